@@ -1,0 +1,23 @@
+"""Template context shared by every page: the main navigation and the user's role label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items: list[dict[str, Any]] = []
+    if user is not None and user.is_authenticated:
+        items = [
+            {"label": _("Organisations"), "url": reverse("organisations:list"), "app": "organisations"},
+            {"label": _("Reference data"), "url": reverse("reference:index"), "app": "reference"},
+        ]
+        if user.is_staff:
+            items.append({"label": _("Administration"), "url": reverse("admin:index"), "app": "admin"})
+    current_app = getattr(getattr(request, "resolver_match", None), "app_name", "")
+    return {"nav_items": items, "nav_current_app": current_app}

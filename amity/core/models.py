@@ -1,0 +1,71 @@
+"""Base model for every domain record: stable public identifier, timestamps, soft delete, version."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopePolicy
+
+
+class RecordQuerySet(models.QuerySet):
+    def restrict(self, user: Any, action: str = "view") -> RecordQuerySet:
+        """The scoping chokepoint: only the rows `user` may `action`. Fails closed."""
+        policy: ScopePolicy | None = getattr(self.model, "scope_policy", None)
+        if policy is None:
+            raise ImproperlyConfigured(f"{self.model.__name__} declares no scope_policy.")
+        return policy.restrict(self, user, action)
+
+    def unscoped(self) -> RecordQuerySet:
+        """Every row, ignoring users: for system code (loaders, tasks acting for the system, tests)."""
+        return self.all()
+
+    def alive(self) -> RecordQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> RecordQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+
+class AliveManager(models.Manager.from_queryset(RecordQuerySet)):  # type: ignore[misc]
+    """The default manager hides soft-deleted records."""
+
+    def get_queryset(self) -> RecordQuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+AllRecordsManager = models.Manager.from_queryset(RecordQuerySet)
+
+
+class BaseModel(models.Model):
+    """Abstract base of every domain record (DESIGN.md invariants 6 and 7)."""
+
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False,
+        help_text=_("Stable identifier used in links, Excel round trips and exchanges between systems."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False,
+        help_text=_("Raised on every save; a save based on an older version is refused."),
+    )
+
+    objects = AliveManager()
+    all_objects = AllRecordsManager()
+
+    scope_policy: ClassVar[ScopePolicy]
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -1,0 +1,163 @@
+"""The one place that decides what a user may see or change (DESIGN.md invariant 4).
+
+Every model that users reach declares a `scope_policy`: a table from role to action to rule. Querysets
+call `restrict(user, action)`, which applies the rule as a filter. Anything not granted is refused: an
+anonymous or inactive user, a user without a role, an action missing from the table, a model without a
+policy. Only administrators see everything without a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from amity.accounts.models import User
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+    APPROVE = "approve"
+    PUBLISH = "publish"
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """What scoping needs to know about a user, read once per request."""
+
+    role: str
+    province_ids: frozenset[int]
+    organisation_id: int | None
+    is_administrator: bool
+
+
+def user_scope(user: Any) -> UserScope | None:
+    """Return the user's scope, or None for anyone who may not see non-public records."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    cached: UserScope | None = getattr(user, "_amity_scope", None)
+    if cached is None:
+        from amity.accounts.choices import Role
+
+        cached = UserScope(
+            role=user.role,
+            province_ids=frozenset(user.jurisdictions.values_list("pk", flat=True)) if user.pk else frozenset(),
+            organisation_id=user.organisation_id,
+            is_administrator=user.is_superuser or user.role == Role.ADMINISTRATOR,
+        )
+        user._amity_scope = cached
+    return cached
+
+
+def forget_user_scope(user: User) -> None:
+    """Drop the cached scope, after the user's role or jurisdictions change."""
+    user.__dict__.pop("_amity_scope", None)
+
+
+class Rule:
+    """A filter that grants part of a queryset to a user."""
+
+    def q(self, scope: UserScope) -> Q | None:
+        """The filter to apply; None means everything."""
+        raise NotImplementedError
+
+
+class Everything(Rule):
+    def q(self, scope: UserScope) -> Q | None:
+        return None
+
+
+@dataclass(frozen=True)
+class InJurisdiction(Rule):
+    """Records whose province (reached through `field`) is one of the user's provinces."""
+
+    field: str
+
+    def q(self, scope: UserScope) -> Q | None:
+        return Q(**{f"{self.field}__in": scope.province_ids})
+
+
+@dataclass(frozen=True)
+class OfOwnOrganisation(Rule):
+    """Records that belong to the user's organisation (NGO representatives)."""
+
+    field: str
+
+    def q(self, scope: UserScope) -> Q | None:
+        if scope.organisation_id is None:
+            return Q(pk__in=[])
+        return Q(**{self.field: scope.organisation_id})
+
+
+@dataclass(frozen=True)
+class AnyOf(Rule):
+    """Records granted by any of several rules (e.g. owned by the province or located in it)."""
+
+    rules: tuple[Rule, ...]
+
+    def q(self, scope: UserScope) -> Q | None:
+        combined = Q(pk__in=[])
+        for rule in self.rules:
+            q = rule.q(scope)
+            if q is None:
+                return None
+            combined |= q
+        return combined
+
+
+EVERYTHING = Everything()
+
+
+@dataclass(frozen=True)
+class ScopePolicy:
+    """role → action → rule. Roles and actions not in the table get nothing."""
+
+    rules: Mapping[str, Mapping[str, Rule]]
+    public: Mapping[str, Rule] = field(default_factory=dict)
+
+    def restrict(self, queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+        scope = user_scope(user)
+        if scope is None:
+            rule = self.public.get(action)
+        elif scope.is_administrator:
+            rule = EVERYTHING
+        else:
+            rule = self.rules.get(scope.role, {}).get(action)
+        if rule is None:
+            return queryset.none()
+        q = rule.q(scope) if scope is not None else rule.q(_ANONYMOUS)
+        return queryset if q is None else queryset.filter(q)
+
+    def allows(self, user: Any, action: str) -> bool:
+        """Whether the user may do `action` on at least some records (to show or hide buttons)."""
+        scope = user_scope(user)
+        if scope is None:
+            return action in self.public
+        return scope.is_administrator or action in self.rules.get(scope.role, {})
+
+
+_ANONYMOUS = UserScope(role="", province_ids=frozenset(), organisation_id=None, is_administrator=False)
+
+
+def province_owned_rules(province_field: str, *, readable_through: tuple[str, ...] = ()) -> dict[str, dict[str, Rule]]:
+    """The usual table for records a province owns: its staff read and write them, central officers read
+    all, approvers also approve and publish. `readable_through` adds provinces that may read a record
+    without owning it (an aid item located in them)."""
+    from amity.accounts.choices import Role
+
+    own = InJurisdiction(province_field)
+    readable: Rule = AnyOf((own, *(InJurisdiction(path) for path in readable_through))) if readable_through else own
+    write = {Action.VIEW: readable, Action.ADD: own, Action.CHANGE: own, Action.DELETE: own}
+    return {
+        Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},
+        Role.PROVINCIAL_APPROVER: {**write, Action.APPROVE: own, Action.PUBLISH: own},
+        Role.PROVINCIAL_EDITOR: write,
+        Role.PROVINCIAL_VIEWER: {Action.VIEW: readable},
+    }

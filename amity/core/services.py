@@ -1,0 +1,123 @@
+"""Building blocks for the write services of every app (DESIGN.md invariant 5).
+
+An app's service (`organisation_update`, `aid_item_approve`…) is a keyword-only function that calls these:
+`ensure_allowed` checks the chokepoint, `claim_version` refuses stale saves, `save_with_history` records
+who acted, and `ensure_still_in_scope` rolls the transaction back if the result left the user's scope.
+The generic `record_*` functions compose them for the plain create / update / delete / restore cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exceptions import ConflictError, PermissionDenied
+from .models import BaseModel
+from .scoping import Action
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+
+
+def ensure_allowed(*, user: Any, action: str, instance: BaseModel) -> None:
+    """Raise PermissionDenied unless `user` may `action` this (saved) record."""
+    model = type(instance)
+    if not model.all_objects.restrict(user, action).filter(pk=instance.pk).exists():
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def ensure_may_add(*, user: Any, model: type[BaseModel]) -> None:
+    if not model.scope_policy.allows(user, Action.ADD):
+        raise PermissionDenied(_("You are not allowed to add this kind of record."))
+
+
+def ensure_still_in_scope(*, user: Any, action: str, instance: BaseModel) -> None:
+    """After a write, the record must still be one the user may change (else the caller's atomic block rolls
+    back): an editor cannot move a record to another province."""
+    model = type(instance)
+    if not model.all_objects.restrict(user, action).filter(pk=instance.pk).exists():
+        raise PermissionDenied(_("You cannot save a record outside your jurisdiction."))
+
+
+def claim_version(*, instance: BaseModel, expected_version: int | None) -> None:
+    """Atomically move the stored version from `expected_version` to the next one, or raise ConflictError.
+
+    A conditional UPDATE works the same on SQLite and PostgreSQL and needs no row lock held across the form.
+    """
+    expected = instance.version if expected_version is None else expected_version
+    model = type(instance)
+    claimed = model.all_objects.filter(pk=instance.pk, version=expected).update(version=F("version") + 1)
+    if not claimed:
+        current = model.all_objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise ConflictError(expected_version=expected, current_version=current)
+    instance.version = expected + 1
+
+
+def save_with_history(*, instance: models.Model, user: Any, reason: str = "") -> None:
+    """Save, recording the acting user and reason in the history row (django-simple-history)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user  # type: ignore[attr-defined]
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]
+    instance.full_clean()
+    instance.save()
+
+
+def apply_fields(instance: models.Model, data: Mapping[str, Any]) -> list[str]:
+    """Set plain and foreign-key fields; return the names of many-to-many fields left for after save."""
+    deferred = []
+    for name, value in data.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            deferred.append(name)
+        else:
+            setattr(instance, name, value)
+    return deferred
+
+
+def record_create(*, model: type[RecordT], user: Any, data: Mapping[str, Any], reason: str = "") -> RecordT:
+    ensure_may_add(user=user, model=model)
+    with transaction.atomic():
+        instance = model()
+        many = apply_fields(instance, data)
+        save_with_history(instance=instance, user=user, reason=reason)
+        for name in many:
+            getattr(instance, name).set(data[name])
+        ensure_still_in_scope(user=user, action=Action.ADD, instance=instance)
+    return instance
+
+
+def record_update(
+    *, instance: RecordT, user: Any, data: Mapping[str, Any], expected_version: int | None, reason: str = ""
+) -> RecordT:
+    with transaction.atomic():
+        ensure_allowed(user=user, action=Action.CHANGE, instance=instance)
+        claim_version(instance=instance, expected_version=expected_version)
+        many = apply_fields(instance, data)
+        save_with_history(instance=instance, user=user, reason=reason)
+        for name in many:
+            getattr(instance, name).set(data[name])
+        ensure_still_in_scope(user=user, action=Action.CHANGE, instance=instance)
+    return instance
+
+
+def record_soft_delete(*, instance: RecordT, user: Any, expected_version: int | None = None) -> RecordT:
+    with transaction.atomic():
+        ensure_allowed(user=user, action=Action.DELETE, instance=instance)
+        claim_version(instance=instance, expected_version=expected_version)
+        instance.deleted_at = timezone.now()
+        save_with_history(instance=instance, user=user, reason=_("Deleted"))
+    return instance
+
+
+def record_restore(*, instance: RecordT, user: Any) -> RecordT:
+    with transaction.atomic():
+        ensure_allowed(user=user, action=Action.DELETE, instance=instance)
+        claim_version(instance=instance, expected_version=None)
+        instance.deleted_at = None
+        save_with_history(instance=instance, user=user, reason=_("Restored"))
+    return instance

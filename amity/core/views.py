@@ -1,0 +1,220 @@
+"""Generic views for domain records. Each app subclasses them with its model, FilterSet, form and services;
+every queryset goes through `restrict(user, action)`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .exceptions import ConflictError, PermissionDenied
+from .models import BaseModel
+from .scoping import Action
+from .selectors import record_history
+
+
+class RestrictedQuerysetMixin(LoginRequiredMixin):
+    """The scoping chokepoint for pages: querysets come from `restrict(user, action)`."""
+
+    model: type[BaseModel]
+    action: ClassVar[str] = Action.VIEW
+    request: HttpRequest
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return self.model.objects.all()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset().restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+
+
+class RecordObjectMixin(RestrictedQuerysetMixin):
+    """Looks a record up by its public identifier among those the user may see (else 404)."""
+
+    slug_field = "public_id"
+    slug_url_kwarg = "public_id"
+
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Any:
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_object_or_404(queryset, public_id=self.kwargs["public_id"])
+
+    def may(self, action: str, instance: BaseModel) -> bool:
+        return type(instance).all_objects.restrict(self.request.user, action).filter(pk=instance.pk).exists()
+
+
+class RecordListView(RestrictedQuerysetMixin, ListView):
+    """Filtered, searchable, sortable, paginated list. Subclasses give `filterset_class` and `ordering_fields`."""
+
+    filterset_class: ClassVar[Any] = None
+    ordering_fields: ClassVar[dict[str, str]] = {}
+    default_ordering: ClassVar[str] = ""
+    template_name_suffix = "_list"
+
+    def get_paginate_by(self, queryset: QuerySet[Any]) -> int:
+        return settings.AMITY_PAGE_SIZE
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        sort = self.request.GET.get("sort", "")
+        key = sort.removeprefix("-")
+        if key in self.ordering_fields:
+            field = self.ordering_fields[key]
+            queryset = queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
+        elif self.default_ordering:
+            queryset = queryset.order_by(self.default_ordering, "pk")
+        return queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filterset=self.filterset,
+            querystring=query.urlencode(),
+            current_sort=self.request.GET.get("sort", ""),
+            may_add=self.model.scope_policy.allows(self.request.user, Action.ADD),
+        )
+        return context
+
+
+class RecordDetailView(RecordObjectMixin, DetailView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        instance = self.object
+        context.update(
+            history_entries=record_history(instance),
+            may_change=self.may(Action.CHANGE, instance),
+            may_delete=self.may(Action.DELETE, instance),
+        )
+        return context
+
+
+class RecordEditView(RecordObjectMixin, View):
+    """Create (no public_id in the URL) or update a record through the app's services.
+
+    The form carries the version it was loaded at; a stale save shows the conflict and keeps the user's input.
+    """
+
+    form_class: ClassVar[Any]
+    template_name: ClassVar[str]
+
+    def create(self, *, form: Any) -> BaseModel:
+        raise NotImplementedError
+
+    def update(self, *, instance: BaseModel, form: Any, expected_version: int) -> BaseModel:
+        raise NotImplementedError
+
+    def get_instance(self) -> BaseModel | None:
+        if "public_id" not in self.kwargs:
+            if not self.model.scope_policy.allows(self.request.user, Action.ADD):
+                raise PermissionDenied
+            return None
+        instance = self.get_object()
+        if not self.may(Action.CHANGE, instance):
+            raise PermissionDenied
+        return instance
+
+    def render_form(self, form: Any, instance: BaseModel | None, status: int = 200, **extra: Any) -> HttpResponse:
+        context = {"form": form, "object": instance, "model_meta": self.model._meta, **extra}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = self.get_instance()
+        return self.render_form(self.form_class(instance=instance, user=request.user), instance)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = self.get_instance()
+        form = self.form_class(request.POST, request.FILES, instance=instance, user=request.user)
+        if not form.is_valid():
+            return self.render_form(form, instance, status=400)
+        try:
+            if instance is None:
+                saved = self.create(form=form)
+                messages.success(request, _("Saved."))
+            else:
+                saved = self.update(instance=instance, form=form, expected_version=form.cleaned_data["version"])
+                messages.success(request, _("Saved."))
+        except ConflictError as exc:
+            current = type(instance).all_objects.get(pk=instance.pk) if instance is not None else None
+            return self.render_form(form, instance, status=409, conflict=exc, current=current)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_form(form, instance, status=400)
+        return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
+
+
+class RecordActionView(RecordObjectMixin, View):
+    """A POST-only state change (delete, restore, later: approve, publish) done by one service call."""
+
+    permission_action: ClassVar[str]
+    success_message: ClassVar[str] = ""
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return self.model.all_objects.all()
+
+    def perform(self, *, instance: BaseModel) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = self.get_object()
+        try:
+            self.perform(instance=instance)
+        except ConflictError as exc:
+            messages.error(request, str(exc))
+        else:
+            if self.success_message:
+                messages.success(request, self.success_message)
+        return HttpResponseRedirect(instance.get_absolute_url())  # type: ignore[attr-defined]
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 otherwise (for load balancers and monitoring)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means unhealthy; the reason goes to the log, not the probe
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No request context: the failure may be in the database or a context processor.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    context = {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi()}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
+
+
+__all__ = ["Http404"]

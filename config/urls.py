@@ -1,0 +1,36 @@
+"""URL configuration. Pages have no language prefix: the language comes from the user's choice."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from amity.core.views import HomeView, healthz
+
+handler403 = "amity.core.views.error_403"
+handler404 = "amity.core.views.error_404"
+handler500 = "amity.core.views.error_500"
+
+api_v1 = [
+    path("organisations/", include("amity.organisations.api.urls")),
+]
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("amity.accounts.urls")),
+    path("reference/", include("amity.reference.urls")),
+    path("organisations/", include("amity.organisations.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
