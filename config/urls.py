@@ -14,6 +14,8 @@ handler500 = "amity.core.views.error_500"
 
 api_v1 = [
     path("organisations/", include("amity.organisations.api.urls")),
+    path("registrations/", include("amity.organisations.api.registration_urls")),
+    path("", include("amity.aid.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("amity.accounts.urls")),
     path("reference/", include("amity.reference.urls")),
     path("organisations/", include("amity.organisations.urls")),
+    path("aid/", include("amity.aid.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

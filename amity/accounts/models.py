@@ -16,17 +16,27 @@ from .choices import PROVINCIAL_ROLES, Role
 class User(AbstractUser):
     public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(
-        _("role"), max_length=32, choices=Role.choices, blank=True,
+        _("role"),
+        max_length=32,
+        choices=Role.choices,
+        blank=True,
         help_text=_("A user without a role can sign in but sees no records."),
     )
     jurisdictions = models.ManyToManyField(
-        "reference.AdministrativeUnit", verbose_name=_("provinces"), blank=True, related_name="+",
+        "reference.AdministrativeUnit",
+        verbose_name=_("provinces"),
+        blank=True,
+        related_name="+",
         limit_choices_to={"level": "province", "era": "2025"},
         help_text=_("Provinces (current era) whose records this user works on."),
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="representatives",
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="representatives",
         help_text=_("For NGO representatives: the organisation they speak for."),
     )
 
@@ -40,7 +50,9 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role == Role.NGO_REPRESENTATIVE and self.organisation_id is None:
-            raise ValidationError({"organisation": _("An NGO representative must belong to an organisation.")})
+            raise ValidationError(
+                {"organisation": _("An NGO representative must belong to an organisation.")}
+            )
         if self.role != Role.NGO_REPRESENTATIVE and self.organisation_id is not None:
             raise ValidationError({"organisation": _("Only NGO representatives belong to an organisation.")})
 

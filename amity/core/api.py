@@ -16,14 +16,14 @@ from .exceptions import ConflictError
 from .scoping import Action
 
 _ACTION_FOR_METHOD = {
-    "GET": Action.VIEW, "HEAD": Action.VIEW, "OPTIONS": Action.VIEW,
-    "POST": Action.ADD, "PUT": Action.CHANGE, "PATCH": Action.CHANGE, "DELETE": Action.DELETE,
+    "GET": Action.VIEW,
+    "HEAD": Action.VIEW,
+    "OPTIONS": Action.VIEW,
+    "POST": Action.ADD,
+    "PUT": Action.CHANGE,
+    "PATCH": Action.CHANGE,
+    "DELETE": Action.DELETE,
 }
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class RestrictedViewSetMixin:
@@ -43,8 +43,9 @@ class RestrictedViewSetMixin:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ConflictError):
-        exc = Conflict(detail={"version": [str(exc)], "current_version": exc.current_version})
-    elif isinstance(exc, DjangoValidationError):
+        body = {"version": [str(exc)], "current_version": exc.current_version}
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, DjangoPermissionDenied):

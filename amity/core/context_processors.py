@@ -15,6 +15,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         items = [
             {"label": _("Organisations"), "url": reverse("organisations:list"), "app": "organisations"},
+            {"label": _("Aid"), "url": reverse("aid:list"), "app": "aid"},
+            {
+                "label": _("Registrations"),
+                "url": reverse("organisations:registration_list"),
+                "app": "organisations",
+            },
             {"label": _("Reference data"), "url": reverse("reference:index"), "app": "reference"},
         ]
         if user.is_staff:

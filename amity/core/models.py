@@ -46,14 +46,25 @@ class BaseModel(models.Model):
     """Abstract base of every domain record (DESIGN.md invariants 6 and 7)."""
 
     public_id = models.UUIDField(
-        _("public identifier"), default=uuid.uuid4, unique=True, editable=False,
+        _("public identifier"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
         help_text=_("Stable identifier used in links, Excel round trips and exchanges between systems."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(
+        _("demo record"),
+        default=False,
+        editable=False,
+        help_text=_("Created by `load_demo`; removed by `load_demo --remove`."),
+    )
     version = models.PositiveIntegerField(
-        _("version"), default=1, editable=False,
+        _("version"),
+        default=1,
+        editable=False,
         help_text=_("Raised on every save; a save based on an older version is refused."),
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 if TYPE_CHECKING:
     from amity.accounts.models import User
@@ -48,7 +48,9 @@ def user_scope(user: Any) -> UserScope | None:
 
         cached = UserScope(
             role=user.role,
-            province_ids=frozenset(user.jurisdictions.values_list("pk", flat=True)) if user.pk else frozenset(),
+            province_ids=frozenset(user.jurisdictions.values_list("pk", flat=True))
+            if user.pk
+            else frozenset(),
             organisation_id=user.organisation_id,
             is_administrator=user.is_superuser or user.role == Role.ADMINISTRATOR,
         )
@@ -64,13 +66,13 @@ def forget_user_scope(user: User) -> None:
 class Rule:
     """A filter that grants part of a queryset to a user."""
 
-    def q(self, scope: UserScope) -> Q | None:
-        """The filter to apply; None means everything."""
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
+        """The filter to apply to `model`'s queryset; None means everything."""
         raise NotImplementedError
 
 
 class Everything(Rule):
-    def q(self, scope: UserScope) -> Q | None:
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         return None
 
 
@@ -80,7 +82,7 @@ class InJurisdiction(Rule):
 
     field: str
 
-    def q(self, scope: UserScope) -> Q | None:
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         return Q(**{f"{self.field}__in": scope.province_ids})
 
 
@@ -90,7 +92,7 @@ class OfOwnOrganisation(Rule):
 
     field: str
 
-    def q(self, scope: UserScope) -> Q | None:
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         if scope.organisation_id is None:
             return Q(pk__in=[])
         return Q(**{self.field: scope.organisation_id})
@@ -102,14 +104,36 @@ class AnyOf(Rule):
 
     rules: tuple[Rule, ...]
 
-    def q(self, scope: UserScope) -> Q | None:
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         combined = Q(pk__in=[])
         for rule in self.rules:
-            q = rule.q(scope)
+            q = rule.q(scope, model)
             if q is None:
                 return None
             combined |= q
         return combined
+
+
+@dataclass(frozen=True)
+class Through(Rule):
+    """Records with at least one related row, across a to-many relation, that `rule` grants (e.g. an aid item
+    with a location in the user's provinces). A subquery, so a record matched twice is returned once."""
+
+    relation: str  # e.g. "locations", or "aid_item__locations" from a transaction
+    rule: Rule
+
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
+        *path, last = self.relation.split("__")
+        owner = model
+        for name in path:
+            owner = owner._meta.get_field(name).related_model  # type: ignore[assignment]
+        relation = owner._meta.get_field(last)
+        related_model = relation.related_model
+        inner = self.rule.q(scope, related_model)  # type: ignore[arg-type]
+        rows = related_model._base_manager.all()  # type: ignore[union-attr]
+        if inner is not None:
+            rows = rows.filter(inner)
+        return Q(**{"__".join([*path, "pk__in"]): rows.values(relation.field.name)})  # type: ignore[union-attr]
 
 
 EVERYTHING = Everything()
@@ -132,7 +156,7 @@ class ScopePolicy:
             rule = self.rules.get(scope.role, {}).get(action)
         if rule is None:
             return queryset.none()
-        q = rule.q(scope) if scope is not None else rule.q(_ANONYMOUS)
+        q = rule.q(scope or _ANONYMOUS, queryset.model)
         return queryset if q is None else queryset.filter(q)
 
     def allows(self, user: Any, action: str) -> bool:
@@ -146,14 +170,16 @@ class ScopePolicy:
 _ANONYMOUS = UserScope(role="", province_ids=frozenset(), organisation_id=None, is_administrator=False)
 
 
-def province_owned_rules(province_field: str, *, readable_through: tuple[str, ...] = ()) -> dict[str, dict[str, Rule]]:
+def province_owned_rules(
+    province_field: str, *, readable_through: tuple[Rule, ...] = ()
+) -> dict[str, dict[str, Rule]]:
     """The usual table for records a province owns: its staff read and write them, central officers read
-    all, approvers also approve and publish. `readable_through` adds provinces that may read a record
-    without owning it (an aid item located in them)."""
+    all, approvers also approve and publish. `readable_through` adds rules under which a province may read a
+    record without owning it (an aid item located in it)."""
     from amity.accounts.choices import Role
 
     own = InJurisdiction(province_field)
-    readable: Rule = AnyOf((own, *(InJurisdiction(path) for path in readable_through))) if readable_through else own
+    readable: Rule = AnyOf((own, *readable_through)) if readable_through else own
     write = {Action.VIEW: readable, Action.ADD: own, Action.CHANGE: own, Action.DELETE: own}
     return {
         Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},

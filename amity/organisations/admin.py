@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Organisation
+from .models import Organisation, Registration, RegistrationEvent
 
 
 @admin.register(Organisation)
@@ -13,3 +13,27 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return Organisation.all_objects.all()
+
+
+class RegistrationEventInline(admin.TabularInline):
+    model = RegistrationEvent
+    extra = 0
+    fields = ["kind", "date", "decision_number", "previous_expiry", "new_expiry", "note"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    """For administrators' corrections. Officers record registrations and decisions on the registration pages,
+    which go through the services (validity limits, events, version check)."""
+
+    list_display = ["number", "organisation", "kind", "issue_date", "expiry_date", "state", "deleted_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["number", "organisation__name", "organisation__acronym"]
+    date_hierarchy = "expiry_date"
+    raw_id_fields = ["organisation"]
+    filter_horizontal = ["provinces", "sectors"]
+    list_select_related = ["organisation"]
+    inlines = [RegistrationEventInline]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return Registration.all_objects.all()

@@ -17,3 +17,46 @@ class OrganisationKind(models.TextChoices):
 class OrganisationStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     INACTIVE = "inactive", _("Inactive")
+
+
+class RegistrationKind(models.TextChoices):
+    """Certificates under Decree 58/2022 (Art. 3, 9, 28) and their longest validity in years."""
+
+    OPERATION = "operation", _("Operation registration certificate")
+    REPRESENTATIVE_OFFICE = "representative_office", _("Representative office certificate")
+    PROJECT_OFFICE = "project_office", _("Project office certificate (legacy)")
+
+
+MAX_VALIDITY_YEARS = {
+    RegistrationKind.OPERATION: 3,
+    RegistrationKind.REPRESENTATIVE_OFFICE: 5,
+    RegistrationKind.PROJECT_OFFICE: 5,
+}
+
+
+class RegistrationState(models.TextChoices):
+    """What the issuing body decided; `valid`, `expiring` and `expired` follow from the dates."""
+
+    IN_FORCE = "in_force", _("In force")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class RegistrationStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRING = "expiring", _("Expiring")
+    EXPIRED = "expired", _("Expired")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class RegistrationEventKind(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    EXTENDED = "extended", _("Extended")
+    AMENDED = "amended", _("Amended")
+    SUSPENDED = "suspended", _("Suspended")
+    REINSTATED = "reinstated", _("Reinstated")
+    REVOKED = "revoked", _("Revoked")
+    TERMINATED = "terminated", _("Terminated")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +13,32 @@ from amity.accounts.choices import Role
 from amity.core.models import BaseModel
 from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OfOwnOrganisation, ScopePolicy
 
-from .choices import OrganisationKind, OrganisationStatus
+from .choices import (
+    OrganisationKind,
+    OrganisationStatus,
+    RegistrationEventKind,
+    RegistrationKind,
+    RegistrationState,
+    RegistrationStatus,
+)
+
+EXPIRING_DAYS = 90  # listed as expiring within this many days
+EXTENSION_DAYS = 60  # Decree 58/2022: apply for an extension at least 60 days before expiry
 
 _LOCAL = InJurisdiction("owning_province")
 _OWN = OfOwnOrganisation("pk")
-_ALL_ACTIONS = {Action.VIEW: EVERYTHING, Action.ADD: EVERYTHING, Action.CHANGE: EVERYTHING, Action.DELETE: EVERYTHING}
-_PROVINCIAL_WRITE = {Action.VIEW: EVERYTHING, Action.ADD: _LOCAL, Action.CHANGE: _LOCAL, Action.DELETE: _LOCAL}
+_ALL_ACTIONS = {
+    Action.VIEW: EVERYTHING,
+    Action.ADD: EVERYTHING,
+    Action.CHANGE: EVERYTHING,
+    Action.DELETE: EVERYTHING,
+}
+_PROVINCIAL_WRITE = {
+    Action.VIEW: EVERYTHING,
+    Action.ADD: _LOCAL,
+    Action.CHANGE: _LOCAL,
+    Action.DELETE: _LOCAL,
+}
 
 
 class Organisation(BaseModel):
@@ -28,13 +50,22 @@ class Organisation(BaseModel):
     acronym = models.CharField(_("acronym"), max_length=50, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     iati_type = models.ForeignKey(
-        "reference.CodelistItem", verbose_name=_("IATI organisation type"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", limit_choices_to={"codelist__name": "OrganisationType"},
+        "reference.CodelistItem",
+        verbose_name=_("IATI organisation type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"codelist__name": "OrganisationType"},
     )
     iati_identifier = models.CharField(_("IATI organisation identifier"), max_length=150, blank=True)
     country = models.ForeignKey(
-        "reference.Country", verbose_name=_("country of headquarters"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.Country",
+        verbose_name=_("country of headquarters"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -45,8 +76,13 @@ class Organisation(BaseModel):
         _("status"), max_length=16, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE
     )
     owning_province = models.ForeignKey(
-        "reference.AdministrativeUnit", verbose_name=_("recorded by province"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "province", "era": "2025"},
+        "reference.AdministrativeUnit",
+        verbose_name=_("recorded by province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province", "era": "2025"},
         help_text=_("Empty for entries of the national register kept by central officers."),
     )
 
@@ -68,7 +104,8 @@ class Organisation(BaseModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["iati_identifier"], condition=~models.Q(iati_identifier=""),
+                fields=["iati_identifier"],
+                condition=~models.Q(iati_identifier=""),
                 name="organisations_unique_iati_identifier",
             ),
         ]
@@ -78,3 +115,104 @@ class Organisation(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("organisations:detail", kwargs={"public_id": self.public_id})
+
+
+class Registration(BaseModel):
+    """A foreign NGO's certificate under Decree 58/2022, issued and kept centrally; provinces read it."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=RegistrationKind.choices)
+    number = models.CharField(_("number"), max_length=100)
+    issuing_body = models.CharField(_("issuing body"), max_length=300, default="Bộ Ngoại giao")
+    issue_date = models.DateField(_("issue date"))
+    expiry_date = models.DateField(_("expiry date"))
+    state = models.CharField(
+        _("decision state"),
+        max_length=16,
+        choices=RegistrationState.choices,
+        default=RegistrationState.IN_FORCE,
+    )
+    provinces = models.ManyToManyField(
+        "reference.AdministrativeUnit",
+        verbose_name=_("provinces covered"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": "province", "era": "2025"},
+    )
+    sectors = models.ManyToManyField(
+        "reference.CodelistItem",
+        verbose_name=_("sectors covered"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"codelist__name": "SectorCategory"},
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[provinces, sectors])
+    scope_policy = ScopePolicy(
+        rules={
+            Role.CENTRAL_OFFICER: _ALL_ACTIONS,
+            Role.PROVINCIAL_APPROVER: {Action.VIEW: EVERYTHING},
+            Role.PROVINCIAL_EDITOR: {Action.VIEW: EVERYTHING},
+            Role.PROVINCIAL_VIEWER: {Action.VIEW: EVERYTHING},
+            Role.NGO_REPRESENTATIVE: {Action.VIEW: OfOwnOrganisation("organisation")},
+        }
+    )
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["expiry_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "number"], name="organisations_registration_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_date__gt=models.F("issue_date")),
+                name="organisations_registration_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_kind_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:registration", kwargs={"public_id": self.public_id})
+
+    def status_on(self, today: date) -> str:
+        if self.state != RegistrationState.IN_FORCE:
+            return self.state
+        if self.expiry_date < today:
+            return RegistrationStatus.EXPIRED
+        if self.expiry_date <= today + timedelta(days=EXPIRING_DAYS):
+            return RegistrationStatus.EXPIRING
+        return RegistrationStatus.VALID
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.state == RegistrationState.IN_FORCE and self.issue_date <= day <= self.expiry_date
+
+
+class RegistrationEvent(models.Model):
+    """One decision on a registration: issue, extension, amendment, suspension, revocation…"""
+
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=RegistrationEventKind.choices)
+    date = models.DateField(_("date"))
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    previous_expiry = models.DateField(_("previous expiry date"), null=True, blank=True)
+    new_expiry = models.DateField(_("new expiry date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registration decision")
+        verbose_name_plural = _("registration decisions")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"

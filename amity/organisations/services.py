@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from amity.core.services import record_create, record_restore, record_soft_delete, record_update
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from .models import Organisation
+from amity.core.scoping import Action
+from amity.core.services import (
+    claim_version,
+    ensure_allowed,
+    ensure_may_add,
+    record_create,
+    record_restore,
+    record_soft_delete,
+    record_update,
+    save_with_history,
+)
+
+from .choices import (
+    MAX_VALIDITY_YEARS,
+    OrganisationKind,
+    RegistrationEventKind,
+    RegistrationKind,
+    RegistrationState,
+)
+from .models import Organisation, Registration, RegistrationEvent
 
 
 def organisation_create(*, user: Any, data: Mapping[str, Any]) -> Organisation:
@@ -26,3 +49,132 @@ def organisation_delete(*, organisation: Organisation, user: Any, expected_versi
 
 def organisation_restore(*, organisation: Organisation, user: Any) -> Organisation:
     return record_restore(instance=organisation, user=user)
+
+
+# --- registrations (Decree 58/2022) --------------------------------------------------------------------------
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a non-leap year
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_registration_dates(*, kind: str, issue_date: date | None, expiry_date: date | None) -> None:
+    """Validity limits of Decree 58/2022 Art. 9: ≤ 3 years (operation), ≤ 5 years (representative office)."""
+    if issue_date is None or expiry_date is None:
+        return
+    if expiry_date <= issue_date:
+        raise ValidationError({"expiry_date": _("The expiry date must be after the issue date.")})
+    if kind not in RegistrationKind.values:  # the kind field reports its own error
+        return
+    years = MAX_VALIDITY_YEARS[RegistrationKind(kind)]
+    latest = add_years(issue_date, years)
+    if expiry_date > latest:
+        raise ValidationError({"expiry_date": _(
+            "%(kind)s: valid for at most %(years)s years, so the expiry date can be no later than %(latest)s."
+        ) % {"kind": RegistrationKind(kind).label, "years": years, "latest": date_format(latest, "SHORT_DATE_FORMAT")}})
+
+
+def _check_registrant(organisation: Organisation) -> None:
+    if organisation.kind not in {OrganisationKind.FOREIGN_NGO, OrganisationKind.FOUNDATION}:
+        raise ValidationError({"organisation": _("Only foreign non-governmental organisations are registered.")})
+
+
+def _check_new_expiry(*, kind: str, start: date, new_expiry: date) -> None:
+    """The validity limit for a decision's new expiry date, reported on the decision's `new_expiry` field."""
+    try:
+        check_registration_dates(kind=kind, issue_date=start, expiry_date=new_expiry)
+    except ValidationError as exc:
+        raise ValidationError({"new_expiry": exc.message_dict["expiry_date"]}) from exc
+
+
+def registration_create(
+    *, user: Any, data: Mapping[str, Any], decision_number: str = "", note: str = ""
+) -> Registration:
+    # Permission first, so that someone who may not keep the register learns nothing from validation errors.
+    ensure_may_add(user=user, model=Registration)
+    check_registration_dates(kind=data.get("kind", ""), issue_date=data.get("issue_date"),
+                             expiry_date=data.get("expiry_date"))
+    _check_registrant(data["organisation"])
+    with transaction.atomic():
+        registration = record_create(model=Registration, user=user, data=data)
+        RegistrationEvent.objects.create(
+            registration=registration, kind=RegistrationEventKind.ISSUED, date=registration.issue_date,
+            decision_number=decision_number or registration.number, new_expiry=registration.expiry_date, note=note,
+        )
+    return registration
+
+
+def registration_update(
+    *, registration: Registration, user: Any, data: Mapping[str, Any], expected_version: int | None
+) -> Registration:
+    """Correct the record of a registration (a typo, the provinces covered); decisions have their own services."""
+    ensure_allowed(user=user, action=Action.CHANGE, instance=registration)
+    for field in ("state", "expiry_date"):
+        if field in data and data[field] != getattr(registration, field):
+            raise ValidationError({field: _("Record an extension, amendment or decision instead.")})
+    check_registration_dates(kind=data.get("kind", registration.kind),
+                             issue_date=data.get("issue_date", registration.issue_date),
+                             expiry_date=registration.expiry_date)
+    return record_update(instance=registration, user=user, data=data, expected_version=expected_version)
+
+
+def registration_record_decision(
+    *, registration: Registration, user: Any, kind: str, on: date, decision_number: str = "",
+    new_expiry: date | None = None, note: str = "", expected_version: int | None = None,
+) -> Registration:
+    """An extension, amendment, suspension, reinstatement, revocation or termination, kept as an event."""
+    ensure_allowed(user=user, action=Action.CHANGE, instance=registration)
+    if registration.is_deleted:
+        raise ValidationError(_("Restore this registration before recording a decision on it."))
+    if kind not in RegistrationEventKind.values:
+        raise ValidationError({"kind": _("Choose a kind of decision.")})
+    if kind == RegistrationEventKind.ISSUED:
+        raise ValidationError({"kind": _("A registration is issued only once.")})
+    if on < registration.issue_date:
+        raise ValidationError({"date": _("A decision cannot precede the issue of the registration.")})
+    new_state = {
+        RegistrationEventKind.SUSPENDED: RegistrationState.SUSPENDED,
+        RegistrationEventKind.REINSTATED: RegistrationState.IN_FORCE,
+        RegistrationEventKind.REVOKED: RegistrationState.REVOKED,
+        RegistrationEventKind.TERMINATED: RegistrationState.TERMINATED,
+    }.get(RegistrationEventKind(kind))
+    if registration.state in {RegistrationState.REVOKED, RegistrationState.TERMINATED}:
+        raise ValidationError({"kind": _("This registration has ended; issue a new one instead.")})
+    if kind == RegistrationEventKind.REINSTATED and registration.state != RegistrationState.SUSPENDED:
+        raise ValidationError({"kind": _("Only a suspended registration can be reinstated.")})
+    if kind == RegistrationEventKind.SUSPENDED and registration.state != RegistrationState.IN_FORCE:
+        raise ValidationError({"kind": _("This registration is already suspended.")})
+    if kind == RegistrationEventKind.EXTENDED:
+        if new_expiry is None or new_expiry <= registration.expiry_date:
+            raise ValidationError({"new_expiry": _("An extension needs a later expiry date.")})
+        # Extensions are for the same term as the certificate (Art. 9), counted from the old expiry.
+        _check_new_expiry(kind=registration.kind, start=registration.expiry_date, new_expiry=new_expiry)
+    elif new_expiry is not None and kind != RegistrationEventKind.AMENDED:
+        raise ValidationError({"new_expiry": _("Only an extension or amendment changes the expiry date.")})
+    with transaction.atomic():
+        claim_version(instance=registration, expected_version=expected_version)
+        previous_expiry = registration.expiry_date
+        if new_expiry is not None:
+            if kind == RegistrationEventKind.AMENDED:
+                _check_new_expiry(kind=registration.kind, start=registration.issue_date, new_expiry=new_expiry)
+            registration.expiry_date = new_expiry
+        if new_state is not None:
+            registration.state = new_state
+        save_with_history(instance=registration, user=user, reason=RegistrationEventKind(kind).label)
+        RegistrationEvent.objects.create(
+            registration=registration, kind=kind, date=on, decision_number=decision_number,
+            previous_expiry=previous_expiry if new_expiry else None, new_expiry=new_expiry, note=note,
+        )
+    return registration
+
+
+def registration_delete(*, registration: Registration, user: Any, expected_version: int | None = None) -> Registration:
+    """Soft delete (a registration entered by mistake); an ended licence is revoked or terminated instead."""
+    return record_soft_delete(instance=registration, user=user, expected_version=expected_version)
+
+
+def registration_restore(*, registration: Registration, user: Any) -> Registration:
+    return record_restore(instance=registration, user=user)

@@ -11,4 +11,20 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.OrganisationEditView.as_view(), name="edit"),
     path("<uuid:public_id>/delete/", views.OrganisationDeleteView.as_view(), name="delete"),
     path("<uuid:public_id>/restore/", views.OrganisationRestoreView.as_view(), name="restore"),
+    path("registrations/", views.RegistrationListView.as_view(), name="registration_list"),
+    path("registrations/new/", views.RegistrationEditView.as_view(), name="registration_add"),
+    path("registrations/watch/", views.WatchView.as_view(), name="watch"),
+    path("registrations/<uuid:public_id>/", views.RegistrationDetailView.as_view(), name="registration"),
+    path("registrations/<uuid:public_id>/edit/", views.RegistrationEditView.as_view(), name="registration_edit"),
+    path(
+        "registrations/<uuid:public_id>/decision/", views.RegistrationDecisionView.as_view(),
+        name="registration_decision",
+    ),
+    path(
+        "registrations/<uuid:public_id>/delete/", views.RegistrationDeleteView.as_view(), name="registration_delete"
+    ),
+    path(
+        "registrations/<uuid:public_id>/restore/", views.RegistrationRestoreView.as_view(),
+        name="registration_restore",
+    ),
 ]

@@ -14,10 +14,11 @@ from .choices import CodeStatus, Era, RateFrequency, UnitLevel
 class LocalizedNameMixin(models.Model):
     """Names in the interface languages; `name` is the one for the active language, English as fall-back."""
 
-    name_en = models.CharField(_("name (English)"), max_length=500)
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500, blank=True)
-    name_ar = models.CharField(_("name (Arabic)"), max_length=500, blank=True)
-    name_fr = models.CharField(_("name (French)"), max_length=500, blank=True)
+    # 1000 characters: some IATI names are whole sentences (UNSDG-Targets 3.b is 670 characters in French).
+    name_en = models.CharField(_("name (English)"), max_length=1000)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=1000, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=1000, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=1000, blank=True)
 
     class Meta:
         abstract = True
@@ -28,7 +29,7 @@ class LocalizedNameMixin(models.Model):
         return getattr(self, f"name_{language}", "") or self.name_en
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"  # type: ignore[attr-defined]
+        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
 
 
 class Country(LocalizedNameMixin):
@@ -86,7 +87,8 @@ class CodelistItemQuerySet(models.QuerySet):
 
 class CodelistItem(LocalizedNameMixin):
     codelist = models.ForeignKey(Codelist, on_delete=models.CASCADE, related_name="items", verbose_name=_("codelist"))
-    code = models.CharField(_("code"), max_length=64)
+    # FileFormat codes are media types of up to 84 characters.
+    code = models.CharField(_("code"), max_length=128)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="members",
@@ -135,7 +137,9 @@ class AdministrativeUnit(models.Model):
         indexes = [models.Index(fields=["era", "level"], name="reference_unit_era_level")]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.code}, {self.get_era_display()})"
+        if self.era == Era.CURRENT:
+            return f"{self.full_name} ({self.code})"
+        return f"{self.full_name} ({self.code}, {_('before 2025')})"
 
     @property
     def name(self) -> str:

@@ -40,7 +40,9 @@ def database_from_url(url: str) -> dict:
         if name not in {"", ":memory:"}:
             Path(name).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets the web process read while a task worker writes.
-        config.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        config.setdefault("OPTIONS", {})["init_command"] = (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        )
         config["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     return config
 
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
     "amity.accounts",
     "amity.reference",
     "amity.organisations",
+    "amity.aid",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +179,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 FORM_RENDERER = "amity.core.renderers.AmityFormRenderer"
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

@@ -1,10 +1,19 @@
+"""API representations of organisations and registrations; writes go through the services (see views)."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
-from ..models import Organisation
+from ..choices import RegistrationEventKind, RegistrationStatus
+from ..models import Organisation, Registration, RegistrationEvent
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -29,3 +38,66 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"version": {"read_only": False, "required": False}}
+
+
+class ScopedOrganisationField(serializers.SlugRelatedField):
+    """An organisation by its public identifier, among those the requesting user may see."""
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        request = self.context.get("request")
+        return Organisation.objects.restrict(getattr(request, "user", None), "view")
+
+
+class RegistrationEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegistrationEvent
+        fields = ["kind", "date", "decision_number", "previous_expiry", "new_expiry", "note"]
+        read_only_fields = fields
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    """A registration (licence). `expiry_date` and `state` change only through the `decision` endpoint;
+    `status` is computed from the state and the dates on today's date."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = ScopedOrganisationField(slug_field="public_id")
+    provinces = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False,
+        queryset=AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=Era.CURRENT),
+    )
+    sectors = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=CodelistItem.objects.of("SectorCategory")
+    )
+    status = serializers.SerializerMethodField()
+    events = RegistrationEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id", "organisation", "kind", "number", "issuing_body", "issue_date", "expiry_date", "state", "status",
+            "provinces", "sectors", "note", "events", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["state", "created_at", "updated_at"]
+        extra_kwargs = {"version": {"read_only": False, "required": False}}
+        # Uniqueness and the validity limits are checked by the service, which answers with field names.
+        validators: list[Any] = []
+
+    @extend_schema_field(serializers.ChoiceField(choices=RegistrationStatus.choices))
+    def get_status(self, registration: Registration) -> str:
+        computed = getattr(registration, "computed_status", None)
+        return computed or registration.status_on(timezone.localdate())
+
+
+class RegistrationDecisionSerializer(serializers.Serializer):
+    """A decision on a registration: extension (with `new_expiry`), amendment, suspension, reinstatement,
+    revocation or termination. Send the registration's `version` to guard against concurrent decisions."""
+
+    kind = serializers.ChoiceField(
+        choices=[(value, label) for value, label in RegistrationEventKind.choices
+                 if value != RegistrationEventKind.ISSUED]
+    )
+    date = serializers.DateField()
+    decision_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    new_expiry = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)

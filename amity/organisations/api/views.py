@@ -1,16 +1,26 @@
+"""API viewsets for organisations and registrations. Reads go through `restrict`; writes through the services."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from amity.core.api import RestrictedViewSetMixin
+from amity.core.scoping import Action
+from amity.core.services import ensure_allowed, ensure_may_add
 
-from .. import services
-from ..filtersets import OrganisationFilterSet
-from ..models import Organisation
-from .serializers import OrganisationSerializer
+from .. import selectors, services
+from ..filtersets import OrganisationFilterSet, RegistrationFilterSet
+from ..models import Organisation, Registration
+from .serializers import OrganisationSerializer, RegistrationDecisionSerializer, RegistrationSerializer
 
 
 class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
@@ -36,3 +46,80 @@ class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Organisation) -> None:
         services.organisation_delete(organisation=instance, user=self.request.user)
+
+
+_WRITE_ACTION = {"PUT": Action.CHANGE, "PATCH": Action.CHANGE, "DELETE": Action.DELETE, "POST": Action.CHANGE}
+
+
+class RegistrationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
+    """Registrations (licences) of foreign NGOs under Decree 58/2022, kept by central officers; every other role
+    reads them (an NGO representative only its own). `expiry_date` and `state` change through `decision`."""
+
+    queryset = Registration.objects.select_related("organisation").prefetch_related("provinces", "sectors", "events")
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilterSet
+    lookup_field = "public_id"
+    ordering_fields = ["expiry_date", "issue_date", "number", "kind", "created_at", "updated_at"]
+    ordering = ["expiry_date"]
+
+    def get_queryset(self) -> QuerySet[Registration]:
+        if self.action == "decision":
+            # A decision is a change of an existing record: found among those the user may view, then the
+            # permission to change it is checked (403), as for PATCH.
+            queryset = self.queryset.restrict(self.request.user, Action.VIEW)
+        else:
+            queryset = super().get_queryset()
+        return selectors.registrations_with_status(queryset, today=timezone.localdate())
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, obj)
+        # Refuse a write before validating its input, so a reader gets 403 whatever they send.
+        if request.method in _WRITE_ACTION:
+            ensure_allowed(user=request.user, action=_WRITE_ACTION[request.method], instance=obj)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ensure_may_add(user=request.user, model=Registration)
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: BaseSerializer[Registration]) -> None:
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        serializer.instance = services.registration_create(user=self.request.user, data=data)
+
+    def perform_update(self, serializer: BaseSerializer[Registration]) -> None:
+        data: dict[str, Any] = dict(serializer.validated_data)
+        expected = data.pop("version", None)
+        serializer.instance = services.registration_update(
+            registration=serializer.instance, user=self.request.user, data=data, expected_version=expected
+        )
+
+    def perform_destroy(self, instance: Registration) -> None:
+        services.registration_delete(registration=instance, user=self.request.user)
+
+    @extend_schema(request=RegistrationDecisionSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def decision(self, request: Request, public_id: str | None = None) -> Response:
+        """Record an extension, amendment, suspension, reinstatement, revocation or termination."""
+        registration = self.get_object()
+        serializer = RegistrationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.registration_record_decision(
+            registration=registration, user=request.user, kind=data["kind"], on=data["date"],
+            decision_number=data["decision_number"], new_expiry=data["new_expiry"], note=data["note"],
+            expected_version=data["version"],
+        )
+        updated = self.get_queryset().get(pk=registration.pk)
+        return Response(self.get_serializer(updated).data)
+
+    @extend_schema(responses=RegistrationSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def expiring(self, request: Request) -> Response:
+        """Registrations in force that expire within the next 90 days, soonest first."""
+        today = timezone.localdate()
+        queryset = selectors.registrations_expiring(user=request.user, today=today).prefetch_related(
+            "provinces", "sectors", "events"
+        )
+        queryset = self.filter_queryset(selectors.registrations_with_status(queryset, today=today))
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page if page is not None else queryset, many=True)
+        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "get_full_name", "email", "role", "organisation", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_staff", "jurisdictions"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    filter_horizontal = ["jurisdictions", "groups", "user_permissions"]
+    raw_id_fields = ["organisation"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdictions", "organisation")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdictions", "organisation")}),
+    )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "jurisdictions":
+            from amity.reference.models import AdministrativeUnit
+
+            kwargs["queryset"] = AdministrativeUnit.objects.filter(level="province", era="2025").order_by(
+                "code"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

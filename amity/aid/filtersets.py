@@ -1,0 +1,146 @@
+"""One FilterSet per model of the aid register, shared by list pages, the API, CSV exports and the links
+behind report figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from amity.organisations.models import Organisation
+from amity.reference.choices import Era
+from amity.reference.models import Country
+
+from .choices import COMMITMENT_TYPES, AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
+from .models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+
+
+def _has(model: type, **lookups: object) -> Exists:
+    return Exists(model.objects.filter(aid_item=OuterRef("pk"), **lookups))
+
+
+class AidItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    era = django_filters.ChoiceFilter(choices=Era.choices, method="noop", label=_("Era of the province"))
+    province = django_filters.CharFilter(method="by_province", label=_("Province code"))
+    sector = django_filters.CharFilter(
+        method="by_sector", label=_("Sector (5-digit code or 3-digit category)")
+    )
+    donor = django_filters.UUIDFilter(method="by_donor", label=_("Donor"))
+    donor_country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(),
+        to_field_name="code",
+        method="by_donor_country",
+        label=_("Donor country"),
+    )
+    modality = django_filters.ChoiceFilter(choices=Modality.choices, label=_("Modality"))
+    status = django_filters.MultipleChoiceFilter(choices=AidStatus.choices, label=_("Status"))
+    beneficiary = django_filters.ChoiceFilter(
+        choices=BeneficiaryGroup.choices, method="by_beneficiary", label=_("Beneficiary group")
+    )
+    is_relief = django_filters.BooleanFilter(label=_("Relief aid"))
+    year = django_filters.NumberFilter(method="by_year", label=_("Year (a transaction dated in it)"))
+    committed_min = django_filters.NumberFilter(
+        method="by_committed_min", label=_("Committed at least (USD)")
+    )
+    committed_max = django_filters.NumberFilter(method="by_committed_max", label=_("Committed at most (USD)"))
+
+    class Meta:
+        model = AidItem
+        fields = [
+            "q",
+            "era",
+            "province",
+            "sector",
+            "donor",
+            "donor_country",
+            "modality",
+            "status",
+            "beneficiary",
+            "is_relief",
+            "year",
+            "committed_min",
+            "committed_max",
+        ]
+
+    def noop(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
+        return queryset  # read by by_province
+
+    def search(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title_vi__icontains=value)
+            | Q(title_en__icontains=value)
+            | Q(reference__icontains=value)
+            | Q(iati_identifier__icontains=value)
+            | Q(description__icontains=value)
+            | _has(AidParticipant, organisation__name__icontains=value)
+        )
+
+    def by_province(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
+        """Current era (default): located in the province, old-era locations mapped forward. Old era: located
+        in units of the old province only; new-era locations are never mapped back."""
+        era = self.form.cleaned_data.get("era") or Era.CURRENT
+        if era == Era.CURRENT:
+            return queryset.filter(_has(LocationSplit, current_province__code=value))
+        return queryset.filter(
+            _has(LocationSplit, unit__era=Era.PRE2025, unit__code=value, unit__level="province")
+            | _has(LocationSplit, unit__era=Era.PRE2025, unit__province__code=value)
+        )
+
+    def by_sector(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
+        if len(value) == 3:
+            return queryset.filter(_has(SectorSplit, sector__category__code=value))
+        return queryset.filter(_has(SectorSplit, sector__code=value))
+
+    def by_donor(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
+        return queryset.filter(
+            _has(AidParticipant, role=ParticipantRole.FUNDING, organisation__public_id=value)
+        )
+
+    def by_donor_country(self, queryset: QuerySet[AidItem], name: str, value: Country) -> QuerySet[AidItem]:
+        return queryset.filter(
+            _has(AidParticipant, role=ParticipantRole.FUNDING, organisation__country=value)
+        )
+
+    def by_beneficiary(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
+        return queryset.filter(beneficiaries__group=value)
+
+    def by_year(self, queryset: QuerySet[AidItem], name: str, value: Decimal) -> QuerySet[AidItem]:
+        return queryset.filter(
+            Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__year=int(value)))
+        )
+
+    def _committed(self, queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
+        from .selectors import with_totals
+
+        return with_totals(queryset)
+
+    def by_committed_min(self, queryset: QuerySet[AidItem], name: str, value: Decimal) -> QuerySet[AidItem]:
+        return self._committed(queryset).filter(committed_usd__gte=value)
+
+    def by_committed_max(self, queryset: QuerySet[AidItem], name: str, value: Decimal) -> QuerySet[AidItem]:
+        return self._committed(queryset).filter(committed_usd__lte=value)
+
+
+class TransactionFilterSet(django_filters.FilterSet):
+    aid_item = django_filters.UUIDFilter(field_name="aid_item__public_id", label=_("Aid item"))
+    transaction_type = django_filters.MultipleChoiceFilter(choices=TransactionType.choices, label=_("Type"))
+    currency = django_filters.CharFilter(field_name="currency__code", label=_("Currency"))
+    year = django_filters.NumberFilter(field_name="value_date__year", label=_("Year"))
+    date_from = django_filters.DateFilter(field_name="value_date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="value_date", lookup_expr="lte", label=_("To"))
+    provider = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), to_field_name="public_id", label=_("Provider")
+    )
+
+    class Meta:
+        model = Transaction
+        fields = ["aid_item", "transaction_type", "currency", "year", "date_from", "date_to", "provider"]
+
+
+__all__ = ["COMMITMENT_TYPES", "AidItemFilterSet", "TransactionFilterSet"]

@@ -1,0 +1,338 @@
+"""Forms of the aid register: the aid item with its inline parts (sector, location and participant shares),
+transactions, and the small forms of the lifecycle actions. Forms validate input; the services decide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.formsets import BaseFormSet, formset_factory
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amity.core.forms import RecordForm
+from amity.organisations.models import Organisation
+from amity.reference.choices import Era
+from amity.reference.models import AdministrativeUnit, CodelistItem, Currency
+
+from . import selectors
+from .choices import BeneficiaryGroup, ParticipantRole
+from .models import AidItem, LocationSplit, Transaction
+from .services import AidItemParts, LocationShare, Participation, SectorShare
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PERCENT_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100", "class": "text-end"})
+
+
+class CodeAndNameChoiceField(forms.ModelChoiceField):
+    """A choice of reference rows labelled "code — name" (currencies, sectors)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} — {obj.name}"
+
+
+def currency_field(*, required: bool, label: Any) -> CodeAndNameChoiceField:
+    return CodeAndNameChoiceField(queryset=Currency.objects.order_by("code"), required=required, label=label)
+
+
+@contextmanager
+def errors_for(form: forms.BaseForm) -> Iterator[None]:
+    """Re-raise a service's ValidationError with the keys the form has no field for moved above the form,
+    so that `form.add_error(None, error)` (RecordEditView) shows every message."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        mapped: dict[str, list[str]] = {}
+        for field, messages in error.message_dict.items():
+            mapped.setdefault(field if field in form.fields else NON_FIELD_ERRORS, []).extend(messages)
+        raise ValidationError(mapped) from error
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the named fields it has, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+# --- aid item ------------------------------------------------------------------------------------------------
+
+
+class AidItemForm(RecordForm):
+    beneficiaries = forms.MultipleChoiceField(
+        label=_("Beneficiary groups"), choices=BeneficiaryGroup.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = AidItem
+        fields = [
+            "modality", "is_relief", "title_vi", "title_en", "reference", "iati_identifier", "description",
+            "owning_province", "managing_agency", "aid_owner", "planned_start", "planned_end",
+            "counterpart_amount", "counterpart_currency",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "planned_start": DATE_INPUT,
+            "planned_end": DATE_INPUT,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        provinces = AdministrativeUnit.objects.filter(level="province", era=Era.CURRENT).order_by("code")
+        if self.user is not None and getattr(self.user, "is_provincial", False):
+            # A province records aid for itself only.
+            provinces = provinces.filter(pk__in=self.user.jurisdictions.values("pk"))
+        self.fields["owning_province"].queryset = provinces
+        organisations = Organisation.objects.restrict(self.user, "view").order_by("name")
+        self.fields["managing_agency"].queryset = organisations
+        self.fields["aid_owner"].queryset = organisations
+        self.fields["counterpart_currency"] = currency_field(
+            required=False, label=self.fields["counterpart_currency"].label
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["beneficiaries"] = [row.group for row in self.instance.beneficiaries.all()]
+
+
+class PartForm(forms.Form):
+    """One row of an inline part. Every row form takes the acting user (for scoped choice lists)."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class BasePartFormSet(BaseFormSet):
+    """Rows of one part. New rows left empty are ignored; rows ticked "delete" are dropped."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "user": self.user}
+
+    def kept_forms(self) -> list[forms.Form]:
+        """The rows that remain after the user's deletions, empty rows left out."""
+        return [
+            form for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed()) and not self._should_delete_form(form)
+        ]
+
+
+class SectorShareForm(PartForm):
+    sector = CodeAndNameChoiceField(
+        label=_("Sector"), queryset=CodelistItem.objects.of("Sector").active().order_by("code"),
+        help_text=_("OECD-DAC 5-digit purpose code."),
+    )
+    percentage = forms.DecimalField(
+        label=_("Percentage"), max_digits=5, decimal_places=2, min_value=0, max_value=100, widget=PERCENT_INPUT
+    )
+
+
+class LocationShareForm(PartForm):
+    """A province or commune of either era, named by its code: 14,000 communes do not fit a drop-down, so the
+    code field asks the server for matching units as the user types (htmx fills a shared datalist)."""
+
+    era = forms.ChoiceField(label=_("Era"), choices=Era.choices, initial=Era.CURRENT)
+    unit = forms.CharField(
+        label=_("Province or commune code"), max_length=5,
+        widget=forms.TextInput(attrs={
+            "list": "aid-unit-options", "autocomplete": "off", "inputmode": "numeric", "dir": "ltr",
+            "hx-get": reverse_lazy("aid:unit_options"), "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#aid-unit-options", "hx-include": "closest .aid-part-row", "hx-sync": "this:replace",
+        }),
+        help_text=_("Type a code or a name to see matching units."),
+    )
+    percentage = forms.DecimalField(
+        label=_("Percentage"), max_digits=5, decimal_places=2, min_value=0, max_value=100, widget=PERCENT_INPUT
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shown beside the code, so that the user sees which unit the code names.
+        self.unit_object: AdministrativeUnit | None = self.initial.get("unit_object")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        code, era = cleaned.get("unit"), cleaned.get("era")
+        if code and era:
+            unit = selectors.location_unit(era=era, code=code)
+            if unit is None:
+                self.add_error("unit", _("No administrative unit has the code %(code)s in this era.") % {
+                    "code": code})
+            else:
+                self.unit_object = unit
+                cleaned["unit_object"] = unit
+        return cleaned
+
+
+class ParticipantForm(PartForm):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.FUNDING)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.restrict(self.user, "view").order_by("name")
+
+
+SectorFormSet = formset_factory(SectorShareForm, formset=BasePartFormSet, extra=1, can_delete=True)
+LocationFormSet = formset_factory(LocationShareForm, formset=BasePartFormSet, extra=1, can_delete=True)
+ParticipantFormSet = formset_factory(ParticipantForm, formset=BasePartFormSet, extra=1, can_delete=True)
+
+
+class AidItemPartForms:
+    """The three inline formsets of the aid item page, turned into the `AidItemParts` a service takes, and
+    the place where a service's errors on `sectors`, `locations` or `participants` are shown."""
+
+    PREFIXES = ("sectors", "locations", "participants")
+
+    def __init__(self, data: Any = None, *, instance: AidItem | None, user: Any) -> None:
+        initial: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in self.PREFIXES}
+        if instance is not None and instance.pk:
+            initial["sectors"] = [
+                {"sector": row.sector_id, "percentage": row.percentage} for row in instance.sectors.all()
+            ]
+            initial["locations"] = [self._location_initial(row) for row in instance.locations.all()]
+            initial["participants"] = [
+                {"organisation": row.organisation_id, "role": row.role} for row in instance.participants.all()
+            ]
+        self.sectors = SectorFormSet(data, prefix="sectors", initial=initial["sectors"], user=user)
+        self.locations = LocationFormSet(data, prefix="locations", initial=initial["locations"], user=user)
+        self.participants = ParticipantFormSet(
+            data, prefix="participants", initial=initial["participants"], user=user
+        )
+
+    @staticmethod
+    def _location_initial(row: LocationSplit) -> dict[str, Any]:
+        return {"era": row.unit.era, "unit": row.unit.code, "percentage": row.percentage, "unit_object": row.unit}
+
+    def __iter__(self) -> Iterator[BaseFormSet]:
+        return iter((self.sectors, self.locations, self.participants))
+
+    def is_valid(self) -> bool:
+        return all([formset.is_valid() for formset in self])  # a list, so every formset is validated
+
+    def parts(self, *, beneficiaries: list[str]) -> AidItemParts:
+        return AidItemParts(
+            sectors=[
+                SectorShare(sector=form.cleaned_data["sector"], percentage=form.cleaned_data["percentage"])
+                for form in self.sectors.kept_forms()
+            ],
+            locations=[
+                LocationShare(unit=form.cleaned_data["unit_object"], percentage=form.cleaned_data["percentage"])
+                for form in self.locations.kept_forms()
+            ],
+            participants=[
+                Participation(organisation=form.cleaned_data["organisation"], role=form.cleaned_data["role"])
+                for form in self.participants.kept_forms()
+            ],
+            beneficiaries=beneficiaries,
+        )
+
+    def add_service_errors(self, form: forms.BaseForm, error: ValidationError) -> None:
+        """Errors on a part go above that part's formset; the others go to the aid item form."""
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        rest: dict[str, list[str]] = {}
+        for field, messages in error.message_dict.items():
+            formset = getattr(self, field, None) if field in self.PREFIXES else None
+            if formset is not None:
+                formset.non_form_errors().extend(messages)
+            else:
+                rest[field] = messages
+        if rest:
+            add_service_errors(form, ValidationError(rest))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(formset.total_error_count() for formset in self)
+
+
+# --- transactions --------------------------------------------------------------------------------------------
+
+
+class TransactionForm(RecordForm):
+    class Meta:
+        model = Transaction
+        fields = ["transaction_type", "date", "value_date", "amount", "currency", "provider", "receiver", "description"]
+        widgets = {"date": DATE_INPUT, "value_date": DATE_INPUT}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value_date"].required = False
+        self.fields["value_date"].help_text = _("The date whose exchange rate values the amount; empty: the date.")
+        self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01", "class": "text-end"})
+        self.fields["currency"] = currency_field(required=True, label=self.fields["currency"].label)
+        organisations = Organisation.objects.restrict(self.user, "view").order_by("name")
+        self.fields["provider"].queryset = organisations
+        self.fields["receiver"].queryset = organisations
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("currency", Currency.objects.filter(code="USD").values_list("pk", flat=True).first())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("value_date") and cleaned.get("date"):
+            cleaned["value_date"] = cleaned["date"]
+        return cleaned
+
+
+# --- lifecycle -----------------------------------------------------------------------------------------------
+
+
+class LifecycleForm(forms.Form):
+    """The inputs of one lifecycle action, with the version the aid item was shown at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Service error keys → this form's fields (the service names the model fields it would set).
+    service_fields: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            name = self.service_fields.get(field, field)
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class SubmitForm(LifecycleForm):
+    received_on = forms.DateField(
+        label=_("Complete dossier received on"), required=False, widget=DATE_INPUT,
+        help_text=_("The 20-day appraisal runs from this date; empty: today."),
+    )
+
+
+class ApproveForm(LifecycleForm):
+    decision_number = forms.CharField(label=_("Approval decision number"), max_length=100)
+    decision_date = forms.DateField(label=_("Approval decision date"), widget=DATE_INPUT)
+    decision_authority = forms.CharField(label=_("Approving authority"), max_length=300)
+
+
+class ReasonForm(LifecycleForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    service_fields = {"status_note": "reason"}
+
+
+class StartForm(LifecycleForm):
+    started_on = forms.DateField(label=_("Actual start"), widget=DATE_INPUT)
+    service_fields = {"actual_start": "started_on"}
+
+
+class CompleteForm(LifecycleForm):
+    ended_on = forms.DateField(label=_("Actual end"), widget=DATE_INPUT)
+    service_fields = {"actual_end": "ended_on"}
+
+
+class CloseForm(LifecycleForm):
+    pass

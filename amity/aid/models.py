@@ -1,0 +1,294 @@
+"""Aid items (programmes, projects, non-project aid), their participants, sector and location splits, and
+their transactions in any currency with the conversion to USD and VND stored beside each value."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from amity.accounts.choices import Role
+from amity.core.models import BaseModel
+from amity.core.scoping import (
+    Action,
+    InJurisdiction,
+    OfOwnOrganisation,
+    ScopePolicy,
+    Through,
+    province_owned_rules,
+)
+
+from .choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
+
+APPRAISAL_DAYS = 20  # Decree 80/2020 Art. 10: appraisal within 20 days of a complete dossier
+START_DEADLINE_DAYS = 183  # Art. 4.7: approval may be revoked if the aid has not started within 6 months
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+def _aid_policy(prefix: str) -> ScopePolicy:
+    """Aid items and their transactions: the owning province writes, provinces where the item is located
+    read it, central officers read everything, an NGO reads the items it takes part in."""
+    rules = province_owned_rules(
+        f"{prefix}owning_province",
+        readable_through=(Through(f"{prefix}locations", InJurisdiction("current_province")),),
+    )
+    rules[Role.NGO_REPRESENTATIVE] = {
+        Action.VIEW: Through(f"{prefix}participants", OfOwnOrganisation("organisation")),
+    }
+    return ScopePolicy(rules=rules)
+
+
+class AidItem(BaseModel):
+    modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices)
+    is_relief = models.BooleanField(_("relief aid"), default=False)
+    reference = models.CharField(_("reference number"), max_length=60, blank=True)
+    iati_identifier = models.CharField(_("IATI identifier"), max_length=200, blank=True)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    owning_province = models.ForeignKey(
+        "reference.AdministrativeUnit",
+        verbose_name=_("owning province"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province", "era": "2025"},
+    )
+    managing_agency = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("managing agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_aid",
+    )
+    aid_owner = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("aid owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_aid",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AidStatus.choices, default=AidStatus.PROPOSED
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    appraisal_started_on = models.DateField(_("appraisal started"), null=True, blank=True)
+    decision_number = models.CharField(_("approval decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("approval decision date"), null=True, blank=True)
+    decision_authority = models.CharField(_("approving authority"), max_length=300, blank=True)
+    status_note = models.TextField(_("reason for the last status change"), blank=True)
+    counterpart_amount = models.DecimalField(
+        _("counterpart funds"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    counterpart_currency = models.ForeignKey(
+        "reference.Currency",
+        verbose_name=_("counterpart funds currency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+    scope_policy = _aid_policy("")
+
+    class Meta:
+        verbose_name = _("aid item")
+        verbose_name_plural = _("aid items")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iati_identifier"],
+                condition=~models.Q(iati_identifier=""),
+                name="aid_unique_iati_identifier",
+            ),
+        ]
+        indexes = [models.Index(fields=["owning_province", "status"], name="aid_item_province_status")]
+
+    def __str__(self) -> str:
+        return self.title_vi
+
+    def get_absolute_url(self) -> str:
+        return reverse("aid:detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def appraisal_deadline(self) -> date | None:
+        if self.appraisal_started_on is None:
+            return None
+        return self.appraisal_started_on + timedelta(days=APPRAISAL_DAYS)
+
+    @property
+    def start_deadline(self) -> date | None:
+        if self.decision_date is None:
+            return None
+        return self.decision_date + timedelta(days=START_DEADLINE_DAYS)
+
+
+class AidBeneficiary(models.Model):
+    aid_item = models.ForeignKey(AidItem, on_delete=models.CASCADE, related_name="beneficiaries")
+    group = models.CharField(_("beneficiary group"), max_length=32, choices=BeneficiaryGroup.choices)
+
+    class Meta:
+        verbose_name = _("beneficiary group")
+        verbose_name_plural = _("beneficiary groups")
+        constraints = [models.UniqueConstraint(fields=["aid_item", "group"], name="aid_beneficiary_unique")]
+
+    def __str__(self) -> str:
+        return self.get_group_display()
+
+
+class AidParticipant(models.Model):
+    aid_item = models.ForeignKey(AidItem, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    role = models.CharField(_("role"), max_length=2, choices=ParticipantRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aid_item", "organisation", "role"], name="aid_participant_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class SectorSplit(models.Model):
+    aid_item = models.ForeignKey(AidItem, on_delete=models.CASCADE, related_name="sectors")
+    sector = models.ForeignKey(
+        "reference.CodelistItem",
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"codelist__name": "Sector"},
+    )
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sector share")
+        verbose_name_plural = _("sector shares")
+        ordering = ["-percentage", "pk"]
+        constraints = [models.UniqueConstraint(fields=["aid_item", "sector"], name="aid_sector_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sector} {self.percentage}%"
+
+
+class LocationSplit(models.Model):
+    """A commune or a whole province of either era. `current_province` is the 2025-era province it lies in
+    (through the mapping for old units), so a province reads the aid located in it whatever the era."""
+
+    aid_item = models.ForeignKey(AidItem, on_delete=models.CASCADE, related_name="locations")
+    unit = models.ForeignKey(
+        "reference.AdministrativeUnit",
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
+    current_province = models.ForeignKey(
+        "reference.AdministrativeUnit",
+        verbose_name=_("province (current era)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("location share")
+        verbose_name_plural = _("location shares")
+        ordering = ["-percentage", "pk"]
+        constraints = [models.UniqueConstraint(fields=["aid_item", "unit"], name="aid_location_unique")]
+        indexes = [models.Index(fields=["current_province", "aid_item"], name="aid_location_province")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.percentage}%"
+
+
+class Transaction(BaseModel):
+    aid_item = models.ForeignKey(AidItem, on_delete=models.PROTECT, related_name="transactions")
+    transaction_type = models.CharField(_("type"), max_length=2, choices=TransactionType.choices)
+    date = models.DateField(_("date"))
+    value_date = models.DateField(
+        _("value date"), help_text=_("The date whose exchange rate values the amount.")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
+    currency = models.ForeignKey(
+        "reference.Currency",
+        verbose_name=_("currency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("provider"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receiver = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("receiver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    # The conversion at the value-date rate, stored beside the value and recomputed when rates change.
+    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2, editable=False)
+    amount_vnd = models.DecimalField(_("amount (VND)"), max_digits=24, decimal_places=0, editable=False)
+    usd_per_unit = models.DecimalField(_("USD per unit"), max_digits=28, decimal_places=12, editable=False)
+    vnd_per_unit = models.DecimalField(_("VND per unit"), max_digits=28, decimal_places=12, editable=False)
+    rate_date = models.DateField(_("rate date"), editable=False)
+    rate_source = models.CharField(_("rate source"), max_length=500, editable=False)
+
+    history = HistoricalRecords()
+    scope_policy = _aid_policy("aid_item__")
+
+    class Meta:
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        ordering = ["date", "pk"]
+        indexes = [
+            models.Index(fields=["aid_item", "transaction_type", "value_date"], name="aid_tx_item_type_date"),
+            models.Index(fields=["transaction_type", "value_date"], name="aid_tx_type_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="aid_tx_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_transaction_type_display()} {self.amount} {self.currency_id} {self.date}"
+
+    def get_absolute_url(self) -> str:
+        return self.aid_item.get_absolute_url() + f"#tx-{self.public_id}"

@@ -1,0 +1,105 @@
+"""Reads on the aid register: totals per aid item in USD and VND from the stored conversions, the list and
+detail querysets with a fixed number of queries, and the administrative unit look-ups of location forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from amity.reference.choices import UnitLevel
+from amity.reference.models import AdministrativeUnit
+
+from .choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES, EXPENDITURE_TYPES, ParticipantRole
+from .models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+
+_ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=24, decimal_places=2))
+
+# Units a location share may name: a whole province or a commune (districts are refused by the service).
+LOCATION_LEVELS = (UnitLevel.PROVINCE, UnitLevel.COMMUNE)
+
+
+def _sum_of(types: frozenset[str], column: str) -> Coalesce:
+    total = (
+        Transaction.objects.filter(aid_item=OuterRef("pk"), transaction_type__in=types)
+        .order_by()
+        .values("aid_item")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=DecimalField(max_digits=24, decimal_places=2)), _ZERO)
+
+
+def with_totals(queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
+    """Annotate committed, disbursed and spent amounts (USD and VND), one subquery each, no N+1."""
+    if "committed_usd" in queryset.query.annotations:
+        return queryset
+    return queryset.annotate(
+        committed_usd=_sum_of(COMMITMENT_TYPES, "amount_usd"),
+        disbursed_usd=_sum_of(DISBURSEMENT_TYPES, "amount_usd"),
+        spent_usd=_sum_of(EXPENDITURE_TYPES, "amount_usd"),
+        committed_vnd=_sum_of(COMMITMENT_TYPES, "amount_vnd"),
+        disbursed_vnd=_sum_of(DISBURSEMENT_TYPES, "amount_vnd"),
+    )
+
+
+def donors_prefetch() -> Prefetch:
+    """The funding participants of each aid item, as `donor_participations` (one query for a whole page)."""
+    return Prefetch(
+        "participants",
+        queryset=AidParticipant.objects.filter(role=ParticipantRole.FUNDING).select_related("organisation"),
+        to_attr="donor_participations",
+    )
+
+
+def with_list_data(queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
+    """What a list row shows (page, CSV): totals, owning province, donors; a fixed number of queries."""
+    return with_totals(queryset).select_related("owning_province").prefetch_related(donors_prefetch())
+
+
+def with_detail_data(queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
+    """Everything an aid item's page or API representation shows, in a fixed number of queries."""
+    return (
+        with_totals(queryset)
+        .select_related("owning_province", "managing_agency", "aid_owner", "counterpart_currency")
+        .prefetch_related(
+            Prefetch("sectors", queryset=SectorSplit.objects.select_related("sector__category")),
+            Prefetch(
+                "locations",
+                queryset=LocationSplit.objects.select_related("unit__province", "current_province"),
+            ),
+            Prefetch("participants", queryset=AidParticipant.objects.select_related("organisation")),
+            "beneficiaries",
+        )
+    )
+
+
+def aid_items_for_list(user: Any) -> QuerySet[AidItem]:
+    return with_list_data(AidItem.objects.restrict(user, "view"))
+
+
+def aid_item_transactions(aid_item: AidItem) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(aid_item=aid_item).select_related("currency", "provider", "receiver")
+
+
+def location_unit(*, era: str, code: str) -> AdministrativeUnit | None:
+    """The unit a location share names by era and code (codes are reused across eras, never within one)."""
+    return (
+        AdministrativeUnit.objects.select_related("province")
+        .filter(era=era, code=code.strip())
+        .order_by("level")
+        .first()
+    )
+
+
+def location_unit_options(*, era: str, query: str, limit: int = 20) -> list[AdministrativeUnit]:
+    """Provinces and communes of one era whose code starts with, or whose name contains, `query`."""
+    query = query.strip()
+    if not query:
+        return []
+    units = AdministrativeUnit.objects.filter(era=era, level__in=LOCATION_LEVELS).select_related("province")
+    matches = Q(code__startswith=query) | Q(name_vi__icontains=query) | Q(name_en__icontains=query)
+    # Provinces first (their level sorts after "commune", hence the descending order), then by code.
+    return list(units.filter(matches).order_by("-level", "code")[:limit])

@@ -1,0 +1,118 @@
+"""The demo data reproduces the published figures when computed through the list's FilterSet and the
+aid selectors — the same code the pages use."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from amity.aid.demo import demo_load, demo_remove
+from amity.aid.filtersets import AidItemFilterSet
+from amity.aid.models import AidItem, Transaction
+from amity.aid.selectors import transaction_totals
+from amity.organisations.models import Organisation, Registration
+
+pytestmark = pytest.mark.django_db
+
+MILLION = Decimal(1_000_000)
+
+
+def millions(value: Decimal, places: str = "0.01") -> Decimal:
+    return (value / MILLION).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def items(**params: str):  # type: ignore[no-untyped-def]
+    filterset = AidItemFilterSet(params, queryset=AidItem.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs
+
+
+@pytest.fixture
+def demo(db):  # type: ignore[no-untyped-def]
+    demo_load()
+
+
+def test_hai_duong_2018_2024_matches_the_union_report(demo):
+    totals = transaction_totals(
+        items(era="pre2025", province="30"), date_from=date(2018, 1, 1), date_to=date(2024, 12, 31)
+    )
+    assert totals.aid_items == 70
+    assert millions(totals.committed_usd) == Decimal("5.84")
+    # 147.6 billion VND at the fixed rate of 25,274 VND/USD used by the source
+    assert (totals.committed_usd * 25274 / Decimal(10**9)).quantize(Decimal("0.1")) == Decimal("147.6")
+    assert totals.donors == 12
+
+
+def test_hai_duong_period_is_1_8_times_the_previous_one(demo):
+    hai_duong = items(era="pre2025", province="30")
+    recent = transaction_totals(hai_duong, date_from=date(2018, 1, 1), date_to=date(2024, 12, 31))
+    earlier = transaction_totals(hai_duong, date_from=date(2012, 1, 1), date_to=date(2017, 12, 31))
+    assert (recent.committed_usd / earlier.committed_usd).quantize(Decimal("0.1")) == Decimal("1.8")
+
+
+def test_hai_duong_aid_is_found_under_hai_phong_in_the_current_era(demo):
+    hai_duong_ids = set(items(era="pre2025", province="30").values_list("pk", flat=True))
+    hai_phong_ids = set(items(province="31").values_list("pk", flat=True))
+    assert hai_duong_ids and hai_duong_ids <= hai_phong_ids
+
+
+def test_son_la_2023_matches_the_conference_report(demo):
+    totals = transaction_totals(items(province="14"), date_from=date(2023, 1, 1), date_to=date(2023, 12, 31))
+    assert millions(totals.committed_usd, "0.1") == Decimal("4.9")
+    committed_2023 = Transaction.objects.filter(
+        transaction_type="2", value_date__year=2023, aid_item__in=items(province="14")
+    )
+    assert committed_2023.values("aid_item").distinct().count() == 6
+    licensed = (
+        Registration.objects.filter(
+            provinces__code="14",
+            provinces__era="2025",
+            state="in_force",
+            issue_date__lte=date(2024, 6, 30),
+            expiry_date__gte=date(2024, 6, 30),
+        )
+        .values("organisation")
+        .distinct()
+    )
+    assert licensed.count() == 31
+
+
+def test_national_disbursements_match_the_reported_totals(demo):
+    everything = AidItem.objects.all()
+    by_year = {
+        year: transaction_totals(
+            everything, date_from=date(year, 1, 1), date_to=date(year, 12, 31)
+        ).disbursed_usd
+        for year in (2022, 2023)
+    }
+    assert millions(by_year[2023], "0.1") == Decimal("228.7")
+    assert millions(by_year[2022], "0.1") == Decimal("223.8")
+    assert millions(by_year[2023] - by_year[2022], "0.1") == Decimal("4.9")
+
+
+def test_demo_uses_several_currencies_and_converts_each_transaction(demo):
+    currencies = set(Transaction.objects.values_list("currency__code", flat=True))
+    assert {"USD", "EUR", "KRW", "AUD"} <= currencies
+    assert not Transaction.objects.filter(rate_source="").exclude(currency__code="USD").exists()
+
+
+def test_demo_splits_add_up_to_100(demo):
+    for item in AidItem.objects.prefetch_related("sectors", "locations"):
+        assert sum(s.percentage for s in item.sectors.all()) == 100
+        assert sum(loc.percentage for loc in item.locations.all()) == 100
+
+
+def test_demo_is_idempotent_and_removable(demo):
+    counts = (AidItem.all_objects.count(), Transaction.all_objects.count(), Organisation.all_objects.count())
+    assert demo_load() == {}
+    assert (
+        AidItem.all_objects.count(),
+        Transaction.all_objects.count(),
+        Organisation.all_objects.count(),
+    ) == counts
+    demo_remove()
+    assert not AidItem.all_objects.filter(is_demo=True).exists()
+    assert not Organisation.all_objects.filter(is_demo=True).exists()
+    assert not AidItem.history.filter(is_demo=True).exists()

@@ -1,0 +1,77 @@
+"""Shared test fixtures: the reference data (loaded once per session, as in a real deployment), provinces and
+one user per role, in the style of healthchecks' owner / member / outsider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from amity.accounts.choices import Role
+from amity.accounts.models import User
+from amity.organisations.models import Organisation
+from amity.reference.models import AdministrativeUnit
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0)
+
+
+def province(code: str) -> AdministrativeUnit:
+    return AdministrativeUnit.objects.get(era="2025", level="province", code=code)
+
+
+@pytest.fixture
+def hai_phong(db: Any) -> AdministrativeUnit:
+    return province("31")
+
+
+@pytest.fixture
+def son_la(db: Any) -> AdministrativeUnit:
+    return province("14")
+
+
+def make_user(
+    username: str, role: str = "", provinces: tuple[AdministrativeUnit, ...] = (), **extra: Any
+) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
+    user.jurisdictions.set(provinces)
+    return user
+
+
+@pytest.fixture
+def ngo(db: Any) -> Organisation:
+    return Organisation.objects.create(
+        name="Stichting Vrienden van Vietnam", acronym="SVV", kind="foreign_ngo"
+    )
+
+
+@pytest.fixture
+def users(
+    db: Any, hai_phong: AdministrativeUnit, son_la: AdministrativeUnit, ngo: Organisation
+) -> dict[str, User]:
+    """One user per role: provincial roles in Hải Phòng, plus a Sơn La editor, a user without a role and an
+    inactive editor."""
+    return {
+        "admin": make_user("admin", Role.ADMINISTRATOR),
+        "central": make_user("central", Role.CENTRAL_OFFICER),
+        "approver": make_user("approver", Role.PROVINCIAL_APPROVER, (hai_phong,)),
+        "editor": make_user("editor", Role.PROVINCIAL_EDITOR, (hai_phong,)),
+        "viewer": make_user("viewer", Role.PROVINCIAL_VIEWER, (hai_phong,)),
+        "son_la_editor": make_user("son_la_editor", Role.PROVINCIAL_EDITOR, (son_la,)),
+        "ngo_rep": make_user("ngo_rep", Role.NGO_REPRESENTATIVE, organisation=ngo),
+        "no_role": make_user("no_role"),
+        "inactive": make_user("inactive", Role.PROVINCIAL_EDITOR, (hai_phong,), is_active=False),
+    }
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,44 @@
+"""Money arithmetic shared by every app: Decimal only, and splits whose parts add up exactly to the whole
+(DESIGN.md invariants 1 and 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def quantize(amount: Decimal, quantum: Decimal = CENT) -> Decimal:
+    """Round to the currency's smallest unit; banker's rounding, as accounting systems do."""
+    return amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal], quantum: Decimal = CENT) -> list[Decimal]:
+    """Split `total` in proportion to `weights` by the largest-remainder method.
+
+    Every part is a multiple of `quantum` and the parts add up to `total` (rounded to `quantum`) exactly,
+    so a figure split over sectors or provinces never gains or loses a cent. Ties go to the earlier weight,
+    which keeps the result deterministic.
+    """
+    if not weights:
+        raise ValueError("allocate() needs at least one weight")
+    if any(weight < 0 for weight in weights):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum(weights, Decimal(0))
+    if weight_sum == 0:
+        raise ValueError("weights must not all be zero")
+    sign = -1 if total < 0 else 1
+    units = int((abs(total) / quantum).to_integral_value(rounding=ROUND_HALF_EVEN))
+    exact = [Decimal(units) * weight / weight_sum for weight in weights]
+    floors = [int(share) for share in exact]  # shares are non-negative, so int() is floor
+    leftover = units - sum(floors)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for index in by_remainder[:leftover]:
+        floors[index] += 1
+    return [sign * quantum * part for part in floors]
+
+
+def percentages_total(percentages: Sequence[Decimal]) -> Decimal:
+    return sum(percentages, Decimal(0))

@@ -1,0 +1,104 @@
+"""Reads on organisations and registrations: the status of a licence on a day, and the licence watch lists of
+Decree 58/2022."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from .choices import OrganisationKind, RegistrationState, RegistrationStatus
+from .models import EXPIRING_DAYS, EXTENSION_DAYS, Organisation, Registration
+
+INACTIVITY_DAYS = 365  # Art. 19: no activity for 12 consecutive months is a ground for revocation
+
+
+def registration_status_q(status: str, *, today: date) -> Q:
+    """The rows whose status on `today` is `status`; the database form of `Registration.status_on`."""
+    in_force = Q(state=RegistrationState.IN_FORCE)
+    horizon = today + timedelta(days=EXPIRING_DAYS)
+    if status == RegistrationStatus.VALID:
+        return in_force & Q(expiry_date__gt=horizon)
+    if status == RegistrationStatus.EXPIRING:
+        return in_force & Q(expiry_date__gte=today, expiry_date__lte=horizon)
+    if status == RegistrationStatus.EXPIRED:
+        return in_force & Q(expiry_date__lt=today)
+    if status in RegistrationState.values:  # suspended, revoked, terminated
+        return Q(state=status)
+    return Q(pk__in=[])
+
+
+def registrations_with_status(queryset: QuerySet[Registration], *, today: date) -> QuerySet[Registration]:
+    """Annotate `computed_status` (the status on `today`), so that lists can show and sort by it."""
+    return queryset.annotate(
+        computed_status=Case(
+            *(
+                When(registration_status_q(status, today=today), then=Value(status.value))
+                for status in RegistrationStatus
+            ),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def registrations_of_organisation(
+    *, user: Any, organisation: Organisation, today: date
+) -> QuerySet[Registration]:
+    """The registrations of one organisation that the user may see, newest first (one query)."""
+    queryset = Registration.objects.restrict(user, "view").filter(organisation=organisation)
+    return registrations_with_status(queryset, today=today).order_by("-issue_date", "-pk")
+
+
+def registrations_in_force(user: Any) -> QuerySet[Registration]:
+    return Registration.objects.restrict(user, "view").filter(state=RegistrationState.IN_FORCE)
+
+
+def registrations_expiring(*, user: Any, today: date) -> QuerySet[Registration]:
+    """In force and expiring within 90 days (soonest first)."""
+    return (
+        registrations_in_force(user)
+        .filter(expiry_date__gte=today, expiry_date__lte=today + timedelta(days=EXPIRING_DAYS))
+        .select_related("organisation")
+        .order_by("expiry_date", "pk")
+    )
+
+
+def registrations_extension_overdue(*, user: Any, today: date) -> QuerySet[Registration]:
+    """In force with less than 60 days left: the extension should already have been filed."""
+    return registrations_expiring(user=user, today=today).filter(
+        expiry_date__lt=today + timedelta(days=EXTENSION_DAYS)
+    )
+
+
+def organisations_with_last_activity(user: Any) -> QuerySet[Organisation]:
+    """Organisations annotated with the date of their latest transaction, as provider or participant."""
+    from amity.aid.models import Transaction  # aid depends on organisations, not the other way round
+
+    latest = (
+        Transaction.objects.filter(
+            Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk"))
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    return Organisation.objects.restrict(user, "view").annotate(last_activity=Subquery(latest))
+
+
+def organisations_inactive(*, user: Any, today: date) -> QuerySet[Organisation]:
+    """Foreign NGOs holding a licence in force, registered for at least 12 months, with no recorded activity in
+    the last 12 months. An NGO licensed only recently has not yet had twelve months to be active."""
+    since = today - timedelta(days=INACTIVITY_DAYS)
+    registered_now = Registration.objects.filter(state=RegistrationState.IN_FORCE, expiry_date__gte=today)
+    registered_since = Registration.objects.filter(issue_date__lte=since)
+    return (
+        organisations_with_last_activity(user)
+        .filter(
+            kind__in=[OrganisationKind.FOREIGN_NGO, OrganisationKind.FOUNDATION],
+            pk__in=registered_now.values("organisation"),
+        )
+        .filter(pk__in=registered_since.values("organisation"))
+        .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=since))
+        .order_by("name")
+    )

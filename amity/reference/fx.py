@@ -1,0 +1,120 @@
+"""Currency conversion through one function (DESIGN.md invariant 1): the amount, the rate, the rate's
+source and date, so that every converted figure can say how it was made."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from amity.core.money import quantize
+
+from .choices import RateFrequency
+from .models import ExchangeRate
+
+USD = "USD"
+VND = "VND"
+# Finest rate first: a daily rate beats a monthly one, which beats the annual average.
+_FREQUENCY_ORDER = (RateFrequency.DAILY, RateFrequency.MONTHLY, RateFrequency.ANNUAL)
+
+
+class MissingRate(LookupError):
+    def __init__(self, currency: str, on: date) -> None:
+        self.currency, self.on = currency, on
+        super().__init__(
+            _("No exchange rate for %(currency)s on or before %(date)s.")
+            % {"currency": currency, "date": on.isoformat()}
+        )
+
+
+@dataclass(frozen=True)
+class Rate:
+    currency: str
+    units_per_usd: Decimal
+    frequency: str
+    period_start: date
+    period_end: date
+    source: str
+    carried_forward: bool = False  # the latest rate before the date, none covering it being loaded
+
+    def describe(self) -> str:
+        label = dict(RateFrequency.choices)[self.frequency]
+        text = f"{self.currency} {self.units_per_usd.normalize():f}/USD, {label} {self.period_start:%Y-%m-%d}"
+        if self.carried_forward:
+            text += " " + _("(latest available)")
+        return f"{text}, {self.source}"
+
+
+_USD_RATE = Rate(USD, Decimal(1), RateFrequency.DAILY, date.min, date.max, "identity")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    amount: Decimal
+    rate: Decimal  # target units per one source unit
+    rate_date: date
+    source: str
+
+
+class RateBook:
+    """The rates of some currencies held in memory: one query, then every lookup without the database."""
+
+    def __init__(self, currencies: Iterable[str] | None = None) -> None:
+        rates = ExchangeRate.objects.select_related("currency").order_by("period_start")
+        if currencies is not None:
+            rates = rates.filter(currency__code__in=set(currencies))
+        self._by_currency: dict[tuple[str, str], list[Rate]] = defaultdict(list)
+        for row in rates:
+            self._by_currency[(row.currency.code, row.frequency)].append(
+                Rate(row.currency.code, row.rate, row.frequency, row.period_start, row.period_end, row.source)
+            )
+        self._starts = {key: [rate.period_start for rate in rows] for key, rows in self._by_currency.items()}
+
+    def rate(self, currency: str, on: date) -> Rate:
+        """The finest rate whose period covers `on`; else the latest one before it; else MissingRate."""
+        if currency == USD:
+            return _USD_RATE
+        latest_before: Rate | None = None
+        for frequency in _FREQUENCY_ORDER:
+            rows = self._by_currency.get((currency, frequency))
+            if not rows:
+                continue
+            index = bisect_right(self._starts[(currency, frequency)], on) - 1
+            if index < 0:
+                continue
+            candidate = rows[index]
+            if candidate.period_end >= on:
+                return candidate
+            if latest_before is None or candidate.period_end > latest_before.period_end:
+                latest_before = candidate
+        if latest_before is None:
+            raise MissingRate(currency, on)
+        return Rate(**{**latest_before.__dict__, "carried_forward": True})
+
+    def convert(
+        self, amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal
+    ) -> Conversion:
+        """Convert at the value-date rates, through USD (the IMF rates are all against USD)."""
+        if currency == target:
+            return Conversion(quantize(amount, quantum), Decimal(1), on, _("same currency"))
+        source_rate, target_rate = self.rate(currency, on), self.rate(target, on)
+        rate = target_rate.units_per_usd / source_rate.units_per_usd
+        parts = [r.describe() for r in (source_rate, target_rate) if r.currency != USD]
+        return Conversion(
+            amount=quantize(amount * target_rate.units_per_usd / source_rate.units_per_usd, quantum),
+            rate=rate,
+            rate_date=(source_rate if currency != USD else target_rate).period_start,
+            source="; ".join(parts),
+        )
+
+
+def convert(
+    amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal = Decimal("0.01")
+) -> Conversion:
+    """One conversion at value-date rates (for many, build one RateBook and reuse it)."""
+    return RateBook({currency, target}).convert(amount, currency, target, on=on, quantum=quantum)
