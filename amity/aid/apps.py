@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AidConfig(AppConfig):
     name = "amity.aid"
     verbose_name = _("Aid")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the rate-change receiver

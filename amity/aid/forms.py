@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MinValueValidator
+from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -54,6 +57,13 @@ def errors_for(form: forms.BaseForm) -> Iterator[None]:
         raise ValidationError(mapped) from error
 
 
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Narrow a model choice field to `queryset` (a scoped or filtered list)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the named fields it has, the rest above the form."""
     if not hasattr(error, "error_dict"):
@@ -68,16 +78,29 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 class AidItemForm(RecordForm):
     beneficiaries = forms.MultipleChoiceField(
-        label=_("Beneficiary groups"), choices=BeneficiaryGroup.choices, required=False,
+        label=_("Beneficiary groups"),
+        choices=BeneficiaryGroup.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = AidItem
         fields = [
-            "modality", "is_relief", "title_vi", "title_en", "reference", "iati_identifier", "description",
-            "owning_province", "managing_agency", "aid_owner", "planned_start", "planned_end",
-            "counterpart_amount", "counterpart_currency",
+            "modality",
+            "is_relief",
+            "title_vi",
+            "title_en",
+            "reference",
+            "iati_identifier",
+            "description",
+            "owning_province",
+            "managing_agency",
+            "aid_owner",
+            "planned_start",
+            "planned_end",
+            "counterpart_amount",
+            "counterpart_currency",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -91,10 +114,10 @@ class AidItemForm(RecordForm):
         if self.user is not None and getattr(self.user, "is_provincial", False):
             # A province records aid for itself only.
             provinces = provinces.filter(pk__in=self.user.jurisdictions.values("pk"))
-        self.fields["owning_province"].queryset = provinces
+        limit_choices(self, "owning_province", provinces)
         organisations = Organisation.objects.restrict(self.user, "view").order_by("name")
-        self.fields["managing_agency"].queryset = organisations
-        self.fields["aid_owner"].queryset = organisations
+        limit_choices(self, "managing_agency", organisations)
+        limit_choices(self, "aid_owner", organisations)
         self.fields["counterpart_currency"] = currency_field(
             required=False, label=self.fields["counterpart_currency"].label
         )
@@ -123,14 +146,16 @@ class BasePartFormSet(BaseFormSet):
     def kept_forms(self) -> list[forms.Form]:
         """The rows that remain after the user's deletions, empty rows left out."""
         return [
-            form for index, form in enumerate(self.forms)
-            if (index < self.initial_form_count() or form.has_changed()) and not self._should_delete_form(form)
+            form
+            for index, form in enumerate(self.forms)
+            if (index < self.initial_form_count() or form.has_changed()) and not form.cleaned_data.get("DELETE")
         ]
 
 
 class SectorShareForm(PartForm):
     sector = CodeAndNameChoiceField(
-        label=_("Sector"), queryset=CodelistItem.objects.of("Sector").active().order_by("code"),
+        label=_("Sector"),
+        queryset=CodelistItem.objects.of("Sector").active().order_by("code"),
         help_text=_("OECD-DAC 5-digit purpose code."),
     )
     percentage = forms.DecimalField(
@@ -144,12 +169,21 @@ class LocationShareForm(PartForm):
 
     era = forms.ChoiceField(label=_("Era"), choices=Era.choices, initial=Era.CURRENT)
     unit = forms.CharField(
-        label=_("Province or commune code"), max_length=5,
-        widget=forms.TextInput(attrs={
-            "list": "aid-unit-options", "autocomplete": "off", "inputmode": "numeric", "dir": "ltr",
-            "hx-get": reverse_lazy("aid:unit_options"), "hx-trigger": "input changed delay:300ms",
-            "hx-target": "#aid-unit-options", "hx-include": "closest .aid-part-row", "hx-sync": "this:replace",
-        }),
+        label=_("Province or commune code"),
+        max_length=5,
+        widget=forms.TextInput(
+            attrs={
+                "list": "aid-unit-options",
+                "autocomplete": "off",
+                "inputmode": "numeric",
+                "dir": "ltr",
+                "hx-get": reverse_lazy("aid:unit_options"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#aid-unit-options",
+                "hx-include": "closest .aid-part-row",
+                "hx-sync": "this:replace",
+            }
+        ),
         help_text=_("Type a code or a name to see matching units."),
     )
     percentage = forms.DecimalField(
@@ -162,13 +196,12 @@ class LocationShareForm(PartForm):
         self.unit_object: AdministrativeUnit | None = self.initial.get("unit_object")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         code, era = cleaned.get("unit"), cleaned.get("era")
         if code and era:
             unit = selectors.location_unit(era=era, code=code)
             if unit is None:
-                self.add_error("unit", _("No administrative unit has the code %(code)s in this era.") % {
-                    "code": code})
+                self.add_error("unit", _("No administrative unit has the code %(code)s in this era.") % {"code": code})
             else:
                 self.unit_object = unit
                 cleaned["unit_object"] = unit
@@ -181,12 +214,16 @@ class ParticipantForm(PartForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.restrict(self.user, "view").order_by("name")
+        limit_choices(self, "organisation", Organisation.objects.restrict(self.user, "view").order_by("name"))
 
 
-SectorFormSet = formset_factory(SectorShareForm, formset=BasePartFormSet, extra=1, can_delete=True)
-LocationFormSet = formset_factory(LocationShareForm, formset=BasePartFormSet, extra=1, can_delete=True)
-ParticipantFormSet = formset_factory(ParticipantForm, formset=BasePartFormSet, extra=1, can_delete=True)
+def part_formset(form: type[PartForm]) -> type[BasePartFormSet]:
+    return cast(type[BasePartFormSet], formset_factory(form, formset=BasePartFormSet, extra=1, can_delete=True))
+
+
+SectorFormSet = part_formset(SectorShareForm)
+LocationFormSet = part_formset(LocationShareForm)
+ParticipantFormSet = part_formset(ParticipantForm)
 
 
 class AidItemPartForms:
@@ -207,9 +244,7 @@ class AidItemPartForms:
             ]
         self.sectors = SectorFormSet(data, prefix="sectors", initial=initial["sectors"], user=user)
         self.locations = LocationFormSet(data, prefix="locations", initial=initial["locations"], user=user)
-        self.participants = ParticipantFormSet(
-            data, prefix="participants", initial=initial["participants"], user=user
-        )
+        self.participants = ParticipantFormSet(data, prefix="participants", initial=initial["participants"], user=user)
 
     @staticmethod
     def _location_initial(row: LocationSplit) -> dict[str, Any]:
@@ -272,16 +307,22 @@ class TransactionForm(RecordForm):
         self.fields["value_date"].required = False
         self.fields["value_date"].help_text = _("The date whose exchange rate values the amount; empty: the date.")
         self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01", "class": "text-end"})
+        # Also checked by the service and the database; here so that the message is on the field.
+        self.fields["amount"].validators.append(
+            MinValueValidator(Decimal("0.01"), message=_("The amount must be more than 0."))
+        )
         self.fields["currency"] = currency_field(required=True, label=self.fields["currency"].label)
         organisations = Organisation.objects.restrict(self.user, "view").order_by("name")
-        self.fields["provider"].queryset = organisations
-        self.fields["receiver"].queryset = organisations
+        limit_choices(self, "provider", organisations)
+        limit_choices(self, "receiver", organisations)
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
-            self.initial.setdefault("currency", Currency.objects.filter(code="USD").values_list("pk", flat=True).first())
+            self.initial.setdefault(
+                "currency", Currency.objects.filter(code="USD").values_list("pk", flat=True).first()
+            )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("value_date") and cleaned.get("date"):
             cleaned["value_date"] = cleaned["date"]
         return cleaned
@@ -291,47 +332,37 @@ class TransactionForm(RecordForm):
 
 
 class LifecycleForm(forms.Form):
-    """The inputs of one lifecycle action, with the version the aid item was shown at."""
+    """The inputs of one lifecycle action (named as in `lifecycle.STEPS`), with the version the aid item was
+    shown at. The service decides what is required; the form only parses."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    # Service error keys → this form's fields (the service names the model fields it would set).
-    service_fields: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            name = self.service_fields.get(field, field)
-            self.add_error(name if name in self.fields else None, messages)
 
 
 class SubmitForm(LifecycleForm):
     received_on = forms.DateField(
-        label=_("Complete dossier received on"), required=False, widget=DATE_INPUT,
+        label=_("Complete dossier received on"),
+        required=False,
+        widget=DATE_INPUT,
         help_text=_("The 20-day appraisal runs from this date; empty: today."),
     )
 
 
 class ApproveForm(LifecycleForm):
-    decision_number = forms.CharField(label=_("Approval decision number"), max_length=100)
-    decision_date = forms.DateField(label=_("Approval decision date"), widget=DATE_INPUT)
-    decision_authority = forms.CharField(label=_("Approving authority"), max_length=300)
+    decision_number = forms.CharField(label=_("Approval decision number"), max_length=100, required=False)
+    decision_date = forms.DateField(label=_("Approval decision date"), widget=DATE_INPUT, required=False)
+    decision_authority = forms.CharField(label=_("Approving authority"), max_length=300, required=False)
 
 
 class ReasonForm(LifecycleForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    service_fields = {"status_note": "reason"}
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class StartForm(LifecycleForm):
-    started_on = forms.DateField(label=_("Actual start"), widget=DATE_INPUT)
-    service_fields = {"actual_start": "started_on"}
+    started_on = forms.DateField(label=_("Actual start"), widget=DATE_INPUT, required=False)
 
 
 class CompleteForm(LifecycleForm):
-    ended_on = forms.DateField(label=_("Actual end"), widget=DATE_INPUT)
-    service_fields = {"actual_end": "ended_on"}
+    ended_on = forms.DateField(label=_("Actual end"), widget=DATE_INPUT, required=False)
 
 
 class CloseForm(LifecycleForm):

@@ -3,12 +3,15 @@ detail querysets with a fixed number of queries, and the administrative unit loo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from amity.core.money import quantize
 from amity.reference.choices import UnitLevel
 from amity.reference.models import AdministrativeUnit
 
@@ -103,3 +106,42 @@ def location_unit_options(*, era: str, query: str, limit: int = 20) -> list[Admi
     matches = Q(code__startswith=query) | Q(name_vi__icontains=query) | Q(name_en__icontains=query)
     # Provinces first (their level sorts after "commune", hence the descending order), then by code.
     return list(units.filter(matches).order_by("-level", "code")[:limit])
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums over the transactions of some aid items in a period, valued at value-date rates."""
+
+    committed_usd: Decimal
+    disbursed_usd: Decimal
+    spent_usd: Decimal
+    committed_vnd: Decimal
+    disbursed_vnd: Decimal
+    aid_items: int  # items with at least one transaction in the period
+    donors: int  # distinct providers of those transactions
+
+
+def transaction_totals(
+    items: QuerySet[AidItem], *, date_from: date | None = None, date_to: date | None = None
+) -> Totals:
+    """One aggregate query; each aid item counted once however many provinces or sectors it has."""
+    transactions = Transaction.objects.filter(aid_item__in=items.values("pk"))
+    if date_from is not None:
+        transactions = transactions.filter(value_date__gte=date_from)
+    if date_to is not None:
+        transactions = transactions.filter(value_date__lte=date_to)
+
+    def total(types: frozenset[str], column: str) -> Coalesce:
+        return Coalesce(Sum(column, filter=Q(transaction_type__in=types)), _ZERO)
+
+    row = transactions.aggregate(
+        committed_usd=total(COMMITMENT_TYPES, "amount_usd"),
+        disbursed_usd=total(DISBURSEMENT_TYPES, "amount_usd"),
+        spent_usd=total(EXPENDITURE_TYPES, "amount_usd"),
+        committed_vnd=total(COMMITMENT_TYPES, "amount_vnd"),
+        disbursed_vnd=total(DISBURSEMENT_TYPES, "amount_vnd"),
+        aid_items=Count("aid_item", distinct=True),
+        donors=Count("provider", distinct=True),
+    )
+    money = {key: quantize(Decimal(value)) for key, value in row.items() if key.endswith(("_usd", "_vnd"))}
+    return Totals(**money, aid_items=row["aid_items"], donors=row["donors"])

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from amity.core.money import CENT, HUNDRED
+from amity.core.money import CENT, HUNDRED, round_significant
 from amity.core.scoping import Action
 from amity.core.services import (
     apply_fields,
@@ -44,6 +44,13 @@ from .models import (
 
 ERA_CHANGE = date(2025, 7, 1)
 VND_QUANTUM = Decimal(1)
+RATE_QUANTUM = Decimal("1E-12")  # the stored rates' precision (Transaction.usd_per_unit, vnd_per_unit)
+
+
+def stored_rate(rate: Decimal) -> Decimal:
+    """A rate as the database keeps it (12 places, 15 significant digits), so re-valuing with unchanged rates
+    finds nothing to change on SQLite and PostgreSQL alike."""
+    return round_significant(rate, 15, smallest=RATE_QUANTUM)
 
 
 @dataclass(frozen=True)
@@ -405,12 +412,14 @@ def value_transaction(tx: Transaction, book: RateBook) -> None:
     """Store the USD and VND values at the value-date rates, with the rates and their source."""
     code = tx.currency.code
     try:
-        usd = book.convert(tx.amount, code, "USD", on=tx.value_date, quantum=CENT)
-        vnd = book.convert(tx.amount, code, VND, on=tx.value_date, quantum=VND_QUANTUM)
+        # The rate source is stored data, written in English whatever the acting user's language.
+        with translation.override(None):
+            usd = book.convert(tx.amount, code, "USD", on=tx.value_date, quantum=CENT)
+            vnd = book.convert(tx.amount, code, VND, on=tx.value_date, quantum=VND_QUANTUM)
     except MissingRate as exc:
         raise ValidationError({"currency": str(exc)}) from exc
-    tx.amount_usd, tx.usd_per_unit = usd.amount, usd.rate
-    tx.amount_vnd, tx.vnd_per_unit = vnd.amount, vnd.rate
+    tx.amount_usd, tx.usd_per_unit = usd.amount, stored_rate(usd.rate)
+    tx.amount_vnd, tx.vnd_per_unit = vnd.amount, stored_rate(vnd.rate)
     tx.rate_date = vnd.rate_date
     tx.rate_source = vnd.source[:500]
 

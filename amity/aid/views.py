@@ -4,16 +4,18 @@ form with its inline parts, transactions, and the unit search that location rows
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from amity.core.exceptions import ConflictError, PermissionDenied
+from amity.core.money import CENT, quantize
 from amity.core.scoping import Action
 from amity.core.views import (
     RecordActionView,
@@ -33,9 +36,13 @@ from amity.core.views import (
 from amity.reference.choices import Era
 
 from . import forms, selectors, services
-from .choices import TRANSITIONS, AidStatus
+from .choices import AidStatus
 from .filtersets import AidItemFilterSet
+from .forms import add_service_errors
+from .lifecycle import STEPS, Step
 from .models import AidItem, Transaction
+
+VND_UNIT = Decimal(1)
 
 # --- list and CSV --------------------------------------------------------------------------------------------
 
@@ -45,8 +52,13 @@ class AidItemListView(RecordListView):
     filterset_class = AidItemFilterSet
     template_name = "aid/aiditem_list.html"
     ordering_fields = {
-        "title": "title_vi", "modality": "modality", "status": "status", "province": "owning_province__code",
-        "committed": "committed_usd", "disbursed": "disbursed_usd", "updated": "updated_at",
+        "title": "title_vi",
+        "modality": "modality",
+        "status": "status",
+        "province": "owning_province__code",
+        "committed": "committed_usd",
+        "disbursed": "disbursed_usd",
+        "updated": "updated_at",
     }
     default_ordering = "-created_at"
 
@@ -76,37 +88,67 @@ class AidItemCsvView(RestrictedQuerysetMixin, View):
     def base_queryset(self) -> QuerySet[AidItem]:
         return selectors.with_list_data(AidItem.objects.all())
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         filterset = AidItemFilterSet(request.GET or None, queryset=self.get_queryset(), request=request)
         if filterset.is_bound and not filterset.is_valid():
             # An export must never silently ignore a filter.
             return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
         queryset = filterset.qs.order_by("-created_at", "pk")
         writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            self.lines(writer, queryset), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(self.lines(writer, queryset), content_type="text/csv; charset=utf-8")
         filename = f"aid-items-{timezone.localdate():%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    def lines(self, writer: Any, queryset: QuerySet[AidItem]) -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([
-            _("Identifier"), _("Reference number"), _("IATI identifier"), _("Title (Vietnamese)"),
-            _("Title (English)"), _("Modality"), _("Relief aid"), _("Status"), _("Owning province code"),
-            _("Owning province"), _("Donors"), _("Planned start"), _("Planned end"), _("Committed (USD)"),
-            _("Disbursed (USD)"), _("Committed (VND)"), _("Disbursed (VND)"),
-        ])
+    def lines(self, writer: Any, queryset: QuerySet[Any]) -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(
+            [
+                _("Identifier"),
+                _("Reference number"),
+                _("IATI identifier"),
+                _("Title (Vietnamese)"),
+                _("Title (English)"),
+                _("Modality"),
+                _("Relief aid"),
+                _("Status"),
+                _("Owning province code"),
+                _("Owning province"),
+                _("Donors"),
+                _("Planned start"),
+                _("Planned end"),
+                _("Committed (USD)"),
+                _("Disbursed (USD)"),
+                _("Committed (VND)"),
+                _("Disbursed (VND)"),
+            ]
+        )
         for item in queryset.iterator(chunk_size=500):
-            yield writer.writerow([
-                item.public_id, item.reference, item.iati_identifier, item.title_vi, item.title_en,
-                item.get_modality_display(), _("yes") if item.is_relief else _("no"), item.get_status_display(),
-                item.owning_province.code, item.owning_province.name,
-                "; ".join(p.organisation.name for p in item.donor_participations),
-                _iso(item.planned_start), _iso(item.planned_end),
-                f"{item.committed_usd:f}", f"{item.disbursed_usd:f}",
-                f"{item.committed_vnd:f}", f"{item.disbursed_vnd:f}",
-            ])
+            yield writer.writerow(
+                [
+                    item.public_id,
+                    item.reference,
+                    item.iati_identifier,
+                    item.title_vi,
+                    item.title_en,
+                    item.get_modality_display(),
+                    _("yes") if item.is_relief else _("no"),
+                    item.get_status_display(),
+                    item.owning_province.code,
+                    item.owning_province.name,
+                    "; ".join(p.organisation.name for p in item.donor_participations),
+                    _iso(item.planned_start),
+                    _iso(item.planned_end),
+                    _plain(item.committed_usd, CENT),
+                    _plain(item.disbursed_usd, CENT),
+                    _plain(item.committed_vnd, VND_UNIT),
+                    _plain(item.disbursed_vnd, VND_UNIT),
+                ]
+            )
+
+
+def _plain(amount: Decimal, quantum: Decimal) -> str:
+    """A plain decimal (no grouping, a point), which every spreadsheet reads as a number."""
+    return f"{quantize(amount, quantum):f}"
 
 
 def _iso(day: date | None) -> str:
@@ -117,84 +159,24 @@ def _iso(day: date | None) -> str:
 
 
 @dataclass(frozen=True)
-class LifecycleStep:
-    """One lifecycle action: the status it leads to, the permission it needs, its form and its service."""
+class StepPage:
+    """How a lifecycle step looks on the pages: its form and its button."""
 
-    name: str
-    to: str
-    permission: str
-    label: Any
     form_class: type[forms.LifecycleForm]
-    perform: Callable[..., AidItem]
     style: str = "outline-primary"
     icon: str = "arrow-right-circle"
 
 
-LIFECYCLE: dict[str, LifecycleStep] = {
-    step.name: step
-    for step in (
-        LifecycleStep(
-            "submit", AidStatus.UNDER_APPRAISAL, Action.CHANGE, gettext_lazy("Submit for appraisal"),
-            forms.SubmitForm, lambda item, user, data, version: services.aid_item_submit_for_appraisal(
-                aid_item=item, user=user, received_on=data["received_on"], expected_version=version),
-            style="primary", icon="send",
-        ),
-        LifecycleStep(
-            "approve", AidStatus.APPROVED, Action.APPROVE, gettext_lazy("Approve"), forms.ApproveForm,
-            lambda item, user, data, version: services.aid_item_approve(
-                aid_item=item, user=user, decision_number=data["decision_number"],
-                decision_date=data["decision_date"], authority=data["decision_authority"],
-                expected_version=version),
-            style="success", icon="check2-circle",
-        ),
-        LifecycleStep(
-            "reject", AidStatus.REJECTED, Action.APPROVE, gettext_lazy("Reject"), forms.ReasonForm,
-            lambda item, user, data, version: services.aid_item_reject(
-                aid_item=item, user=user, reason=data["reason"], expected_version=version),
-            style="outline-danger", icon="x-circle",
-        ),
-        LifecycleStep(
-            "start", AidStatus.IN_PROGRESS, Action.CHANGE, gettext_lazy("Record the start"), forms.StartForm,
-            lambda item, user, data, version: services.aid_item_start(
-                aid_item=item, user=user, started_on=data["started_on"], expected_version=version),
-            style="primary", icon="play-circle",
-        ),
-        LifecycleStep(
-            "complete", AidStatus.COMPLETED, Action.CHANGE, gettext_lazy("Record the completion"),
-            forms.CompleteForm, lambda item, user, data, version: services.aid_item_complete(
-                aid_item=item, user=user, ended_on=data["ended_on"], expected_version=version),
-            style="primary", icon="flag",
-        ),
-        LifecycleStep(
-            "close", AidStatus.CLOSED, Action.CHANGE, gettext_lazy("Close"), forms.CloseForm,
-            lambda item, user, data, version: services.aid_item_close(
-                aid_item=item, user=user, expected_version=version),
-            icon="archive",
-        ),
-        LifecycleStep(
-            "cancel", AidStatus.CANCELLED, Action.CHANGE, gettext_lazy("Cancel"), forms.ReasonForm,
-            lambda item, user, data, version: services.aid_item_cancel(
-                aid_item=item, user=user, reason=data["reason"], expected_version=version),
-            style="outline-danger", icon="slash-circle",
-        ),
-        LifecycleStep(
-            "revoke", AidStatus.APPROVAL_REVOKED, Action.APPROVE, gettext_lazy("Revoke the approval"),
-            forms.ReasonForm, lambda item, user, data, version: services.aid_item_revoke_approval(
-                aid_item=item, user=user, reason=data["reason"], expected_version=version),
-            style="outline-danger", icon="arrow-counterclockwise",
-        ),
-    )
+STEP_PAGES: dict[str, StepPage] = {
+    "submit": StepPage(forms.SubmitForm, "primary", "send"),
+    "approve": StepPage(forms.ApproveForm, "success", "check2-circle"),
+    "reject": StepPage(forms.ReasonForm, "outline-danger", "x-circle"),
+    "start": StepPage(forms.StartForm, "primary", "play-circle"),
+    "complete": StepPage(forms.CompleteForm, "primary", "flag"),
+    "close": StepPage(forms.CloseForm, "outline-primary", "archive"),
+    "cancel": StepPage(forms.ReasonForm, "outline-danger", "slash-circle"),
+    "revoke": StepPage(forms.ReasonForm, "outline-danger", "arrow-counterclockwise"),
 }
-
-
-def is_step_open(step: LifecycleStep, aid_item: AidItem, today: date) -> bool:
-    """Whether the status allows the step now (the revocation waits for the start deadline)."""
-    if aid_item.is_deleted or step.to not in TRANSITIONS[aid_item.status]:
-        return False
-    if step.name == "revoke":
-        deadline = aid_item.start_deadline
-        return deadline is not None and today >= deadline
-    return True
 
 
 class AidItemDetailView(RecordDetailView):
@@ -209,8 +191,15 @@ class AidItemDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         item: AidItem = self.object
         today = timezone.localdate()
-        permitted = {Action.CHANGE: context["may_change"], Action.APPROVE: self.may(Action.APPROVE, item)}
-        steps = [step for step in LIFECYCLE.values() if is_step_open(step, item, today) and permitted[step.permission]]
+        permitted: dict[str, bool] = {
+            Action.CHANGE: context["may_change"],
+            Action.APPROVE: self.may(Action.APPROVE, item),
+        }
+        steps = [
+            {"step": step, "page": STEP_PAGES[step.name]}
+            for step in STEPS.values()
+            if step.is_open(item, today) and permitted[step.permission]
+        ]
         context.update(
             transactions=list(selectors.aid_item_transactions(item)),
             lifecycle_steps=steps,
@@ -236,13 +225,13 @@ class AidItemEditView(RecordEditView):
         return selectors.with_detail_data(AidItem.objects.all())
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        instance = self.get_instance()
+        instance = cast(AidItem | None, self.get_instance())
         form = self.form_class(instance=instance, user=request.user)
         part_forms = forms.AidItemPartForms(instance=instance, user=request.user)
         return self.render_form(form, instance, part_forms=part_forms)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        instance = self.get_instance()
+        instance = cast(AidItem | None, self.get_instance())
         form = self.form_class(request.POST, instance=instance, user=request.user)
         part_forms = forms.AidItemPartForms(request.POST, instance=instance, user=request.user)
         if not all([form.is_valid(), part_forms.is_valid()]):  # a list, so that both show their errors
@@ -253,15 +242,19 @@ class AidItemEditView(RecordEditView):
                 saved = services.aid_item_create(user=request.user, data=form.record_data(), parts=parts)
             else:
                 saved = services.aid_item_update(
-                    aid_item=instance, user=request.user, data=form.record_data(), parts=parts,
+                    aid_item=instance,
+                    user=request.user,
+                    data=form.record_data(),
+                    parts=parts,
                     expected_version=form.cleaned_data["version"],
                 )
         except ConflictError as exc:
             assert instance is not None  # a new record cannot conflict
             current = selectors.with_detail_data(AidItem.all_objects.filter(pk=instance.pk)).get()
             # The user's input stays in the form; saving it again now knowingly replaces the other save.
-            form.data = form.data.copy()
-            form.data["version"] = str(current.version)
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            form.data = data
             return self.render_form(form, instance, status=409, part_forms=part_forms, conflict=exc, current=current)
         except ValidationError as exc:
             part_forms.add_service_errors(form, exc)
@@ -277,9 +270,9 @@ def unit_options(request: HttpRequest) -> HttpResponse:
     The row's inputs carry the formset prefix (`locations-3-unit`), hence the look-up by suffix."""
 
     def value(name: str) -> str:
-        for key, item in request.GET.items():
+        for key in request.GET:
             if key == name or key.endswith(f"-{name}"):
-                return item
+                return request.GET.get(key, "")
         return ""
 
     era = value("era") if value("era") in Era.values else Era.CURRENT
@@ -315,46 +308,47 @@ class AidItemLifecycleView(RecordObjectMixin, View):
     model = AidItem
     template_name = "aid/aiditem_lifecycle.html"
 
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
-        self.step = LIFECYCLE.get(kwargs.get("step", ""))
-
-    def render_step(self, item: AidItem, form: forms.LifecycleForm, status: int = 200, **extra: Any) -> HttpResponse:
-        context = {"object": item, "step": self.step, "form": form, **extra}
-        return render(self.request, self.template_name, context, status=status)
-
-    def get_item(self) -> AidItem:
-        if self.step is None:
+    def get_item(self) -> tuple[AidItem, Step, StepPage]:
+        step = STEPS.get(self.kwargs["step"])
+        if step is None:
             raise Http404
         item: AidItem = self.get_object()
-        if not self.may(self.step.permission, item):
+        if not self.may(step.permission, item):
             raise PermissionDenied
-        return item
+        return item, step, STEP_PAGES[step.name]
+
+    def render_step(
+        self, item: AidItem, step: Step, page: StepPage, form: forms.LifecycleForm, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        context = {"object": item, "step": step, "page": page, "form": form, **extra}
+        return render(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        item = self.get_item()
-        assert self.step is not None
-        if not is_step_open(self.step, item, timezone.localdate()):
+        item, step, page = self.get_item()
+        if not step.is_open(item, timezone.localdate()):
             messages.error(request, _("This action is not possible in the aid item's current status."))
             return HttpResponseRedirect(item.get_absolute_url())
-        return self.render_step(item, self.step.form_class(initial={"version": item.version}))
+        return self.render_step(item, step, page, page.form_class(initial={"version": item.version}))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        item = self.get_item()
-        assert self.step is not None
-        form = self.step.form_class(request.POST)
+        item, step, page = self.get_item()
+        form = page.form_class(request.POST)
         if not form.is_valid():
-            return self.render_step(item, form, status=400)
+            return self.render_step(item, step, page, form, status=400)
         try:
-            self.step.perform(item, request.user, form.cleaned_data, form.cleaned_data["version"] or None)
+            step.run(
+                aid_item=item,
+                user=request.user,
+                inputs=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
         except ConflictError as exc:
             current = AidItem.all_objects.get(pk=item.pk)
-            form = self.step.form_class(request.POST.copy())
-            form.data["version"] = str(current.version)
-            return self.render_step(current, form, status=409, conflict=exc)
+            form = page.form_class({**request.POST.dict(), "version": str(current.version)})
+            return self.render_step(current, step, page, form, status=409, conflict=exc)
         except ValidationError as exc:
-            form.add_service_errors(exc)
-            return self.render_step(item, form, status=400)
+            add_service_errors(form, exc)
+            return self.render_step(item, step, page, form, status=400)
         messages.success(request, _("Status: %(status)s.") % {"status": item.get_status_display()})
         return HttpResponseRedirect(item.get_absolute_url())
 
@@ -391,9 +385,7 @@ class TransactionEditView(RecordEditView):
 
     def create(self, *, form: Any) -> Transaction:
         with forms.errors_for(form):
-            return services.transaction_create(
-                user=self.request.user, aid_item=self.aid_item, data=form.record_data()
-            )
+            return services.transaction_create(user=self.request.user, aid_item=self.aid_item, data=form.record_data())
 
     def update(self, *, instance: Any, form: Any, expected_version: int) -> Transaction:
         with forms.errors_for(form):

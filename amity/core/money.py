@@ -42,3 +42,15 @@ def allocate(total: Decimal, weights: Sequence[Decimal], quantum: Decimal = CENT
 
 def percentages_total(percentages: Sequence[Decimal]) -> Decimal:
     return sum(percentages, Decimal(0))
+
+
+def round_significant(value: Decimal, digits: int = 15, *, smallest: Decimal | None = None) -> Decimal:
+    """Round to `digits` significant digits, and to no finer than `smallest`: what every supported database
+    returns unchanged (SQLite keeps about 15 digits), so a value recomputed from the same inputs compares
+    equal to the stored one."""
+    if value == 0:
+        return value
+    exponent = value.adjusted() - digits + 1
+    if smallest is not None:
+        exponent = max(exponent, smallest.as_tuple().exponent)  # type: ignore[type-var]
+    return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)

@@ -48,9 +48,7 @@ def user_scope(user: Any) -> UserScope | None:
 
         cached = UserScope(
             role=user.role,
-            province_ids=frozenset(user.jurisdictions.values_list("pk", flat=True))
-            if user.pk
-            else frozenset(),
+            province_ids=frozenset(user.jurisdictions.values_list("pk", flat=True)) if user.pk else frozenset(),
             organisation_id=user.organisation_id,
             is_administrator=user.is_superuser or user.role == Role.ADMINISTRATOR,
         )
@@ -170,9 +168,7 @@ class ScopePolicy:
 _ANONYMOUS = UserScope(role="", province_ids=frozenset(), organisation_id=None, is_administrator=False)
 
 
-def province_owned_rules(
-    province_field: str, *, readable_through: tuple[Rule, ...] = ()
-) -> dict[str, dict[str, Rule]]:
+def province_owned_rules(province_field: str, *, readable_through: tuple[Rule, ...] = ()) -> dict[str, dict[str, Rule]]:
     """The usual table for records a province owns: its staff read and write them, central officers read
     all, approvers also approve and publish. `readable_through` adds rules under which a province may read a
     record without owning it (an aid item located in it)."""

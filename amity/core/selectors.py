@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,19 @@ def record_history(instance: models.Model, *, limit: int = 50) -> list[HistoryEn
                 if old != new:
                     changes.append((field, old, new))
                     if field.is_relation:
-                        wanted.setdefault(field.related_model, set()).update(
-                            v for v in (old, new) if v is not None
-                        )
+                        wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
         raw_changes.append(changes)
     related = {
-        (model, pk): obj
-        for model, ids in wanted.items()
-        for pk, obj in model._base_manager.in_bulk(ids).items()
+        (model, pk): obj for model, ids in wanted.items() for pk, obj in model._base_manager.in_bulk(ids).items()
     }
     return [
         HistoryEntry(
             when=record.history_date,
             who=record.history_user,
             kind=record.history_type,
-            reason=record.history_change_reason or "",
+            reason=gettext(record.history_change_reason) if record.history_change_reason else "",
             changes=[
-                FieldChange(
-                    str(field.verbose_name), _display(field, old, related), _display(field, new, related)
-                )
+                FieldChange(str(field.verbose_name), _display(field, old, related), _display(field, new, related))
                 for field, old, new in changes
             ],
         )

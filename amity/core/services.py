@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .exceptions import ConflictError, PermissionDenied
 from .models import BaseModel
@@ -57,12 +59,17 @@ def claim_version(*, instance: BaseModel, expected_version: int | None) -> None:
     instance.version = expected + 1
 
 
-def save_with_history(*, instance: models.Model, user: Any, reason: str = "") -> None:
-    """Save, recording the acting user and reason in the history row (django-simple-history)."""
+def save_with_history(*, instance: models.Model, user: Any, reason: str | Promise = "") -> None:
+    """Save, recording the acting user and reason in the history row (django-simple-history).
+
+    A translatable reason is stored as its English source text and translated when shown, so each reader
+    sees it in their own language.
+    """
     if user is not None and getattr(user, "is_authenticated", False):
         instance._history_user = user  # type: ignore[attr-defined]
     if reason:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+        with translation.override(None):
+            instance._change_reason = str(reason)  # type: ignore[attr-defined]
     instance.full_clean()
     instance.save()
 
@@ -79,7 +86,7 @@ def apply_fields(instance: models.Model, data: Mapping[str, Any]) -> list[str]:
     return deferred
 
 
-def record_create(*, model: type[RecordT], user: Any, data: Mapping[str, Any], reason: str = "") -> RecordT:
+def record_create(*, model: type[RecordT], user: Any, data: Mapping[str, Any], reason: str | Promise = "") -> RecordT:
     ensure_may_add(user=user, model=model)
     with transaction.atomic():
         instance = model()
@@ -92,7 +99,7 @@ def record_create(*, model: type[RecordT], user: Any, data: Mapping[str, Any], r
 
 
 def record_update(
-    *, instance: RecordT, user: Any, data: Mapping[str, Any], expected_version: int | None, reason: str = ""
+    *, instance: RecordT, user: Any, data: Mapping[str, Any], expected_version: int | None, reason: str | Promise = ""
 ) -> RecordT:
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=instance)
@@ -110,7 +117,7 @@ def record_soft_delete(*, instance: RecordT, user: Any, expected_version: int | 
         ensure_allowed(user=user, action=Action.DELETE, instance=instance)
         claim_version(instance=instance, expected_version=expected_version)
         instance.deleted_at = timezone.now()
-        save_with_history(instance=instance, user=user, reason=_("Deleted"))
+        save_with_history(instance=instance, user=user, reason=gettext_lazy("Deleted"))
     return instance
 
 
@@ -119,5 +126,5 @@ def record_restore(*, instance: RecordT, user: Any) -> RecordT:
         ensure_allowed(user=user, action=Action.DELETE, instance=instance)
         claim_version(instance=instance, expected_version=None)
         instance.deleted_at = None
-        save_with_history(instance=instance, user=user, reason=_("Restored"))
+        save_with_history(instance=instance, user=user, reason=gettext_lazy("Restored"))
     return instance

@@ -73,9 +73,7 @@ class RecordListView(RestrictedQuerysetMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=queryset, request=self.request
-        )
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
         sort = self.request.GET.get("sort", "")
         key = sort.removeprefix("-")
@@ -136,9 +134,7 @@ class RecordEditView(RecordObjectMixin, View):
             raise PermissionDenied
         return instance
 
-    def render_form(
-        self, form: Any, instance: BaseModel | None, status: int = 200, **extra: Any
-    ) -> HttpResponse:
+    def render_form(self, form: Any, instance: BaseModel | None, status: int = 200, **extra: Any) -> HttpResponse:
         context = {"form": form, "object": instance, "model_meta": self.model._meta, **extra}
         return render(self.request, self.template_name, context, status=status)
 
@@ -156,9 +152,7 @@ class RecordEditView(RecordObjectMixin, View):
                 saved = self.create(form=form)
                 messages.success(request, _("Saved."))
             else:
-                saved = self.update(
-                    instance=instance, form=form, expected_version=form.cleaned_data["version"]
-                )
+                saved = self.update(instance=instance, form=form, expected_version=form.cleaned_data["version"])
                 messages.success(request, _("Saved."))
         except ConflictError as exc:
             current = type(instance).all_objects.get(pk=instance.pk) if instance is not None else None

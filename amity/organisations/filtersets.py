@@ -25,7 +25,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
     )
     owning_province = django_filters.ModelChoiceFilter(
         queryset=AdministrativeUnit.objects.filter(level="province", era="2025"),
-        field_name="owning_province", to_field_name="code", label=_("Recorded by province"),
+        field_name="owning_province",
+        to_field_name="code",
+        label=_("Recorded by province"),
     )
 
     class Meta:
@@ -37,7 +39,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(name_vi__icontains=value) | Q(acronym__icontains=value)
+            Q(name__icontains=value)
+            | Q(name_vi__icontains=value)
+            | Q(acronym__icontains=value)
             | Q(iati_identifier__icontains=value)
         )
 
@@ -51,10 +55,14 @@ class RegistrationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices, method="filter_status", label=_("Status"))
     province = django_filters.ModelChoiceFilter(
         queryset=AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=Era.CURRENT).order_by("code"),
-        field_name="provinces", to_field_name="code", label=_("Province covered"),
+        field_name="provinces",
+        to_field_name="code",
+        label=_("Province covered"),
     )
     expiring_before = django_filters.DateFilter(
-        field_name="expiry_date", lookup_expr="lt", label=_("Expiring before"),
+        field_name="expiry_date",
+        lookup_expr="lt",
+        label=_("Expiring before"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -67,8 +75,10 @@ class RegistrationFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(number__icontains=value) | Q(organisation__name__icontains=value)
-            | Q(organisation__name_vi__icontains=value) | Q(organisation__acronym__icontains=value)
+            Q(number__icontains=value)
+            | Q(organisation__name__icontains=value)
+            | Q(organisation__name_vi__icontains=value)
+            | Q(organisation__acronym__icontains=value)
         )
 
     def filter_status(self, queryset: QuerySet[Registration], name: str, value: str) -> QuerySet[Registration]:

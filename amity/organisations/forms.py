@@ -15,7 +15,7 @@ from amity.reference.models import AdministrativeUnit, CodelistItem
 
 from .choices import OrganisationKind, RegistrationEventKind
 from .models import Organisation, Registration
-from .services import check_registration_dates
+from .services import check_registration_dates, check_registration_number
 
 REGISTRANT_KINDS = [OrganisationKind.FOREIGN_NGO, OrganisationKind.FOUNDATION]
 
@@ -25,12 +25,34 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes whose Bootstrap class goes on each box only. Django puts the widget's class on the wrapping
+    <div> too, where Bootstrap's `form-check-input` would draw the whole list as one small box."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)  # the boxes' attributes are built by now
+        context["widget"]["attrs"].pop("class", None)
+        return context
+
+
 class OrganisationForm(RecordForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "name_vi", "acronym", "kind", "iati_type", "iati_identifier", "country", "website",
-            "email", "phone", "address", "description", "status", "owning_province",
+            "name",
+            "name_vi",
+            "acronym",
+            "kind",
+            "iati_type",
+            "iati_identifier",
+            "country",
+            "website",
+            "email",
+            "phone",
+            "address",
+            "description",
+            "status",
+            "owning_province",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 4})}
 
@@ -52,13 +74,20 @@ class RegistrationForm(RecordForm):
     class Meta:
         model = Registration
         fields = [
-            "organisation", "kind", "number", "issuing_body", "issue_date", "expiry_date", "provinces", "sectors",
+            "organisation",
+            "kind",
+            "number",
+            "issuing_body",
+            "issue_date",
+            "expiry_date",
+            "provinces",
+            "sectors",
             "note",
         ]
         widgets = {
             "issue_date": _date_input(),
             "expiry_date": _date_input(),
-            "provinces": forms.CheckboxSelectMultiple,
+            "provinces": CheckboxList,
             "sectors": forms.SelectMultiple(attrs={"size": 10}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
@@ -79,12 +108,20 @@ class RegistrationForm(RecordForm):
             expiry.help_text = _("To change the expiry date, record an extension or amendment on the registration.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        # The same check as the service, here so that the message appears on the expiry date field.
+        super().clean()
+        cleaned = self.cleaned_data
+        # The same checks as the service, here so that the messages appear on their fields.
         try:
             check_registration_dates(
-                kind=cleaned.get("kind") or "", issue_date=cleaned.get("issue_date"),
+                kind=cleaned.get("kind") or "",
+                issue_date=cleaned.get("issue_date"),
                 expiry_date=cleaned.get("expiry_date"),
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        try:
+            check_registration_number(
+                kind=cleaned.get("kind") or "", number=cleaned.get("number") or "", exclude_pk=self.instance.pk
             )
         except ValidationError as exc:
             self.add_error(None, exc)
@@ -96,13 +133,16 @@ class RegistrationDecisionForm(forms.Form):
 
     kind = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(value, label) for value, label in RegistrationEventKind.choices
-                 if value != RegistrationEventKind.ISSUED],
+        choices=[
+            (value, label) for value, label in RegistrationEventKind.choices if value != RegistrationEventKind.ISSUED
+        ],
     )
     date = forms.DateField(label=_("Decision date"), widget=_date_input())
     decision_number = forms.CharField(label=_("Decision number"), max_length=100, required=False)
     new_expiry = forms.DateField(
-        label=_("New expiry date"), required=False, widget=_date_input(),
+        label=_("New expiry date"),
+        required=False,
+        widget=_date_input(),
         help_text=_("For an extension (at most one term after the current expiry) or an amendment."),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

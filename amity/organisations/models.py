@@ -166,9 +166,7 @@ class Registration(BaseModel):
         verbose_name_plural = _("registrations")
         ordering = ["expiry_date", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "number"], name="organisations_registration_unique_number"
-            ),
+            models.UniqueConstraint(fields=["kind", "number"], name="organisations_registration_unique_number"),
             models.CheckConstraint(
                 condition=models.Q(expiry_date__gt=models.F("issue_date")),
                 name="organisations_registration_dates",

@@ -11,7 +11,8 @@ from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, V
 from .choices import OrganisationKind, RegistrationState, RegistrationStatus
 from .models import EXPIRING_DAYS, EXTENSION_DAYS, Organisation, Registration
 
-INACTIVITY_DAYS = 365  # Art. 19: no activity for 12 consecutive months is a ground for revocation
+INACTIVITY_MONTHS = 12  # Art. 19: no activity for 12 consecutive months is a ground for revocation
+INACTIVITY_DAYS = 365
 
 
 def registration_status_q(status: str, *, today: date) -> Q:
@@ -43,9 +44,7 @@ def registrations_with_status(queryset: QuerySet[Registration], *, today: date) 
     )
 
 
-def registrations_of_organisation(
-    *, user: Any, organisation: Organisation, today: date
-) -> QuerySet[Registration]:
+def registrations_of_organisation(*, user: Any, organisation: Organisation, today: date) -> QuerySet[Registration]:
     """The registrations of one organisation that the user may see, newest first (one query)."""
     queryset = Registration.objects.restrict(user, "view").filter(organisation=organisation)
     return registrations_with_status(queryset, today=today).order_by("-issue_date", "-pk")
@@ -67,9 +66,7 @@ def registrations_expiring(*, user: Any, today: date) -> QuerySet[Registration]:
 
 def registrations_extension_overdue(*, user: Any, today: date) -> QuerySet[Registration]:
     """In force with less than 60 days left: the extension should already have been filed."""
-    return registrations_expiring(user=user, today=today).filter(
-        expiry_date__lt=today + timedelta(days=EXTENSION_DAYS)
-    )
+    return registrations_expiring(user=user, today=today).filter(expiry_date__lt=today + timedelta(days=EXTENSION_DAYS))
 
 
 def organisations_with_last_activity(user: Any) -> QuerySet[Organisation]:
@@ -77,9 +74,7 @@ def organisations_with_last_activity(user: Any) -> QuerySet[Organisation]:
     from amity.aid.models import Transaction  # aid depends on organisations, not the other way round
 
     latest = (
-        Transaction.objects.filter(
-            Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk"))
-        )
+        Transaction.objects.filter(Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk")))
         .order_by("-date")
         .values("date")[:1]
     )

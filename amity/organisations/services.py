@@ -72,14 +72,32 @@ def check_registration_dates(*, kind: str, issue_date: date | None, expiry_date:
     years = MAX_VALIDITY_YEARS[RegistrationKind(kind)]
     latest = add_years(issue_date, years)
     if expiry_date > latest:
-        raise ValidationError({"expiry_date": _(
-            "%(kind)s: valid for at most %(years)s years, so the expiry date can be no later than %(latest)s."
-        ) % {"kind": RegistrationKind(kind).label, "years": years, "latest": date_format(latest, "SHORT_DATE_FORMAT")}})
+        raise ValidationError(
+            {
+                "expiry_date": _(
+                    "%(kind)s: valid for at most %(years)s years, so the expiry date can be no later than %(latest)s."
+                )
+                % {
+                    "kind": RegistrationKind(kind).label,
+                    "years": years,
+                    "latest": date_format(latest, "SHORT_DATE_FORMAT"),
+                }
+            }
+        )
 
 
 def _check_registrant(organisation: Organisation) -> None:
     if organisation.kind not in {OrganisationKind.FOREIGN_NGO, OrganisationKind.FOUNDATION}:
         raise ValidationError({"organisation": _("Only foreign non-governmental organisations are registered.")})
+
+
+def check_registration_number(*, kind: str, number: str, exclude_pk: int | None = None) -> None:
+    """A certificate number is unique within its kind (deleted registrations keep theirs, to be restored)."""
+    duplicates = Registration.all_objects.filter(kind=kind, number=number)
+    if exclude_pk is not None:
+        duplicates = duplicates.exclude(pk=exclude_pk)
+    if kind and number and duplicates.exists():
+        raise ValidationError({"number": _("A registration of this kind with this number is already recorded.")})
 
 
 def _check_new_expiry(*, kind: str, start: date, new_expiry: date) -> None:
@@ -95,14 +113,20 @@ def registration_create(
 ) -> Registration:
     # Permission first, so that someone who may not keep the register learns nothing from validation errors.
     ensure_may_add(user=user, model=Registration)
-    check_registration_dates(kind=data.get("kind", ""), issue_date=data.get("issue_date"),
-                             expiry_date=data.get("expiry_date"))
+    check_registration_dates(
+        kind=data.get("kind", ""), issue_date=data.get("issue_date"), expiry_date=data.get("expiry_date")
+    )
     _check_registrant(data["organisation"])
+    check_registration_number(kind=data.get("kind", ""), number=data.get("number", ""))
     with transaction.atomic():
         registration = record_create(model=Registration, user=user, data=data)
         RegistrationEvent.objects.create(
-            registration=registration, kind=RegistrationEventKind.ISSUED, date=registration.issue_date,
-            decision_number=decision_number or registration.number, new_expiry=registration.expiry_date, note=note,
+            registration=registration,
+            kind=RegistrationEventKind.ISSUED,
+            date=registration.issue_date,
+            decision_number=decision_number or registration.number,
+            new_expiry=registration.expiry_date,
+            note=note,
         )
     return registration
 
@@ -115,15 +139,31 @@ def registration_update(
     for field in ("state", "expiry_date"):
         if field in data and data[field] != getattr(registration, field):
             raise ValidationError({field: _("Record an extension, amendment or decision instead.")})
-    check_registration_dates(kind=data.get("kind", registration.kind),
-                             issue_date=data.get("issue_date", registration.issue_date),
-                             expiry_date=registration.expiry_date)
+    check_registration_dates(
+        kind=data.get("kind", registration.kind),
+        issue_date=data.get("issue_date", registration.issue_date),
+        expiry_date=registration.expiry_date,
+    )
+    if "organisation" in data:
+        _check_registrant(data["organisation"])
+    check_registration_number(
+        kind=data.get("kind", registration.kind),
+        number=data.get("number", registration.number),
+        exclude_pk=registration.pk,
+    )
     return record_update(instance=registration, user=user, data=data, expected_version=expected_version)
 
 
 def registration_record_decision(
-    *, registration: Registration, user: Any, kind: str, on: date, decision_number: str = "",
-    new_expiry: date | None = None, note: str = "", expected_version: int | None = None,
+    *,
+    registration: Registration,
+    user: Any,
+    kind: str,
+    on: date,
+    decision_number: str = "",
+    new_expiry: date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Registration:
     """An extension, amendment, suspension, reinstatement, revocation or termination, kept as an event."""
     ensure_allowed(user=user, action=Action.CHANGE, instance=registration)
@@ -165,8 +205,13 @@ def registration_record_decision(
             registration.state = new_state
         save_with_history(instance=registration, user=user, reason=RegistrationEventKind(kind).label)
         RegistrationEvent.objects.create(
-            registration=registration, kind=kind, date=on, decision_number=decision_number,
-            previous_expiry=previous_expiry if new_expiry else None, new_expiry=new_expiry, note=note,
+            registration=registration,
+            kind=kind,
+            date=on,
+            decision_number=decision_number,
+            previous_expiry=previous_expiry if new_expiry else None,
+            new_expiry=new_expiry,
+            note=note,
         )
     return registration
 

@@ -17,14 +17,14 @@ urlpatterns = [
     path("registrations/<uuid:public_id>/", views.RegistrationDetailView.as_view(), name="registration"),
     path("registrations/<uuid:public_id>/edit/", views.RegistrationEditView.as_view(), name="registration_edit"),
     path(
-        "registrations/<uuid:public_id>/decision/", views.RegistrationDecisionView.as_view(),
+        "registrations/<uuid:public_id>/decision/",
+        views.RegistrationDecisionView.as_view(),
         name="registration_decision",
     ),
+    path("registrations/<uuid:public_id>/delete/", views.RegistrationDeleteView.as_view(), name="registration_delete"),
     path(
-        "registrations/<uuid:public_id>/delete/", views.RegistrationDeleteView.as_view(), name="registration_delete"
-    ),
-    path(
-        "registrations/<uuid:public_id>/restore/", views.RegistrationRestoreView.as_view(),
+        "registrations/<uuid:public_id>/restore/",
+        views.RegistrationRestoreView.as_view(),
         name="registration_restore",
     ),
 ]

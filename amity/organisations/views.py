@@ -31,8 +31,12 @@ class OrganisationListView(RecordListView):
     model = Organisation
     filterset_class = OrganisationFilterSet
     ordering_fields = {
-        "name": "name", "acronym": "acronym", "kind": "kind", "updated": "updated_at",
-        "country": "country__name_en", "province": "owning_province__code",
+        "name": "name",
+        "acronym": "acronym",
+        "kind": "kind",
+        "updated": "updated_at",
+        "country": "country__name_en",
+        "province": "owning_province__code",
     }
     default_ordering = "name"
 
@@ -50,9 +54,11 @@ class OrganisationDetailView(RecordDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            registrations=list(selectors.registrations_of_organisation(
-                user=self.request.user, organisation=self.object, today=timezone.localdate()
-            )),
+            registrations=list(
+                selectors.registrations_of_organisation(
+                    user=self.request.user, organisation=self.object, today=timezone.localdate()
+                )
+            ),
             may_add_registration=(
                 self.object.kind in (OrganisationKind.FOREIGN_NGO, OrganisationKind.FOUNDATION)
                 and not self.object.is_deleted
@@ -101,8 +107,13 @@ class RegistrationListView(RecordListView):
     model = Registration
     filterset_class = RegistrationFilterSet
     ordering_fields = {
-        "organisation": "organisation__name", "number": "number", "kind": "kind", "issue": "issue_date",
-        "expiry": "expiry_date", "status": "computed_status", "updated": "updated_at",
+        "organisation": "organisation__name",
+        "number": "number",
+        "kind": "kind",
+        "issue": "issue_date",
+        "expiry": "expiry_date",
+        "status": "computed_status",
+        "updated": "updated_at",
     }
     default_ordering = "expiry_date"
 
@@ -142,7 +153,7 @@ class RegistrationEditView(RecordEditView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
-        initial = {}
+        initial: dict[str, Any] = {}
         # "Add registration" on an organisation's page passes the organisation along.
         organisation = request.GET.get("organisation", "")
         if instance is None and organisation:
@@ -177,8 +188,13 @@ class RegistrationDecisionView(RegistrationDetailView):
             data = form.cleaned_data
             try:
                 services.registration_record_decision(
-                    registration=registration, user=request.user, kind=data["kind"], on=data["date"],
-                    decision_number=data["decision_number"], new_expiry=data["new_expiry"], note=data["note"],
+                    registration=registration,
+                    user=request.user,
+                    kind=data["kind"],
+                    on=data["date"],
+                    decision_number=data["decision_number"],
+                    new_expiry=data["new_expiry"],
+                    note=data["note"],
                     expected_version=data["version"] or 0,
                 )
             except ConflictError as exc:
@@ -225,7 +241,7 @@ class WatchView(LoginRequiredMixin, TemplateView):
         expiring = list(selectors.registrations_expiring(user=user, today=today))
         overdue = list(selectors.registrations_extension_overdue(user=user, today=today))
         for registration in (*expiring, *overdue):
-            registration.days_left = (registration.expiry_date - today).days
+            registration.days_left = (registration.expiry_date - today).days  # type: ignore[attr-defined]
         context.update(
             today=today,
             expiring=expiring,
@@ -233,6 +249,6 @@ class WatchView(LoginRequiredMixin, TemplateView):
             inactive=list(selectors.organisations_inactive(user=user, today=today)),
             expiring_days=EXPIRING_DAYS,
             extension_days=EXTENSION_DAYS,
-            inactivity_months=12,
+            inactivity_months=selectors.INACTIVITY_MONTHS,
         )
         return context

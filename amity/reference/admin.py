@@ -6,6 +6,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AdministrativeUnit, Codelist, CodelistItem, Country, Currency, ExchangeRate, UnitMapping
+from .signals import rates_changed
 
 NAME_FIELDS = ["name_en", "name_vi", "name_ar", "name_fr"]
 
@@ -66,3 +67,11 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
     search_fields = ["currency__code"]
     raw_id_fields = ["currency"]
     date_hierarchy = "period_start"
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        rates_changed.send(sender=ExchangeRate, currencies=[obj.currency.code])
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        rates_changed.send(sender=ExchangeRate, currencies=[obj.currency.code])

@@ -67,15 +67,14 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
         if not data.get("era"):
-            data["era"] = Era.CURRENT
+            data["era"] = Era.CURRENT.value
         super().__init__(data, *args, **kwargs)
         era = data["era"] if data["era"] in Era.values else Era.CURRENT
-        # The province list follows the era, by code (codes are stable where names are not).
+        # The province list follows the era; the value is the code (stable where names are not).
+        provinces = AdministrativeUnit.objects.filter(era=era, level=UnitLevel.PROVINCE).order_by("code")
         self.filters["province"].extra["choices"] = [
-            (code, f"{code} {name}")
-            for code, name in AdministrativeUnit.objects.filter(era=era, level=UnitLevel.PROVINCE)
-            .order_by("code")
-            .values_list("code", "name_vi")
+            (province.code, f"{province.code} {province.name}")
+            for province in provinces.only("code", "name_vi", "name_en")
         ]
 
     def in_province(

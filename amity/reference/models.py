@@ -23,13 +23,13 @@ class LocalizedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
+
     @property
     def name(self) -> str:
         language = (translation.get_language() or "vi")[:2]
         return getattr(self, f"name_{language}", "") or self.name_en
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
 
 
 class Country(LocalizedNameMixin):

@@ -21,6 +21,7 @@ from lxml import etree
 
 from .choices import CodeStatus, Era, RateFrequency, UnitLevel
 from .models import AdministrativeUnit, Codelist, CodelistItem, Country, Currency, ExchangeRate, UnitMapping
+from .signals import rates_changed
 
 # Paths are relative to the data directory (settings.AMITY_REFERENCE_DATA_DIR); the NOTICE file there names
 # the source, version and licence of each.
@@ -537,7 +538,13 @@ def _read_mappings(
                 )
             rows_per_old[old] += 1
             if count_column:
-                declared.setdefault(old, (_positive_int(row, count_column, source, line), line))
+                count = _positive_int(row, count_column, source, line)
+                first_count, first_line = declared.setdefault(old, (count, line))
+                if count != first_count:
+                    raise ReferenceDataError(
+                        source, _("%(column)s %(count)s differs from line %(first)s for unit %(code)s"),
+                        line=line, column=count_column, count=count, first=first_line, code=old_code,
+                    )
             mappings[(old, new)] = ParsedMapping(level=old_level, old=old, new=new, old_split_count=0)
         for old, (count, line) in declared.items():
             if count != rows_per_old[old]:
@@ -882,6 +889,10 @@ def _write_rates(data: ReferenceData, report: LoadReport, currency_ids: Mapping[
         key_fields=["currency_id", "frequency", "period_start"], counts=report.table(ExchangeRate),
     )
     _write_history(ExchangeRate, result.created, result.updated)
+    changed_ids = {rate.currency_id for rate in [*result.created, *result.updated]}
+    if changed_ids:
+        codes = [code for code, pk in currency_ids.items() if pk in changed_ids]
+        rates_changed.send(sender=ExchangeRate, currencies=sorted(codes))
 
 
 def reference_load(*, data_dir: Path, log: Callable[[str], None] | None = None) -> LoadReport:

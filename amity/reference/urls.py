@@ -1,3 +1,5 @@
+"""Reference browse pages under /reference/."""
+
 from django.urls import path
 
 from . import views

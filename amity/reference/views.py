@@ -118,9 +118,11 @@ class UnitDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         unit = self.object
         counts = selectors.unit_children_counts(unit=unit)
+        mapping_rows = list(selectors.unit_mapping_rows(unit=unit))
         context.update(
             children=[(level, label, counts[level]) for level, label in UnitLevel.choices if level in counts],
-            mapping_rows=list(selectors.unit_mapping_rows(unit=unit)),
+            mapping_rows=mapping_rows,
+            has_split=any(row.is_split for row in mapping_rows),
             is_current_era=unit.era == Era.CURRENT,
         )
         return context

@@ -44,9 +44,7 @@ def test_random_splits_always_add_up(seed):
         weights[0] = D(1)
     parts = allocate(total, weights)
     assert sum(parts) == total
-    assert all(
-        abs(part - total * w / sum(weights)) < D("0.01") for part, w in zip(parts, weights, strict=True)
-    )
+    assert all(abs(part - total * w / sum(weights)) < D("0.01") for part, w in zip(parts, weights, strict=True))
 
 
 def test_bad_weights_are_refused():

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def records(
-    hai_phong: AdministrativeUnit, son_la: AdministrativeUnit, ngo: Organisation
-) -> dict[str, Organisation]:
+def records(hai_phong: AdministrativeUnit, son_la: AdministrativeUnit, ngo: Organisation) -> dict[str, Organisation]:
     return {
         "national": Organisation.objects.create(name="Plan International", kind="foreign_ngo"),
         "hai_phong": Organisation.objects.create(
@@ -25,9 +23,7 @@ def records(
             kind="friendship_association",
             owning_province=hai_phong,
         ),
-        "son_la": Organisation.objects.create(
-            name="Sở Y tế Sơn La", kind="vietnamese_agency", owning_province=son_la
-        ),
+        "son_la": Organisation.objects.create(name="Sở Y tế Sơn La", kind="vietnamese_agency", owning_province=son_la),
         "ngo": ngo,
     }
 

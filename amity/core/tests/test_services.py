@@ -32,9 +32,7 @@ def test_update_records_the_acting_user_in_history(users, local_org):
 def test_a_stale_save_is_refused_and_the_first_save_kept(users, local_org):
     first = Organisation.objects.get(pk=local_org.pk)
     second = Organisation.objects.get(pk=local_org.pk)
-    services.organisation_update(
-        organisation=first, user=users["editor"], data={"acronym": "A"}, expected_version=1
-    )
+    services.organisation_update(organisation=first, user=users["editor"], data={"acronym": "A"}, expected_version=1)
     with pytest.raises(ConflictError) as raised:
         services.organisation_update(
             organisation=second, user=users["approver"], data={"acronym": "B"}, expected_version=1
@@ -50,9 +48,7 @@ def test_soft_delete_hides_the_record_and_restore_brings_it_back(users, local_or
     assert not Organisation.objects.filter(pk=local_org.pk).exists()
     assert Organisation.all_objects.get(pk=local_org.pk).is_deleted
 
-    services.organisation_restore(
-        organisation=Organisation.all_objects.get(pk=local_org.pk), user=users["editor"]
-    )
+    services.organisation_restore(organisation=Organisation.all_objects.get(pk=local_org.pk), user=users["editor"])
     restored = Organisation.objects.get(pk=local_org.pk)
     assert not restored.is_deleted
     reasons = list(local_org.history.order_by("history_id").values_list("history_change_reason", flat=True))
@@ -73,9 +69,7 @@ def test_editor_cannot_change_another_provinces_record(users, local_org):
     assert Organisation.objects.get(pk=local_org.pk).acronym == ""
 
 
-def test_editor_cannot_move_a_record_out_of_their_province_and_nothing_is_saved(
-    users, local_org, son_la, hai_phong
-):
+def test_editor_cannot_move_a_record_out_of_their_province_and_nothing_is_saved(users, local_org, son_la, hai_phong):
     with pytest.raises(PermissionDenied):
         services.organisation_update(
             organisation=local_org,

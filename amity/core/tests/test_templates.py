@@ -28,9 +28,7 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["vi", "en", "ar"]
 # Any absolute or protocol-relative URL to a host other than this machine.
-REMOTE_URL = re.compile(
-    r"""(?:https?:)?//(?!localhost\b|127\.0\.0\.1\b|\[::1\])[a-z0-9-]+(?:\.[a-z0-9-]+)+""", re.I
-)
+REMOTE_URL = re.compile(r"""(?:https?:)?//(?!localhost\b|127\.0\.0\.1\b|\[::1\])[a-z0-9-]+(?:\.[a-z0-9-]+)+""", re.I)
 TEMPLATE_DIRS = [
     settings.BASE_DIR / "amity" / "templates",
     *sorted(settings.BASE_DIR.glob("amity/*/templates")),
@@ -52,9 +50,7 @@ def html_tag(content: str) -> str:
 def remote_urls(content: str) -> list[str]:
     """URLs to remote hosts in attributes that load or link something (src, href, url())."""
     found = []
-    for attribute in re.findall(
-        r"""(?:src|href|action|srcset)\s*=\s*["']([^"']*)["']|url\(([^)]*)\)""", content
-    ):
+    for attribute in re.findall(r"""(?:src|href|action|srcset)\s*=\s*["']([^"']*)["']|url\(([^)]*)\)""", content):
         value = "".join(attribute)
         if REMOTE_URL.match(value.strip(" '\"")):
             found.append(value)
@@ -274,9 +270,7 @@ def test_form_marks_required_labels() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_organisation_pages_render_in_each_language(
-    language: str, officer: Any, organisation: Organisation
-) -> None:
+def test_organisation_pages_render_in_each_language(language: str, officer: Any, organisation: Organisation) -> None:
     client = in_language(language, client_for(officer))
     direction = "rtl" if language == "ar" else "ltr"
     for url in [
@@ -291,11 +285,7 @@ def test_organisation_pages_render_in_each_language(
 
 
 def test_list_sort_headers_toggle_and_keep_the_filter(officer: Any, organisation: Organisation) -> None:
-    content = (
-        client_for(officer)
-        .get(reverse("organisations:list"), {"sort": "name", "kind": "foreign_ngo"})
-        .content
-    )
+    content = client_for(officer).get(reverse("organisations:list"), {"sort": "name", "kind": "foreign_ngo"}).content
     content = content.decode()
     assert '<th scope="col" aria-sort="ascending">' in content
     assert 'href="?sort=-name&amp;kind=foreign_ngo"' in content
@@ -306,16 +296,12 @@ def test_list_paginates_keeping_filter_and_sort(officer: Any) -> None:
     for index in range(settings.AMITY_PAGE_SIZE + 1):
         Organisation.objects.create(name=f"NGO {index:03}", kind="foundation")
     client = in_language("en", client_for(officer))
-    content = client.get(
-        reverse("organisations:list"), {"kind": "foundation", "sort": "-name"}
-    ).content.decode()
+    content = client.get(reverse("organisations:list"), {"kind": "foundation", "sort": "-name"}).content.decode()
     assert 'href="?kind=foundation&amp;sort=-name&amp;page=2"' in content
     assert "page 1 of 2" in content
 
 
-def test_list_shows_an_empty_state_when_the_filter_matches_nothing(
-    officer: Any, organisation: Organisation
-) -> None:
+def test_list_shows_an_empty_state_when_the_filter_matches_nothing(officer: Any, organisation: Organisation) -> None:
     response = client_for(officer).get(reverse("organisations:list"), {"q": "no such organisation"})
     assert response.context["object_list"].count() == 0
     assert 'class="table' not in response.content.decode()
@@ -328,9 +314,7 @@ def test_add_button_only_for_users_who_may_add(officer: Any, organisation: Organ
     assert add_url not in client_for(viewer).get(reverse("organisations:list")).content.decode()
 
 
-def test_detail_shows_history_and_post_buttons_with_confirmation(
-    officer: Any, organisation: Organisation
-) -> None:
+def test_detail_shows_history_and_post_buttons_with_confirmation(officer: Any, organisation: Organisation) -> None:
     services.organisation_update(
         organisation=organisation,
         user=officer,

@@ -25,16 +25,33 @@ class OrganisationSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=CodelistItem.objects.of("OrganisationType"), required=False, allow_null=True
     )
     owning_province = serializers.SlugRelatedField(
-        slug_field="code", queryset=AdministrativeUnit.objects.filter(level="province", era="2025"),
-        required=False, allow_null=True,
+        slug_field="code",
+        queryset=AdministrativeUnit.objects.filter(level="province", era="2025"),
+        required=False,
+        allow_null=True,
     )
 
     class Meta:
         model = Organisation
         fields = [
-            "id", "name", "name_vi", "acronym", "kind", "iati_type", "iati_identifier", "country", "website",
-            "email", "phone", "address", "description", "status", "owning_province", "version",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "name_vi",
+            "acronym",
+            "kind",
+            "iati_type",
+            "iati_identifier",
+            "country",
+            "website",
+            "email",
+            "phone",
+            "address",
+            "description",
+            "status",
+            "owning_province",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"version": {"read_only": False, "required": False}}
@@ -62,7 +79,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation = ScopedOrganisationField(slug_field="public_id")
     provinces = serializers.SlugRelatedField(
-        slug_field="code", many=True, required=False,
+        slug_field="code",
+        many=True,
+        required=False,
         queryset=AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=Era.CURRENT),
     )
     sectors = serializers.SlugRelatedField(
@@ -74,8 +93,22 @@ class RegistrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Registration
         fields = [
-            "id", "organisation", "kind", "number", "issuing_body", "issue_date", "expiry_date", "state", "status",
-            "provinces", "sectors", "note", "events", "version", "created_at", "updated_at",
+            "id",
+            "organisation",
+            "kind",
+            "number",
+            "issuing_body",
+            "issue_date",
+            "expiry_date",
+            "state",
+            "status",
+            "provinces",
+            "sectors",
+            "note",
+            "events",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["state", "created_at", "updated_at"]
         extra_kwargs = {"version": {"read_only": False, "required": False}}
@@ -93,8 +126,9 @@ class RegistrationDecisionSerializer(serializers.Serializer):
     revocation or termination. Send the registration's `version` to guard against concurrent decisions."""
 
     kind = serializers.ChoiceField(
-        choices=[(value, label) for value, label in RegistrationEventKind.choices
-                 if value != RegistrationEventKind.ISSUED]
+        choices=[
+            (value, label) for value, label in RegistrationEventKind.choices if value != RegistrationEventKind.ISSUED
+        ]
     )
     date = serializers.DateField()
     decision_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -104,8 +104,13 @@ class RegistrationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.registration_record_decision(
-            registration=registration, user=request.user, kind=data["kind"], on=data["date"],
-            decision_number=data["decision_number"], new_expiry=data["new_expiry"], note=data["note"],
+            registration=registration,
+            user=request.user,
+            kind=data["kind"],
+            on=data["date"],
+            decision_number=data["decision_number"],
+            new_expiry=data["new_expiry"],
+            note=data["note"],
             expected_version=data["version"],
         )
         updated = self.get_queryset().get(pk=registration.pk)

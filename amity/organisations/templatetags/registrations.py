@@ -27,5 +27,7 @@ def registration_status_badge(status: str) -> SafeString:
         return format_html("{}", "—")
     return format_html(
         '<span class="badge {}" data-status="{}">{}</span>',
-        _BADGE_CLASSES[RegistrationStatus(status)], status, RegistrationStatus(status).label,
+        _BADGE_CLASSES[RegistrationStatus(status)],
+        status,
+        RegistrationStatus(status).label,
     )

@@ -67,9 +67,7 @@ def test_out_of_scope_detail_is_not_found(users, local_org):
 
 def test_detail_shows_history_with_who_and_what_changed(users, local_org):
     client = client_for(users["editor"])
-    client.post(
-        reverse("organisations:edit", args=[local_org.public_id]), form_data(local_org, acronym="TTHT")
-    )
+    client.post(reverse("organisations:edit", args=[local_org.public_id]), form_data(local_org, acronym="TTHT"))
     response = client.get(local_org.get_absolute_url())
     entries = response.context["history_entries"]
     assert entries[0].who == users["editor"]
@@ -79,9 +77,7 @@ def test_detail_shows_history_with_who_and_what_changed(users, local_org):
 
 def test_edit_saves_through_the_service(users, local_org):
     client = client_for(users["editor"])
-    response = client.post(
-        reverse("organisations:edit", args=[local_org.public_id]), form_data(local_org, acronym="X")
-    )
+    response = client.post(reverse("organisations:edit", args=[local_org.public_id]), form_data(local_org, acronym="X"))
     assert response.status_code == 302
     assert Organisation.objects.get(pk=local_org.pk).acronym == "X"
 
@@ -115,14 +111,10 @@ def test_viewer_cannot_open_the_edit_form(users, local_org):
 def test_provincial_editor_creates_for_their_province_only(users, hai_phong, son_la):
     client = client_for(users["editor"])
     url = reverse("organisations:add")
-    refused = client.post(
-        url, {"name": "Elsewhere", "kind": "other", "status": "active", "owning_province": son_la.pk}
-    )
+    refused = client.post(url, {"name": "Elsewhere", "kind": "other", "status": "active", "owning_province": son_la.pk})
     assert refused.status_code == 400
     assert "owning_province" in refused.context["form"].errors
-    created = client.post(
-        url, {"name": "Here", "kind": "other", "status": "active", "owning_province": hai_phong.pk}
-    )
+    created = client.post(url, {"name": "Here", "kind": "other", "status": "active", "owning_province": hai_phong.pk})
     assert created.status_code == 302
     assert Organisation.objects.get(name="Here").owning_province == hai_phong
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -15,9 +15,11 @@ RATE_SIGNIFICANT_DIGITS = 8
 
 @register.filter
 def rate(value: Decimal | None) -> str:
-    """A rate with at most 8 significant digits, no trailing zeros, grouped as the active language groups."""
+    """A rate to 8 significant digits (whole units are never rounded away), without trailing zeros, grouped
+    as the active language groups."""
     if value is None:
         return "—"
-    rounded = Context(prec=RATE_SIGNIFICANT_DIGITS).plus(value).normalize()
-    places = max(0, -int(rounded.as_tuple().exponent))
+    decimals = max(0, RATE_SIGNIFICANT_DIGITS - value.adjusted() - 1)
+    rounded = value.quantize(Decimal(1).scaleb(-decimals))
+    places = max(0, -int(rounded.normalize().as_tuple().exponent))
     return floatformat(rounded, f"{places}g")

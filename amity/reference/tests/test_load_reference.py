@@ -1,5 +1,4 @@
-"""`load_reference`: what it loads (amity/conftest.py's session fixture has run it), that a re-run changes
-nothing, and that a missing or broken file is one clear error that writes nothing."""
+"""`load_reference` (already run by the session fixture): what it loads, idempotency, all-or-nothing errors."""
 
 from __future__ import annotations
 

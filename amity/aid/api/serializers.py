@@ -1,0 +1,273 @@
+"""API representation of aid items (with their sector, location and participant shares) and transactions.
+Serializers parse and present; the services write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from amity.organisations.models import Organisation
+from amity.reference.choices import Era
+from amity.reference.models import AdministrativeUnit, CodelistItem, Currency
+
+from .. import selectors
+from ..choices import BeneficiaryGroup, ParticipantRole
+from ..models import AidItem, Transaction
+from ..services import AidItemParts, LocationShare, Participation, SectorShare
+
+
+def money_total() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
+
+
+def percentage_field() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100))
+
+
+def _user(field: serializers.Field) -> Any:
+    request = field.context.get("request")
+    return getattr(request, "user", None)
+
+
+class ScopedOrganisationField(serializers.SlugRelatedField):
+    """An organisation by its public identifier, among those the user may see."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", **kwargs)
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return Organisation.objects.restrict(_user(self), "view")
+
+
+class ScopedAidItemField(serializers.SlugRelatedField):
+    """An aid item by its public identifier, among those the user may see."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", **kwargs)
+
+    def get_queryset(self) -> QuerySet[AidItem]:
+        return AidItem.objects.restrict(_user(self), "view")
+
+
+class SectorShareSerializer(serializers.Serializer):
+    sector = serializers.SlugRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
+    sector_name = serializers.CharField(source="sector.name", read_only=True)
+    percentage = percentage_field()
+
+
+class LocationShareSerializer(serializers.Serializer):
+    """A province or commune named by its code and era (codes are reused across the 2025 reorganisation)."""
+
+    unit = serializers.CharField(max_length=5)
+    era = serializers.ChoiceField(choices=Era.choices, default=Era.CURRENT)
+    percentage = percentage_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unit = selectors.location_unit(era=attrs["era"], code=attrs["unit"])
+        if unit is None:
+            raise serializers.ValidationError(
+                {"unit": _("No administrative unit has the code %(code)s in this era.") % {"code": attrs["unit"]}}
+            )
+        return {**attrs, "unit": unit}
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {
+            "unit": instance.unit.code,
+            "era": instance.unit.era,
+            "level": instance.unit.level,
+            "name": instance.unit.full_name,
+            "current_province": instance.current_province.code,
+            "percentage": percentage_field().to_representation(instance.percentage),
+        }
+
+
+class ParticipantSerializer(serializers.Serializer):
+    organisation = ScopedOrganisationField()
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    role = serializers.ChoiceField(choices=ParticipantRole.choices)
+
+
+class BeneficiariesField(serializers.ListField):
+    child = serializers.ChoiceField(choices=BeneficiaryGroup.choices)
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [row.group for row in data.all()]
+
+
+class AidItemSerializer(serializers.ModelSerializer):
+    """An aid item. On write, `sectors`, `locations`, `participants` and `beneficiaries` replace the stored
+    rows when given and are left unchanged when left out; send `version` on update."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    owning_province = serializers.SlugRelatedField(
+        slug_field="code", queryset=AdministrativeUnit.objects.filter(level="province", era=Era.CURRENT)
+    )
+    managing_agency = ScopedOrganisationField(required=False, allow_null=True)
+    aid_owner = ScopedOrganisationField(required=False, allow_null=True)
+    counterpart_currency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Currency.objects.all(), required=False, allow_null=True
+    )
+    sectors = SectorShareSerializer(many=True, required=False)
+    locations = LocationShareSerializer(many=True, required=False)
+    participants = ParticipantSerializer(many=True, required=False)
+    beneficiaries = BeneficiariesField(required=False)
+    committed_usd = money_total()
+    disbursed_usd = money_total()
+    spent_usd = money_total()
+    committed_vnd = money_total()
+    disbursed_vnd = money_total()
+
+    class Meta:
+        model = AidItem
+        fields = [
+            "id",
+            "modality",
+            "is_relief",
+            "reference",
+            "iati_identifier",
+            "title_vi",
+            "title_en",
+            "description",
+            "owning_province",
+            "managing_agency",
+            "aid_owner",
+            "status",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "appraisal_started_on",
+            "decision_number",
+            "decision_date",
+            "decision_authority",
+            "status_note",
+            "counterpart_amount",
+            "counterpart_currency",
+            "sectors",
+            "locations",
+            "participants",
+            "beneficiaries",
+            "committed_usd",
+            "disbursed_usd",
+            "spent_usd",
+            "committed_vnd",
+            "disbursed_vnd",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "actual_start",
+            "actual_end",
+            "appraisal_started_on",
+            "decision_number",
+            "decision_date",
+            "decision_authority",
+            "status_note",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"version": {"read_only": False, "required": False}}
+
+    def split(self) -> tuple[dict[str, Any], AidItemParts, int | None]:
+        """The validated input as (aid item fields, parts, expected version) for the services."""
+        data = dict(self.validated_data)
+        version = data.pop("version", None)
+        sectors = data.pop("sectors", None)
+        locations = data.pop("locations", None)
+        participants = data.pop("participants", None)
+        beneficiaries = data.pop("beneficiaries", None)
+        parts = AidItemParts(
+            sectors=None if sectors is None else [SectorShare(row["sector"], row["percentage"]) for row in sectors],
+            locations=None
+            if locations is None
+            else [LocationShare(row["unit"], row["percentage"]) for row in locations],
+            participants=None
+            if participants is None
+            else [Participation(row["organisation"], row["role"]) for row in participants],
+            beneficiaries=beneficiaries,
+        )
+        return data, parts, version
+
+
+class TransactionSerializer(serializers.ModelSerializer):
+    """A transaction in its own currency, with its USD and VND values at the value date's rates and the
+    rates' source. `value_date` defaults to `date`; send `version` on update."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    aid_item = ScopedAidItemField()
+    currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
+    provider = ScopedOrganisationField(required=False, allow_null=True)
+    receiver = ScopedOrganisationField(required=False, allow_null=True)
+
+    class Meta:
+        model = Transaction
+        fields = [
+            "id",
+            "aid_item",
+            "transaction_type",
+            "date",
+            "value_date",
+            "amount",
+            "currency",
+            "provider",
+            "receiver",
+            "description",
+            "amount_usd",
+            "amount_vnd",
+            "usd_per_unit",
+            "vnd_per_unit",
+            "rate_date",
+            "rate_source",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "amount_usd",
+            "amount_vnd",
+            "usd_per_unit",
+            "vnd_per_unit",
+            "rate_date",
+            "rate_source",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "version": {"read_only": False, "required": False},
+            "value_date": {"required": False},
+        }
+
+
+# --- inputs of the lifecycle actions (names as in amity.aid.lifecycle.STEPS) ---------------------------------
+
+
+class LifecycleInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class SubmitInputSerializer(LifecycleInputSerializer):
+    received_on = serializers.DateField(required=False, allow_null=True, help_text=_("Empty: today."))
+
+
+class ApproveInputSerializer(LifecycleInputSerializer):
+    decision_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    decision_date = serializers.DateField(required=False, allow_null=True)
+    decision_authority = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ReasonInputSerializer(LifecycleInputSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class StartInputSerializer(LifecycleInputSerializer):
+    started_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CompleteInputSerializer(LifecycleInputSerializer):
+    ended_on = serializers.DateField(required=False, allow_null=True)
