@@ -37,9 +37,7 @@ def son_la(db: Any) -> AdministrativeUnit:
     return province("14")
 
 
-def make_user(
-    username: str, role: str = "", provinces: tuple[AdministrativeUnit, ...] = (), **extra: Any
-) -> User:
+def make_user(username: str, role: str = "", provinces: tuple[AdministrativeUnit, ...] = (), **extra: Any) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
     user.jurisdictions.set(provinces)
     return user
@@ -47,15 +45,11 @@ def make_user(
 
 @pytest.fixture
 def ngo(db: Any) -> Organisation:
-    return Organisation.objects.create(
-        name="Stichting Vrienden van Vietnam", acronym="SVV", kind="foreign_ngo"
-    )
+    return Organisation.objects.create(name="Stichting Vrienden van Vietnam", acronym="SVV", kind="foreign_ngo")
 
 
 @pytest.fixture
-def users(
-    db: Any, hai_phong: AdministrativeUnit, son_la: AdministrativeUnit, ngo: Organisation
-) -> dict[str, User]:
+def users(db: Any, hai_phong: AdministrativeUnit, son_la: AdministrativeUnit, ngo: Organisation) -> dict[str, User]:
     """One user per role: provincial roles in Hải Phòng, plus a Sơn La editor, a user without a role and an
     inactive editor."""
     return {

@@ -26,7 +26,5 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         if db_field.name == "jurisdictions":
             from amity.reference.models import AdministrativeUnit
 
-            kwargs["queryset"] = AdministrativeUnit.objects.filter(level="province", era="2025").order_by(
-                "code"
-            )
+            kwargs["queryset"] = AdministrativeUnit.objects.filter(level="province", era="2025").order_by("code")
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -50,9 +50,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role == Role.NGO_REPRESENTATIVE and self.organisation_id is None:
-            raise ValidationError(
-                {"organisation": _("An NGO representative must belong to an organisation.")}
-            )
+            raise ValidationError({"organisation": _("An NGO representative must belong to an organisation.")})
         if self.role != Role.NGO_REPRESENTATIVE and self.organisation_id is not None:
             raise ValidationError({"organisation": _("Only NGO representatives belong to an organisation.")})
 

@@ -23,6 +23,18 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return list(self.fields or [])
+
+
+class SoftDeleteAdmin(SimpleHistoryAdmin):
+    """Deleting in the admin is the users' soft delete: nothing else is removed, so nothing is protected."""
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        return [str(obj) for obj in objs], {}, set(), []
+
 
 class SectorSplitInline(ReadOnlyInline):
     model = SectorSplit
@@ -45,7 +57,7 @@ class AidBeneficiaryInline(ReadOnlyInline):
 
 
 @admin.register(AidItem)
-class AidItemAdmin(SimpleHistoryAdmin):
+class AidItemAdmin(SoftDeleteAdmin):
     list_display = ["title_vi", "modality", "status", "owning_province", "reference", "updated_at", "deleted_at"]
     list_filter = ["modality", "status", "is_relief"]
     search_fields = ["title_vi", "title_en", "reference", "iati_identifier"]
@@ -82,7 +94,7 @@ class AidItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(SimpleHistoryAdmin):
+class TransactionAdmin(SoftDeleteAdmin):
     list_display = ["aid_item", "transaction_type", "date", "amount", "currency", "amount_usd", "deleted_at"]
     list_filter = ["transaction_type"]
     search_fields = ["aid_item__title_vi", "description"]

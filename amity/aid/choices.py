@@ -36,6 +36,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     AidStatus.APPROVAL_REVOKED: frozenset(),
 }
 
+# Statuses in which an aid item is on record as it ended: no more edits or transactions.
+FINAL_STATUSES = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
+
 # IATI ActivityStatus for each lifecycle status (1 pipeline, 2 implementation, 3 finalisation, 4 closed,
 # 5 cancelled).
 IATI_ACTIVITY_STATUS: dict[str, str] = {

@@ -187,9 +187,7 @@ class DemoBuilder:
             for m in UnitMapping.objects.filter(level=UnitLevel.PROVINCE).select_related("new_unit")
         }
         self.old_hd_communes = list(
-            AdministrativeUnit.objects.filter(
-                era=Era.PRE2025, level=UnitLevel.COMMUNE, province__code=HAI_DUONG_OLD
-            )
+            AdministrativeUnit.objects.filter(era=Era.PRE2025, level=UnitLevel.COMMUNE, province__code=HAI_DUONG_OLD)
             .select_related("province")
             .order_by("code")
         )
@@ -307,20 +305,14 @@ class DemoBuilder:
             SectorSplit(aid_item=item, sector=self.sectors[code], percentage=pct) for code, pct in sectors
         ]
         self.build.locations += [
-            LocationSplit(
-                aid_item=item, unit=unit, percentage=pct, current_province=self.current_province(unit)
-            )
+            LocationSplit(aid_item=item, unit=unit, percentage=pct, current_province=self.current_province(unit))
             for unit, pct in locations
         ]
-        self.build.beneficiaries += [
-            AidBeneficiary(aid_item=item, group=g) for g in sorted(set(beneficiaries))
-        ]
+        self.build.beneficiaries += [AidBeneficiary(aid_item=item, group=g) for g in sorted(set(beneficiaries))]
         return item
 
     def current_province(self, unit: AdministrativeUnit) -> AdministrativeUnit:
-        province = (
-            unit if unit.level == UnitLevel.PROVINCE else self.provinces[(unit.era, unit.province.code)]
-        )
+        province = unit if unit.level == UnitLevel.PROVINCE else self.provinces[(unit.era, unit.province.code)]
         return province if province.era == Era.CURRENT else self.successor[province.pk]
 
     def transaction(
@@ -517,22 +509,14 @@ class DemoBuilder:
                 country=country,
                 kind=OrganisationKind.FOREIGN_NGO,
             )
-            self.register(
-                org, f"NA{index:02}", [HAI_PHONG if index % 5 == 0 else "01"], date(2022, 1 + index % 12, 5)
-            )
+            self.register(org, f"NA{index:02}", [HAI_PHONG if index % 5 == 0 else "01"], date(2022, 1 + index % 12, 5))
             donors.append((org, currency))
-        current = sorted(
-            (p for (era, _c), p in self.provinces.items() if era == Era.CURRENT), key=lambda p: p.code
-        )
-        old = sorted(
-            (p for (era, _c), p in self.provinces.items() if era == Era.PRE2025), key=lambda p: p.code
-        )
+        current = sorted((p for (era, _c), p in self.provinces.items() if era == Era.CURRENT), key=lambda p: p.code)
+        old = sorted((p for (era, _c), p in self.provinces.items() if era == Era.PRE2025), key=lambda p: p.code)
         disbursed_so_far: dict[int, Decimal] = {}
         for tx in self.build.transactions:
             if tx.transaction_type == TransactionType.DISBURSEMENT:
-                disbursed_so_far[tx.value_date.year] = (
-                    disbursed_so_far.get(tx.value_date.year, D(0)) + tx.amount_usd
-                )
+                disbursed_so_far[tx.value_date.year] = disbursed_so_far.get(tx.value_date.year, D(0)) + tx.amount_usd
         for year, millions in NATIONAL_DISBURSED.items():
             remaining = millions * D(1_000_000) - disbursed_so_far.get(year, D(0))
             amounts = allocate(remaining, self.weights(FILLER_ITEMS_PER_YEAR, 10, 400))

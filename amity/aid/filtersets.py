@@ -25,9 +25,7 @@ class AidItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     era = django_filters.ChoiceFilter(choices=Era.choices, method="noop", label=_("Era of the province"))
     province = django_filters.CharFilter(method="by_province", label=_("Province code"))
-    sector = django_filters.CharFilter(
-        method="by_sector", label=_("Sector (5-digit code or 3-digit category)")
-    )
+    sector = django_filters.CharFilter(method="by_sector", label=_("Sector (5-digit code or 3-digit category)"))
     donor = django_filters.UUIDFilter(method="by_donor", label=_("Donor"))
     donor_country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(),
@@ -42,9 +40,7 @@ class AidItemFilterSet(django_filters.FilterSet):
     )
     is_relief = django_filters.BooleanFilter(label=_("Relief aid"))
     year = django_filters.NumberFilter(method="by_year", label=_("Year (a transaction dated in it)"))
-    committed_min = django_filters.NumberFilter(
-        method="by_committed_min", label=_("Committed at least (USD)")
-    )
+    committed_min = django_filters.NumberFilter(method="by_committed_min", label=_("Committed at least (USD)"))
     committed_max = django_filters.NumberFilter(method="by_committed_max", label=_("Committed at most (USD)"))
 
     class Meta:
@@ -98,22 +94,16 @@ class AidItemFilterSet(django_filters.FilterSet):
         return queryset.filter(_has(SectorSplit, sector__code=value))
 
     def by_donor(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
-        return queryset.filter(
-            _has(AidParticipant, role=ParticipantRole.FUNDING, organisation__public_id=value)
-        )
+        return queryset.filter(_has(AidParticipant, role=ParticipantRole.FUNDING, organisation__public_id=value))
 
     def by_donor_country(self, queryset: QuerySet[AidItem], name: str, value: Country) -> QuerySet[AidItem]:
-        return queryset.filter(
-            _has(AidParticipant, role=ParticipantRole.FUNDING, organisation__country=value)
-        )
+        return queryset.filter(_has(AidParticipant, role=ParticipantRole.FUNDING, organisation__country=value))
 
     def by_beneficiary(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
         return queryset.filter(beneficiaries__group=value)
 
     def by_year(self, queryset: QuerySet[AidItem], name: str, value: Decimal) -> QuerySet[AidItem]:
-        return queryset.filter(
-            Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__year=int(value)))
-        )
+        return queryset.filter(Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__year=int(value))))
 
     def _committed(self, queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
         from .selectors import with_totals

@@ -4,12 +4,11 @@ transactions, and the small forms of the lifecycle actions. Forms validate input
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet, formset_factory
@@ -17,7 +16,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core.forms import RecordForm
+from amity.core.forms import RecordForm, add_service_errors
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency
@@ -42,21 +41,6 @@ def currency_field(*, required: bool, label: Any) -> CodeAndNameChoiceField:
     return CodeAndNameChoiceField(queryset=Currency.objects.order_by("code"), required=required, label=label)
 
 
-@contextmanager
-def errors_for(form: forms.BaseForm) -> Iterator[None]:
-    """Re-raise a service's ValidationError with the keys the form has no field for moved above the form,
-    so that `form.add_error(None, error)` (RecordEditView) shows every message."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        mapped: dict[str, list[str]] = {}
-        for field, messages in error.message_dict.items():
-            mapped.setdefault(field if field in form.fields else NON_FIELD_ERRORS, []).extend(messages)
-        raise ValidationError(mapped) from error
-
-
 def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
     """Narrow a model choice field to `queryset` (a scoped or filtered list)."""
     field = form.fields[name]
@@ -64,19 +48,13 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> N
     field.queryset = queryset
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the named fields it has, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 # --- aid item ------------------------------------------------------------------------------------------------
 
 
 class AidItemForm(RecordForm):
+    # Laid out across the whole page width; the other fields share a row.
+    wide_fields = ("title_vi", "title_en", "description", "beneficiaries")
+
     beneficiaries = forms.MultipleChoiceField(
         label=_("Beneficiary groups"),
         choices=BeneficiaryGroup.choices,
@@ -126,11 +104,23 @@ class AidItemForm(RecordForm):
 
 
 class PartForm(forms.Form):
-    """One row of an inline part. Every row form takes the acting user (for scoped choice lists)."""
+    """One row of an inline part. Every row form takes the acting user (for scoped choice lists) and the
+    choice lists its formset already read, so that a page of rows reads each list once."""
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any = None, shared_choices: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        self.limit_choices()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and shared_choices is not None:
+                if name not in shared_choices:
+                    shared_choices[name] = list(field.choices)
+                field.choices = shared_choices[name]
+
+    def limit_choices(self) -> None:
+        """Narrow the model choice fields for `self.user`."""
 
 
 class BasePartFormSet(BaseFormSet):
@@ -138,10 +128,11 @@ class BasePartFormSet(BaseFormSet):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         self.user = user
+        self.shared_choices: dict[str, Any] = {}
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {**super().get_form_kwargs(index), "user": self.user}
+        return {**super().get_form_kwargs(index), "user": self.user, "shared_choices": self.shared_choices}
 
     def kept_forms(self) -> list[forms.Form]:
         """The rows that remain after the user's deletions, empty rows left out."""
@@ -212,8 +203,7 @@ class ParticipantForm(PartForm):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.FUNDING)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def limit_choices(self) -> None:
         limit_choices(self, "organisation", Organisation.objects.restrict(self.user, "view").order_by("name"))
 
 

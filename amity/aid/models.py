@@ -74,9 +74,7 @@ class AidItem(BaseModel):
         on_delete=models.PROTECT,
         related_name="owned_aid",
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=AidStatus.choices, default=AidStatus.PROPOSED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=AidStatus.choices, default=AidStatus.PROPOSED)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
@@ -168,9 +166,7 @@ class AidParticipant(models.Model):
         verbose_name_plural = _("participants")
         ordering = ["role", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["aid_item", "organisation", "role"], name="aid_participant_unique"
-            ),
+            models.UniqueConstraint(fields=["aid_item", "organisation", "role"], name="aid_participant_unique"),
         ]
 
     def __str__(self) -> str:
@@ -237,9 +233,7 @@ class Transaction(BaseModel):
     aid_item = models.ForeignKey(AidItem, on_delete=models.PROTECT, related_name="transactions")
     transaction_type = models.CharField(_("type"), max_length=2, choices=TransactionType.choices)
     date = models.DateField(_("date"))
-    value_date = models.DateField(
-        _("value date"), help_text=_("The date whose exchange rate values the amount.")
-    )
+    value_date = models.DateField(_("value date"), help_text=_("The date whose exchange rate values the amount."))
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     currency = models.ForeignKey(
         "reference.Currency",
@@ -283,9 +277,7 @@ class Transaction(BaseModel):
             models.Index(fields=["aid_item", "transaction_type", "value_date"], name="aid_tx_item_type_date"),
             models.Index(fields=["transaction_type", "value_date"], name="aid_tx_type_date"),
         ]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="aid_tx_amount_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="aid_tx_amount_positive")]
 
     def __str__(self) -> str:
         return f"{self.get_transaction_type_display()} {self.amount} {self.currency_id} {self.date}"

@@ -87,6 +87,13 @@ def aid_item_transactions(aid_item: AidItem) -> QuerySet[Transaction]:
     return Transaction.objects.filter(aid_item=aid_item).select_related("currency", "provider", "receiver")
 
 
+def aid_item_deleted_transactions(aid_item: AidItem) -> QuerySet[Transaction]:
+    """Soft-deleted transactions, newest deletion first, so that they can be restored."""
+    return (
+        Transaction.all_objects.deleted().filter(aid_item=aid_item).select_related("currency").order_by("-deleted_at")
+    )
+
+
 def location_unit(*, era: str, code: str) -> AdministrativeUnit | None:
     """The unit a location share names by era and code (codes are reused across eras, never within one)."""
     return (

@@ -31,7 +31,7 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
 
-from .choices import TRANSITIONS, AidStatus, ParticipantRole
+from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     START_DEADLINE_DAYS,
     AidBeneficiary,
@@ -100,9 +100,7 @@ def check_sectors(shares: Sequence[SectorShare]) -> None:
         raise ValidationError({"sectors": _("A sector is listed twice.")})
     for share in shares:
         if share.sector.codelist.name != "Sector":
-            raise ValidationError(
-                {"sectors": _("%(code)s is not a DAC 5-digit sector.") % {"code": share.sector.code}}
-            )
+            raise ValidationError({"sectors": _("%(code)s is not a DAC 5-digit sector.") % {"code": share.sector.code}})
         if share.percentage <= 0:
             raise ValidationError({"sectors": _("Each sector's percentage must be more than 0.")})
     _check_total("sectors", [share.percentage for share in shares])
@@ -148,8 +146,7 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
         check_sectors(parts.sectors)
         aid_item.sectors.all().delete()
         SectorSplit.objects.bulk_create(
-            SectorSplit(aid_item=aid_item, sector=share.sector, percentage=share.percentage)
-            for share in parts.sectors
+            SectorSplit(aid_item=aid_item, sector=share.sector, percentage=share.percentage) for share in parts.sectors
         )
     if parts.locations is not None:
         locations = parts.locations or [LocationShare(aid_item.owning_province, HUNDRED)]
@@ -170,8 +167,7 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
             raise ValidationError({"participants": _("An organisation is listed twice with the same role.")})
         aid_item.participants.all().delete()
         AidParticipant.objects.bulk_create(
-            AidParticipant(aid_item=aid_item, organisation=p.organisation, role=p.role)
-            for p in parts.participants
+            AidParticipant(aid_item=aid_item, organisation=p.organisation, role=p.role) for p in parts.participants
         )
     if parts.beneficiaries is not None:
         aid_item.beneficiaries.all().delete()
@@ -183,8 +179,18 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
 def _check_owning_province(aid_item: AidItem) -> None:
     province = aid_item.owning_province
     if province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE:
+        raise ValidationError({"owning_province": _("The owning province must be a province of the current era.")})
+
+
+def _check_editable(aid_item: AidItem, user: Any) -> None:
+    """A closed, cancelled, rejected or revoked aid item is on record as it ended; only an administrator
+    corrects it."""
+    if aid_item.status in FINAL_STATUSES and not getattr(user, "is_administrator", False):
         raise ValidationError(
-            {"owning_province": _("The owning province must be a province of the current era.")}
+            {
+                "status": _("This aid item is %(status)s and can no longer be changed.")
+                % {"status": aid_item.get_status_display().lower()}
+            }
         )
 
 
@@ -221,6 +227,7 @@ def aid_item_update(
         raise ValidationError({"status": _("Change the status with the lifecycle actions.")})
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=aid_item)
+        _check_editable(aid_item, user)
         claim_version(instance=aid_item, expected_version=expected_version)
         apply_fields(aid_item, data)
         _check_owning_province(aid_item)
@@ -317,9 +324,7 @@ def aid_item_approve(
     )
 
 
-def aid_item_reject(
-    *, aid_item: AidItem, user: Any, reason: str, expected_version: int | None = None
-) -> AidItem:
+def aid_item_reject(*, aid_item: AidItem, user: Any, reason: str, expected_version: int | None = None) -> AidItem:
     _required(status_note=reason)
     return _transition(
         aid_item=aid_item,
@@ -365,9 +370,7 @@ def aid_item_close(*, aid_item: AidItem, user: Any, expected_version: int | None
     return _transition(aid_item=aid_item, user=user, to=AidStatus.CLOSED, expected_version=expected_version)
 
 
-def aid_item_cancel(
-    *, aid_item: AidItem, user: Any, reason: str, expected_version: int | None = None
-) -> AidItem:
+def aid_item_cancel(*, aid_item: AidItem, user: Any, reason: str, expected_version: int | None = None) -> AidItem:
     _required(status_note=reason)
     return _transition(
         aid_item=aid_item, user=user, to=AidStatus.CANCELLED, reason=reason, expected_version=expected_version
@@ -420,8 +423,10 @@ def value_transaction(tx: Transaction, book: RateBook) -> None:
         raise ValidationError({"currency": str(exc)}) from exc
     tx.amount_usd, tx.usd_per_unit = usd.amount, stored_rate(usd.rate)
     tx.amount_vnd, tx.vnd_per_unit = vnd.amount, stored_rate(vnd.rate)
-    tx.rate_date = vnd.rate_date
-    tx.rate_source = vnd.source[:500]
+    # A VND amount needs no rate to VND: the rate worth recording is the one its USD value used.
+    rated = usd if code == VND else vnd
+    tx.rate_date = rated.rate_date
+    tx.rate_source = rated.source[:500]
 
 
 def _check_transaction(tx: Transaction) -> None:
@@ -453,6 +458,7 @@ def _check_provider_licence(tx: Transaction) -> None:
 def transaction_create(*, user: Any, aid_item: AidItem, data: Mapping[str, Any]) -> Transaction:
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=aid_item)
+        _check_editable(aid_item, user)
         tx = Transaction(aid_item=aid_item)
         apply_fields(tx, data)
         _check_transaction(tx)
@@ -466,6 +472,7 @@ def transaction_update(
 ) -> Transaction:
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=tx)
+        _check_editable(tx.aid_item, user)
         claim_version(instance=tx, expected_version=expected_version)
         if "aid_item" in data and data["aid_item"].pk != tx.aid_item_id:
             raise ValidationError({"aid_item": _("A transaction cannot move to another aid item.")})
@@ -477,7 +484,13 @@ def transaction_update(
 
 
 def transaction_delete(*, tx: Transaction, user: Any, expected_version: int | None = None) -> Transaction:
+    _check_editable(tx.aid_item, user)
     return record_soft_delete(instance=tx, user=user, expected_version=expected_version)
+
+
+def transaction_restore(*, tx: Transaction, user: Any) -> Transaction:
+    _check_editable(tx.aid_item, user)
+    return record_restore(instance=tx, user=user)
 
 
 def transactions_revalue(*, currencies: Iterable[str] | None = None, batch_size: int = 2000) -> int:
@@ -527,6 +540,7 @@ __all__ = [
     "aid_item_update",
     "transaction_create",
     "transaction_delete",
+    "transaction_restore",
     "transaction_update",
     "transactions_revalue",
 ]

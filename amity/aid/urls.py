@@ -17,4 +17,5 @@ urlpatterns = [
     path("<uuid:aid_item>/transactions/new/", views.TransactionEditView.as_view(), name="transaction_add"),
     path("transactions/<uuid:public_id>/edit/", views.TransactionEditView.as_view(), name="transaction_edit"),
     path("transactions/<uuid:public_id>/delete/", views.TransactionDeleteView.as_view(), name="transaction_delete"),
+    path("transactions/<uuid:public_id>/restore/", views.TransactionRestoreView.as_view(), name="transaction_restore"),
 ]

@@ -17,12 +17,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from amity.core.exceptions import ConflictError, PermissionDenied
+from amity.core.forms import add_service_errors
 from amity.core.money import CENT, quantize
 from amity.core.scoping import Action
 from amity.core.views import (
@@ -38,7 +39,6 @@ from amity.reference.choices import Era
 from . import forms, selectors, services
 from .choices import AidStatus
 from .filtersets import AidItemFilterSet
-from .forms import add_service_errors
 from .lifecycle import STEPS, Step
 from .models import AidItem, Transaction
 
@@ -68,7 +68,8 @@ class AidItemListView(RecordListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["csv_querystring"] = context["querystring"]
+        # A multiple choice as a short list box, so that the filter grid keeps its rows even.
+        self.filterset.form.fields["status"].widget.attrs.setdefault("size", 3)
         return context
 
 
@@ -93,14 +94,23 @@ class AidItemCsvView(RestrictedQuerysetMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             # An export must never silently ignore a filter.
             return HttpResponse(filterset.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-        queryset = filterset.qs.order_by("-created_at", "pk")
+        sort = request.GET.get("sort", "")
+        field = AidItemListView.ordering_fields.get(sort.removeprefix("-"))
+        ordering = (f"-{field}" if sort.startswith("-") else field) if field else AidItemListView.default_ordering
+        queryset = filterset.qs.order_by(ordering, "pk")
         writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(self.lines(writer, queryset), content_type="text/csv; charset=utf-8")
+        lines = self.lines(writer, queryset, language=translation.get_language())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         filename = f"aid-items-{timezone.localdate():%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    def lines(self, writer: Any, queryset: QuerySet[Any]) -> Iterator[str]:
+    def lines(self, writer: Any, queryset: QuerySet[Any], *, language: str | None) -> Iterator[str]:
+        # Rows are written while the response streams, after the view returned: keep the request's language.
+        with translation.override(language):
+            yield from self._lines(writer, queryset)
+
+    def _lines(self, writer: Any, queryset: QuerySet[Any]) -> Iterator[str]:
         yield "\ufeff" + writer.writerow(
             [
                 _("Identifier"),
@@ -202,6 +212,7 @@ class AidItemDetailView(RecordDetailView):
         ]
         context.update(
             transactions=list(selectors.aid_item_transactions(item)),
+            deleted_transactions=(list(selectors.aid_item_deleted_transactions(item)) if context["may_change"] else []),
             lifecycle_steps=steps,
             today=today,
             appraisal_deadline=item.appraisal_deadline if item.status == AidStatus.UNDER_APPRAISAL else None,
@@ -384,14 +395,21 @@ class TransactionEditView(RecordEditView):
         return super().render_form(form, instance, status, aid_item=self.aid_item, **extra)
 
     def create(self, *, form: Any) -> Transaction:
-        with forms.errors_for(form):
-            return services.transaction_create(user=self.request.user, aid_item=self.aid_item, data=form.record_data())
+        return services.transaction_create(user=self.request.user, aid_item=self.aid_item, data=form.record_data())
 
     def update(self, *, instance: Any, form: Any, expected_version: int) -> Transaction:
-        with forms.errors_for(form):
-            return services.transaction_update(
-                tx=instance, user=self.request.user, data=form.record_data(), expected_version=expected_version
-            )
+        return services.transaction_update(
+            tx=instance, user=self.request.user, data=form.record_data(), expected_version=expected_version
+        )
+
+
+class TransactionRestoreView(RecordActionView):
+    model = Transaction
+    action = Action.DELETE
+    success_message = gettext_lazy("Transaction restored.")
+
+    def perform(self, *, instance: Any) -> None:
+        services.transaction_restore(tx=instance, user=self.request.user)
 
 
 class TransactionDeleteView(RecordActionView):

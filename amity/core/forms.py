@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class RecordForm(forms.ModelForm):
@@ -26,3 +27,13 @@ class RecordForm(forms.ModelForm):
     def record_data(self) -> dict[str, Any]:
         """The model fields to hand to a service (the service, not the form, saves)."""
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the fields it names that the form has, the rest
+    above the form (a service may check things no single field holds, e.g. percentages of a formset)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

@@ -27,6 +27,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .exceptions import ConflictError, PermissionDenied
+from .forms import add_service_errors
 from .models import BaseModel
 from .scoping import Action
 from .selectors import record_history
@@ -162,7 +163,7 @@ class RecordEditView(RecordObjectMixin, View):
                 form.data["version"] = str(current.version)
             return self.render_form(form, instance, status=409, conflict=exc, current=current)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.render_form(form, instance, status=400)
         return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
 
@@ -185,6 +186,9 @@ class RecordActionView(RecordObjectMixin, View):
             self.perform(instance=instance)
         except ConflictError as exc:
             messages.error(request, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
         else:
             if self.success_message:
                 messages.success(request, self.success_message)

@@ -25,16 +25,6 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CheckboxList(forms.CheckboxSelectMultiple):
-    """Checkboxes whose Bootstrap class goes on each box only. Django puts the widget's class on the wrapping
-    <div> too, where Bootstrap's `form-check-input` would draw the whole list as one small box."""
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)  # the boxes' attributes are built by now
-        context["widget"]["attrs"].pop("class", None)
-        return context
-
-
 class OrganisationForm(RecordForm):
     class Meta:
         model = Organisation
@@ -87,7 +77,7 @@ class RegistrationForm(RecordForm):
         widgets = {
             "issue_date": _date_input(),
             "expiry_date": _date_input(),
-            "provinces": CheckboxList,
+            "provinces": forms.CheckboxSelectMultiple,
             "sectors": forms.SelectMultiple(attrs={"size": 10}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }

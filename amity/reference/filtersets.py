@@ -82,15 +82,16 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
     ) -> QuerySet[AdministrativeUnit]:
         return queryset.filter(Q(province__code=value) | Q(level=UnitLevel.PROVINCE, code=value))
 
-    def search(
-        self, queryset: QuerySet[AdministrativeUnit], name: str, value: str
-    ) -> QuerySet[AdministrativeUnit]:
+    def search(self, queryset: QuerySet[AdministrativeUnit], name: str, value: str) -> QuerySet[AdministrativeUnit]:
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(
-            Q(code=value) | Q(name_vi__icontains=value) | Q(name_en__icontains=value)
-            | Q(full_name_vi__icontains=value) | Q(full_name_en__icontains=value)
+            Q(code=value)
+            | Q(name_vi__icontains=value)
+            | Q(name_en__icontains=value)
+            | Q(full_name_vi__icontains=value)
+            | Q(full_name_en__icontains=value)
         )
 
 

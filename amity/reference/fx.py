@@ -96,9 +96,7 @@ class RateBook:
             raise MissingRate(currency, on)
         return Rate(**{**latest_before.__dict__, "carried_forward": True})
 
-    def convert(
-        self, amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal
-    ) -> Conversion:
+    def convert(self, amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal) -> Conversion:
         """Convert at the value-date rates, through USD (the IMF rates are all against USD)."""
         if currency == target:
             return Conversion(quantize(amount, quantum), Decimal(1), on, _("same currency"))
@@ -113,8 +111,6 @@ class RateBook:
         )
 
 
-def convert(
-    amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal = Decimal("0.01")
-) -> Conversion:
+def convert(amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal = Decimal("0.01")) -> Conversion:
     """One conversion at value-date rates (for many, build one RateBook and reuse it)."""
     return RateBook({currency, target}).convert(amount, currency, target, on=on, quantum=quantum)

@@ -64,7 +64,9 @@ class Codelist(models.Model):
     title = models.CharField(_("title"), max_length=200)
     embedded = models.BooleanField(_("embedded"), default=False)
     category_codelist = models.CharField(
-        _("category codelist"), max_length=100, blank=True,
+        _("category codelist"),
+        max_length=100,
+        blank=True,
         help_text=_("The codelist that groups this one's items (e.g. SectorCategory for Sector)."),
     )
 
@@ -91,8 +93,13 @@ class CodelistItem(LocalizedNameMixin):
     code = models.CharField(_("code"), max_length=128)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="members",
-        verbose_name=_("category"), help_text=_("e.g. the DAC 3-digit category of a 5-digit sector"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("category"),
+        help_text=_("e.g. the DAC 3-digit category of a 5-digit sector"),
     )
     status = models.CharField(_("status"), max_length=16, choices=CodeStatus.choices, default=CodeStatus.ACTIVE)
 
@@ -118,10 +125,20 @@ class AdministrativeUnit(models.Model):
     full_name_en = models.CharField(_("full name (English)"), max_length=200)
     unit_type = models.CharField(_("unit type"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     province = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("province"),
         help_text=_("The province this unit lies in (empty for a province)."),
     )
 
@@ -156,15 +173,23 @@ class UnitMapping(models.Model):
 
     level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices)
     old_unit = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="successors", verbose_name=_("old unit"),
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        verbose_name=_("old unit"),
         limit_choices_to={"era": Era.PRE2025},
     )
     new_unit = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="predecessors", verbose_name=_("new unit"),
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name=_("new unit"),
         limit_choices_to={"era": Era.CURRENT},
     )
     old_split_count = models.PositiveSmallIntegerField(
-        _("number of new units"), default=1, help_text=_("More than 1 when the old unit was split."),
+        _("number of new units"),
+        default=1,
+        help_text=_("More than 1 when the old unit was split."),
     )
 
     history = HistoricalRecords()

@@ -47,14 +47,18 @@ def codelist_items(*, codelist: Codelist) -> QuerySet[CodelistItem]:
 
 def unit_list() -> QuerySet[AdministrativeUnit]:
     """Units with parent and province joined, provinces first, then by code."""
-    return AdministrativeUnit.objects.select_related("parent", "province").annotate(
-        level_rank=Case(
-            When(level=UnitLevel.PROVINCE, then=Value(0)),
-            When(level=UnitLevel.DISTRICT, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
+    return (
+        AdministrativeUnit.objects.select_related("parent", "province")
+        .annotate(
+            level_rank=Case(
+                When(level=UnitLevel.PROVINCE, then=Value(0)),
+                When(level=UnitLevel.DISTRICT, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
         )
-    ).order_by("era", "level_rank", "code")
+        .order_by("era", "level_rank", "code")
+    )
 
 
 def unit_children_counts(*, unit: AdministrativeUnit) -> dict[str, int]:
@@ -73,6 +77,4 @@ def unit_mapping_rows(*, unit: AdministrativeUnit) -> QuerySet[UnitMapping]:
 
 
 def exchange_rate_list() -> QuerySet[ExchangeRate]:
-    return ExchangeRate.objects.select_related("currency").order_by(
-        "currency__code", "-period_start", "frequency"
-    )
+    return ExchangeRate.objects.select_related("currency").order_by("currency__code", "-period_start", "frequency")

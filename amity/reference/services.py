@@ -41,10 +41,26 @@ FX_ANNUAL = "fx/imf_usd_annual_average.csv"
 NOT_CODELISTS = frozenset({"mapping.xml"})
 # Codelists the application relies on: a missing one is an error rather than a silently shorter list.
 REQUIRED_CODELISTS = (
-    "ActivityStatus", "AidType", "AidType-category", "BudgetType", "Country", "Currency",
-    "DocumentCategory", "DocumentCategory-category", "FinanceType", "FinanceType-category", "FlowType",
-    "Language", "LocationType", "LocationType-category", "OrganisationRole", "OrganisationType", "Region",
-    "Sector", "SectorCategory", "TransactionType",
+    "ActivityStatus",
+    "AidType",
+    "AidType-category",
+    "BudgetType",
+    "Country",
+    "Currency",
+    "DocumentCategory",
+    "DocumentCategory-category",
+    "FinanceType",
+    "FinanceType-category",
+    "FlowType",
+    "Language",
+    "LocationType",
+    "LocationType-category",
+    "OrganisationRole",
+    "OrganisationType",
+    "Region",
+    "Sector",
+    "SectorCategory",
+    "TransactionType",
 )
 # Codelists whose names CLDR (through Babel) has in every interface language, with Babel's attribute.
 CLDR_CODELISTS = {"Country": "territories", "Currency": "currencies", "Language": "languages"}
@@ -57,10 +73,22 @@ NEW_COMMUNE_CODE_FIXES = {"06970": "06978", "23737": "23938"}  # Ba Chẽ (Quả
 # Old commune codes of dvhcvn's mapping that thanglequoc's pre-2025 list (state of 1 Mar 2025) does not have:
 # communes merged into neighbours before that date, so there is no unit to map from. Their rows are skipped;
 # any other row that does not resolve is an error.
-OLD_COMMUNES_GONE_BEFORE_CUTOFF = frozenset({
-    "07693", "07732", "07744", "16387", "16411", "18448",
-    "20176", "20674", "25102", "25174", "25177", "25186",
-})
+OLD_COMMUNES_GONE_BEFORE_CUTOFF = frozenset(
+    {
+        "07693",
+        "07732",
+        "07744",
+        "16387",
+        "16411",
+        "18448",
+        "20176",
+        "20674",
+        "25102",
+        "25174",
+        "25177",
+        "25186",
+    }
+)
 
 FX_SOURCE = "IMF International Financial Statistics, annual average"
 # The IMF file repeats a shared currency once per country. The euro area aggregate (U2) is the euro's rate;
@@ -191,8 +219,12 @@ def _check_lengths(model: type[models.Model], values: Mapping[str, Any], source:
         limit = getattr(model._meta.get_field(name), "max_length", None)
         if isinstance(value, str) and limit is not None and len(value) > limit:
             raise ReferenceDataError(
-                source, _("%(field)s is %(length)s characters long, more than the %(limit)s allowed"),
-                line=line, field=name, length=len(value), limit=limit,
+                source,
+                _("%(field)s is %(length)s characters long, more than the %(limit)s allowed"),
+                line=line,
+                field=name,
+                length=len(value),
+                limit=limit,
             )
 
 
@@ -241,8 +273,12 @@ def _unit_code(values: Mapping[str, str], column: str, level: str, source: str, 
     value = _required(values, column, source, line)
     if not (value.isdigit() and len(value) == CODE_LENGTH[level]):
         raise ReferenceDataError(
-            source, _("%(column)s %(value)s is not a %(digits)s-digit code"),
-            line=line, column=column, value=value, digits=CODE_LENGTH[level],
+            source,
+            _("%(column)s %(value)s is not a %(digits)s-digit code"),
+            line=line,
+            column=column,
+            value=value,
+            digits=CODE_LENGTH[level],
         )
     return value
 
@@ -251,8 +287,11 @@ def _positive_int(values: Mapping[str, str], column: str, source: str, line: int
     value = _required(values, column, source, line)
     if not value.isdigit() or int(value) < 1:
         raise ReferenceDataError(
-            source, _("%(column)s %(value)s is not a positive whole number"),
-            line=line, column=column, value=value,
+            source,
+            _("%(column)s %(value)s is not a positive whole number"),
+            line=line,
+            column=column,
+            value=value,
         )
     return int(value)
 
@@ -263,9 +302,7 @@ def _parse_xml(path: Path, source: str) -> Any:
     try:
         return etree.parse(str(path), parser).getroot()
     except etree.XMLSyntaxError as exc:
-        raise ReferenceDataError(
-            source, _("malformed XML (%(error)s)"), line=exc.lineno, error=exc.msg
-        ) from exc
+        raise ReferenceDataError(source, _("malformed XML (%(error)s)"), line=exc.lineno, error=exc.msg) from exc
 
 
 def _narratives(element: Any, default_language: str) -> dict[str, str]:
@@ -308,8 +345,11 @@ def _read_codelist(path: Path, source: str, notes: list[str]) -> ParsedCodelist:
         status = element.get("status") or CodeStatus.ACTIVE.value
         if status not in CodeStatus.values:
             raise ReferenceDataError(
-                source, _("item %(code)s has an unknown status %(status)s"),
-                line=line, code=code, status=status,
+                source,
+                _("item %(code)s has an unknown status %(status)s"),
+                line=line,
+                code=code,
+                status=status,
             )
         names = _narratives(element.find("name"), default_language)
         item = ParsedItem(
@@ -327,13 +367,15 @@ def _read_codelist(path: Path, source: str, notes: list[str]) -> ParsedCodelist:
         if earlier is None:
             items[code] = item
         elif (earlier.name_en, earlier.name_fr, earlier.description, earlier.status, earlier.category) == (
-            item.name_en, item.name_fr, item.description, item.status, item.category
+            item.name_en,
+            item.name_fr,
+            item.description,
+            item.status,
+            item.category,
         ):
             repeats += 1  # FileFormat lists two media types twice, verbatim
         else:
-            raise ReferenceDataError(
-                source, _("item %(code)s appears twice, differently"), line=line, code=code
-            )
+            raise ReferenceDataError(source, _("item %(code)s appears twice, differently"), line=line, code=code)
     if repeats:
         notes.append(
             _("%(file)s: %(count)s repeated item(s) ignored (identical to an earlier one).")
@@ -395,8 +437,11 @@ def _read_translations(data_dir: Path, codelists: Mapping[str, ParsedCodelist]) 
         item = codelist.items.get(row["code"]) if codelist is not None else None
         if item is None:
             raise ReferenceDataError(
-                TRANSLATIONS, _("no item %(code)s in codelist %(codelist)s"),
-                line=line, code=row["code"], codelist=row["codelist"],
+                TRANSLATIONS,
+                _("no item %(code)s in codelist %(codelist)s"),
+                line=line,
+                code=row["code"],
+                codelist=row["codelist"],
             )
         item.name_vi = _required(row, "name_vi", TRANSLATIONS, line)
         item.name_ar = _required(row, "name_ar", TRANSLATIONS, line)
@@ -416,16 +461,24 @@ def _countries_and_currencies(
     for item in codelists["Country"].items.values():
         names = _cldr_names("territories", item.code)
         countries[item.code] = {
-            "code": item.code, "status": item.status, "name_en": names["en"] or item.name_en,
-            "name_vi": names["vi"], "name_ar": names["ar"], "name_fr": names["fr"] or item.name_fr,
+            "code": item.code,
+            "status": item.status,
+            "name_en": names["en"] or item.name_en,
+            "name_vi": names["vi"],
+            "name_ar": names["ar"],
+            "name_fr": names["fr"] or item.name_fr,
         }
         _check_lengths(Country, countries[item.code], codelists["Country"].source, item.line)
     currencies: dict[str, dict[str, Any]] = {}
     for item in codelists["Currency"].items.values():
         names = _cldr_names("currencies", item.code)
         currencies[item.code] = {
-            "code": item.code, "status": item.status, "minor_units": get_currency_precision(item.code),
-            "name_en": names["en"] or item.name_en, "name_vi": names["vi"], "name_ar": names["ar"],
+            "code": item.code,
+            "status": item.status,
+            "minor_units": get_currency_precision(item.code),
+            "name_en": names["en"] or item.name_en,
+            "name_vi": names["vi"],
+            "name_ar": names["ar"],
             "name_fr": names["fr"] or item.name_fr,
         }
         _check_lengths(Currency, currencies[item.code], codelists["Currency"].source, item.line)
@@ -488,8 +541,11 @@ def _read_units(data_dir: Path) -> dict[UnitKey, ParsedUnit]:
         province = _known(units, (PRE2025, PROVINCE, province_code), "province_code", source, line)
         if units[district].province != province:
             raise ReferenceDataError(
-                source, _("district %(district)s does not lie in province %(province)s"),
-                line=line, district=district_code, province=province_code,
+                source,
+                _("district %(district)s does not lie in province %(province)s"),
+                line=line,
+                district=district_code,
+                province=province_code,
             )
         _add_unit(units, (PRE2025, COMMUNE, code), row, (district, province), source, line)
 
@@ -533,8 +589,11 @@ def _read_mappings(
             new = _known(units, (CURRENT, new_level, new_code), new_column, source, line)
             if (old, new) in mappings:
                 raise ReferenceDataError(
-                    source, _("the pair %(old)s → %(new)s appears twice"),
-                    line=line, old=old_code, new=new_code,
+                    source,
+                    _("the pair %(old)s → %(new)s appears twice"),
+                    line=line,
+                    old=old_code,
+                    new=new_code,
                 )
             rows_per_old[old] += 1
             if count_column:
@@ -542,29 +601,43 @@ def _read_mappings(
                 first_count, first_line = declared.setdefault(old, (count, line))
                 if count != first_count:
                     raise ReferenceDataError(
-                        source, _("%(column)s %(count)s differs from line %(first)s for unit %(code)s"),
-                        line=line, column=count_column, count=count, first=first_line, code=old_code,
+                        source,
+                        _("%(column)s %(count)s differs from line %(first)s for unit %(code)s"),
+                        line=line,
+                        column=count_column,
+                        count=count,
+                        first=first_line,
+                        code=old_code,
                     )
             mappings[(old, new)] = ParsedMapping(level=old_level, old=old, new=new, old_split_count=0)
         for old, (count, line) in declared.items():
             if count != rows_per_old[old]:
                 raise ReferenceDataError(
-                    source, _("%(column)s says %(count)s but unit %(code)s has %(rows)s row(s)"),
-                    line=line, column=count_column, count=count, code=old[2], rows=rows_per_old[old],
+                    source,
+                    _("%(column)s says %(count)s but unit %(code)s has %(rows)s row(s)"),
+                    line=line,
+                    column=count_column,
+                    count=count,
+                    code=old[2],
+                    rows=rows_per_old[old],
                 )
         for mapping in mappings.values():
             if mapping.old in rows_per_old:
                 mapping.old_split_count = rows_per_old[mapping.old]
     if gone:
         notes.append(
-            _("%(file)s: %(count)s row(s) skipped for old communes merged away before 1 March 2025 "
-              "(not in the pre-2025 list).") % {"file": COMMUNE_MAPPING, "count": gone}
+            _(
+                "%(file)s: %(count)s row(s) skipped for old communes merged away before 1 March 2025 "
+                "(not in the pre-2025 list)."
+            )
+            % {"file": COMMUNE_MAPPING, "count": gone}
         )
     if fixed:
         notes.append(
             _("%(file)s: %(count)s row(s) read with a corrected new commune code (%(fixes)s).")
             % {
-                "file": COMMUNE_MAPPING, "count": fixed,
+                "file": COMMUNE_MAPPING,
+                "count": fixed,
                 "fixes": ", ".join(f"{old} → {new}" for old, new in NEW_COMMUNE_CODE_FIXES.items()),
             }
         )
@@ -585,8 +658,7 @@ def _note_mappings_across_provinces(
     odd = [
         f"{mapping.old[2]} → {mapping.new[2]}"
         for mapping in mappings.values()
-        if mapping.level != PROVINCE
-        and new_province_of.get(units[mapping.old].province) != units[mapping.new].province
+        if mapping.level != PROVINCE and new_province_of.get(units[mapping.old].province) != units[mapping.new].province
     ]
     if odd:
         notes.append(
@@ -607,24 +679,16 @@ def _read_rate_row(row: Mapping[str, str], source: str, line: int) -> tuple[str,
     try:
         year = date.fromisoformat(_required(row, "Date", source, line)).year
     except ValueError as exc:
-        raise ReferenceDataError(
-            source, _("Date %(value)s is not a date"), line=line, value=row["Date"]
-        ) from exc
+        raise ReferenceDataError(source, _("Date %(value)s is not a date"), line=line, value=row["Date"]) from exc
     if row["Frequency"] != RateFrequency.ANNUAL:
-        raise ReferenceDataError(
-            source, _("Frequency %(value)s is not A (annual)"), line=line, value=row["Frequency"]
-        )
+        raise ReferenceDataError(source, _("Frequency %(value)s is not A (annual)"), line=line, value=row["Frequency"])
     currency = _required(row, "Currency", source, line)
     if not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
-        raise ReferenceDataError(
-            source, _("Currency %(value)s is not an ISO 4217 code"), line=line, value=currency
-        )
+        raise ReferenceDataError(source, _("Currency %(value)s is not an ISO 4217 code"), line=line, value=currency)
     try:
         rate = Decimal(_required(row, "Rate", source, line))
     except InvalidOperation as exc:
-        raise ReferenceDataError(
-            source, _("Rate %(value)s is not a number"), line=line, value=row["Rate"]
-        ) from exc
+        raise ReferenceDataError(source, _("Rate %(value)s is not a number"), line=line, value=row["Rate"]) from exc
     if not rate.is_finite() or rate <= 0:
         raise ReferenceDataError(source, _("Rate %(value)s is not above zero"), line=line, value=row["Rate"])
     return currency, year, rate
@@ -657,17 +721,18 @@ def _read_rates(
     rates.update({("USD", year): Decimal(1) for year in years})
     if unknown:
         notes.append(
-            _("%(file)s: %(count)s currencies not in the IATI Currency codelist skipped (%(rows)s rows): "
-              "%(codes)s.")
+            _("%(file)s: %(count)s currencies not in the IATI Currency codelist skipped (%(rows)s rows): %(codes)s.")
             % {
-                "file": source, "count": len(unknown), "rows": unknown.total(),
+                "file": source,
+                "count": len(unknown),
+                "rows": unknown.total(),
                 "codes": ", ".join(sorted(unknown)),
             }
         )
     if tiny:
         notes.append(
-            _("%(file)s: %(count)s rates too small to keep %(digits)s significant digits skipped (all before "
-              "1993).") % {"file": source, "count": tiny, "digits": RATE_MIN_SIGNIFICANT_DIGITS}
+            _("%(file)s: %(count)s rates too small to keep %(digits)s significant digits skipped (all before 1993).")
+            % {"file": source, "count": tiny, "digits": RATE_MIN_SIGNIFICANT_DIGITS}
         )
     return rates
 
@@ -693,8 +758,13 @@ def reference_read(*, data_dir: Path) -> ReferenceData:
             % {"lists": ", ".join(f"{name} {count}" for name, count in sorted(unresolved.items()))}
         )
     return ReferenceData(
-        codelists=codelists, countries=countries, currencies=currencies, units=units, mappings=mappings,
-        rates=rates, notes=notes,
+        codelists=codelists,
+        countries=countries,
+        currencies=currencies,
+        units=units,
+        mappings=mappings,
+        rates=rates,
+        notes=notes,
     )
 
 
@@ -750,9 +820,7 @@ def _upsert(
 def _write_history(model: type[models.Model], created: Iterable[Any], updated: Iterable[Any]) -> None:
     history = model.history  # type: ignore[attr-defined]
     history.bulk_history_create(list(created), batch_size=BATCH_SIZE, default_change_reason=HISTORY_REASON)
-    history.bulk_history_create(
-        list(updated), batch_size=BATCH_SIZE, update=True, default_change_reason=HISTORY_REASON
-    )
+    history.bulk_history_create(list(updated), batch_size=BATCH_SIZE, update=True, default_change_reason=HISTORY_REASON)
 
 
 def _write_codelists(data: ReferenceData, report: LoadReport) -> None:
@@ -760,7 +828,9 @@ def _write_codelists(data: ReferenceData, report: LoadReport) -> None:
         model=Codelist,
         rows={
             codelist.name: {
-                "name": codelist.name, "title": codelist.title, "embedded": codelist.embedded,
+                "name": codelist.name,
+                "title": codelist.title,
+                "embedded": codelist.embedded,
                 "category_codelist": codelist.category_codelist,
             }
             for codelist in data.codelists.values()
@@ -774,9 +844,14 @@ def _write_codelists(data: ReferenceData, report: LoadReport) -> None:
         codelist_id = lists.saved[codelist.name].pk
         for item in codelist.items.values():
             rows[(codelist_id, item.code)] = {
-                "codelist_id": codelist_id, "code": item.code, "name_en": item.name_en,
-                "name_fr": item.name_fr, "name_vi": item.name_vi, "name_ar": item.name_ar,
-                "description": item.description, "status": item.status,
+                "codelist_id": codelist_id,
+                "code": item.code,
+                "name_en": item.name_en,
+                "name_fr": item.name_fr,
+                "name_vi": item.name_vi,
+                "name_ar": item.name_ar,
+                "description": item.description,
+                "status": item.status,
             }
     counts = report.table(CodelistItem)
     items = _upsert(
@@ -813,15 +888,19 @@ def _write_codelists(data: ReferenceData, report: LoadReport) -> None:
 
 def _write_countries_and_currencies(data: ReferenceData, report: LoadReport) -> dict[str, int]:
     countries = _upsert(
-        model=Country, rows=data.countries,
+        model=Country,
+        rows=data.countries,
         existing={country.code: country for country in Country.objects.all()},
-        key_fields=["code"], counts=report.table(Country),
+        key_fields=["code"],
+        counts=report.table(Country),
     )
     _write_history(Country, countries.created, countries.updated)
     currencies = _upsert(
-        model=Currency, rows=data.currencies,
+        model=Currency,
+        rows=data.currencies,
         existing={currency.code: currency for currency in Currency.objects.all()},
-        key_fields=["code"], counts=report.table(Currency),
+        key_fields=["code"],
+        counts=report.table(Currency),
     )
     _write_history(Currency, currencies.created, currencies.updated)
     return {code: currency.pk for code, currency in currencies.saved.items()}
@@ -836,7 +915,10 @@ def _write_units(data: ReferenceData, report: LoadReport) -> dict[UnitKey, int]:
     for level in (PROVINCE, DISTRICT, COMMUNE):
         rows = {
             key: {
-                "era": key[0], "level": key[1], "code": key[2], **unit.values,
+                "era": key[0],
+                "level": key[1],
+                "code": key[2],
+                **unit.values,
                 "parent_id": ids[unit.parent] if unit.parent else None,
                 "province_id": ids[unit.province] if unit.province else None,
             }
@@ -844,7 +926,10 @@ def _write_units(data: ReferenceData, report: LoadReport) -> dict[UnitKey, int]:
             if key[1] == level
         }
         result = _upsert(
-            model=AdministrativeUnit, rows=rows, existing=existing, key_fields=["era", "level", "code"],
+            model=AdministrativeUnit,
+            rows=rows,
+            existing=existing,
+            key_fields=["era", "level", "code"],
             counts=report.table(AdministrativeUnit),
         )
         ids.update({key: unit.pk for key, unit in result.saved.items()})
@@ -857,15 +942,19 @@ def _write_units(data: ReferenceData, report: LoadReport) -> dict[UnitKey, int]:
 def _write_mappings(data: ReferenceData, report: LoadReport, unit_ids: Mapping[UnitKey, int]) -> None:
     rows = {
         (unit_ids[old], unit_ids[new]): {
-            "old_unit_id": unit_ids[old], "new_unit_id": unit_ids[new], "level": mapping.level,
+            "old_unit_id": unit_ids[old],
+            "new_unit_id": unit_ids[new],
+            "level": mapping.level,
             "old_split_count": mapping.old_split_count,
         }
         for (old, new), mapping in data.mappings.items()
     }
     result = _upsert(
-        model=UnitMapping, rows=rows,
+        model=UnitMapping,
+        rows=rows,
         existing={(row.old_unit_id, row.new_unit_id): row for row in UnitMapping.objects.all()},
-        key_fields=["old_unit_id", "new_unit_id"], counts=report.table(UnitMapping),
+        key_fields=["old_unit_id", "new_unit_id"],
+        counts=report.table(UnitMapping),
     )
     _write_history(UnitMapping, result.created, result.updated)
 
@@ -874,8 +963,12 @@ def _write_rates(data: ReferenceData, report: LoadReport, currency_ids: Mapping[
     annual = RateFrequency.ANNUAL.value
     rows = {
         (currency_ids[currency], annual, date(year, 1, 1)): {
-            "currency_id": currency_ids[currency], "frequency": annual, "period_start": date(year, 1, 1),
-            "period_end": date(year, 12, 31), "rate": rate, "source": FX_SOURCE,
+            "currency_id": currency_ids[currency],
+            "frequency": annual,
+            "period_start": date(year, 1, 1),
+            "period_end": date(year, 12, 31),
+            "rate": rate,
+            "source": FX_SOURCE,
         }
         for (currency, year), rate in data.rates.items()
     }
@@ -885,8 +978,11 @@ def _write_rates(data: ReferenceData, report: LoadReport, currency_ids: Mapping[
         for rate in ExchangeRate.objects.filter(frequency=annual)
     }
     result = _upsert(
-        model=ExchangeRate, rows=rows, existing=existing,
-        key_fields=["currency_id", "frequency", "period_start"], counts=report.table(ExchangeRate),
+        model=ExchangeRate,
+        rows=rows,
+        existing=existing,
+        key_fields=["currency_id", "frequency", "period_start"],
+        counts=report.table(ExchangeRate),
     )
     _write_history(ExchangeRate, result.created, result.updated)
     changed_ids = {rate.currency_id for rate in [*result.created, *result.updated]}

@@ -36,9 +36,7 @@ class ReferenceListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = self.base_queryset()
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=queryset, request=self.request
-        )
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         if self.filterset.is_bound and not self.filterset.is_valid():
             # A filter that cannot be applied shows nothing rather than everything (the form shows why).
             return queryset.none()
@@ -111,7 +109,9 @@ class UnitDetailView(LoginRequiredMixin, DetailView):
     def get_object(self, queryset: QuerySet[Any] | None = None) -> AdministrativeUnit:
         return get_object_or_404(
             AdministrativeUnit.objects.select_related("parent", "province"),
-            era=self.kwargs["era"], level=self.kwargs["level"], code=self.kwargs["code"],
+            era=self.kwargs["era"],
+            level=self.kwargs["level"],
+            code=self.kwargs["code"],
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

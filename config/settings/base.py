@@ -40,9 +40,7 @@ def database_from_url(url: str) -> dict:
         if name not in {"", ":memory:"}:
             Path(name).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets the web process read while a task worker writes.
-        config.setdefault("OPTIONS", {})["init_command"] = (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-        )
+        config.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
         config["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     return config
 
@@ -52,9 +50,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-DATABASES = {
-    "default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'amity.sqlite3'}")
-}
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'amity.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -134,6 +130,7 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English")), ("ar", _("Arabic"))]
 LANGUAGE_COOKIE_NAME = "amity_language"
 LOCALE_PATHS = [BASE_DIR / "amity" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+FORMAT_MODULE_PATH = ["amity.formats"]
 USE_I18N = True
 USE_TZ = True
 

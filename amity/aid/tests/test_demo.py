@@ -82,9 +82,7 @@ def test_son_la_2023_matches_the_conference_report(demo):
 def test_national_disbursements_match_the_reported_totals(demo):
     everything = AidItem.objects.all()
     by_year = {
-        year: transaction_totals(
-            everything, date_from=date(year, 1, 1), date_to=date(year, 12, 31)
-        ).disbursed_usd
+        year: transaction_totals(everything, date_from=date(year, 1, 1), date_to=date(year, 12, 31)).disbursed_usd
         for year in (2022, 2023)
     }
     assert millions(by_year[2023], "0.1") == Decimal("228.7")

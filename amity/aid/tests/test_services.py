@@ -261,3 +261,12 @@ def test_the_second_of_two_editors_saving_the_same_item_gets_a_conflict(users, h
 def test_an_ngo_representative_cannot_create_aid(users, hai_phong):
     with pytest.raises(PermissionDenied):
         make_aid_item(users["ngo_rep"], owning_province=hai_phong)
+
+
+def test_a_vnd_transaction_records_the_rate_its_usd_value_used(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    tx = make_transaction(users["editor"], item, amount="23787319", currency="VND", on=date(2023, 6, 1))
+    assert tx.amount_vnd == Decimal(23787319)
+    assert tx.amount_usd == Decimal("1000.00")
+    assert tx.rate_date == date(2023, 1, 1)
+    assert "VND" in tx.rate_source and "IMF" in tx.rate_source

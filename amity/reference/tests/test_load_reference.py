@@ -106,9 +106,13 @@ def test_a_split_commune_has_one_row_per_new_commune_each_with_the_split_count()
     )
     assert len(per_old) == 460
     assert all(entry["rows"] == entry["old_split_count"] for entry in per_old)
-    assert not UnitMapping.objects.filter(level="commune", old_split_count=1).values("old_unit").annotate(
-        rows=Count("pk")
-    ).filter(rows__gt=1).exists()
+    assert (
+        not UnitMapping.objects.filter(level="commune", old_split_count=1)
+        .values("old_unit")
+        .annotate(rows=Count("pk"))
+        .filter(rows__gt=1)
+        .exists()
+    )
 
 
 def test_every_old_commune_and_every_new_commune_is_mapped():
@@ -161,8 +165,15 @@ def test_interface_codelists_have_vietnamese_and_arabic_names():
     assert (disbursement.name_en, disbursement.name_vi) == ("Disbursement", "Giải ngân")
     assert CodelistItem.objects.of("TransactionType").get(code="2").name_vi == "Cam kết chi"
     for codelist in (
-        "ActivityStatus", "TransactionType", "OrganisationRole", "OrganisationType", "SectorCategory",
-        "FlowType", "AidType-category", "FinanceType-category", "BudgetType",
+        "ActivityStatus",
+        "TransactionType",
+        "OrganisationRole",
+        "OrganisationType",
+        "SectorCategory",
+        "FlowType",
+        "AidType-category",
+        "FinanceType-category",
+        "BudgetType",
     ):
         items = CodelistItem.objects.of(codelist)
         assert items.exists()
@@ -185,8 +196,15 @@ def test_countries_and_currencies_have_names_in_the_interface_languages():
 
 @pytest.mark.parametrize(
     ("year", "rate"),
-    [(2018, "22602.05"), (2019, "23050.24"), (2020, "23208.37"), (2021, "23159.78"), (2022, "23271.21"),
-     (2023, "23787.32"), (2024, "24164.89")],
+    [
+        (2018, "22602.05"),
+        (2019, "23050.24"),
+        (2020, "23208.37"),
+        (2021, "23159.78"),
+        (2022, "23271.21"),
+        (2023, "23787.32"),
+        (2024, "24164.89"),
+    ],
 )
 def test_vnd_annual_rates_are_the_imf_averages(year: int, rate: str):
     row = ExchangeRate.objects.get(currency__code="VND", frequency="A", period_start__year=year)

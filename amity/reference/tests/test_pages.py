@@ -69,9 +69,7 @@ def test_units_default_to_the_current_era(officer_client: Client):
 
 
 def test_units_filter_by_era_level_province_and_name(officer_client: Client):
-    response = officer_client.get(
-        reverse("reference:units"), {"era": "pre2025", "level": "district", "province": "30"}
-    )
+    response = officer_client.get(reverse("reference:units"), {"era": "pre2025", "level": "district", "province": "30"})
     assert response.context["paginator"].count == 12  # Hải Dương had 12 districts
     response = officer_client.get(reverse("reference:units"), {"era": "2025", "q": "Hai Phong"})
     assert [unit.code for unit in response.context["object_list"]] == ["31"]

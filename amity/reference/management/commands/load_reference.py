@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--data-dir", type=Path, default=None,
+            "--data-dir",
+            type=Path,
+            default=None,
             help="Folder holding the reference files (default: settings.AMITY_REFERENCE_DATA_DIR).",
         )
 
@@ -35,13 +37,15 @@ class Command(BaseCommand):
         if verbosity < 1:
             return
         for model, counts in report.tables.items():
-            summary = _(
-                "%(table)s: %(total)s rows, %(created)s created, %(updated)s updated, %(unchanged)s unchanged"
-            )
+            summary = _("%(table)s: %(total)s rows, %(created)s created, %(updated)s updated, %(unchanged)s unchanged")
             self.stdout.write(
-                summary % {
-                    "table": model._meta.verbose_name_plural, "total": counts.total,
-                    "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
+                summary
+                % {
+                    "table": model._meta.verbose_name_plural,
+                    "total": counts.total,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
                 }
             )
         for note in report.notes:

@@ -1,0 +1,5 @@
+"""Arabic formats: Django's, plus digit grouping for amounts."""
+
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
