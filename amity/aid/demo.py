@@ -59,6 +59,7 @@ NATIONAL_DISBURSED = {
     2024: D("234.0"),
 }
 FILLER_ITEMS_PER_YEAR = 60
+REGISTERED_UNTIL = date(2027, 6, 30)  # demo licences run at least this long (extensions every 3 years)
 
 HAI_DUONG_DONORS = [  # (name, acronym, country, currency)
     ("Association Amitié Seine-Saint-Denis – Hai Duong", "AASH", "FR", "EUR"),
@@ -224,39 +225,41 @@ class DemoBuilder:
         return org
 
     def register(self, org: Organisation, key: str, provinces: list[str], issued: date) -> None:
-        """An operation certificate for 3 years, extended once for 3 more (valid 2022–2028)."""
-        first_expiry = issued.replace(year=issued.year + 3) - timedelta(days=1)
-        extended_expiry = first_expiry.replace(year=first_expiry.year + 3)
+        """An operation certificate for 3 years, extended every 3 years (each filed 75 days before expiry)
+        until past 2027, so that the NGO was registered whenever it gave."""
+        expiry = issued.replace(year=issued.year + 3) - timedelta(days=1)
+        number = f"DEMO-{issued.year}-{key}"
+        events = [
+            RegistrationEvent(kind=RegistrationEventKind.ISSUED, date=issued, decision_number=number, new_expiry=expiry)
+        ]
+        while expiry < REGISTERED_UNTIL:
+            extended = expiry.replace(year=expiry.year + 3)
+            events.append(
+                RegistrationEvent(
+                    kind=RegistrationEventKind.EXTENDED,
+                    date=expiry - timedelta(days=75),
+                    decision_number=f"{number}/GH{len(events)}",
+                    previous_expiry=expiry,
+                    new_expiry=extended,
+                )
+            )
+            expiry = extended
         registration = Registration(
             public_id=demo_uuid("registration", key),
             organisation=org,
             kind=RegistrationKind.OPERATION,
-            number=f"DEMO-{issued.year}-{key}",
+            number=number,
             issue_date=issued,
-            expiry_date=extended_expiry,
+            expiry_date=expiry,
             is_demo=True,
-            version=2,
+            version=len(events),
         )
+        for event in events:
+            event.registration = registration
         self.build.registrations.append(registration)
+        self.build.events += events
         for code in provinces:
             self.build.registration_provinces.append((registration, self.provinces[(Era.CURRENT, code)]))
-        self.build.events += [
-            RegistrationEvent(
-                registration=registration,
-                kind=RegistrationEventKind.ISSUED,
-                date=issued,
-                decision_number=registration.number,
-                new_expiry=first_expiry,
-            ),
-            RegistrationEvent(
-                registration=registration,
-                kind=RegistrationEventKind.EXTENDED,
-                date=first_expiry - timedelta(days=75),
-                decision_number=f"{registration.number}/GH",
-                previous_expiry=first_expiry,
-                new_expiry=extended_expiry,
-            ),
-        ]
 
     # --- aid items -------------------------------------------------------------------------------------------
 
@@ -380,7 +383,7 @@ class DemoBuilder:
                 country=country,
                 kind=OrganisationKind.FOREIGN_NGO,
             )
-            self.register(org, f"HD{index:02}", [HAI_PHONG], date(2022, 1 + index % 12, 10))
+            self.register(org, f"HD{index:02}", [HAI_PHONG], date(2011, 1 + index % 12, 10))
             donors.append((org, currency))
         periods = [
             ("hd", 70, range(2018, 2025), HAI_DUONG_TOTAL_2018_2024),
@@ -509,7 +512,7 @@ class DemoBuilder:
                 country=country,
                 kind=OrganisationKind.FOREIGN_NGO,
             )
-            self.register(org, f"NA{index:02}", [HAI_PHONG if index % 5 == 0 else "01"], date(2022, 1 + index % 12, 5))
+            self.register(org, f"NA{index:02}", [HAI_PHONG if index % 5 == 0 else "01"], date(2017, 1 + index % 12, 5))
             donors.append((org, currency))
         current = sorted((p for (era, _c), p in self.provinces.items() if era == Era.CURRENT), key=lambda p: p.code)
         old = sorted((p for (era, _c), p in self.provinces.items() if era == Era.PRE2025), key=lambda p: p.code)

@@ -114,3 +114,16 @@ def test_demo_is_idempotent_and_removable(demo):
     assert not AidItem.all_objects.filter(is_demo=True).exists()
     assert not Organisation.all_objects.filter(is_demo=True).exists()
     assert not AidItem.history.filter(is_demo=True).exists()
+
+
+def test_every_demo_transaction_falls_within_its_donors_registration(demo):
+    registrations = {
+        r.organisation_id: (r.issue_date, r.expiry_date) for r in Registration.objects.filter(is_demo=True)
+    }
+    outside = [
+        tx
+        for tx in Transaction.objects.all()
+        if tx.provider_id in registrations
+        and not registrations[tx.provider_id][0] <= tx.date <= registrations[tx.provider_id][1]
+    ]
+    assert outside == []

@@ -69,3 +69,31 @@ def test_a_viewer_does_not_see_deleted_transactions(users, item):
     services.transaction_delete(tx=tx, user=users["editor"])
     page = client_for(users["viewer"]).get(item.get_absolute_url())
     assert page.context["deleted_transactions"] == []
+
+
+def test_a_registered_ngo_gives_only_within_its_registration(users, item, central_registration):
+    from datetime import date
+
+    ngo = central_registration.organisation
+    make_transaction(users["editor"], item, on=date(2023, 6, 1), provider=ngo)
+    with pytest.raises(ValidationError) as raised:
+        make_transaction(users["editor"], item, on=date(2019, 6, 1), provider=ngo)
+    assert "date" in raised.value.message_dict
+
+
+@pytest.fixture
+def central_registration(users, ngo):
+    from datetime import date
+
+    from amity.organisations.services import registration_create
+
+    return registration_create(
+        user=users["central"],
+        data={
+            "organisation": ngo,
+            "kind": "operation",
+            "number": "123/GĐK",
+            "issue_date": date(2022, 1, 1),
+            "expiry_date": date(2024, 12, 31),
+        },
+    )
