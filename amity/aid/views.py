@@ -37,7 +37,7 @@ from amity.core.views import (
 from amity.reference.choices import Era
 
 from . import forms, selectors, services
-from .choices import AidStatus
+from .choices import FINAL_STATUSES, AidStatus
 from .filtersets import AidItemFilterSet
 from .lifecycle import STEPS, Step
 from .models import AidItem, Transaction
@@ -201,6 +201,9 @@ class AidItemDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         item: AidItem = self.object
         today = timezone.localdate()
+        if item.status in FINAL_STATUSES and not getattr(self.request.user, "is_administrator", False):
+            # Kept as it ended: the services refuse changes, so the page offers none.
+            context["may_change"] = context["may_delete"] = False
         permitted: dict[str, bool] = {
             Action.CHANGE: context["may_change"],
             Action.APPROVE: self.may(Action.APPROVE, item),

@@ -48,6 +48,7 @@ def test_deleting_a_transaction_of_an_ended_item_shows_a_message_not_an_error_pa
     tx = make_transaction(users["editor"], item)
     cancel(item, users["editor"])
     client = client_for(users["editor"])
+    client.cookies["amity_language"] = "en"
     response = client.post(reverse("aid:transaction_delete", args=[tx.public_id]), follow=True)
     assert response.status_code == 200
     assert any("no longer be changed" in str(m) for m in response.context["messages"])
