@@ -17,6 +17,12 @@ from .choices import COMMITMENT_TYPES, AidStatus, BeneficiaryGroup, Modality, Pa
 from .models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 
 
+def donors_visible_to(user: object) -> QuerySet[Organisation]:
+    """Organisations the user may see that fund at least one aid item: the donor filter's choices."""
+    funders = AidParticipant.objects.filter(role=ParticipantRole.FUNDING).values("organisation")
+    return Organisation.objects.restrict(user, "view").filter(pk__in=funders).order_by("name")
+
+
 def _has(model: type, **lookups: object) -> Exists:
     return Exists(model.objects.filter(aid_item=OuterRef("pk"), **lookups))
 
@@ -26,7 +32,12 @@ class AidItemFilterSet(django_filters.FilterSet):
     era = django_filters.ChoiceFilter(choices=Era.choices, method="noop", label=_("Era of the province"))
     province = django_filters.CharFilter(method="by_province", label=_("Province code"))
     sector = django_filters.CharFilter(method="by_sector", label=_("Sector (5-digit code or 3-digit category)"))
-    donor = django_filters.UUIDFilter(method="by_donor", label=_("Donor"))
+    donor = django_filters.ModelChoiceFilter(
+        queryset=lambda request: donors_visible_to(getattr(request, "user", None)),
+        to_field_name="public_id",
+        method="by_donor",
+        label=_("Donor"),
+    )
     donor_country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(),
         to_field_name="code",
@@ -93,8 +104,8 @@ class AidItemFilterSet(django_filters.FilterSet):
             return queryset.filter(_has(SectorSplit, sector__category__code=value))
         return queryset.filter(_has(SectorSplit, sector__code=value))
 
-    def by_donor(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
-        return queryset.filter(_has(AidParticipant, role=ParticipantRole.FUNDING, organisation__public_id=value))
+    def by_donor(self, queryset: QuerySet[AidItem], name: str, value: Organisation) -> QuerySet[AidItem]:
+        return queryset.filter(_has(AidParticipant, role=ParticipantRole.FUNDING, organisation=value))
 
     def by_donor_country(self, queryset: QuerySet[AidItem], name: str, value: Country) -> QuerySet[AidItem]:
         return queryset.filter(_has(AidParticipant, role=ParticipantRole.FUNDING, organisation__country=value))

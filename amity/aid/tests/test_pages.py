@@ -34,7 +34,7 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("aid:list")
-LIST_QUERIES = 7  # session, user, jurisdictions, count, countries (filter form), rows with totals, donors
+LIST_QUERIES = 8  # session, user, jurisdictions, count, countries and donors (filter form), rows with totals, donors
 
 
 def listed(response) -> list[str]:
