@@ -35,6 +35,8 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency, UnitMapping
 
+from amity.reports.facts import facts_refresh
+
 from .choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
 from .models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 
@@ -609,6 +611,7 @@ class DemoBuilder:
         LocationSplit.objects.bulk_create(build.locations, batch_size=1000)
         AidBeneficiary.objects.bulk_create(build.beneficiaries, batch_size=1000)
         bulk_create_with_history(build.transactions, Transaction, batch_size=1000)
+        facts_refresh(items[item.public_id].pk for item in build.items)
         return build
 
 

@@ -51,6 +51,8 @@ class AidItemFilterSet(django_filters.FilterSet):
     )
     is_relief = django_filters.BooleanFilter(label=_("Relief aid"))
     year = django_filters.NumberFilter(method="by_year", label=_("Year (a transaction dated in it)"))
+    date_from = django_filters.DateFilter(method="by_date_from", label=_("With a transaction from"))
+    date_to = django_filters.DateFilter(method="by_date_to", label=_("With a transaction until"))
     committed_min = django_filters.NumberFilter(method="by_committed_min", label=_("Committed at least (USD)"))
     committed_max = django_filters.NumberFilter(method="by_committed_max", label=_("Committed at most (USD)"))
 
@@ -68,6 +70,8 @@ class AidItemFilterSet(django_filters.FilterSet):
             "beneficiary",
             "is_relief",
             "year",
+            "date_from",
+            "date_to",
             "committed_min",
             "committed_max",
         ]
@@ -115,6 +119,18 @@ class AidItemFilterSet(django_filters.FilterSet):
 
     def by_year(self, queryset: QuerySet[AidItem], name: str, value: Decimal) -> QuerySet[AidItem]:
         return queryset.filter(Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__year=int(value))))
+
+    def by_date_from(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
+        """Items with a transaction in the period [date_from, date_to] (either end may be open)."""
+        period = Q(value_date__gte=value)
+        if self.form.cleaned_data.get("date_to"):
+            period &= Q(value_date__lte=self.form.cleaned_data["date_to"])
+        return queryset.filter(Exists(Transaction.objects.filter(period, aid_item=OuterRef("pk"))))
+
+    def by_date_to(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
+        if self.form.cleaned_data.get("date_from"):
+            return queryset  # applied together with date_from
+        return queryset.filter(Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__lte=value)))
 
     def _committed(self, queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
         from .selectors import with_totals

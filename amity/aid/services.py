@@ -31,6 +31,8 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
 
+from amity.reports.facts import facts_refresh
+
 from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     START_DEADLINE_DAYS,
@@ -212,6 +214,7 @@ def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts |
             ),
         )
         ensure_still_in_scope(user=user, action=Action.ADD, instance=aid_item)
+        facts_refresh([aid_item.pk])
     return aid_item
 
 
@@ -235,15 +238,22 @@ def aid_item_update(
         if parts is not None:
             _write_parts(aid_item, parts)
         ensure_still_in_scope(user=user, action=Action.CHANGE, instance=aid_item)
+        facts_refresh([aid_item.pk])
     return aid_item
 
 
 def aid_item_delete(*, aid_item: AidItem, user: Any, expected_version: int | None = None) -> AidItem:
-    return record_soft_delete(instance=aid_item, user=user, expected_version=expected_version)
+    with transaction.atomic():
+        record_soft_delete(instance=aid_item, user=user, expected_version=expected_version)
+        facts_refresh([aid_item.pk])
+    return aid_item
 
 
 def aid_item_restore(*, aid_item: AidItem, user: Any) -> AidItem:
-    return record_restore(instance=aid_item, user=user)
+    with transaction.atomic():
+        record_restore(instance=aid_item, user=user)
+        facts_refresh([aid_item.pk])
+    return aid_item
 
 
 # --- lifecycle ----------------------------------------------------------------------------------------------
@@ -274,6 +284,7 @@ def _transition(
         aid_item.status = to
         aid_item.status_note = reason
         save_with_history(instance=aid_item, user=user, reason=AidStatus(to).label)
+        facts_refresh([aid_item.pk])
     return aid_item
 
 
@@ -465,6 +476,7 @@ def transaction_create(*, user: Any, aid_item: AidItem, data: Mapping[str, Any])
         _check_transaction(tx)
         value_transaction(tx, RateBook({tx.currency.code, VND}))
         save_with_history(instance=tx, user=user)
+        facts_refresh([tx.aid_item_id])
     return tx
 
 
@@ -481,17 +493,24 @@ def transaction_update(
         _check_transaction(tx)
         value_transaction(tx, RateBook({tx.currency.code, VND}))
         save_with_history(instance=tx, user=user)
+        facts_refresh([tx.aid_item_id])
     return tx
 
 
 def transaction_delete(*, tx: Transaction, user: Any, expected_version: int | None = None) -> Transaction:
     _check_editable(tx.aid_item, user)
-    return record_soft_delete(instance=tx, user=user, expected_version=expected_version)
+    with transaction.atomic():
+        record_soft_delete(instance=tx, user=user, expected_version=expected_version)
+        facts_refresh([tx.aid_item_id])
+    return tx
 
 
 def transaction_restore(*, tx: Transaction, user: Any) -> Transaction:
     _check_editable(tx.aid_item, user)
-    return record_restore(instance=tx, user=user)
+    with transaction.atomic():
+        record_restore(instance=tx, user=user)
+        facts_refresh([tx.aid_item_id])
+    return tx
 
 
 def transactions_revalue(*, currencies: Iterable[str] | None = None, batch_size: int = 2000) -> int:
@@ -508,16 +527,20 @@ def transactions_revalue(*, currencies: Iterable[str] | None = None, batch_size:
     changed: list[Transaction] = []
     total = 0
     fields = ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
-    for tx in queryset.iterator(chunk_size=batch_size):
-        before = tuple(getattr(tx, name) for name in fields)
-        value_transaction(tx, book)
-        if tuple(getattr(tx, name) for name in fields) != before:
-            changed.append(tx)
-        if len(changed) >= batch_size:
-            Transaction.all_objects.bulk_update(changed, fields)
-            total += len(changed)
-            changed = []
-    Transaction.all_objects.bulk_update(changed, fields)
+    touched_items: set[int] = set()
+    with transaction.atomic():
+        for tx in queryset.iterator(chunk_size=batch_size):
+            before = tuple(getattr(tx, name) for name in fields)
+            value_transaction(tx, book)
+            if tuple(getattr(tx, name) for name in fields) != before:
+                changed.append(tx)
+                touched_items.add(tx.aid_item_id)
+            if len(changed) >= batch_size:
+                Transaction.all_objects.bulk_update(changed, fields)
+                total += len(changed)
+                changed = []
+        Transaction.all_objects.bulk_update(changed, fields)
+        facts_refresh(touched_items)
     return total + len(changed)
 
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "amity.reference",
     "amity.organisations",
     "amity.aid",
+    "amity.reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,124 @@
+"""Report facts (a maintained aggregate table) and published reports (frozen figures)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from amity.accounts.choices import Role
+from amity.core.models import BaseModel, RecordQuerySet
+from amity.core.scoping import (
+    EVERYTHING,
+    Action,
+    InJurisdiction,
+    OfOwnOrganisation,
+    ScopePolicy,
+    Through,
+)
+
+_IN_PROVINCE = InJurisdiction("province")
+
+
+class ReportFact(models.Model):
+    """One part of one transaction: its share of one sector in one location, in the original currency, USD
+    and VND, allocated by largest remainder so that the parts of a transaction add up exactly to it.
+
+    Rebuilt for an aid item by `reports.facts.facts_refresh` inside every write that changes the item, its
+    splits, participants or transactions (and after re-valuation), so report queries are plain GROUP BYs over
+    one narrow table. The transaction's own attributes are copied here to avoid joins on the hot path.
+    """
+
+    transaction = models.ForeignKey("aid.Transaction", on_delete=models.CASCADE, related_name="+")
+    aid_item = models.ForeignKey("aid.AidItem", on_delete=models.CASCADE, related_name="+")
+    transaction_type = models.CharField(max_length=2)
+    value_date = models.DateField()
+    year = models.PositiveSmallIntegerField()
+    sector = models.ForeignKey(
+        "reference.CodelistItem", null=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Empty when the aid item gives no sector."),
+    )
+    sector_category = models.ForeignKey("reference.CodelistItem", null=True, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "reference.AdministrativeUnit", on_delete=models.PROTECT, related_name="+",
+        help_text=_("Current-era province of the location (old units mapped forward)."),
+    )
+    old_province = models.ForeignKey(
+        "reference.AdministrativeUnit", null=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Pre-2025 province when the location is an old-era unit; empty for current-era locations."),
+    )
+    donor = models.ForeignKey("organisations.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
+    donor_country = models.ForeignKey("reference.Country", null=True, on_delete=models.PROTECT, related_name="+")
+    modality = models.CharField(max_length=16)
+    status = models.CharField(max_length=20)
+    is_relief = models.BooleanField()
+    currency = models.ForeignKey("reference.Currency", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=20, decimal_places=2)
+    amount_usd = models.DecimalField(max_digits=20, decimal_places=2)
+    amount_vnd = models.DecimalField(max_digits=24, decimal_places=0)
+
+    objects = RecordQuerySet.as_manager()
+
+    # A province's figures are the parts located in it; central officers see the national consolidation.
+    scope_policy = ScopePolicy(
+        rules={
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},
+            Role.PROVINCIAL_APPROVER: {Action.VIEW: _IN_PROVINCE},
+            Role.PROVINCIAL_EDITOR: {Action.VIEW: _IN_PROVINCE},
+            Role.PROVINCIAL_VIEWER: {Action.VIEW: _IN_PROVINCE},
+            Role.NGO_REPRESENTATIVE: {
+                Action.VIEW: Through("aid_item__participants", OfOwnOrganisation("organisation"))
+            },
+        }
+    )
+
+    class Meta:
+        verbose_name = _("report fact")
+        verbose_name_plural = _("report facts")
+        indexes = [
+            models.Index(fields=["transaction_type", "year"], name="reports_fact_type_year"),
+            models.Index(fields=["province", "transaction_type", "year"], name="reports_fact_prov_type_year"),
+            models.Index(fields=["aid_item"], name="reports_fact_item"),
+        ]
+
+
+class PublishedReport(BaseModel):
+    """Figures a province or the centre published: parameters, figures and a content hash, frozen."""
+
+    title = models.CharField(_("title"), max_length=300)
+    province = models.ForeignKey(
+        "reference.AdministrativeUnit", verbose_name=_("province"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "province", "era": "2025"},
+        help_text=_("Empty for a national report."),
+    )
+    parameters = models.JSONField(_("parameters"))
+    figures = models.JSONField(_("figures"))
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"))
+
+    history = HistoricalRecords()
+    scope_policy = ScopePolicy(
+        rules={
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING, Action.PUBLISH: EVERYTHING},
+            Role.PROVINCIAL_APPROVER: {Action.VIEW: InJurisdiction("province"), Action.PUBLISH: InJurisdiction("province")},
+            Role.PROVINCIAL_EDITOR: {Action.VIEW: InJurisdiction("province")},
+            Role.PROVINCIAL_VIEWER: {Action.VIEW: InJurisdiction("province")},
+        },
+        public={Action.VIEW: EVERYTHING},  # published figures are what the public pages show
+    )
+
+    class Meta:
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:published", kwargs={"public_id": self.public_id})

@@ -1,0 +1,368 @@
+"""The one aggregation layer (issue: reports): every dashboard, report table, export, published figure and API
+answer is computed here from the report facts, in USD or VND, on a stated conversion basis.
+
+Figures are sums of exactly allocated parts, so rows add up to totals and an aid item located in several
+provinces or sectors is split between them and counted once in the national total. Counts (aid items,
+donors) are distinct counts per row and again for the total, so they are not additive across rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+
+from django.utils.translation import gettext as _
+
+from amity.aid.choices import (
+    COMMITMENT_TYPES,
+    DISBURSEMENT_TYPES,
+    EXPENDITURE_TYPES,
+    AidStatus,
+    Modality,
+)
+from amity.aid.models import AidBeneficiary
+from amity.core.money import CENT, quantize
+from amity.organisations.models import Organisation
+from amity.reference.choices import Era
+from amity.reference.fx import RateBook
+from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
+
+from .models import ReportFact
+from .spec import BasisKind, Dimension, Measure, ReportSpec
+
+Number = Decimal | int
+
+MEASURE_TYPES = {
+    Measure.COMMITTED: COMMITMENT_TYPES,
+    Measure.DISBURSED: DISBURSEMENT_TYPES,
+    Measure.EXPENDITURE: EXPENDITURE_TYPES,
+}
+REPORTED_TYPES = sorted(COMMITMENT_TYPES | DISBURSEMENT_TYPES | EXPENDITURE_TYPES)
+
+
+@dataclass(frozen=True)
+class Key:
+    dimension: Dimension
+    value: Any  # what the aid list filter takes: a code, a year, a public id; None for "not given"
+    label: str
+
+
+@dataclass
+class Row:
+    keys: tuple[Key, ...]
+    values: dict[Measure, Number]
+    link: str = ""
+
+    def value(self, measure: Measure | str) -> Number:
+        return self.values.get(Measure(measure), 0)
+
+
+@dataclass
+class ReportResult:
+    spec: ReportSpec
+    rows: list[Row]
+    totals: dict[Measure, Number]
+    basis_label: str
+    total_link: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.spec.currency
+
+
+# --- filters ------------------------------------------------------------------------------------------------
+
+
+def _province_field(spec: ReportSpec) -> str:
+    return "province" if spec.era == Era.CURRENT else "old_province"
+
+
+def facts_for(user: Any, spec: ReportSpec) -> QuerySet[ReportFact]:
+    """The user's facts (the scoping chokepoint) narrowed to the spec's period and filters."""
+    facts = ReportFact.objects.restrict(user, "view").filter(transaction_type__in=REPORTED_TYPES)
+    if spec.date_from:
+        facts = facts.filter(value_date__gte=spec.date_from)
+    if spec.date_to:
+        facts = facts.filter(value_date__lte=spec.date_to)
+    f = spec.filters
+    if f.get("province"):
+        facts = facts.filter(**{f"{_province_field(spec)}__code": f["province"]})
+    if f.get("sector"):
+        sector = f["sector"]
+        facts = facts.filter(sector_category__code=sector) if len(sector) == 3 else facts.filter(sector__code=sector)
+    if f.get("donor"):
+        facts = facts.filter(donor__public_id=f["donor"])
+    if f.get("donor_country"):
+        facts = facts.filter(donor_country__code=f["donor_country"])
+    for name in ("modality", "status"):
+        if f.get(name):
+            facts = facts.filter(**{name: f[name]})
+    if f.get("is_relief") in ("true", "false"):
+        facts = facts.filter(is_relief=f["is_relief"] == "true")
+    if f.get("beneficiary"):
+        facts = facts.filter(aid_item__in=AidBeneficiary.objects.filter(group=f["beneficiary"]).values("aid_item"))
+    return facts
+
+
+# --- grouping and labels ------------------------------------------------------------------------------------
+
+_COLUMNS = {
+    Dimension.YEAR: "year",
+    Dimension.SECTOR: "sector_id",
+    Dimension.SECTOR_CATEGORY: "sector_category_id",
+    Dimension.DONOR: "donor_id",
+    Dimension.DONOR_COUNTRY: "donor_country_id",
+    Dimension.MODALITY: "modality",
+    Dimension.STATUS: "status",
+}
+
+
+def _column(dimension: Dimension, spec: ReportSpec) -> str:
+    if dimension == Dimension.PROVINCE:
+        return f"{_province_field(spec)}_id"
+    return _COLUMNS[dimension]
+
+
+class _Labels:
+    """Labels and link values of grouped ids, fetched in one query per dimension present."""
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]], dimensions: Iterable[Dimension], spec: ReportSpec) -> None:
+        self.maps: dict[Dimension, dict[Any, tuple[Any, str]]] = {}
+        rows = list(rows)
+        for dimension in dimensions:
+            column = _column(dimension, spec)
+            ids = {row[column] for row in rows if row[column] is not None}
+            self.maps[dimension] = self._fetch(dimension, ids)
+
+    @staticmethod
+    def _fetch(dimension: Dimension, ids: set[Any]) -> dict[Any, tuple[Any, str]]:
+        if dimension == Dimension.YEAR:
+            return {year: (year, str(year)) for year in ids}
+        if dimension == Dimension.MODALITY:
+            return {value: (value, str(Modality(value).label)) for value in ids}
+        if dimension == Dimension.STATUS:
+            return {value: (value, str(AidStatus(value).label)) for value in ids}
+        if not ids:
+            return {}
+        if dimension == Dimension.PROVINCE:
+            return {u.pk: (u.code, u.name) for u in AdministrativeUnit.objects.filter(pk__in=ids)}
+        if dimension in (Dimension.SECTOR, Dimension.SECTOR_CATEGORY):
+            return {c.pk: (c.code, f"{c.code} {c.name}") for c in CodelistItem.objects.filter(pk__in=ids)}
+        if dimension == Dimension.DONOR:
+            return {
+                o.pk: (str(o.public_id), str(o))
+                for o in Organisation.all_objects.filter(pk__in=ids).only("pk", "public_id", "name", "acronym")
+            }
+        if dimension == Dimension.DONOR_COUNTRY:
+            return {c.pk: (c.code, c.name) for c in Country.objects.filter(pk__in=ids)}
+        raise ValueError(dimension)
+
+    def key(self, dimension: Dimension, raw: Any) -> Key:
+        if raw is None:
+            return Key(dimension, None, str(_NOT_GIVEN[dimension]))
+        value, label = self.maps[dimension].get(raw, (raw, str(raw)))
+        return Key(dimension, value, label)
+
+
+_NOT_GIVEN = defaultdict(
+    lambda: _("not given"),
+    {
+        Dimension.PROVINCE: _("located in current-era units (not mapped back)"),
+        Dimension.SECTOR: _("no sector given"),
+        Dimension.SECTOR_CATEGORY: _("no sector given"),
+        Dimension.DONOR: _("no donor given"),
+        Dimension.DONOR_COUNTRY: _("donor country not given"),
+    },
+)
+
+# The aid list's filter for each dimension (so that every figure links to the records behind it).
+_LIST_FILTER = {
+    Dimension.YEAR: "year",
+    Dimension.PROVINCE: "province",
+    Dimension.SECTOR: "sector",
+    Dimension.SECTOR_CATEGORY: "sector",
+    Dimension.DONOR: "donor",
+    Dimension.DONOR_COUNTRY: "donor_country",
+    Dimension.MODALITY: "modality",
+    Dimension.STATUS: "status",
+}
+
+
+def records_link(spec: ReportSpec, keys: Iterable[Key] = ()) -> str:
+    """The aid list filtered to the records behind a figure."""
+    params: dict[str, Any] = {key: value for key, value in spec.filters.items() if value}
+    params["era"] = spec.era
+    if spec.date_from:
+        params["date_from"] = spec.date_from.isoformat()
+    if spec.date_to:
+        params["date_to"] = spec.date_to.isoformat()
+    for key in keys:
+        if key.value is not None:
+            params[_LIST_FILTER[key.dimension]] = key.value
+    return f"{reverse('aid:list')}?{urlencode(params)}"
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+def _money_column(spec: ReportSpec) -> str:
+    if spec.basis.kind == BasisKind.RATES_ON:
+        return "amount"
+    if spec.basis.kind == BasisKind.FIXED_RATE:
+        return "amount_usd"
+    return "amount_vnd" if spec.currency == "VND" else "amount_usd"
+
+
+def _aggregates(spec: ReportSpec) -> dict[str, Any]:
+    column = _money_column(spec)
+    aggregates: dict[str, Any] = {}
+    for measure in spec.measures:
+        if measure in MEASURE_TYPES:
+            aggregates[measure.value] = Sum(column, filter=Q(transaction_type__in=MEASURE_TYPES[measure]))
+        elif measure == Measure.AID_ITEMS:
+            aggregates[measure.value] = Count("aid_item", distinct=True)
+        elif measure == Measure.DONORS:
+            aggregates[measure.value] = Count("donor", distinct=True)
+    return aggregates
+
+
+def _converter(spec: ReportSpec) -> tuple[Decimal, Any]:
+    """How to turn a summed column into the report currency: (quantum, function(value, currency_id))."""
+    quantum = Decimal(1) if spec.currency == "VND" else CENT
+    if spec.basis.kind == BasisKind.FIXED_RATE and spec.currency == "VND":
+        rate = spec.basis.vnd_per_usd or Decimal(1)
+        return quantum, lambda value, _currency: quantize(value * rate, quantum)
+    if spec.basis.kind == BasisKind.RATES_ON:
+        on = spec.basis.on or date.today()
+        book = RateBook()
+        codes = dict(Currency.objects.values_list("pk", "code"))
+        target = spec.currency
+
+        def convert(value: Decimal, currency_id: int) -> Decimal:
+            return book.convert(value, codes[currency_id], target, on=on, quantum=quantum).amount
+
+        return quantum, convert
+    return quantum, lambda value, _currency: quantize(value, quantum)
+
+
+def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: int | None = None) -> ReportResult:
+    """Grouped figures and totals; a fixed number of queries (one for the rows, one for the totals' counts,
+    one per labelled dimension)."""
+    facts = facts_for(user, spec)
+    columns = [_column(d, spec) for d in spec.group_by]
+    by_currency = spec.basis.kind == BasisKind.RATES_ON
+    group_columns = [*columns, "currency_id"] if by_currency else columns
+    aggregates = _aggregates(spec)
+    money = [m for m in spec.measures if m.is_money]
+    counts = [m for m in spec.measures if not m.is_money]
+    quantum, convert = _converter(spec)
+
+    raw_rows = list(facts.order_by().values(*group_columns).annotate(**aggregates)) if group_columns else []
+    merged: dict[tuple[Any, ...], dict[Measure, Number]] = {}
+    for raw in raw_rows:
+        key = tuple(raw[c] for c in columns)
+        values = merged.setdefault(key, {m: Decimal(0) for m in money} | {m: 0 for m in counts})
+        for m in money:
+            amount = raw[m.value]
+            if amount is not None:
+                values[m] += convert(Decimal(amount), raw.get("currency_id"))
+        for m in counts:
+            # With the currency split (rates of a date) a count would be per currency: recount below.
+            values[m] = raw[m.value] if not by_currency else 0
+    if by_currency and counts and columns:
+        for raw in facts.order_by().values(*columns).annotate(**{m.value: aggregates[m.value] for m in counts}):
+            merged[tuple(raw[c] for c in columns)].update({m: raw[m.value] for m in counts})
+
+    totals_raw = facts.order_by().aggregate(**{m.value: aggregates[m.value] for m in counts}) if counts else {}
+    totals: dict[Measure, Number] = {m: sum((v[m] for v in merged.values()), Decimal(0)) for m in money}
+    if not columns and money:
+        # No grouping: the total is the one row (converted per currency when needed).
+        rows_total = facts.order_by()
+        if by_currency:
+            per_currency = rows_total.values("currency_id").annotate(**{m.value: aggregates[m.value] for m in money})
+            totals = {m: sum((convert(Decimal(r[m.value] or 0), r["currency_id"]) for r in per_currency), Decimal(0))
+                      for m in money}
+        else:
+            raw_total = rows_total.aggregate(**{m.value: aggregates[m.value] for m in money})
+            totals = {m: convert(Decimal(raw_total[m.value] or 0), None) for m in money}
+    totals.update({m: totals_raw.get(m.value) or 0 for m in counts})
+
+    labels = _Labels(({**dict(zip(columns, key, strict=True))} for key in merged), spec.group_by, spec)
+    rows = [
+        Row(keys=tuple(labels.key(d, raw) for d, raw in zip(spec.group_by, key, strict=True)), values=values)
+        for key, values in merged.items()
+    ]
+    if order_by_value and spec.measures:
+        rows.sort(key=lambda row: row.values[spec.measures[0]], reverse=True)
+    else:
+        rows.sort(key=lambda row: tuple(_sort_key(k) for k in row.keys))
+    if limit is not None:
+        rows = rows[:limit]
+    for row in rows:
+        row.link = records_link(spec, row.keys)
+    notes = []
+    if spec.era == Era.PRE2025 and Dimension.PROVINCE in spec.group_by:
+        notes.append(_("Amounts located in current-era units are shown apart; they are never mapped back."))
+    return ReportResult(spec, rows, totals, spec.basis.label(), records_link(spec), notes)
+
+
+def _sort_key(key: Key) -> tuple[int, Any]:
+    if key.value is None:
+        return (1, "")
+    return (0, key.value if key.dimension == Dimension.YEAR else key.label.casefold())
+
+
+# --- comparisons --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    measure: Measure
+    current: Number
+    previous: Number
+    current_spec: ReportSpec
+    previous_spec: ReportSpec
+
+    @property
+    def difference(self) -> Number:
+        return self.current - self.previous
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """current ÷ previous (e.g. 1.8 ×), or None when the previous figure is zero."""
+        return (Decimal(self.current) / Decimal(self.previous)).quantize(Decimal("0.01")) if self.previous else None
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.previous:
+            return None
+        return (Decimal(self.difference) * 100 / Decimal(self.previous)).quantize(Decimal("0.1"))
+
+
+def compare(user: Any, spec: ReportSpec, measure: Measure, *, previous: ReportSpec | None = None) -> Comparison:
+    """A period against the previous period of the same length (or against `previous`)."""
+    previous = previous or spec.previous_period()
+    current_spec = ReportSpec((measure,), (), spec.date_from, spec.date_to, spec.era, spec.currency, spec.basis,
+                              spec.filters)
+    previous_spec = ReportSpec((measure,), (), previous.date_from, previous.date_to, spec.era, spec.currency,
+                               spec.basis, spec.filters)
+    current = report(user, current_spec).totals[measure]
+    before = report(user, previous_spec).totals[measure]
+    return Comparison(measure, current, before, current_spec, previous_spec)
+
+
+def compare_years(user: Any, spec: ReportSpec, measure: Measure, year: int) -> Comparison:
+    """A year against the year before (difference and percentage, e.g. “+ USD 4.9 million”)."""
+    this_year = spec.with_period(date(year, 1, 1), date(year, 12, 31))
+    return compare(user, this_year, measure, previous=spec.with_period(date(year - 1, 1, 1), date(year - 1, 12, 31)))
+
+
