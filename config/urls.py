@@ -16,6 +16,7 @@ api_v1 = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
     path("", include("amity.aid.api.urls")),
+    path("", include("amity.reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("reference/", include("amity.reference.urls")),
     path("organisations/", include("amity.organisations.urls")),
     path("aid/", include("amity.aid.urls")),
+    path("reports/", include("amity.reports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

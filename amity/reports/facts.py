@@ -50,8 +50,9 @@ class ItemShape:
     first_donor_id: int | None
 
 
-def split(total: Decimal, sectors: Sequence[SectorPart], locations: Sequence[LocationPart], quantum: Decimal
-          ) -> list[Decimal]:
+def split(
+    total: Decimal, sectors: Sequence[SectorPart], locations: Sequence[LocationPart], quantum: Decimal
+) -> list[Decimal]:
     """The parts of `total`, sector-major: [s0·l0, s0·l1, …, s1·l0, …]."""
     parts: list[Decimal] = []
     for sector_part in allocate(total, [s.weight for s in sectors], quantum):
@@ -73,7 +74,12 @@ def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
         LocationSplit.objects.filter(aid_item_id__in=item_ids)
         .order_by("aid_item_id", "unit__era", "unit__code")
         .values_list(
-            "aid_item_id", "current_province_id", "unit__era", "unit__level", "unit_id", "unit__province_id",
+            "aid_item_id",
+            "current_province_id",
+            "unit__era",
+            "unit__level",
+            "unit_id",
+            "unit__province_id",
             "percentage",
         )
     ):
@@ -90,14 +96,18 @@ def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
         pk: ItemShape(
             sectors=sectors.get(pk) or [SectorPart(None, None, Decimal(100))],
             locations=locations[pk],
-            modality=modality, status=status, is_relief=is_relief, first_donor_id=donors.get(pk),
+            modality=modality,
+            status=status,
+            is_relief=is_relief,
+            first_donor_id=donors.get(pk),
         )
         for pk, modality, status, is_relief in items
     }
 
 
-def _facts_for(transactions: Iterable[Transaction], shapes: dict[int, ItemShape],
-               countries: dict[int, int | None]) -> list[ReportFact]:
+def _facts_for(
+    transactions: Iterable[Transaction], shapes: dict[int, ItemShape], countries: dict[int, int | None]
+) -> list[ReportFact]:
     facts: list[ReportFact] = []
     for tx in transactions:
         shape = shapes[tx.aid_item_id]
@@ -112,13 +122,23 @@ def _facts_for(transactions: Iterable[Transaction], shapes: dict[int, ItemShape]
             for location in shape.locations:
                 facts.append(
                     ReportFact(
-                        transaction_id=tx.pk, aid_item_id=tx.aid_item_id, transaction_type=tx.transaction_type,
-                        value_date=tx.value_date, year=tx.value_date.year, sector_id=sector.sector_id,
-                        sector_category_id=sector.category_id, province_id=location.province_id,
-                        old_province_id=location.old_province_id, donor_id=donor_id,
+                        transaction_id=tx.pk,
+                        aid_item_id=tx.aid_item_id,
+                        transaction_type=tx.transaction_type,
+                        value_date=tx.value_date,
+                        year=tx.value_date.year,
+                        sector_id=sector.sector_id,
+                        sector_category_id=sector.category_id,
+                        province_id=location.province_id,
+                        old_province_id=location.old_province_id,
+                        donor_id=donor_id,
                         donor_country_id=countries.get(donor_id) if donor_id else None,
-                        modality=shape.modality, status=shape.status, is_relief=shape.is_relief,
-                        currency_id=tx.currency_id, amount=originals[index], amount_usd=usds[index],
+                        modality=shape.modality,
+                        status=shape.status,
+                        is_relief=shape.is_relief,
+                        currency_id=tx.currency_id,
+                        amount=originals[index],
+                        amount_usd=usds[index],
                         amount_vnd=vnds[index],
                     )
                 )
@@ -144,8 +164,15 @@ def facts_refresh(aid_item_ids: Iterable[int]) -> int:
         shapes = _shapes(alive)
         transactions = list(
             Transaction.objects.filter(aid_item_id__in=alive).only(
-                "pk", "aid_item_id", "transaction_type", "value_date", "provider_id", "currency_id", "amount",
-                "amount_usd", "amount_vnd",
+                "pk",
+                "aid_item_id",
+                "transaction_type",
+                "value_date",
+                "provider_id",
+                "currency_id",
+                "amount",
+                "amount_usd",
+                "amount_vnd",
             )
         )
         donor_ids = {tx.provider_id for tx in transactions} | {s.first_donor_id for s in shapes.values()}

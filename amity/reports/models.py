@@ -37,16 +37,24 @@ class ReportFact(models.Model):
     value_date = models.DateField()
     year = models.PositiveSmallIntegerField()
     sector = models.ForeignKey(
-        "reference.CodelistItem", null=True, on_delete=models.PROTECT, related_name="+",
+        "reference.CodelistItem",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Empty when the aid item gives no sector."),
     )
     sector_category = models.ForeignKey("reference.CodelistItem", null=True, on_delete=models.PROTECT, related_name="+")
     province = models.ForeignKey(
-        "reference.AdministrativeUnit", on_delete=models.PROTECT, related_name="+",
+        "reference.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Current-era province of the location (old units mapped forward)."),
     )
     old_province = models.ForeignKey(
-        "reference.AdministrativeUnit", null=True, on_delete=models.PROTECT, related_name="+",
+        "reference.AdministrativeUnit",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Pre-2025 province when the location is an old-era unit; empty for current-era locations."),
     )
     donor = models.ForeignKey("organisations.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
@@ -89,8 +97,13 @@ class PublishedReport(BaseModel):
 
     title = models.CharField(_("title"), max_length=300)
     province = models.ForeignKey(
-        "reference.AdministrativeUnit", verbose_name=_("province"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "province", "era": "2025"},
+        "reference.AdministrativeUnit",
+        verbose_name=_("province"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "province", "era": "2025"},
         help_text=_("Empty for a national report."),
     )
     parameters = models.JSONField(_("parameters"))
@@ -105,7 +118,10 @@ class PublishedReport(BaseModel):
     scope_policy = ScopePolicy(
         rules={
             Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING, Action.PUBLISH: EVERYTHING},
-            Role.PROVINCIAL_APPROVER: {Action.VIEW: InJurisdiction("province"), Action.PUBLISH: InJurisdiction("province")},
+            Role.PROVINCIAL_APPROVER: {
+                Action.VIEW: InJurisdiction("province"),
+                Action.PUBLISH: InJurisdiction("province"),
+            },
             Role.PROVINCIAL_EDITOR: {Action.VIEW: InJurisdiction("province")},
             Role.PROVINCIAL_VIEWER: {Action.VIEW: InJurisdiction("province")},
         },

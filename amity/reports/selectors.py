@@ -289,8 +289,10 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
         rows_total = facts.order_by()
         if by_currency:
             per_currency = rows_total.values("currency_id").annotate(**{m.value: aggregates[m.value] for m in money})
-            totals = {m: sum((convert(Decimal(r[m.value] or 0), r["currency_id"]) for r in per_currency), Decimal(0))
-                      for m in money}
+            totals = {
+                m: sum((convert(Decimal(r[m.value] or 0), r["currency_id"]) for r in per_currency), Decimal(0))
+                for m in money
+            }
         else:
             raw_total = rows_total.aggregate(**{m.value: aggregates[m.value] for m in money})
             totals = {m: convert(Decimal(raw_total[m.value] or 0), None) for m in money}
@@ -351,10 +353,12 @@ class Comparison:
 def compare(user: Any, spec: ReportSpec, measure: Measure, *, previous: ReportSpec | None = None) -> Comparison:
     """A period against the previous period of the same length (or against `previous`)."""
     previous = previous or spec.previous_period()
-    current_spec = ReportSpec((measure,), (), spec.date_from, spec.date_to, spec.era, spec.currency, spec.basis,
-                              spec.filters)
-    previous_spec = ReportSpec((measure,), (), previous.date_from, previous.date_to, spec.era, spec.currency,
-                               spec.basis, spec.filters)
+    current_spec = ReportSpec(
+        (measure,), (), spec.date_from, spec.date_to, spec.era, spec.currency, spec.basis, spec.filters
+    )
+    previous_spec = ReportSpec(
+        (measure,), (), previous.date_from, previous.date_to, spec.era, spec.currency, spec.basis, spec.filters
+    )
     current = report(user, current_spec).totals[measure]
     before = report(user, previous_spec).totals[measure]
     return Comparison(measure, current, before, current_spec, previous_spec)
@@ -364,5 +368,3 @@ def compare_years(user: Any, spec: ReportSpec, measure: Measure, year: int) -> C
     """A year against the year before (difference and percentage, e.g. “+ USD 4.9 million”)."""
     this_year = spec.with_period(date(year, 1, 1), date(year, 12, 31))
     return compare(user, this_year, measure, previous=spec.with_period(date(year - 1, 1, 1), date(year - 1, 12, 31)))
-
-
