@@ -91,6 +91,9 @@ class ReportFact(models.Model):
             models.Index(fields=["aid_item"], name="reports_fact_item"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.transaction_id}: {self.amount_usd} USD"
+
 
 class PublishedReport(BaseModel):
     """Figures a province or the centre published: parameters, figures and a content hash, frozen."""

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
-
 from django.utils.translation import gettext as _
 
 from amity.aid.choices import (
@@ -264,7 +263,7 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
     aggregates = _aggregates(spec)
     money = [m for m in spec.measures if m.is_money]
     counts = [m for m in spec.measures if not m.is_money]
-    quantum, convert = _converter(spec)
+    _quantum, convert = _converter(spec)
 
     raw_rows = list(facts.order_by().values(*group_columns).annotate(**aggregates)) if group_columns else []
     merged: dict[tuple[Any, ...], dict[Measure, Number]] = {}
