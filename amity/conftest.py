@@ -38,7 +38,8 @@ def son_la(db: Any) -> AdministrativeUnit:
 
 
 def make_user(username: str, role: str = "", provinces: tuple[AdministrativeUnit, ...] = (), **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
+    # "t-" keeps test accounts apart from the demo accounts that `load_demo` creates.
+    user = User.objects.create_user(username=f"t-{username}", password=PASSWORD, role=role, **extra)
     user.jurisdictions.set(provinces)
     return user
 
