@@ -34,7 +34,6 @@ from amity.organisations.models import Organisation, Registration, RegistrationE
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency, UnitMapping
-
 from amity.reports.facts import facts_refresh
 
 from .choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType

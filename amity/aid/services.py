@@ -30,7 +30,6 @@ from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
-
 from amity.reports.facts import facts_refresh
 
 from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole

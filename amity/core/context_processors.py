@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "url": reverse("organisations:registration_list"),
                 "app": "organisations",
             },
+            {"label": _("Reports"), "url": reverse("reports:dashboard"), "app": "reports"},
             {"label": _("Reference data"), "url": reverse("reference:index"), "app": "reference"},
         ]
         if user.is_staff:

@@ -146,17 +146,22 @@ def _facts_for(
     return facts
 
 
-def facts_refresh(aid_item_ids: Iterable[int]) -> int:
+def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
     """Rebuild the facts of these aid items (call inside the write's transaction); returns facts written.
 
-    Deleted items and deleted transactions leave no facts.
+    Deleted items and deleted transactions leave no facts. The yearly rollups get the difference (without
+    `rollups`, the caller rebuilds them).
     """
     from amity.organisations.models import Organisation
+
+    from .rollups import rollup_deltas
 
     ids = sorted(set(aid_item_ids))
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
+        if rollups:
+            rollup_deltas(chunk, -1)
         ReportFact.objects.filter(aid_item_id__in=chunk).delete()
         alive = list(AidItem.objects.filter(pk__in=chunk).values_list("pk", flat=True))
         if not alive:
@@ -181,11 +186,17 @@ def facts_refresh(aid_item_ids: Iterable[int]) -> int:
         )
         facts = _facts_for(transactions, shapes, countries)
         ReportFact.objects.bulk_create(facts, batch_size=5000)
+        if rollups:
+            rollup_deltas(alive, 1)
         written += len(facts)
     return written
 
 
 def facts_rebuild_all() -> int:
-    """Rebuild every fact (after a bulk load or to repair); returns facts written."""
+    """Rebuild every fact and the rollups (after a bulk load or to repair); returns facts written."""
+    from .rollups import rollups_rebuild
+
     ReportFact.objects.all().delete()
-    return facts_refresh(AidItem.objects.values_list("pk", flat=True))
+    written = facts_refresh(AidItem.objects.values_list("pk", flat=True), rollups=False)
+    rollups_rebuild()
+    return written

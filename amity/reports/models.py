@@ -95,6 +95,69 @@ class ReportFact(models.Model):
         return f"{self.transaction_id}: {self.amount_usd} USD"
 
 
+class ReportRollup(models.Model):
+    """Yearly sums of the report facts at a few grains (`reports.rollups.GRAINS`): what `selectors.report`
+    reads instead of the facts when a report allows it (whole years, money measures, no beneficiary filter, a
+    user scoped by province or not at all), so that a national report sums thousands of rows, not millions.
+
+    Maintained with the facts: `facts_refresh` appends the difference it makes (the items' old facts summed
+    with a minus sign, the new ones with a plus), so a key may have several rows that add up, and `parts`
+    (the number of facts) tells a key whose facts are all gone; `rollups_rebuild` compacts them. Columns not in
+    a row's grain are empty. Derived data: no foreign-key constraints in the database.
+    """
+
+    grain = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField()
+    transaction_type = models.CharField(max_length=2)
+    province = models.ForeignKey(
+        "reference.AdministrativeUnit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    old_province = models.ForeignKey(
+        "reference.AdministrativeUnit", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    sector = models.ForeignKey(
+        "reference.CodelistItem", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    sector_category = models.ForeignKey(
+        "reference.CodelistItem", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    donor = models.ForeignKey(
+        "organisations.Organisation", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    donor_country = models.ForeignKey(
+        "reference.Country", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    modality = models.CharField(max_length=16, null=True)
+    status = models.CharField(max_length=20, null=True)
+    is_relief = models.BooleanField(null=True)
+    amount_usd = models.DecimalField(max_digits=20, decimal_places=2)
+    amount_vnd = models.DecimalField(max_digits=24, decimal_places=0)
+    parts = models.IntegerField()
+
+    objects = RecordQuerySet.as_manager()
+
+    # As the facts, for the roles whose scope is a province or everything (the others read the facts).
+    scope_policy = ScopePolicy(
+        rules={
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},
+            Role.PROVINCIAL_APPROVER: {Action.VIEW: _IN_PROVINCE},
+            Role.PROVINCIAL_EDITOR: {Action.VIEW: _IN_PROVINCE},
+            Role.PROVINCIAL_VIEWER: {Action.VIEW: _IN_PROVINCE},
+        }
+    )
+
+    class Meta:
+        verbose_name = _("report rollup")
+        verbose_name_plural = _("report rollups")
+        indexes = [
+            models.Index(fields=["grain", "year"], name="reports_rollup_grain_year"),
+            models.Index(fields=["grain", "province", "year"], name="reports_rollup_grain_prov_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}/{self.year}/{self.transaction_type}: {self.amount_usd} USD"
+
+
 class PublishedReport(BaseModel):
     """Figures a province or the centre published: parameters, figures and a content hash, frozen."""
 

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from amity.aid.choices import (
     COMMITMENT_TYPES,
@@ -34,7 +35,8 @@ from amity.reference.choices import Era
 from amity.reference.fx import RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
 
-from .models import ReportFact
+from .models import ReportFact, ReportRollup
+from .rollups import rollup_grain
 from .spec import BasisKind, Dimension, Measure, ReportSpec
 
 Number = Decimal | int
@@ -85,13 +87,22 @@ def _province_field(spec: ReportSpec) -> str:
     return "province" if spec.era == Era.CURRENT else "old_province"
 
 
-def facts_for(user: Any, spec: ReportSpec) -> QuerySet[ReportFact]:
-    """The user's facts (the scoping chokepoint) narrowed to the spec's period and filters."""
-    facts = ReportFact.objects.restrict(user, "view").filter(transaction_type__in=REPORTED_TYPES)
-    if spec.date_from:
-        facts = facts.filter(value_date__gte=spec.date_from)
-    if spec.date_to:
-        facts = facts.filter(value_date__lte=spec.date_to)
+def facts_for(user: Any, spec: ReportSpec, *, rollups: bool = False) -> QuerySet[Any]:
+    """The user's facts (the scoping chokepoint) narrowed to the spec's period and filters; with `rollups`,
+    the yearly rollup that answers the spec with the fewest rows when there is one (see `rollups.py`)."""
+    grain = rollup_grain(user, spec) if rollups else None
+    if grain is not None:
+        facts = ReportRollup.objects.restrict(user, "view").filter(grain=grain, transaction_type__in=REPORTED_TYPES)
+        if spec.date_from:  # whole years (rollup_grain checks it): the same parts as the value-date range
+            facts = facts.filter(year__gte=spec.date_from.year)
+        if spec.date_to:
+            facts = facts.filter(year__lte=spec.date_to.year)
+    else:
+        facts = ReportFact.objects.restrict(user, "view").filter(transaction_type__in=REPORTED_TYPES)
+        if spec.date_from:
+            facts = facts.filter(value_date__gte=spec.date_from)
+        if spec.date_to:
+            facts = facts.filter(value_date__lte=spec.date_to)
     f = spec.filters
     if f.get("province"):
         facts = facts.filter(**{f"{_province_field(spec)}__code": f["province"]})
@@ -136,6 +147,7 @@ class _Labels:
 
     def __init__(self, rows: Iterable[Mapping[str, Any]], dimensions: Iterable[Dimension], spec: ReportSpec) -> None:
         self.maps: dict[Dimension, dict[Any, tuple[Any, str]]] = {}
+        self.keys: dict[tuple[Dimension, Any], Key] = {}  # one Key per value, shared by the rows
         rows = list(rows)
         for dimension in dimensions:
             column = _column(dimension, spec)
@@ -166,20 +178,26 @@ class _Labels:
         raise ValueError(dimension)
 
     def key(self, dimension: Dimension, raw: Any) -> Key:
-        if raw is None:
-            return Key(dimension, None, str(_NOT_GIVEN[dimension]))
-        value, label = self.maps[dimension].get(raw, (raw, str(raw)))
-        return Key(dimension, value, label)
+        key = self.keys.get((dimension, raw))
+        if key is None:
+            if raw is None:
+                key = Key(dimension, None, str(_NOT_GIVEN[dimension]))
+            else:
+                value, label = self.maps[dimension].get(raw, (raw, str(raw)))
+                key = Key(dimension, value, label)
+            self.keys[(dimension, raw)] = key
+        return key
 
 
+# Lazy: built at import, read in each request's language.
 _NOT_GIVEN = defaultdict(
-    lambda: _("not given"),
+    lambda: gettext_lazy("not given"),
     {
-        Dimension.PROVINCE: _("located in current-era units (not mapped back)"),
-        Dimension.SECTOR: _("no sector given"),
-        Dimension.SECTOR_CATEGORY: _("no sector given"),
-        Dimension.DONOR: _("no donor given"),
-        Dimension.DONOR_COUNTRY: _("donor country not given"),
+        Dimension.PROVINCE: gettext_lazy("located in current-era units (not mapped back)"),
+        Dimension.SECTOR: gettext_lazy("no sector given"),
+        Dimension.SECTOR_CATEGORY: gettext_lazy("no sector given"),
+        Dimension.DONOR: gettext_lazy("no donor given"),
+        Dimension.DONOR_COUNTRY: gettext_lazy("donor country not given"),
     },
 )
 
@@ -198,16 +216,35 @@ _LIST_FILTER = {
 
 def records_link(spec: ReportSpec, keys: Iterable[Key] = ()) -> str:
     """The aid list filtered to the records behind a figure."""
-    params: dict[str, Any] = {key: value for key, value in spec.filters.items() if value}
-    params["era"] = spec.era
-    if spec.date_from:
-        params["date_from"] = spec.date_from.isoformat()
-    if spec.date_to:
-        params["date_to"] = spec.date_to.isoformat()
-    for key in keys:
-        if key.value is not None:
-            params[_LIST_FILTER[key.dimension]] = key.value
-    return f"{reverse('aid:list')}?{urlencode(params)}"
+    return _Links(spec)(keys)
+
+
+class _Links:
+    """`records_link` for many rows of one spec: the list's address and each parameter encoded once."""
+
+    def __init__(self, spec: ReportSpec) -> None:
+        params: dict[str, Any] = {key: value for key, value in spec.filters.items() if value}
+        params["era"] = spec.era
+        if spec.date_from:
+            params["date_from"] = spec.date_from.isoformat()
+        if spec.date_to:
+            params["date_to"] = spec.date_to.isoformat()
+        self.params = params
+        self.url = reverse("aid:list")
+        self.encoded: dict[tuple[str, Any], str] = {}
+
+    def __call__(self, keys: Iterable[Key]) -> str:
+        params = dict(self.params)
+        for key in keys:
+            if key.value is not None:
+                params[_LIST_FILTER[key.dimension]] = key.value
+        return f"{self.url}?{'&'.join(self._pair(name, value) for name, value in params.items())}"
+
+    def _pair(self, name: str, value: Any) -> str:
+        pair = self.encoded.get((name, value))
+        if pair is None:
+            pair = self.encoded[(name, value)] = urlencode({name: value})  # what urlencode joins with "&"
+        return pair
 
 
 # --- the report ---------------------------------------------------------------------------------------------
@@ -256,7 +293,7 @@ def _converter(spec: ReportSpec) -> tuple[Decimal, Any]:
 def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: int | None = None) -> ReportResult:
     """Grouped figures and totals; a fixed number of queries (one for the rows, one for the totals' counts,
     one per labelled dimension)."""
-    facts = facts_for(user, spec)
+    facts = facts_for(user, spec, rollups=True)
     columns = [_column(d, spec) for d in spec.group_by]
     by_currency = spec.basis.kind == BasisKind.RATES_ON
     group_columns = [*columns, "currency_id"] if by_currency else columns
@@ -265,7 +302,10 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
     counts = [m for m in spec.measures if not m.is_money]
     _quantum, convert = _converter(spec)
 
-    raw_rows = list(facts.order_by().values(*group_columns).annotate(**aggregates)) if group_columns else []
+    grouped = facts.order_by().values(*group_columns).annotate(**aggregates)
+    if facts.model is ReportRollup:  # a key whose facts are all gone has differences adding up to nothing
+        grouped = grouped.annotate(rollup_parts=Sum("parts")).filter(rollup_parts__gt=0)
+    raw_rows = list(grouped) if group_columns else []
     merged: dict[tuple[Any, ...], dict[Measure, Number]] = {}
     for raw in raw_rows:
         key = tuple(raw[c] for c in columns)
@@ -305,15 +345,24 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
     if order_by_value and spec.measures:
         rows.sort(key=lambda row: row.values[spec.measures[0]], reverse=True)
     else:
-        rows.sort(key=lambda row: tuple(_sort_key(k) for k in row.keys))
+        order: dict[int, tuple[int, Any]] = {}  # by id: the rows share their Key objects
+
+        def sort_key(key: Key) -> tuple[int, Any]:
+            found = order.get(id(key))
+            if found is None:
+                found = order[id(key)] = _sort_key(key)
+            return found
+
+        rows.sort(key=lambda row: tuple(sort_key(k) for k in row.keys))
     if limit is not None:
         rows = rows[:limit]
+    link = _Links(spec)
     for row in rows:
-        row.link = records_link(spec, row.keys)
+        row.link = link(row.keys)
     notes = []
     if spec.era == Era.PRE2025 and Dimension.PROVINCE in spec.group_by:
         notes.append(_("Amounts located in current-era units are shown apart; they are never mapped back."))
-    return ReportResult(spec, rows, totals, spec.basis.label(), records_link(spec), notes)
+    return ReportResult(spec, rows, totals, spec.basis.label(spec.currency), records_link(spec), notes)
 
 
 def _sort_key(key: Key) -> tuple[int, Any]:

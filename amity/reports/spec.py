@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,11 +83,14 @@ class Basis:
     vnd_per_usd: Decimal | None = None
     on: date | None = None
 
-    def label(self) -> str:
-        if self.kind == BasisKind.FIXED_RATE:
-            return _("fixed rate %(rate)s VND/USD") % {"rate": f"{self.vnd_per_usd:,f}".rstrip("0").rstrip(".")}
+    def label(self, currency: str = "VND") -> str:
+        if self.kind == BasisKind.FIXED_RATE and currency == "VND":
+            rate = formats.number_format(self.vnd_per_usd.normalize(), force_grouping=True) if self.vnd_per_usd else "?"
+            return _("fixed rate %(rate)s VND/USD") % {"rate": rate}
         if self.kind == BasisKind.RATES_ON:
-            return _("rates of %(date)s") % {"date": self.on.isoformat() if self.on else "?"}
+            on = formats.date_format(self.on, "SHORT_DATE_FORMAT") if self.on else "?"
+            return _("rates of %(date)s") % {"date": on}
+        # A fixed VND/USD rate says nothing about other currencies: USD figures stay at value-date rates.
         return _("value-date rates (finest loaded, else the year's average)")
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from amity.aid.demo import demo_load
 from amity.aid.tests.factories import make_aid_item, make_transaction, unit
@@ -50,9 +51,12 @@ def test_hai_duong_figures_through_the_report_layer(demo, users):
         basis="fixed_rate",
         rate="25274",
     )
-    result = report(users["central"], in_vnd)
+    with translation.override("en"):
+        result = report(users["central"], in_vnd)
     assert (result.totals[Measure.COMMITTED] / D(10**9)).quantize(D("0.1")) == D("147.6")
-    assert "25,274" in result.basis_label
+    assert result.basis_label == "fixed rate 25,274 VND/USD"
+    with translation.override("vi"):
+        assert "25.274" in report(users["central"], in_vnd).basis_label  # grouped the Vietnamese way
 
 
 def test_period_against_the_previous_period_gives_1_8(demo, users):
@@ -127,9 +131,10 @@ def test_rates_of_a_chosen_date_convert_every_currency_at_that_date(users, hai_p
     item = make_aid_item(users["admin"], owning_province=hai_phong)
     make_transaction(users["admin"], item, kind="3", amount="1000.00", currency="EUR", on=date(2019, 3, 1))
     eur_2024 = ExchangeRate.objects.get(currency__code="EUR", frequency="A", period_start=date(2024, 1, 1)).rate
-    result = report(users["central"], spec(measures="disbursed", basis="rates_on", rate_date="2024-06-30"))
+    with translation.override("vi"):
+        result = report(users["central"], spec(measures="disbursed", basis="rates_on", rate_date="2024-06-30"))
     assert result.totals[Measure.DISBURSED] == (D(1000) / eur_2024).quantize(D("0.01"))
-    assert "2024-06-30" in result.basis_label
+    assert "30/06/2024" in result.basis_label
 
 
 def test_every_row_links_to_the_aid_list_behind_it(demo, users):

@@ -1,0 +1,151 @@
+"""Yearly rollups of the report facts (`ReportRollup`): the aggregate tables that keep national reports
+interactive at 1,000,000 transactions (2.8 million facts) and beyond.
+
+A grain is a set of fact columns; its rows are the facts summed by those columns. `report()` reads the
+smallest grain that has every column the report groups or filters by, when the report allows it: whole-year
+periods (or none), money measures only (distinct counts need the facts), value-date or fixed-rate basis (the
+rates of a date need each currency), no beneficiary filter, and a user whose scope is a province or everything
+(an NGO representative's scope goes through the aid item). Anything else reads the facts.
+
+Maintenance is by differences, in the same transaction as the facts (`facts_refresh`): the facts an item had
+are added with a minus sign, the facts it now has with a plus sign, at the finest grain in one query and
+summed in Python to the coarser ones. So writers never update a shared row (no lock contention, the same SQL
+on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts counted) tells a key whose facts
+are all gone (a report keeps only groups with parts > 0). `rollups_rebuild` rebuilds them from the facts, which
+also compacts the differences (after bulk loads; periodically, e.g. nightly).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+
+from amity.reference.choices import Era
+
+from .models import ReportFact, ReportRollup
+from .spec import BasisKind, Dimension, ReportSpec
+
+_FINEST = (
+    "year",
+    "transaction_type",
+    "province_id",
+    "old_province_id",
+    "sector_id",
+    "sector_category_id",
+    "donor_id",
+    "donor_country_id",
+    "modality",
+    "status",
+    "is_relief",
+)
+# Smallest first; every grain has the year, the type and the province (the scope of provincial users).
+GRAINS: dict[int, tuple[str, ...]] = {
+    1: ("year", "transaction_type", "province_id"),
+    2: ("year", "transaction_type", "province_id", "sector_category_id"),
+    3: ("year", "transaction_type", "province_id", "old_province_id", "sector_category_id"),
+    4: ("year", "transaction_type", "province_id", "donor_country_id", "donor_id"),
+    5: _FINEST,
+}
+_DIMENSION_COLUMNS = {
+    Dimension.YEAR: "year",
+    Dimension.SECTOR: "sector_id",
+    Dimension.SECTOR_CATEGORY: "sector_category_id",
+    Dimension.DONOR: "donor_id",
+    Dimension.DONOR_COUNTRY: "donor_country_id",
+    Dimension.MODALITY: "modality",
+    Dimension.STATUS: "status",
+}
+_FILTER_COLUMNS = {
+    "donor": "donor_id",
+    "donor_country": "donor_country_id",
+    "modality": "modality",
+    "status": "status",
+    "is_relief": "is_relief",
+}
+
+
+def _whole_years(start: date | None, end: date | None) -> bool:
+    return (start is None or (start.month, start.day) == (1, 1)) and (end is None or (end.month, end.day) == (12, 31))
+
+
+def rollup_grain(user: Any, spec: ReportSpec) -> int | None:
+    """The grain `report()` may read for this user and spec, or None for the facts."""
+    if not ReportRollup.scope_policy.allows(user, "view"):
+        return None
+    if not all(measure.is_money for measure in spec.measures) or spec.basis.kind == BasisKind.RATES_ON:
+        return None
+    if not _whole_years(spec.date_from, spec.date_to) or spec.filters.get("beneficiary"):
+        return None
+    province_column = "province_id" if spec.era == Era.CURRENT else "old_province_id"
+    needed = {province_column if d == Dimension.PROVINCE else _DIMENSION_COLUMNS[d] for d in spec.group_by}
+    for key, value in spec.filters.items():
+        if not value:
+            continue
+        if key == "province":
+            needed.add(province_column)
+        elif key == "sector":
+            needed.add("sector_category_id" if len(value) == 3 else "sector_id")
+        elif key in _FILTER_COLUMNS:
+            needed.add(_FILTER_COLUMNS[key])
+    return next(grain for grain, columns in GRAINS.items() if needed <= set(columns))
+
+
+def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
+    """Add (sign 1) or subtract (sign -1) the current facts of these aid items to every grain; returns the rows
+    written. Call with -1 before the items' facts are deleted and with 1 after the new ones are written."""
+    finest = (
+        ReportFact.objects.filter(aid_item_id__in=aid_item_ids)
+        .order_by()
+        .values_list(*_FINEST)
+        .annotate(Sum("amount_usd"), Sum("amount_vnd"), Count("pk"))
+    )
+    sums: dict[int, dict[tuple[Any, ...], list[Any]]] = {grain: defaultdict(lambda: [0, 0, 0]) for grain in GRAINS}
+    positions = {grain: [_FINEST.index(column) for column in columns] for grain, columns in GRAINS.items()}
+    for row in finest:
+        key, usd, vnd, parts = row[: len(_FINEST)], row[-3], row[-2], row[-1]
+        for grain, indexes in positions.items():
+            total = sums[grain][tuple(key[i] for i in indexes)]
+            total[0] += usd
+            total[1] += vnd
+            total[2] += parts
+    rollups = [
+        ReportRollup(
+            grain=grain,
+            **dict(zip(GRAINS[grain], key, strict=True)),
+            amount_usd=sign * Decimal(usd),
+            amount_vnd=sign * Decimal(vnd),
+            parts=sign * parts,
+        )
+        for grain, keys in sums.items()
+        for key, (usd, vnd, parts) in keys.items()
+    ]
+    ReportRollup.objects.bulk_create(rollups, batch_size=5000)
+    return len(rollups)
+
+
+def rollups_rebuild() -> int:
+    """Every grain summed again from the facts (compacting the differences); returns the rows written. In one
+    transaction that, on PostgreSQL, holds back writers of the facts until it commits (readers go on)."""
+    quote = connection.ops.quote_name
+    facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {facts} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {rollup}")
+        for grain, columns in GRAINS.items():
+            names = ", ".join(quote(column) for column in columns)
+            cursor.execute(
+                f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
+                f" SELECT %s, {names}, ROUND(SUM(amount_usd), 2), ROUND(SUM(amount_vnd), 0), COUNT(*)"
+                f" FROM {facts} GROUP BY {names}",
+                [grain],
+            )
+            written += cursor.rowcount
+    return written

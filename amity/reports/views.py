@@ -1,0 +1,396 @@
+"""Report pages: the dashboard, the report table (with its export links and the publish form), and published
+reports with their live comparison. Every figure comes from `selectors.report` and links to the aid list behind
+it; bad parameters are shown on the form with status 400."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from amity.accounts.choices import Role
+from amity.core.exceptions import PermissionDenied
+from amity.core.forms import add_service_errors
+from amity.core.scoping import Action, user_scope
+from amity.reference.choices import Era
+from amity.reference.fx import MissingRate
+
+from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
+from .forms import LIST_PARAMETERS, PublishForm, ReportParametersForm, ReportTableForm, normalise_params
+from .models import PublishedReport
+from .selectors import ReportResult, report
+from .services import published_is_intact, report_publish
+from .spec import FILTER_KEYS, BasisKind, Dimension, Measure, ReportSpec, SpecError, spec_from_params
+
+TABLE_DEFAULTS = {"group_by": Dimension.YEAR.value}  # what the report table shows before any choice
+
+
+def read_spec(form: ReportParametersForm, params: dict[str, str]) -> ReportSpec | None:
+    """The spec the parameters ask for, or None with the errors on the form (the form checks that each choice
+    is one the user may pick, `spec_from_params` everything else)."""
+    valid = form.is_valid()
+    try:
+        spec = spec_from_params(params)
+    except SpecError as error:
+        form.add_spec_errors(error)
+        return None
+    return spec if valid else None
+
+
+def _missing_rate(form: ReportParametersForm, error: MissingRate) -> None:
+    form.add_error("rate_date" if form["basis"].value() == BasisKind.RATES_ON else None, str(error))
+
+
+# --- dashboard ----------------------------------------------------------------------------------------------
+
+
+class DashboardView(LoginRequiredMixin, View):
+    template_name = "reports/dashboard.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        params = {k: v for k, v in normalise_params(request.GET).items() if k not in LIST_PARAMETERS}
+        form = ReportParametersForm(params, user=request.user)
+        spec = read_spec(form, params)
+        context: dict[str, Any] = {"form": form, "scope_label": _scope_label(request.user, form)}
+        if spec is not None:
+            try:
+                board = dashboard(request.user, spec, today=timezone.localdate())
+            except MissingRate as error:
+                _missing_rate(form, error)
+            else:
+                context.update(board=board, charts=_charts(board, form), **_dashboard_links(board))
+                currency = board.spec.currency
+                context.update(
+                    columns=[
+                        MeasureColumn.of(Measure.COMMITTED, currency),
+                        MeasureColumn.of(Measure.DISBURSED, currency),
+                    ],
+                    map_columns=[MeasureColumn.of(Measure.DISBURSED, currency)],
+                    disbursed_column=MeasureColumn.of(Measure.DISBURSED, currency),
+                )
+        status = 400 if form.errors else 200
+        return render(request, self.template_name, context, status=status)
+
+
+def _scope_label(user: Any, form: ReportParametersForm) -> str:
+    scope = user_scope(user)
+    if scope is not None and scope.province_ids and not scope.is_administrator:
+        names = ", ".join(p.name for p in form.provinces) if form.chosen_era == Era.CURRENT else ""
+        return _("Figures of your provinces: %(names)s") % {"names": names} if names else _("Figures of your provinces")
+    if scope is not None and scope.role == Role.NGO_REPRESENTATIVE:
+        return _("Figures of your organisation's aid")
+    return _("National consolidation (all provinces)")
+
+
+def _dashboard_links(board: Dashboard) -> dict[str, str]:
+    """The report table with the dashboard's parameters (by year and sector category), the dashboard in the
+    current era (for the map), and the registration list of the licences expiring soon."""
+    spec = board.spec
+    table = replace(
+        spec, measures=(Measure.COMMITTED, Measure.DISBURSED), group_by=(Dimension.YEAR, Dimension.SECTOR_CATEGORY)
+    ).to_params()
+    current = {k: v for k, v in replace(spec, era=Era.CURRENT).to_params().items() if k not in LIST_PARAMETERS}
+    current.pop("province", None)  # an old province's code means another province now
+    expiries = {"status": "expiring"}
+    if spec.era == Era.CURRENT and spec.filters.get("province"):
+        expiries["province"] = spec.filters["province"]
+    return {
+        "table_link": f"{reverse('reports:table')}?{urlencode(table)}",
+        "current_era_link": f"{reverse('reports:dashboard')}?{urlencode(current)}",
+        "expiries_link": f"{reverse('organisations:registration_list')}?{urlencode(expiries)}",
+    }
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    data: dict[str, Any]
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.id}-data"
+
+
+def _charts(board: Dashboard, form: ReportParametersForm) -> dict[str, Chart]:
+    both = (Measure.COMMITTED, Measure.DISBURSED)
+    charts = {
+        "years": Chart("chart-years", chart_series(board.years, both, kind="years", title=_("By year"))),
+        "sectors": Chart(
+            "chart-sectors", chart_series(board.sectors, both, kind="hbar", title=_("By sector category"))
+        ),
+        "countries": Chart(
+            "chart-countries", chart_series(board.donor_countries, both, kind="hbar", title=_("By donor country"))
+        ),
+        "donors": Chart("chart-donors", chart_series(board.donors, both, kind="hbar", title=_("Top 10 donors"))),
+    }
+    if board.provinces is not None:
+        data = map_data(
+            board.provinces, Measure.DISBURSED, title=_("Disbursed by province"), names=form.province_names()
+        )
+        charts["map"] = Chart("chart-map", {**data, "geojson": static("reports/provinces_34.geojson")})
+    return charts
+
+
+# --- report table -------------------------------------------------------------------------------------------
+
+
+def _export_available() -> bool:
+    try:
+        reverse("reports:export")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class MeasureColumn:
+    measure: str
+    label: str
+    currency: str  # "" for counts
+
+    @classmethod
+    def of(cls, measure: Measure, currency: str) -> MeasureColumn:
+        return cls(measure.value, measure.label, currency if measure.is_money else "")
+
+
+def _flat_choices(choices: Any) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            flat.update(_flat_choices(label))
+        else:
+            flat[str(value)] = str(label)
+    return flat
+
+
+def parameter_summary(form: ReportParametersForm, spec: ReportSpec, basis_label: str) -> list[tuple[str, str]]:
+    """What a table or a published report was computed with, in words (the basis as its result states it)."""
+    items = [(_("Measures"), ", ".join(m.label for m in spec.measures))]
+    if spec.group_by:
+        items.append((_("Group by"), " × ".join(d.label for d in spec.group_by)))
+    items += [
+        (_("Period"), period_label(spec.date_from, spec.date_to)),
+        (_("Provinces of"), str(Era(spec.era).label)),
+        (_("Currency"), spec.currency),
+        (_("Conversion basis"), basis_label),
+    ]
+    for name in FILTER_KEYS:
+        value = spec.filters.get(name)
+        if not value:
+            continue
+        field = form.fields.get(name)
+        if field is None:
+            items.append((name, value))
+            continue
+        label = _flat_choices(getattr(field, "choices", [])).get(value, value)
+        items.append((str(field.label), label if name != "province" else f"{label} ({value})"))
+    return items
+
+
+def _may_publish(user: Any, form: ReportParametersForm, spec: ReportSpec) -> bool:
+    """Whether to offer the publish form: central officers always, an approver for one of their provinces."""
+    scope = user_scope(user)
+    if scope is None or not PublishedReport.scope_policy.allows(user, Action.PUBLISH):
+        return False
+    if scope.is_administrator or scope.role == Role.CENTRAL_OFFICER:
+        return True
+    province = spec.filters.get("province")
+    return spec.era == Era.CURRENT and bool(province) and province in {p.code for p in form.provinces}
+
+
+def render_table(
+    request: HttpRequest, params: dict[str, str], *, publish_form: PublishForm | None = None, status: int = 200
+) -> HttpResponse:
+    form = ReportTableForm(params or TABLE_DEFAULTS, user=request.user)
+    spec = read_spec(form, params or TABLE_DEFAULTS)
+    context: dict[str, Any] = {"form": form, "publish_form": publish_form}
+    if spec is not None:
+        try:
+            result = report(request.user, spec)
+        except MissingRate as error:
+            _missing_rate(form, error)
+        else:
+            spec_params = spec.to_params()
+            may_publish = _may_publish(request.user, form, spec)
+            if may_publish and publish_form is None:
+                publish_form = PublishForm(initial={"parameters": urlencode(spec_params)})
+            context.update(
+                spec=spec,
+                result=result,
+                summary=parameter_summary(form, spec, result.basis_label),
+                measure_columns=[MeasureColumn.of(m, spec.currency) for m in spec.measures],
+                querystring=urlencode(spec_params),
+                export_available=_export_available(),
+                may_publish=may_publish,
+                may_publish_some=PublishedReport.scope_policy.allows(request.user, Action.PUBLISH),
+                publish_form=publish_form,
+                has_counts=any(not m.is_money for m in spec.measures) and bool(spec.group_by),
+            )
+    if form.errors:
+        status = 400
+    return render(request, "reports/table.html", context, status=status)
+
+
+class ReportTableView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render_table(request, normalise_params(request.GET))
+
+
+class PublishView(LoginRequiredMixin, View):
+    """Freeze the figures of the report table's parameters (POST from the table page)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not PublishedReport.scope_policy.allows(request.user, Action.PUBLISH):
+            raise PermissionDenied
+        form = PublishForm(request.POST)
+        params = normalise_params(QueryDict(request.POST.get("parameters", "")))
+        if not form.is_valid():
+            return render_table(request, params, publish_form=form, status=400)
+        try:
+            spec = spec_from_params(params)
+        except SpecError:
+            return render_table(request, params, publish_form=form, status=400)  # the table shows the errors
+        try:
+            published = report_publish(user=request.user, spec=spec, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return render_table(request, params, publish_form=form, status=400)
+        messages.success(request, _("Published. These figures will not change."))
+        return HttpResponseRedirect(published.get_absolute_url())
+
+
+# --- published reports -------------------------------------------------------------------------------------
+
+
+class PublishedListView(LoginRequiredMixin, ListView):
+    template_name = "reports/published_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[PublishedReport]:
+        return (
+            PublishedReport.objects.restrict(self.request.user, Action.VIEW)
+            .select_related("province", "published_by")
+            .order_by("-published_at", "-pk")
+        )
+
+
+@dataclass
+class ComparedValue:
+    published: Decimal | int | None
+    live: Decimal | int | None
+    currency: str
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.published is None and self.live is None:
+            return None
+        return Decimal(self.live or 0) - Decimal(self.published or 0)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.difference)
+
+
+@dataclass
+class ComparedRow:
+    labels: list[str]
+    values: list[ComparedValue]
+    link: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return any(value.changed for value in self.values)
+
+
+def _number(value: Any) -> Decimal | int | None:
+    if value is None:
+        return None
+    return value if isinstance(value, int) else Decimal(str(value))
+
+
+def compare_figures(figures: dict[str, Any], live: ReportResult) -> tuple[list[ComparedRow], ComparedRow]:
+    """The published rows beside the live ones (matched on their keys' values), rows only one side has included;
+    and the totals."""
+    measures = figures["measures"]
+    currency = figures["currency"]
+    money = {m: Measure(m).is_money for m in measures}
+
+    def values(published: dict[str, Any], current: dict[Any, Any] | None) -> list[ComparedValue]:
+        return [
+            ComparedValue(
+                _number(published.get(m)),
+                _number((current or {}).get(Measure(m))),
+                currency if money[m] else "",
+            )
+            for m in measures
+        ]
+
+    live_rows = {tuple(key.value for key in row.keys): row for row in live.rows}
+    rows = []
+    for stored in figures["rows"]:
+        key = tuple(k["value"] for k in stored["keys"])
+        current = live_rows.pop(key, None)
+        rows.append(
+            ComparedRow(
+                [k["label"] for k in stored["keys"]],
+                values(stored["values"], current.values if current else None),
+                current.link if current else "",
+            )
+        )
+    for row in live_rows.values():
+        rows.append(ComparedRow([k.label for k in row.keys], values({}, row.values), row.link))
+    totals = ComparedRow([_("Total")], values(figures["totals"], live.totals), live.total_link)
+    return rows, totals
+
+
+class PublishedDetailView(LoginRequiredMixin, View):
+    template_name = "reports/published_detail.html"
+
+    def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
+        published = get_object_or_404(
+            PublishedReport.objects.restrict(request.user, Action.VIEW).select_related("province", "published_by"),
+            public_id=public_id,
+        )
+        figures = published.figures
+        currency = figures.get("currency", "")
+        context: dict[str, Any] = {
+            "object": published,
+            "figures": figures,
+            "intact": published_is_intact(published),
+            "dimension_labels": [Dimension(d).label for d in figures.get("dimensions", [])],
+            "measure_columns": [MeasureColumn.of(Measure(m), currency) for m in figures.get("measures", [])],
+            "compare": request.GET.get("compare") == "1",
+        }
+        form = ReportTableForm(dict(published.parameters), user=request.user)
+        try:
+            spec = spec_from_params(published.parameters)
+        except SpecError as error:  # parameters stored by an older version that no longer reads them
+            context["spec_error"] = str(error)
+            spec = None
+        if spec is not None:
+            context["summary"] = parameter_summary(form, spec, figures.get("basis", ""))
+            context["table_link"] = f"{reverse('reports:table')}?{urlencode(spec.to_params())}"
+            if context["compare"]:
+                try:
+                    live = report(request.user, spec)
+                except MissingRate as error:
+                    context["spec_error"] = str(error)
+                else:
+                    rows, totals = compare_figures(figures, live)
+                    context.update(live=live, compared_rows=rows, compared_totals=totals)
+                    context["changed"] = totals.changed or any(row.changed for row in rows)
+        return render(request, self.template_name, context)

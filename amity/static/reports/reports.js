@@ -1,0 +1,233 @@
+/* The report pages' behaviours, no build step:
+
+   Charts, drawn with the vendored Apache ECharts from the JSON the server puts beside each chart
+   (<script type="application/json">, made by amity/reports/dashboard.py):
+
+   - every bar, point and province links to the aid items behind its figure: a click opens data.link;
+   - labels come translated from the server; numbers are formatted with Intl.NumberFormat in the page's
+     language (<html lang>);
+   - right-to-left pages (Arabic) mirror the charts: value axes and legends on the right, category axes
+     reversed, so that text reads from the right and is never clipped;
+   - the same figures are in a table under each chart (<details>), for screen readers and without JavaScript.
+
+   The parameter form: changing the era clears the province (its code means another province in the other
+   era) and shows the page again. */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  var lang = root.lang || "vi";
+  var rtl = root.dir === "rtl";
+  var COLOURS = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997"];
+
+  function fontFamily() {
+    return window.getComputedStyle(document.body).fontFamily;
+  }
+
+  function formatters(currency) {
+    var digits = currency === "VND" ? 0 : 2;
+    var full = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
+    return {
+      full: function (value) { return full.format(value) + " " + currency; },
+      compact: function (value) { return compact.format(value); }
+    };
+  }
+
+  function readData(element) {
+    var script = document.getElementById(element.getAttribute("data-amity-chart"));
+    return script ? JSON.parse(script.textContent) : null;
+  }
+
+  function linkOnClick(chart) {
+    chart.on("click", function (params) {
+      var link = params.data && params.data.link;
+      if (link) {
+        window.location.assign(link);
+      }
+    });
+  }
+
+  function legend() {
+    return { top: 0, type: "scroll", left: rtl ? "auto" : 0, right: rtl ? 0 : "auto", align: rtl ? "right" : "left" };
+  }
+
+  function tooltip(format) {
+    return {
+      trigger: "axis",
+      axisPointer: { type: "shadow" },
+      confine: true,
+      valueFormatter: function (value) { return format.full(value); }
+    };
+  }
+
+  /* Committed (bars) and disbursed (line) by year. */
+  function yearsOption(data, format) {
+    return {
+      color: COLOURS,
+      textStyle: { fontFamily: fontFamily() },
+      legend: legend(),
+      tooltip: tooltip(format),
+      grid: { top: 36, bottom: 8, left: 8, right: 8, containLabel: true },
+      xAxis: { type: "category", data: data.categories, inverse: rtl },
+      yAxis: {
+        type: "value",
+        position: rtl ? "right" : "left",
+        axisLabel: { formatter: format.compact }
+      },
+      series: data.series.map(function (series, index) {
+        return {
+          name: series.name,
+          type: index === 0 ? "bar" : "line",
+          data: series.data,
+          cursor: "pointer",
+          symbolSize: 8
+        };
+      })
+    };
+  }
+
+  /* Horizontal bars: categories (sectors, countries, donors) down the side, values along. The first category
+     is at the top; in right-to-left pages the labels are on the right and the bars grow leftwards. */
+  function horizontalBarsOption(data, format) {
+    return {
+      color: COLOURS,
+      textStyle: { fontFamily: fontFamily() },
+      legend: legend(),
+      tooltip: tooltip(format),
+      /* room at the far end for the largest value's label (longer in some languages: "40 مليون") */
+      grid: { top: 36, bottom: 8, left: rtl ? 40 : 8, right: rtl ? 8 : 40, containLabel: true },
+      xAxis: {
+        type: "value",
+        inverse: rtl,
+        axisLabel: { formatter: format.compact, hideOverlap: true }
+      },
+      yAxis: {
+        type: "category",
+        data: data.categories,
+        inverse: true,
+        position: rtl ? "right" : "left",
+        axisLabel: { width: 190, overflow: "truncate", ellipsis: "…" }
+      },
+      series: data.series.map(function (series) {
+        return { name: series.name, type: "bar", data: series.data, cursor: "pointer", barMaxWidth: 14 };
+      })
+    };
+  }
+
+  /* The 34 provinces coloured by their figure; the GeoJSON's `code` property joins the server's province codes. */
+  function mapOption(data, format, geo) {
+    var names = {};
+    geo.features.forEach(function (feature) {
+      var p = feature.properties;
+      names[p.code] = data.names[p.code] || (lang === "vi" ? p.name : p.nameEn);
+    });
+    var values = data.data.map(function (item) { return item.value; });
+    var max = values.length ? Math.max.apply(null, values) : 0;
+    return {
+      textStyle: { fontFamily: fontFamily() },
+      tooltip: {
+        trigger: "item",
+        confine: true,
+        formatter: function (params) {
+          var name = (params.data && params.data.label) || names[params.name] || params.name;
+          var value = params.data ? format.full(params.data.value) : "—";
+          var box = document.createElement("div");
+          box.dir = rtl ? "rtl" : "ltr";
+          var title = document.createElement("strong");
+          title.textContent = name;
+          box.appendChild(title);
+          box.appendChild(document.createElement("br"));
+          box.appendChild(document.createTextNode(data.measure + ": " + value));
+          return box.outerHTML;
+        }
+      },
+      visualMap: {
+        type: "continuous",
+        min: 0,
+        max: max || 1,
+        calculable: false,
+        orient: "vertical",
+        left: rtl ? "auto" : 8,
+        right: rtl ? 8 : "auto",
+        bottom: 8,
+        text: [format.compact(max), format.compact(0)],
+        inRange: { color: ["#e7f1ff", "#6ea8fe", "#0d6efd", "#052c65"] }
+      },
+      series: [
+        {
+          name: data.measure,
+          type: "map",
+          map: "amity-vn-34",
+          nameProperty: "code",
+          roam: true,
+          scaleLimit: { min: 1, max: 8 },
+          itemStyle: { areaColor: "#f1f3f5", borderColor: "#adb5bd", borderWidth: 0.5 },
+          emphasis: { label: { show: false }, itemStyle: { areaColor: "#ffc107" } },
+          select: { disabled: true },
+          data: data.data,
+          cursor: "pointer"
+        }
+      ]
+    };
+  }
+
+  var geoRequest = null;
+  function loadGeo(url) {
+    if (!geoRequest) {
+      geoRequest = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) {
+          throw new Error("map " + response.status);
+        }
+        return response.json();
+      }).then(function (geo) {
+        window.echarts.registerMap("amity-vn-34", geo);
+        return geo;
+      });
+    }
+    return geoRequest;
+  }
+
+  function draw(element) {
+    var data = readData(element);
+    if (!data || !window.echarts) {
+      return;
+    }
+    var format = formatters(data.currency);
+    var chart = window.echarts.init(element, null, { renderer: "canvas" });
+    linkOnClick(chart);
+    window.addEventListener("resize", function () { chart.resize(); });
+    if (data.kind === "map") {
+      chart.showLoading("default", { text: "" });
+      loadGeo(data.geojson).then(function (geo) {
+        chart.hideLoading();
+        chart.setOption(mapOption(data, format, geo));
+      }).catch(function () {
+        chart.hideLoading();
+        element.hidden = true;  // the table under it still has every figure
+      });
+      return;
+    }
+    chart.setOption(data.kind === "years" ? yearsOption(data, format) : horizontalBarsOption(data, format));
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-amity-chart]"), draw);
+    /* Changing the era changes what a province code means: choose the province again. */
+    Array.prototype.forEach.call(document.querySelectorAll("[data-amity-era]"), function (select) {
+      select.addEventListener("change", function () {
+        var province = select.form && select.form.elements.namedItem("province");
+        if (province) {
+          province.value = "";
+        }
+        select.form.requestSubmit();
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
