@@ -82,6 +82,8 @@ def rollup_grain(user: Any, spec: ReportSpec) -> int | None:
         return None
     if not _whole_years(spec.date_from, spec.date_to) or spec.filters.get("beneficiary"):
         return None
+    if Dimension.BENEFICIARY in spec.group_by:  # beneficiary groups live on the aid item, not in the rollups
+        return None
     province_column = "province_id" if spec.era == Era.CURRENT else "old_province_id"
     needed = {province_column if d == Dimension.PROVINCE else _DIMENSION_COLUMNS[d] for d in spec.group_by}
     for key, value in spec.filters.items():

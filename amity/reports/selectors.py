@@ -26,18 +26,19 @@ from amity.aid.choices import (
     DISBURSEMENT_TYPES,
     EXPENDITURE_TYPES,
     AidStatus,
+    BeneficiaryGroup,
     Modality,
 )
 from amity.aid.models import AidBeneficiary
 from amity.core.money import CENT, quantize
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
-from amity.reference.fx import RateBook
+from amity.reference.fx import MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
 
 from .models import ReportFact, ReportRollup
 from .rollups import rollup_grain
-from .spec import BasisKind, Dimension, Measure, ReportSpec
+from .spec import BasisKind, Dimension, Measure, ReportSpec, SpecError
 
 Number = Decimal | int
 
@@ -133,6 +134,7 @@ _COLUMNS = {
     Dimension.DONOR_COUNTRY: "donor_country_id",
     Dimension.MODALITY: "modality",
     Dimension.STATUS: "status",
+    Dimension.BENEFICIARY: "aid_item__beneficiaries__group",
 }
 
 
@@ -162,6 +164,8 @@ class _Labels:
             return {value: (value, str(Modality(value).label)) for value in ids}
         if dimension == Dimension.STATUS:
             return {value: (value, str(AidStatus(value).label)) for value in ids}
+        if dimension == Dimension.BENEFICIARY:
+            return {value: (value, str(BeneficiaryGroup(value).label)) for value in ids}
         if not ids:
             return {}
         if dimension == Dimension.PROVINCE:
@@ -198,6 +202,7 @@ _NOT_GIVEN = defaultdict(
         Dimension.SECTOR_CATEGORY: gettext_lazy("no sector given"),
         Dimension.DONOR: gettext_lazy("no donor given"),
         Dimension.DONOR_COUNTRY: gettext_lazy("donor country not given"),
+        Dimension.BENEFICIARY: gettext_lazy("no beneficiary group given"),
     },
 )
 
@@ -211,6 +216,7 @@ _LIST_FILTER = {
     Dimension.DONOR_COUNTRY: "donor_country",
     Dimension.MODALITY: "modality",
     Dimension.STATUS: "status",
+    Dimension.BENEFICIARY: "beneficiary",
 }
 
 
@@ -284,7 +290,10 @@ def _converter(spec: ReportSpec) -> tuple[Decimal, Any]:
         target = spec.currency
 
         def convert(value: Decimal, currency_id: int) -> Decimal:
-            return book.convert(value, codes[currency_id], target, on=on, quantum=quantum).amount
+            try:
+                return book.convert(value, codes[currency_id], target, on=on, quantum=quantum).amount
+            except MissingRate as exc:  # a bad parameter, not a server error: 400 on rate_date
+                raise SpecError({"rate_date": str(exc)}) from exc
 
         return quantum, convert
     return quantum, lambda value, _currency: quantize(value, quantum)
@@ -323,8 +332,9 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
 
     totals_raw = facts.order_by().aggregate(**{m.value: aggregates[m.value] for m in counts}) if counts else {}
     totals: dict[Measure, Number] = {m: sum((v[m] for v in merged.values()), Decimal(0)) for m in money}
-    if not columns and money:
-        # No grouping: the total is the one row (converted per currency when needed).
+    additive = all(d.is_additive for d in spec.group_by)
+    if (not columns or not additive) and money:
+        # No grouping, or rows that overlap: the total is one ungrouped sum (converted per currency if needed).
         rows_total = facts.order_by()
         if by_currency:
             per_currency = rows_total.values("currency_id").annotate(**{m.value: aggregates[m.value] for m in money})
@@ -362,6 +372,10 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
     notes = []
     if spec.era == Era.PRE2025 and Dimension.PROVINCE in spec.group_by:
         notes.append(_("Amounts located in current-era units are shown apart; they are never mapped back."))
+    if not additive:
+        notes.append(
+            _("An aid item with several beneficiary groups is shown under each: rows do not add up to the total.")
+        )
     return ReportResult(spec, rows, totals, spec.basis.label(spec.currency), records_link(spec), notes)
 
 

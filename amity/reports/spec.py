@@ -53,10 +53,16 @@ class Dimension(StrEnum):
     DONOR_COUNTRY = "donor_country"
     MODALITY = "modality"
     STATUS = "status"
+    BENEFICIARY = "beneficiary"
 
     @property
     def label(self) -> str:
         return str(DIMENSION_LABELS[self])
+
+    @property
+    def is_additive(self) -> bool:
+        """Beneficiary groups carry no percentages: an item with two groups is shown under both."""
+        return self != Dimension.BENEFICIARY
 
 
 DIMENSION_LABELS = {
@@ -68,6 +74,7 @@ DIMENSION_LABELS = {
     Dimension.DONOR_COUNTRY: gettext_lazy("Donor country"),
     Dimension.MODALITY: gettext_lazy("Modality"),
     Dimension.STATUS: gettext_lazy("Status"),
+    Dimension.BENEFICIARY: gettext_lazy("Beneficiary group"),
 }
 
 

@@ -27,14 +27,13 @@ from amity.core.exceptions import PermissionDenied
 from amity.core.forms import add_service_errors
 from amity.core.scoping import Action, user_scope
 from amity.reference.choices import Era
-from amity.reference.fx import MissingRate
 
 from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
 from .forms import LIST_PARAMETERS, PublishForm, ReportParametersForm, ReportTableForm, normalise_params
 from .models import PublishedReport
 from .selectors import ReportResult, report
 from .services import published_is_intact, report_publish
-from .spec import FILTER_KEYS, BasisKind, Dimension, Measure, ReportSpec, SpecError, spec_from_params
+from .spec import FILTER_KEYS, Dimension, Measure, ReportSpec, SpecError, spec_from_params
 
 TABLE_DEFAULTS = {"group_by": Dimension.YEAR.value}  # what the report table shows before any choice
 
@@ -51,10 +50,6 @@ def read_spec(form: ReportParametersForm, params: dict[str, str]) -> ReportSpec 
     return spec if valid else None
 
 
-def _missing_rate(form: ReportParametersForm, error: MissingRate) -> None:
-    form.add_error("rate_date" if form["basis"].value() == BasisKind.RATES_ON else None, str(error))
-
-
 # --- dashboard ----------------------------------------------------------------------------------------------
 
 
@@ -69,8 +64,8 @@ class DashboardView(LoginRequiredMixin, View):
         if spec is not None:
             try:
                 board = dashboard(request.user, spec, today=timezone.localdate())
-            except MissingRate as error:
-                _missing_rate(form, error)
+            except SpecError as error:  # e.g. no exchange rate on the chosen date
+                form.add_spec_errors(error)
             else:
                 context.update(board=board, charts=_charts(board, form), **_dashboard_links(board))
                 currency = board.spec.currency
@@ -221,8 +216,8 @@ def render_table(
     if spec is not None:
         try:
             result = report(request.user, spec)
-        except MissingRate as error:
-            _missing_rate(form, error)
+        except SpecError as error:  # e.g. no exchange rate on the chosen date
+            form.add_spec_errors(error)
         else:
             spec_params = spec.to_params()
             may_publish = _may_publish(request.user, form, spec)
@@ -387,7 +382,7 @@ class PublishedDetailView(LoginRequiredMixin, View):
             if context["compare"]:
                 try:
                     live = report(request.user, spec)
-                except MissingRate as error:
+                except SpecError as error:
                     context["spec_error"] = str(error)
                 else:
                     rows, totals = compare_figures(figures, live)

@@ -93,9 +93,9 @@ class ReportView(APIView):
     def get(self, request: Request) -> Response:
         try:
             spec = spec_from_params(request.query_params)
+            result = report(request.user, spec)  # may still refuse a parameter (no rate on the chosen date)
         except SpecError as exc:
             raise ValidationError(_spec_errors(exc)) from exc
-        result = report(request.user, spec)
         figures = result_to_figures(result)
         for row_figures, row in zip(figures["rows"], result.rows, strict=True):
             row_figures["records"] = request.build_absolute_uri(row.link)

@@ -164,3 +164,19 @@ def test_the_published_list_runs_a_fixed_number_of_queries(users, published, dja
     with django_assert_num_queries(3):  # jurisdictions, count, rows with province and publisher
         response = client.get(PUBLISHED)
     assert response.json()["count"] == 2
+
+
+def test_a_date_without_rates_is_a_400_in_the_api(users, hai_phong):
+    from datetime import date
+
+    from rest_framework.test import APIClient
+
+    from amity.aid.tests.factories import make_aid_item, make_transaction
+
+    item = make_aid_item(users["admin"], owning_province=hai_phong)
+    make_transaction(users["admin"], item, kind="3", amount="10.00", currency="EUR", on=date(2019, 3, 1))
+    client = APIClient()
+    client.force_authenticate(users["central"])
+    response = client.get("/api/v1/reports/", {"basis": "rates_on", "rate_date": "1900-01-01"})
+    assert response.status_code == 400
+    assert "rate_date" in response.json()

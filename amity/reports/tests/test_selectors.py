@@ -175,3 +175,24 @@ def test_only_approvers_of_the_province_and_central_officers_publish(users):
     assert report_publish(user=users["central"], spec=spec(), title="Toàn quốc").province is None
     with pytest.raises(ValidationError):
         report_publish(user=users["central"], spec=spec(), title="  ")
+
+
+def test_grouping_by_beneficiary_shows_an_item_under_each_group_and_keeps_the_true_total(users, hai_phong):
+    item = make_aid_item(users["admin"], owning_province=hai_phong, beneficiaries=("children", "women"))
+    make_transaction(users["admin"], item, kind="3", amount="100.00")
+    result = report(users["central"], spec(group_by="beneficiary", measures="disbursed"))
+    assert {row.keys[0].value: row.values[Measure.DISBURSED] for row in result.rows} == {
+        "children": D("100.00"),
+        "women": D("100.00"),
+    }
+    assert result.totals[Measure.DISBURSED] == D("100.00")
+    assert result.notes
+    assert "beneficiary=children" in result.rows[0].link
+
+
+def test_a_date_before_any_rate_is_a_bad_parameter_not_a_server_error(users, hai_phong):
+    item = make_aid_item(users["admin"], owning_province=hai_phong)
+    make_transaction(users["admin"], item, kind="3", amount="10.00", currency="EUR", on=date(2019, 3, 1))
+    with pytest.raises(SpecError) as raised:
+        report(users["central"], spec(measures="disbursed", basis="rates_on", rate_date="1900-01-01"))
+    assert "rate_date" in raised.value.errors
