@@ -149,18 +149,19 @@ def _facts_for(
 def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
     """Rebuild the facts of these aid items (call inside the write's transaction); returns facts written.
 
-    Deleted items and deleted transactions leave no facts. The yearly rollups get the difference (without
-    `rollups`, the caller rebuilds them).
+    Deleted items and deleted transactions leave no facts. The yearly rollups get the difference, or are
+    rebuilt when more items changed than one batch (cheaper then); without `rollups`, the caller rebuilds them.
     """
     from amity.organisations.models import Organisation
 
-    from .rollups import rollup_deltas
+    from .rollups import rollup_deltas, rollups_rebuild
 
     ids = sorted(set(aid_item_ids))
+    deltas = rollups and len(ids) <= BATCH
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        if rollups:
+        if deltas:
             rollup_deltas(chunk, -1)
         ReportFact.objects.filter(aid_item_id__in=chunk).delete()
         alive = list(AidItem.objects.filter(pk__in=chunk).values_list("pk", flat=True))
@@ -186,9 +187,11 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
         )
         facts = _facts_for(transactions, shapes, countries)
         ReportFact.objects.bulk_create(facts, batch_size=5000)
-        if rollups:
+        if deltas:
             rollup_deltas(alive, 1)
         written += len(facts)
+    if rollups and not deltas:
+        rollups_rebuild()
     return written
 
 

@@ -316,9 +316,12 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
         grouped = grouped.annotate(rollup_parts=Sum("parts")).filter(rollup_parts__gt=0)
     raw_rows = list(grouped) if group_columns else []
     merged: dict[tuple[Any, ...], dict[Measure, Number]] = {}
+    zero: dict[Measure, Number] = {m: Decimal(0) for m in money} | {m: 0 for m in counts}
     for raw in raw_rows:
         key = tuple(raw[c] for c in columns)
-        values = merged.setdefault(key, {m: Decimal(0) for m in money} | {m: 0 for m in counts})
+        values = merged.get(key)
+        if values is None:
+            values = merged[key] = dict(zero)
         for m in money:
             amount = raw[m.value]
             if amount is not None:
@@ -348,10 +351,7 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
     totals.update({m: totals_raw.get(m.value) or 0 for m in counts})
 
     labels = _Labels(({**dict(zip(columns, key, strict=True))} for key in merged), spec.group_by, spec)
-    rows = [
-        Row(keys=tuple(labels.key(d, raw) for d, raw in zip(spec.group_by, key, strict=True)), values=values)
-        for key, values in merged.items()
-    ]
+    rows = [Row(keys=tuple(map(labels.key, spec.group_by, key)), values=values) for key, values in merged.items()]
     if order_by_value and spec.measures:
         rows.sort(key=lambda row: row.values[spec.measures[0]], reverse=True)
     else:

@@ -150,3 +150,16 @@ def test_writes_keep_the_rollups_exact_and_a_rebuild_compacts_them(register: Non
     assert ReportRollup.objects.count() < with_differences
     assert ReportRollup.objects.filter(parts__lte=0).count() == 0
     assert [_figures(central, spec) for spec in SPECS] == after
+
+
+def test_a_refresh_of_many_items_rebuilds_the_rollups(register: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amity.reports import facts
+
+    central = _user("central", Role.CENTRAL_OFFICER)
+    monkeypatch.setattr(facts, "BATCH", 10)  # more items than one batch: one rebuild instead of differences
+    items = list(AidItem.objects.order_by("pk").values_list("pk", flat=True)[:30])
+    Transaction.objects.filter(aid_item__in=items, transaction_type="3").update(deleted_at=timezone.now())
+    facts_refresh(items)
+    assert ReportRollup.objects.filter(parts__lte=0).count() == 0  # rebuilt, no differences
+    for spec in SPECS:
+        assert _figures(central, spec) == _figures(central, spec, from_facts=True), spec
