@@ -20,7 +20,7 @@ from amity.organisations.models import Registration
 from amity.organisations.selectors import registrations_expiring
 from amity.reference.choices import Era
 
-from .selectors import Comparison, Key, ReportResult, Row, records_link, report
+from .selectors import Comparison, Key, RecordLinks, ReportResult, Row, records_link, report
 from .spec import Dimension, Measure, ReportSpec
 
 MEASURES = (Measure.DISBURSED, Measure.COMMITTED)  # disbursed first: breakdowns are ordered by it
@@ -57,8 +57,9 @@ def rollup(
         rows.sort(key=lambda row: _label_order(row.keys[0]))
     if limit is not None:
         rows = rows[:limit]
+    links = RecordLinks(spec)
     for row in rows:
-        row.link = records_link(spec, row.keys)
+        row.links = links
     return ReportResult(spec, rows, dict(result.totals), result.basis_label, result.total_link, list(result.notes))
 
 

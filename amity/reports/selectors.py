@@ -57,11 +57,24 @@ class Key:
     label: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     keys: tuple[Key, ...]
     values: dict[Measure, Number]
-    link: str = ""
+    # The aid list behind the figure, built when first read: a report of 20,000 rows shown 50 at a time (or
+    # written to a workbook without links) should not encode 20,000 addresses.
+    links: RecordLinks | None = field(default=None, repr=False, compare=False)
+    _link: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def link(self) -> str:
+        if self._link is None:
+            self._link = self.links(self.keys) if self.links is not None else ""
+        return self._link
+
+    @link.setter
+    def link(self, value: str) -> None:
+        self._link = value
 
     def value(self, measure: Measure | str) -> Number:
         return self.values.get(Measure(measure), 0)
@@ -222,10 +235,10 @@ _LIST_FILTER = {
 
 def records_link(spec: ReportSpec, keys: Iterable[Key] = ()) -> str:
     """The aid list filtered to the records behind a figure."""
-    return _Links(spec)(keys)
+    return RecordLinks(spec)(keys)
 
 
-class _Links:
+class RecordLinks:
     """`records_link` for many rows of one spec: the list's address and each parameter encoded once."""
 
     def __init__(self, spec: ReportSpec) -> None:
@@ -366,9 +379,9 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
         rows.sort(key=lambda row: tuple(sort_key(k) for k in row.keys))
     if limit is not None:
         rows = rows[:limit]
-    link = _Links(spec)
+    links = RecordLinks(spec)
     for row in rows:
-        row.link = link(row.keys)
+        row.links = links
     notes = []
     if spec.era == Era.PRE2025 and Dimension.PROVINCE in spec.group_by:
         notes.append(_("Amounts located in current-era units are shown apart; they are never mapped back."))
