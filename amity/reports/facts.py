@@ -68,7 +68,8 @@ def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
         .order_by("aid_item_id", "sector__code")
         .values_list("aid_item_id", "sector_id", "sector__category_id", "percentage")
     ):
-        sectors[item_id].append(SectorPart(sector_id, category_id, weight))
+        # A share given as a DAC 3-digit category (it has no category of its own) counts under itself.
+        sectors[item_id].append(SectorPart(sector_id, category_id or sector_id, weight))
     locations: dict[int, list[LocationPart]] = defaultdict(list)
     for item_id, province_id, era, level, unit_id, unit_province_id, weight in (
         LocationSplit.objects.filter(aid_item_id__in=item_ids)
