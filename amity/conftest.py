@@ -70,3 +70,11 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_book() -> None:
+    """Each test reads the rates of its own database state (a test's rate changes are rolled back)."""
+    from amity.reference.fx import forget_shared_rate_book
+
+    forget_shared_rate_book()

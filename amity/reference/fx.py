@@ -3,6 +3,7 @@ source and date, so that every converted figure can say how it was made."""
 
 from __future__ import annotations
 
+import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from amity.core.money import quantize
@@ -114,3 +116,28 @@ class RateBook:
 def convert(amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal = Decimal("0.01")) -> Conversion:
     """One conversion at value-date rates (for many, build one RateBook and reuse it)."""
     return RateBook({currency, target}).convert(amount, currency, target, on=on, quantum=quantum)
+
+
+# --- the process's shared rate book ----------------------------------------------------------------------------
+# Reports on the rates of a date and imports read every rate; rates change rarely (load_reference, the admin).
+# Each process keeps one RateBook while the rates version in the shared cache (files or Redis, see settings) is
+# the one it was loaded at; `rates_changed` sets a new version, so every process reloads on its next use.
+
+_RATES_VERSION_KEY = "amity:rates-version"
+_shared_book: tuple[str, RateBook] | None = None
+
+
+def shared_rate_book() -> RateBook:
+    """Every rate, from memory while unchanged (no query); reloaded after rates changed anywhere."""
+    global _shared_book
+    version = cache.get_or_set(_RATES_VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    if _shared_book is None or _shared_book[0] != version:
+        _shared_book = (version, RateBook())
+    return _shared_book[1]
+
+
+def forget_shared_rate_book() -> None:
+    """Make every process (this one at once) read the rates again."""
+    global _shared_book
+    _shared_book = None
+    cache.set(_RATES_VERSION_KEY, uuid.uuid4().hex, timeout=None)

@@ -33,8 +33,8 @@ from amity.aid.models import AidBeneficiary
 from amity.core.money import CENT, quantize
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
-from amity.reference.fx import MissingRate, RateBook
-from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
+from amity.reference.fx import MissingRate, shared_rate_book
+from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
 from .models import ReportFact, ReportRollup
 from .rollups import rollup_grain
@@ -291,20 +291,19 @@ def _aggregates(spec: ReportSpec) -> dict[str, Any]:
 
 
 def _converter(spec: ReportSpec) -> tuple[Decimal, Any]:
-    """How to turn a summed column into the report currency: (quantum, function(value, currency_id))."""
+    """How to turn a summed column into the report currency: (quantum, function(value, currency code))."""
     quantum = Decimal(1) if spec.currency == "VND" else CENT
     if spec.basis.kind == BasisKind.FIXED_RATE and spec.currency == "VND":
         rate = spec.basis.vnd_per_usd or Decimal(1)
         return quantum, lambda value, _currency: quantize(value * rate, quantum)
     if spec.basis.kind == BasisKind.RATES_ON:
         on = spec.basis.on or date.today()
-        book = RateBook()
-        codes = dict(Currency.objects.values_list("pk", "code"))
+        book = shared_rate_book()
         target = spec.currency
 
-        def convert(value: Decimal, currency_id: int) -> Decimal:
+        def convert(value: Decimal, currency: str) -> Decimal:
             try:
-                return book.convert(value, codes[currency_id], target, on=on, quantum=quantum).amount
+                return book.convert(value, currency, target, on=on, quantum=quantum).amount
             except MissingRate as exc:  # a bad parameter, not a server error: 400 on rate_date
                 raise SpecError({"rate_date": str(exc)}) from exc
 
@@ -312,13 +311,19 @@ def _converter(spec: ReportSpec) -> tuple[Decimal, Any]:
     return quantum, lambda value, _currency: quantize(value, quantum)
 
 
-def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: int | None = None) -> ReportResult:
+def report(
+    user: Any,
+    spec: ReportSpec,
+    *,
+    order_by_value: bool = False,
+    limit: int | None = None,
+) -> ReportResult:
     """Grouped figures and totals; a fixed number of queries (one for the rows, one for the totals' counts,
     one per labelled dimension)."""
     facts = facts_for(user, spec, rollups=True)
     columns = [_column(d, spec) for d in spec.group_by]
     by_currency = spec.basis.kind == BasisKind.RATES_ON
-    group_columns = [*columns, "currency_id"] if by_currency else columns
+    group_columns = [*columns, "currency__code"] if by_currency else columns
     aggregates = _aggregates(spec)
     money = [m for m in spec.measures if m.is_money]
     counts = [m for m in spec.measures if not m.is_money]
@@ -327,7 +332,7 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
     grouped = facts.order_by().values(*group_columns).annotate(**aggregates)
     if facts.model is ReportRollup:  # a key whose facts are all gone has differences adding up to nothing
         grouped = grouped.annotate(rollup_parts=Sum("parts")).filter(rollup_parts__gt=0)
-    raw_rows = list(grouped) if group_columns else []
+    raw_rows = list(grouped) if columns else []  # ungrouped: the totals' query below is the only one
     merged: dict[tuple[Any, ...], dict[Measure, Number]] = {}
     zero: dict[Measure, Number] = {m: Decimal(0) for m in money} | {m: 0 for m in counts}
     for raw in raw_rows:
@@ -338,7 +343,7 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
         for m in money:
             amount = raw[m.value]
             if amount is not None:
-                values[m] += convert(Decimal(amount), raw.get("currency_id"))
+                values[m] += convert(Decimal(amount), raw.get("currency__code"))
         for m in counts:
             # With the currency split (rates of a date) a count would be per currency: recount below.
             values[m] = raw[m.value] if not by_currency else 0
@@ -353,9 +358,9 @@ def report(user: Any, spec: ReportSpec, *, order_by_value: bool = False, limit: 
         # No grouping, or rows that overlap: the total is one ungrouped sum (converted per currency if needed).
         rows_total = facts.order_by()
         if by_currency:
-            per_currency = rows_total.values("currency_id").annotate(**{m.value: aggregates[m.value] for m in money})
+            per_currency = rows_total.values("currency__code").annotate(**{m.value: aggregates[m.value] for m in money})
             totals = {
-                m: sum((convert(Decimal(r[m.value] or 0), r["currency_id"]) for r in per_currency), Decimal(0))
+                m: sum((convert(Decimal(r[m.value] or 0), r["currency__code"]) for r in per_currency), Decimal(0))
                 for m in money
             }
         else:
