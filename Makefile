@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run prepare serve test lint check lock messages clean
 
 help:
-	@echo "make run      install, migrate, load reference data and demo users, serve on http://$(HOST)"
+	@echo "make run      install, migrate, load reference data and demo users, serve on http://$(HOST) with a task worker"
 	@echo "make test     run the test suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...)"
 	@echo "make lint     ruff, Django system checks, missing migrations"
 	@echo "make lock     re-lock dependencies after editing pyproject.toml (needs uv)"
@@ -30,7 +30,9 @@ prepare: install
 	$(MANAGE) load_reference
 	$(MANAGE) load_demo
 
+# The task worker (imports, re-valuation) runs beside the web server and stops with it.
 serve: install
+	$(MANAGE) db_worker --interval 1 --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST)
 
 run: prepare serve

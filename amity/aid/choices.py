@@ -77,6 +77,20 @@ class ParticipantRole(models.TextChoices):
     IMPLEMENTING = "4", _("Implementing")
 
 
+class BudgetKind(models.TextChoices):
+    """IATI BudgetType codes."""
+
+    ORIGINAL = "1", _("Original")
+    REVISED = "2", _("Revised")
+
+
+class BudgetStatus(models.TextChoices):
+    """IATI BudgetStatus codes."""
+
+    INDICATIVE = "1", _("Indicative")
+    COMMITTED = "2", _("Committed")
+
+
 class TransactionType(models.TextChoices):
     """IATI TransactionType codes (standard 2.03)."""
 

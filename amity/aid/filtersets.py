@@ -104,9 +104,12 @@ class AidItemFilterSet(django_filters.FilterSet):
         )
 
     def by_sector(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
-        if len(value) == 3:
-            return queryset.filter(_has(SectorSplit, sector__category__code=value))
-        return queryset.filter(_has(SectorSplit, sector__code=value))
+        if len(value) == 3:  # the category's sectors, or the category itself when only it was given
+            return queryset.filter(
+                _has(SectorSplit, sector__category__code=value)
+                | _has(SectorSplit, sector__codelist__name="SectorCategory", sector__code=value)
+            )
+        return queryset.filter(_has(SectorSplit, sector__code=value, sector__codelist__name="Sector"))
 
     def by_donor(self, queryset: QuerySet[AidItem], name: str, value: Organisation) -> QuerySet[AidItem]:
         return queryset.filter(_has(AidParticipant, role=ParticipantRole.FUNDING, organisation=value))

@@ -22,7 +22,7 @@ from amity.core.scoping import (
     province_owned_rules,
 )
 
-from .choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
+from .choices import AidStatus, BeneficiaryGroup, BudgetKind, BudgetStatus, Modality, ParticipantRole, TransactionType
 
 APPRAISAL_DAYS = 20  # Decree 80/2020 Art. 10: appraisal within 20 days of a complete dossier
 START_DEADLINE_DAYS = 183  # Art. 4.7: approval may be revoked if the aid has not started within 6 months
@@ -100,6 +100,29 @@ class AidItem(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # What IATI carries beyond Amity's own fields, kept so that an import loses nothing and an export gives it
+    # back: titles and descriptions in other languages, recipient countries and regions.
+    narratives = models.JSONField(
+        _("titles and descriptions in other languages"),
+        default=dict,
+        db_default={},  # bulk loaders that do not name the column (benchmarks/generate.py) get an empty object
+        blank=True,
+        help_text=_('{"title": {"fr": "…"}, "description": {"fr": "…"}}: languages other than Vietnamese and English.'),
+    )
+    recipient_countries = models.JSONField(
+        _("recipient countries"),
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text=_('[{"code": "VN", "percentage": "100"}]: ISO 3166 codes with IATI percentages.'),
+    )
+    recipient_regions = models.JSONField(
+        _("recipient regions"),
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text=_('[{"code": "789", "vocabulary": "1", "percentage": "50"}]: IATI region codes.'),
+    )
 
     history = HistoricalRecords()
     scope_policy = _aid_policy("")
@@ -174,13 +197,16 @@ class AidParticipant(models.Model):
 
 
 class SectorSplit(models.Model):
+    """A share of a DAC 5-digit sector, or of a DAC 3-digit category when that is all the source gives (IATI
+    sector vocabulary 2); reports put a category share under the category itself."""
+
     aid_item = models.ForeignKey(AidItem, on_delete=models.CASCADE, related_name="sectors")
     sector = models.ForeignKey(
         "reference.CodelistItem",
         verbose_name=_("sector"),
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"codelist__name": "Sector"},
+        limit_choices_to={"codelist__name__in": ["Sector", "SectorCategory"]},
     )
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
 
@@ -227,6 +253,37 @@ class LocationSplit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.percentage}%"
+
+
+class Budget(models.Model):
+    """A budget of the aid item for one period (IATI `budget`), in its own currency; not a commitment, so
+    reports do not sum it."""
+
+    aid_item = models.ForeignKey(AidItem, on_delete=models.CASCADE, related_name="budgets")
+    kind = models.CharField(_("type"), max_length=1, choices=BudgetKind.choices, default=BudgetKind.ORIGINAL)
+    status = models.CharField(_("status"), max_length=1, choices=BudgetStatus.choices, default=BudgetStatus.INDICATIVE)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
+    currency = models.ForeignKey(
+        "reference.Currency", verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
+    )
+    value_date = models.DateField(_("value date"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["period_start", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="aid_budget_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}: {self.amount} {self.currency_id}"
 
 
 class Transaction(BaseModel):

@@ -38,6 +38,7 @@ from .models import (
     AidBeneficiary,
     AidItem,
     AidParticipant,
+    Budget,
     LocationSplit,
     SectorSplit,
     Transaction,
@@ -80,6 +81,7 @@ class AidItemParts:
     locations: Sequence[LocationShare] | None = None
     participants: Sequence[Participation] | None = None
     beneficiaries: Iterable[str] | None = None
+    budgets: Sequence[Budget] | None = None  # unsaved rows; aid_item is set on write
 
 
 # --- checks -------------------------------------------------------------------------------------------------
@@ -99,8 +101,12 @@ def check_sectors(shares: Sequence[SectorShare]) -> None:
     codes = [share.sector.code for share in shares]
     if len(set(codes)) != len(codes):
         raise ValidationError({"sectors": _("A sector is listed twice.")})
+    if any(share.sector.codelist.name == "SectorCategory" for share in shares) and any(
+        share.sector.codelist.name == "Sector" for share in shares
+    ):
+        raise ValidationError({"sectors": _("Give either DAC 5-digit sectors or DAC 3-digit categories, not both.")})
     for share in shares:
-        if share.sector.codelist.name != "Sector":
+        if share.sector.codelist.name not in ("Sector", "SectorCategory"):
             raise ValidationError({"sectors": _("%(code)s is not a DAC 5-digit sector.") % {"code": share.sector.code}})
         if share.percentage <= 0:
             raise ValidationError({"sectors": _("Each sector's percentage must be more than 0.")})
@@ -175,6 +181,12 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
         AidBeneficiary.objects.bulk_create(
             AidBeneficiary(aid_item=aid_item, group=group) for group in sorted(set(parts.beneficiaries))
         )
+    if parts.budgets is not None:
+        for budget in parts.budgets:
+            budget.aid_item = aid_item
+            budget.full_clean(exclude=["aid_item"])
+        aid_item.budgets.all().delete()
+        Budget.objects.bulk_create(parts.budgets)
 
 
 def _check_owning_province(aid_item: AidItem) -> None:

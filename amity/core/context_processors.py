@@ -8,8 +8,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.scoping import Action
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    from amity.interop.models import ImportRun  # core does not import later apps at module level
+
     user = getattr(request, "user", None)
     items: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
@@ -22,6 +26,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "app": "organisations",
             },
             {"label": _("Reports"), "url": reverse("reports:dashboard"), "app": "reports"},
+        ]
+        # By role alone: the jurisdictions (a query) are not needed to show the menu entry.
+        if user.is_administrator or Action.VIEW in ImportRun.scope_policy.rules.get(user.role, {}):
+            items.append({"label": _("Data exchange"), "url": reverse("interop:runs"), "app": "interop"})
+        items += [
             {"label": _("Reference data"), "url": reverse("reference:index"), "app": "reference"},
         ]
         if user.is_staff:

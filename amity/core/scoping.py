@@ -36,6 +36,7 @@ class UserScope:
     province_ids: frozenset[int]
     organisation_id: int | None
     is_administrator: bool
+    user_id: int | None = None
 
 
 def user_scope(user: Any) -> UserScope | None:
@@ -51,6 +52,7 @@ def user_scope(user: Any) -> UserScope | None:
             province_ids=frozenset(user.jurisdictions.values_list("pk", flat=True)) if user.pk else frozenset(),
             organisation_id=user.organisation_id,
             is_administrator=user.is_superuser or user.role == Role.ADMINISTRATOR,
+            user_id=user.pk,
         )
         user._amity_scope = cached
     return cached
@@ -94,6 +96,18 @@ class OfOwnOrganisation(Rule):
         if scope.organisation_id is None:
             return Q(pk__in=[])
         return Q(**{self.field: scope.organisation_id})
+
+
+@dataclass(frozen=True)
+class OwnedBy(Rule):
+    """Records the user made themselves (their own export files)."""
+
+    field: str
+
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
+        if scope.user_id is None:
+            return Q(pk__in=[])
+        return Q(**{self.field: scope.user_id})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from amity.core.money import quantize
@@ -76,6 +77,7 @@ class RateBook:
                 Rate(row.currency.code, row.rate, row.frequency, row.period_start, row.period_end, row.source)
             )
         self._starts = {key: [rate.period_start for rate in rows] for key, rows in self._by_currency.items()}
+        self._descriptions: dict[tuple[Rate, str | None], str] = {}
 
     def rate(self, currency: str, on: date) -> Rate:
         """The finest rate whose period covers `on`; else the latest one before it; else MissingRate."""
@@ -98,13 +100,21 @@ class RateBook:
             raise MissingRate(currency, on)
         return Rate(**{**latest_before.__dict__, "carried_forward": True})
 
+    def _describe(self, rate: Rate) -> str:
+        """A rate's source text, made once per rate and language (an import converts thousands of amounts)."""
+        key = (rate, get_language())
+        text = self._descriptions.get(key)
+        if text is None:
+            text = self._descriptions[key] = rate.describe()
+        return text
+
     def convert(self, amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal) -> Conversion:
         """Convert at the value-date rates, through USD (the IMF rates are all against USD)."""
         if currency == target:
             return Conversion(quantize(amount, quantum), Decimal(1), on, _("same currency"))
         source_rate, target_rate = self.rate(currency, on), self.rate(target, on)
         rate = target_rate.units_per_usd / source_rate.units_per_usd
-        parts = [r.describe() for r in (source_rate, target_rate) if r.currency != USD]
+        parts = [self._describe(r) for r in (source_rate, target_rate) if r.currency != USD]
         return Conversion(
             amount=quantize(amount * target_rate.units_per_usd / source_rate.units_per_usd, quantum),
             rate=rate,

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from amity.core.bulk import insert_rows
 from amity.core.money import CENT, allocate
 from amity.reference.choices import Era, UnitLevel
 
@@ -106,45 +108,62 @@ def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
     }
 
 
-def _facts_for(
-    transactions: Iterable[Transaction], shapes: dict[int, ItemShape], countries: dict[int, int | None]
-) -> list[ReportFact]:
-    facts: list[ReportFact] = []
+# The columns of a fact as `_fact_rows` gives them (one tuple per fact: no model instance per row).
+FACT_COLUMNS = (
+    "transaction_id",
+    "aid_item_id",
+    "transaction_type",
+    "value_date",
+    "year",
+    "sector_id",
+    "sector_category_id",
+    "province_id",
+    "old_province_id",
+    "donor_id",
+    "donor_country_id",
+    "modality",
+    "status",
+    "is_relief",
+    "currency_id",
+    "amount",
+    "amount_usd",
+    "amount_vnd",
+)
+
+
+def _fact_rows(
+    transactions: Iterable[Any], shapes: dict[int, ItemShape], countries: dict[int, int | None]
+) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
     for tx in transactions:
         shape = shapes[tx.aid_item_id]
         if not shape.locations:
             continue  # an item always has a location once saved through the services
         donor_id = tx.provider_id or shape.first_donor_id
+        donor_country_id = countries.get(donor_id) if donor_id else None
         originals = split(tx.amount, shape.sectors, shape.locations, CENT)
         usds = split(tx.amount_usd, shape.sectors, shape.locations, CENT)
         vnds = split(tx.amount_vnd, shape.sectors, shape.locations, VND_UNIT)
+        head = (tx.id, tx.aid_item_id, tx.transaction_type, tx.value_date, tx.value_date.year)
+        tail = (donor_id, donor_country_id, shape.modality, shape.status, shape.is_relief, tx.currency_id)
         index = 0
         for sector in shape.sectors:
             for location in shape.locations:
-                facts.append(
-                    ReportFact(
-                        transaction_id=tx.pk,
-                        aid_item_id=tx.aid_item_id,
-                        transaction_type=tx.transaction_type,
-                        value_date=tx.value_date,
-                        year=tx.value_date.year,
-                        sector_id=sector.sector_id,
-                        sector_category_id=sector.category_id,
-                        province_id=location.province_id,
-                        old_province_id=location.old_province_id,
-                        donor_id=donor_id,
-                        donor_country_id=countries.get(donor_id) if donor_id else None,
-                        modality=shape.modality,
-                        status=shape.status,
-                        is_relief=shape.is_relief,
-                        currency_id=tx.currency_id,
-                        amount=originals[index],
-                        amount_usd=usds[index],
-                        amount_vnd=vnds[index],
+                rows.append(
+                    (
+                        *head,
+                        sector.sector_id,
+                        sector.category_id,
+                        location.province_id,
+                        location.old_province_id,
+                        *tail,
+                        originals[index],
+                        usds[index],
+                        vnds[index],
                     )
                 )
                 index += 1
-    return facts
+    return rows
 
 
 def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
@@ -170,8 +189,8 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
             continue
         shapes = _shapes(alive)
         transactions = list(
-            Transaction.objects.filter(aid_item_id__in=alive).only(
-                "pk",
+            Transaction.objects.filter(aid_item_id__in=alive).values_list(
+                "id",
                 "aid_item_id",
                 "transaction_type",
                 "value_date",
@@ -180,17 +199,18 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
                 "amount",
                 "amount_usd",
                 "amount_vnd",
+                named=True,
             )
         )
         donor_ids = {tx.provider_id for tx in transactions} | {s.first_donor_id for s in shapes.values()}
         countries = dict(
             Organisation.all_objects.filter(pk__in=[d for d in donor_ids if d]).values_list("pk", "country_id")
         )
-        facts = _facts_for(transactions, shapes, countries)
-        ReportFact.objects.bulk_create(facts, batch_size=5000)
+        rows = _fact_rows(transactions, shapes, countries)
+        insert_rows(ReportFact, FACT_COLUMNS, rows)  # tuples, not model instances: see amity.core.bulk
         if deltas:
             rollup_deltas(alive, 1)
-        written += len(facts)
+        written += len(rows)
     if rollups and not deltas:
         rollups_rebuild()
     return written

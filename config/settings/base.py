@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "amity.organisations",
     "amity.aid",
     "amity.reports",
+    "amity.interop",
 ]
 
 MIDDLEWARE = [
@@ -191,4 +192,30 @@ LOGGING = {
 
 # Amity's own settings.
 AMITY_PAGE_SIZE = 50
+# The largest file an import takes (IATI XML or Excel); IATI files are read streaming, so size costs only disk.
+AMITY_IMPORT_MAX_BYTES = int(os.environ.get("AMITY_IMPORT_MAX_BYTES", str(2 * 1024**3)))
+# Exports of more records than this are prepared by a background task instead of streamed in the request.
+AMITY_EXPORT_INLINE_MAX = int(os.environ.get("AMITY_EXPORT_INLINE_MAX", "2000"))
+# Import progress is shared between the task worker and the web process through the cache: Redis when
+# REDIS_URL is set (several hosts), else files under var/cache (one host, the embedded mode).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 AMITY_REFERENCE_DATA_DIR = BASE_DIR / "amity" / "reference" / "data"
+
+# The organisation that publishes this instance's IATI files (`reporting-org`). Its identifier must begin with a
+# prefix of the IATI OrganisationRegistrationAgency codelist; a Vietnamese state agency's is VN-COA-<its budget
+# relationship code>. The defaults are placeholders, to be replaced in every real deployment.
+AMITY_IATI_REPORTING_ORG = {
+    "ref": os.environ.get("AMITY_IATI_REPORTING_ORG_REF", "VN-COA-PLACEHOLDER"),
+    "type": os.environ.get("AMITY_IATI_REPORTING_ORG_TYPE", "10"),  # OrganisationType 10: Government
+    "name": os.environ.get("AMITY_IATI_REPORTING_ORG_NAME", "Amity (placeholder reporting organisation)"),
+}

@@ -1,0 +1,99 @@
+"""Large exports in the background: the records a user's list filters select, written to a file by a task, so
+that no request has to stay open for minutes. Small exports stream at once (`views_export`)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amity.aid.filtersets import AidItemFilterSet
+from amity.aid.models import AidItem
+from amity.core.exceptions import PermissionDenied
+from amity.core.scoping import Action
+from amity.organisations.filtersets import OrganisationFilterSet
+from amity.organisations.models import Organisation
+
+from .choices import ExportKind, ImportStatus
+from .models import ExportRun
+
+EXPORTS = {
+    ExportKind.IATI_ACTIVITIES: (AidItem, AidItemFilterSet, "iati-activities"),
+    ExportKind.IATI_ORGANISATIONS: (Organisation, OrganisationFilterSet, "iati-organisations"),
+}
+
+
+def _progress_key(run: ExportRun) -> str:
+    return f"amity:export-progress:{run.public_id}"
+
+
+def export_queryset(kind: str, user: Any, params: Mapping[str, Any]) -> QuerySet[Any]:
+    """The records of an export: the user's scope, then the list's filters (a ValueError if they are invalid)."""
+    model, filterset_class, _stem = EXPORTS[ExportKind(kind)]
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    filterset = filterset_class(query or None, queryset=model.objects.restrict(user, Action.VIEW))
+    if filterset.is_bound and not filterset.is_valid():
+        raise ValueError(filterset.errors.as_text())
+    return filterset.qs
+
+
+def export_run_create(*, user: Any, kind: str, params: QueryDict | Mapping[str, Any], total: int) -> ExportRun:
+    """Record a background export of what `params` select and queue it."""
+    if not ExportRun.scope_policy.allows(user, Action.ADD):
+        raise PermissionDenied(_("You may not export these records."))
+    plain = {name: params.getlist(name) for name in params} if isinstance(params, QueryDict) else dict(params)
+    run = ExportRun.objects.create(kind=kind, params=plain, created_by=user, progress_total=total)
+    from .tasks import run_export
+
+    transaction.on_commit(lambda: run_export.enqueue(str(run.public_id)))
+    return run
+
+
+def export_run_execute(*, run: ExportRun) -> ExportRun:
+    """Write the file (the task's body): streamed to a temporary file, then kept with the run."""
+    from .iati.export import iter_activities, iter_organisations
+
+    run.status = ImportStatus.RUNNING
+    run.save(update_fields=["status"])
+
+    def progress(done: int) -> None:
+        cache.set(_progress_key(run), done, timeout=24 * 3600)
+
+    try:
+        records = export_queryset(run.kind, run.created_by, run.params)
+        pieces = (
+            iter_activities(records, progress=progress)
+            if run.kind == ExportKind.IATI_ACTIVITIES
+            else iter_organisations(records)
+        )
+        with tempfile.TemporaryFile() as scratch:
+            for piece in pieces:
+                scratch.write(piece)
+            scratch.seek(0)
+            stem = EXPORTS[ExportKind(run.kind)][2]
+            run.file.save(f"{stem}-{timezone.localdate():%Y%m%d}.xml", File(scratch), save=False)
+        run.status = ImportStatus.DONE
+    except ValueError as exc:
+        run.status, run.error = ImportStatus.FAILED, str(exc)
+    run.finished_at = timezone.now()
+    run.progress_done = run.progress_total
+    run.save()
+    cache.delete(_progress_key(run))
+    return run
+
+
+def export_run_progress(run: ExportRun) -> dict[str, Any]:
+    done = run.progress_done if run.is_finished else cache.get(_progress_key(run), run.progress_done)
+    total = run.progress_total or 1
+    percent = 100 if run.is_finished else min(99, int(done * 100 / total))
+    return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total}

@@ -1,0 +1,97 @@
+"""Forms of the data exchange: the upload of a file to import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from amity.core.scoping import user_scope
+from amity.reference.choices import Era, UnitLevel
+from amity.reference.models import AdministrativeUnit
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    province = forms.ModelChoiceField(
+        label=_("Province that owns the imported aid"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        help_text=_("Leave empty to take each activity's province from its locations (administrators only)."),
+    )
+    vn_only = forms.BooleanField(
+        label=_("Only activities for Viet Nam"),
+        required=False,
+        initial=True,
+        help_text=_("Keep activities whose recipient country, or one of whose transactions' recipient country, is VN."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run"), required=False, help_text=_("Check the whole file and show the report; write nothing.")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        provinces = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")
+        scope = user_scope(user)
+        if scope is not None and not scope.is_administrator:
+            provinces = provinces.filter(pk__in=scope.province_ids)
+            self.fields["province"].required = True
+            self.fields["province"].help_text = ""
+            if len(scope.province_ids) == 1:
+                self.initial.setdefault("province", next(iter(scope.province_ids)))
+        self.fields["province"].queryset = provinces
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.AMITY_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest file Amity takes is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+class ExcelUploadForm(forms.Form):
+    """An Excel workbook made from one of Amity's templates; checked completely before anything is written."""
+
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[])
+    file = forms.FileField(label=_("File (.xlsx)"))
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=AdministrativeUnit.objects.none(),
+        required=False,
+        help_text=_("The province the upload is recorded for; each row keeps the province it gives."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .choices import ImportKind
+
+        self.fields["kind"].choices = [(k.value, k.label) for k in ImportKind if k != ImportKind.IATI]
+        provinces = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")
+        scope = user_scope(user)
+        if scope is not None and not scope.is_administrator and scope.province_ids:
+            provinces = provinces.filter(pk__in=scope.province_ids)
+            self.fields["province"].required = True
+            if len(scope.province_ids) == 1:
+                self.initial.setdefault("province", next(iter(scope.province_ids)))
+        self.fields["province"].queryset = provinces
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.AMITY_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest file Amity takes is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload

@@ -1,0 +1,468 @@
+"""Streaming reader of IATI activity files (standard 2.01–2.03): one `ParsedActivity` per `<iati-activity>`,
+memory flat whatever the file's size, safe on hostile input.
+
+Safety: lxml's `iterparse` with entity resolution, DTD loading and network access off, no huge text nodes or
+deep trees (`huge_tree=False`), and any DOCTYPE refused outright (IATI files have none; a billion-laughs bomb
+or an external entity needs one). A file-level fault (not XML, malformed at some line, wrong version) raises
+`FileRefused`; a fault inside one activity makes that activity an `ActivityProblem` and the reading goes on.
+
+Messages are English source texts marked with `gettext_noop` and kept with their parameters, so that the
+import report is shown in each reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.utils.translation import gettext_noop
+from lxml import etree
+
+SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+class FileRefused(Exception):
+    """The whole file cannot be read: nothing of it is imported."""
+
+    def __init__(self, message: str, at_line: int | None = None, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message, self.line, self.params = message, at_line, params
+
+
+class ActivitySkipped(Exception):
+    """One activity cannot be imported (raised while it is read or resolved)."""
+
+    def __init__(self, message: str, at_line: int | None = None, at_field: str = "", **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message, self.line, self.field, self.params = message, at_line, at_field, params
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A line of the import report: an activity skipped, or a part of one left out (`skipped` False)."""
+
+    message: str
+    params: dict[str, Any]
+    line: int | None = None
+    record: str = ""
+    field: str = ""
+    skipped: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "record": self.record,
+            "column": self.field,
+            "message": self.message,
+            "params": {k: str(v) for k, v in self.params.items()},
+            "skipped": self.skipped,
+        }
+
+
+@dataclass
+class OrgRef:
+    ref: str
+    name: str
+    type: str = ""
+    role: str = ""
+    line: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.ref, self.name)
+
+
+@dataclass
+class ParsedTransaction:
+    type: str
+    date: date
+    amount: Decimal
+    currency: str
+    value_date: date
+    description: str
+    provider: OrgRef | None
+    receiver: OrgRef | None
+    recipient_country: str
+    sectors: list[tuple[str, str]]  # (vocabulary, code)
+    line: int
+
+
+@dataclass
+class ParsedBudget:
+    kind: str
+    status: str
+    period_start: date
+    period_end: date
+    amount: Decimal
+    currency: str
+    value_date: date
+    line: int
+
+
+AMITY_NS = "urn:x-amity:iati:1"  # what Amity's own export adds to a location (see iati/export.py)
+
+
+@dataclass
+class ParsedLocation:
+    names: list[str]
+    codes: list[tuple[str, str, str]]  # administrative (vocabulary, level, code)
+    line: int
+    ref: str = ""  # Amity's export: "gso:<era>:<level>:<code>"
+    share: str = ""  # Amity's export: the location's percentage of the aid item
+
+
+@dataclass
+class ParsedActivity:
+    identifier: str
+    line: int
+    default_currency: str = ""
+    humanitarian: bool = False
+    titles: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    status: str = ""
+    dates: dict[str, date] = field(default_factory=dict)  # ActivityDateType code → date
+    reporting_org: OrgRef | None = None
+    participants: list[OrgRef] = field(default_factory=list)
+    sectors: list[tuple[str, str, Decimal | None, int]] = field(default_factory=list)  # vocabulary, code, %, line
+    recipient_countries: list[tuple[str, Decimal | None]] = field(default_factory=list)
+    recipient_regions: list[tuple[str, str, Decimal | None]] = field(default_factory=list)
+    locations: list[ParsedLocation] = field(default_factory=list)
+    aid_types: list[str] = field(default_factory=list)
+    budgets: list[ParsedBudget] = field(default_factory=list)
+    transactions: list[ParsedTransaction] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, message: str, at_line: int | None, at_field: str = "", **params: Any) -> None:
+        self.warnings.append(Problem(message, params, at_line or self.line, self.identifier, at_field, skipped=False))
+
+
+@dataclass
+class ActivityProblem:
+    """An activity the reader could not take: its line, identifier if known, and why."""
+
+    problem: Problem
+
+
+class _CountingReader:
+    """A binary file wrapper that counts the bytes handed to the parser (the import's progress)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.consumed = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.consumed += len(chunk)
+        return chunk
+
+
+def _text(element: Any) -> str:
+    return " ".join((element.text or "").split())
+
+
+def _narratives(element: Any, default_lang: str) -> dict[str, str]:
+    """`<narrative xml:lang>` children as language → text (the file's language when none is given)."""
+    texts: dict[str, str] = {}
+    for narrative in element.iterfind("narrative"):
+        text = " ".join("".join(narrative.itertext()).split())
+        if text:
+            lang = (narrative.get(XML_LANG) or default_lang or "en").lower()
+            texts[lang] = f"{texts[lang]} {text}" if lang in texts else text
+    return texts
+
+
+def _first_name(element: Any | None, default_lang: str) -> str:
+    if element is None:
+        return ""
+    names = _narratives(element, default_lang)
+    return next(iter(names.values()), "")
+
+
+def _date(value: str | None, line: int, field: str, *, required: bool = True) -> date | None:
+    if not value:
+        if required:
+            raise ActivitySkipped(gettext_noop("%(field)s has no date."), line, field, field=field)
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ActivitySkipped(
+            gettext_noop("%(field)s: “%(value)s” is not a date (YYYY-MM-DD)."), line, field, field=field, value=value
+        ) from None
+
+
+def _decimal(value: str | None, line: int, field: str) -> Decimal:
+    try:
+        number = Decimal((value or "").strip().replace(",", ""))
+    except InvalidOperation:
+        raise ActivitySkipped(
+            gettext_noop("%(field)s: “%(value)s” is not a number."), line, field, field=field, value=value or ""
+        ) from None
+    if not number.is_finite():
+        raise ActivitySkipped(
+            gettext_noop("%(field)s: “%(value)s” is not a number."), line, field, field=field, value=value
+        )
+    return number
+
+
+def _percentage(value: str | None, line: int, field: str) -> Decimal | None:
+    if value is None or not value.strip():
+        return None
+    number = _decimal(value, line, field)
+    if not 0 <= number <= 100:
+        raise ActivitySkipped(
+            gettext_noop("%(field)s: %(value)s is not a percentage."), line, field, field=field, value=value
+        )
+    return number
+
+
+def _org(element: Any | None, default_lang: str) -> OrgRef | None:
+    if element is None:
+        return None
+    ref = (element.get("ref") or "").strip()
+    name = _first_name(element, default_lang)
+    if not ref and not name:
+        return None
+    return OrgRef(
+        ref, name, (element.get("type") or "").strip(), (element.get("role") or "").strip(), element.sourceline
+    )
+
+
+def _value(element: Any | None, activity: ParsedActivity, line: int, what: str) -> tuple[Decimal, str, date | None]:
+    if element is None:
+        raise ActivitySkipped(gettext_noop("%(field)s has no value."), line, what, field=what)
+    amount = _decimal(element.text, element.sourceline, what)
+    currency = (element.get("currency") or activity.default_currency).strip().upper()
+    if not currency:
+        raise ActivitySkipped(
+            gettext_noop("%(field)s has no currency and the activity no default currency."),
+            element.sourceline,
+            what,
+            field=what,
+        )
+    value_date = _date(element.get("value-date"), element.sourceline, f"{what}/value-date", required=False)
+    return amount, currency, value_date
+
+
+def _read_transaction(element: Any, activity: ParsedActivity, lang: str) -> ParsedTransaction:
+    line = element.sourceline
+    type_element = element.find("transaction-type")
+    code = (type_element.get("code") or "").strip() if type_element is not None else ""
+    if not code:
+        raise ActivitySkipped(gettext_noop("A transaction has no type."), line, "transaction-type")
+    date_element = element.find("transaction-date")
+    tx_date = _date(date_element.get("iso-date") if date_element is not None else None, line, "transaction-date")
+    amount, currency, value_date = _value(element.find("value"), activity, line, "transaction/value")
+    if value_date is None:
+        activity.warn(
+            gettext_noop("A transaction has no value date: its transaction date is used."), line, "value-date"
+        )
+    description = element.find("description")
+    country = element.find("recipient-country")
+    return ParsedTransaction(
+        type=code,
+        date=tx_date,  # type: ignore[arg-type]
+        amount=amount,
+        currency=currency,
+        value_date=value_date or tx_date,  # type: ignore[arg-type]
+        description=_first_name(description, lang),
+        provider=_org(element.find("provider-org"), lang),
+        receiver=_org(element.find("receiver-org"), lang),
+        recipient_country=(country.get("code") or "").strip().upper() if country is not None else "",
+        sectors=[
+            ((s.get("vocabulary") or "1").strip(), (s.get("code") or "").strip()) for s in element.iterfind("sector")
+        ],
+        line=line,
+    )
+
+
+def _read_budget(element: Any, activity: ParsedActivity) -> ParsedBudget:
+    line = element.sourceline
+    start = element.find("period-start")
+    end = element.find("period-end")
+    period_start = _date(start.get("iso-date") if start is not None else None, line, "budget/period-start")
+    period_end = _date(end.get("iso-date") if end is not None else None, line, "budget/period-end")
+    amount, currency, value_date = _value(element.find("value"), activity, line, "budget/value")
+    return ParsedBudget(
+        kind=(element.get("type") or "1").strip(),
+        status=(element.get("status") or "1").strip(),
+        period_start=period_start,  # type: ignore[arg-type]
+        period_end=period_end,  # type: ignore[arg-type]
+        amount=amount,
+        currency=currency,
+        value_date=value_date or period_start,  # type: ignore[arg-type]
+        line=line,
+    )
+
+
+def read_activity(element: Any, file_lang: str) -> ParsedActivity:
+    """One `<iati-activity>` element as a `ParsedActivity`; raises `ActivitySkipped`."""
+    line = element.sourceline
+    lang = (element.get(XML_LANG) or file_lang or "en").lower()
+    identifier_element = element.find("iati-identifier")
+    identifier = _text(identifier_element) if identifier_element is not None else ""
+    if not identifier:
+        raise ActivitySkipped(gettext_noop("The activity has no iati-identifier."), line, "iati-identifier")
+    activity = ParsedActivity(
+        identifier=identifier,
+        line=line,
+        default_currency=(element.get("default-currency") or "").strip().upper(),
+        humanitarian=(element.get("humanitarian") or "").strip() in ("1", "true"),
+    )
+    activity.reporting_org = _org(element.find("reporting-org"), lang)
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # comments and processing instructions
+        if tag == "title":
+            activity.titles.update(_narratives(child, lang))
+        elif tag == "description":
+            if (child.get("type") or "1") == "1":
+                for key, text in _narratives(child, lang).items():
+                    activity.descriptions[key] = (
+                        f"{activity.descriptions[key]}\n\n{text}" if key in activity.descriptions else text
+                    )
+        elif tag == "participating-org":
+            org = _org(child, lang)
+            if org is not None:
+                activity.participants.append(org)
+        elif tag == "activity-status":
+            activity.status = (child.get("code") or "").strip()
+        elif tag == "activity-date":
+            kind = (child.get("type") or "").strip()
+            found = _date(child.get("iso-date"), child.sourceline, "activity-date")
+            if kind and found:
+                activity.dates[kind] = found
+        elif tag == "recipient-country":
+            code = (child.get("code") or "").strip().upper()
+            if code:
+                activity.recipient_countries.append((code, _percentage(child.get("percentage"), child.sourceline, tag)))
+        elif tag == "recipient-region":
+            code = (child.get("code") or "").strip()
+            if code:
+                activity.recipient_regions.append(
+                    (
+                        code,
+                        (child.get("vocabulary") or "1").strip(),
+                        _percentage(child.get("percentage"), child.sourceline, tag),
+                    )
+                )
+        elif tag == "location":
+            names = [*_narratives(child.find("name"), lang).values()] if child.find("name") is not None else []
+            codes = [
+                ((a.get("vocabulary") or "").strip(), (a.get("level") or "").strip(), (a.get("code") or "").strip())
+                for a in child.iterfind("administrative")
+            ]
+            activity.locations.append(
+                ParsedLocation(
+                    names,
+                    codes,
+                    child.sourceline,
+                    (child.get("ref") or "").strip(),
+                    (child.get(f"{{{AMITY_NS}}}percentage") or "").strip(),
+                )
+            )
+        elif tag == "sector":
+            activity.sectors.append(
+                (
+                    (child.get("vocabulary") or "1").strip(),
+                    (child.get("code") or "").strip(),
+                    _percentage(child.get("percentage"), child.sourceline, "sector/@percentage"),
+                    child.sourceline,
+                )
+            )
+        elif tag in ("default-aid-type",):
+            code = (child.get("code") or "").strip()
+            if code and (child.get("vocabulary") or "1") == "1":
+                activity.aid_types.append(code)
+        elif tag == "budget":
+            activity.budgets.append(_read_budget(child, activity))
+        elif tag == "transaction":
+            activity.transactions.append(_read_transaction(child, activity, lang))
+    return activity
+
+
+def iter_activities(stream: IO[bytes], *, on_progress: Any = None) -> Iterator[ParsedActivity | ActivityProblem]:
+    """Read `stream` (binary) activity by activity. Raises `FileRefused` for a fault of the whole file, after
+    having yielded the activities before it (the caller decides to keep nothing). `on_progress(bytes_read)` is
+    called after each activity."""
+    reader = _CountingReader(stream)
+    context = etree.iterparse(
+        reader,
+        events=("start", "end"),
+        tag=("iati-activities", "iati-activity", "{*}iati-activities"),  # filtered in C: the rest costs nothing here
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    file_lang = "en"
+    root: Any = None
+    try:
+        for event, element in context:
+            if root is None:
+                root = element.getroottree().getroot()
+                _check_root(root)
+                file_lang = (root.get(XML_LANG) or "en").lower()
+            if event == "start" or element.getparent() is not root:
+                continue  # an activity nested in another is read as part of its parent (and ignored there)
+            try:
+                yield read_activity(element, file_lang)
+            except ActivitySkipped as exc:
+                identifier_element = element.find("iati-identifier")
+                identifier = _text(identifier_element) if identifier_element is not None else ""
+                yield ActivityProblem(
+                    Problem(exc.message, exc.params, exc.line or element.sourceline, identifier, exc.field)
+                )
+            # Keep memory flat: drop the activity and what came before it.
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del root[0]
+            if on_progress is not None:
+                on_progress(reader.consumed)
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno or None
+        detail = str(exc.msg if hasattr(exc, "msg") else exc)
+        if root is None and (line is None or "Document is empty" in detail or "no element found" in detail):
+            raise FileRefused(gettext_noop("The file is empty or is not XML."), line) from None
+        raise FileRefused(
+            gettext_noop("The file is not well-formed XML at line %(line)s: %(detail)s"), line, line=line, detail=detail
+        ) from None
+    if root is None:
+        if getattr(context, "root", None) is not None:
+            _check_root(context.root)  # XML, but no <iati-activities>: say what it is
+        raise FileRefused(gettext_noop("The file is empty or is not XML."))
+    if on_progress is not None:
+        on_progress(reader.consumed)
+
+
+def _check_root(root: Any) -> None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise FileRefused(
+            gettext_noop(
+                "The file declares a DOCTYPE (line %(line)s). IATI files have none; entities and DTDs are refused for"
+                " safety."
+            ),
+            1,
+            line=1,
+        )
+    if root.tag != "iati-activities":
+        raise FileRefused(
+            gettext_noop("This is not an IATI activity file: its root element is <%(tag)s>, not <iati-activities>."),
+            root.sourceline,
+            tag=str(root.tag),
+        )
+    version = (root.get("version") or "").strip()
+    if version not in SUPPORTED_VERSIONS:
+        raise FileRefused(
+            gettext_noop("IATI version “%(version)s” is not supported; Amity reads versions 2.01 to 2.03."),
+            root.sourceline,
+            version=version or "?",
+        )

@@ -1,0 +1,316 @@
+"""Writes of the data exchange: import runs are created from an upload (or a file on the command line), run
+now or as a background task, and keep their counts and report. The records themselves are written by the
+importers (`iati/importer.py`, `excel/`), which apply the domain services' rules."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from amity.core.exceptions import PermissionDenied
+from amity.core.scoping import Action, user_scope
+from amity.reference.models import AdministrativeUnit
+
+from .choices import ImportKind, ImportStatus
+from .models import ImportRun, RecordSource
+
+MAX_STORED_PROBLEMS = 10_000  # a report longer than this keeps its first lines and says how many more
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+def _progress_key(run: ImportRun) -> str:
+    return f"amity:import-progress:{run.public_id}"
+
+
+def import_run_create(
+    *,
+    user: Any,
+    kind: str,
+    stream: IO[bytes],
+    file_name: str,
+    owning_province: AdministrativeUnit | None = None,
+    options: dict[str, Any] | None = None,
+    dry_run: bool = False,
+) -> ImportRun:
+    """Keep the uploaded file and record the run (queued). `user` None is the system (command line)."""
+    if user is not None:
+        scope = user_scope(user)
+        if scope is None or not ImportRun.scope_policy.allows(user, Action.ADD):
+            raise PermissionDenied(_("You are not allowed to import data."))
+        if (
+            not scope.is_administrator
+            and scope.province_ids
+            and (owning_province is None or owning_province.pk not in scope.province_ids)
+        ):
+            raise PermissionDenied(_("Choose one of your provinces for the import."))
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    run = ImportRun(
+        kind=kind,
+        file_name=file_name[:300],
+        file_size=size,
+        file_sha256=digest.hexdigest(),
+        options=options or {},
+        dry_run=dry_run,
+        owning_province=owning_province,
+        created_by=user,
+        progress_total=size,
+    )
+    run.file.save(file_name[-100:], File(stream), save=False)
+    run.save()
+    return run
+
+
+def import_run_start(*, run: ImportRun) -> ImportRun:
+    """Queue the run as a background task (run at once by the immediate backend in tests)."""
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(str(run.public_id)))
+    return run
+
+
+def import_run_execute(*, run: ImportRun, progress: Callable[[int], None] | None = None) -> ImportRun:
+    """Run the import now (the task's body, and the command line's), recording progress, counts and report."""
+    run.status = ImportStatus.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    last_write = [0.0]
+
+    def on_progress(done: int) -> None:
+        now = time.monotonic()
+        if now - last_write[0] >= PROGRESS_EVERY:
+            last_write[0] = now
+            cache.set(_progress_key(run), done, timeout=24 * 3600)
+        if progress is not None:
+            progress(done)
+
+    try:
+        runner = _run_iati if run.kind == ImportKind.IATI else _run_excel
+        result = runner(run, on_progress)
+    except PermissionDenied as exc:
+        run.status = ImportStatus.FAILED
+        run.error, run.error_params = str(exc.args[0] if exc.args else exc), {}
+    else:
+        _store_result(run, result)
+    run.progress_done = run.progress_total
+    run.finished_at = timezone.now()
+    run.save()
+    cache.delete(_progress_key(run))
+    return run
+
+
+def _run_iati(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
+    from .iati.importer import IatiImporter
+
+    importer = IatiImporter(
+        user=run.created_by,
+        owning_province=run.owning_province,
+        vn_only=bool(run.options.get("vn_only")),
+        dry_run=run.dry_run,
+        run=run,
+        progress=on_progress,
+    )
+    with run.file.open("rb") as stream:
+        return importer.import_stream(stream)
+
+
+@dataclass
+class _ExcelOutcome:
+    """What an Excel check or write gives the run: counts, problems, nothing refused at file level (a bad file
+    is one problem of the check)."""
+
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    problems: list[dict[str, Any]]
+    ok: bool
+    records: list[Any]
+    refused: None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {"rows_ok": self.ok}
+
+
+def _run_excel(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
+    """An Excel upload runs twice: first the complete check (nothing written; the run waits for the user's
+    confirmation), then, once confirmed, the write (checked again, all rows or none)."""
+    from .excel.check import check_workbook
+    from .excel.write import write_workbook
+
+    size = run.file_size or 1
+
+    def rows_done(done: int, total: int) -> None:
+        on_progress(int(size * done / max(total, 1)))
+
+    with run.file.open("rb") as stream:
+        if run.options.get("confirmed"):
+            written = write_workbook(run.kind, stream, run.created_by, progress=rows_done)
+            return _ExcelOutcome(
+                written.created_count,
+                written.updated_count,
+                written.unchanged_count,
+                written.skipped_count,
+                list(written.problems),
+                written.written,
+                list(written.records),
+            )
+        checked = check_workbook(run.kind, stream, run.created_by)
+        return _ExcelOutcome(
+            checked.created_count,
+            checked.updated_count,
+            checked.unchanged_count,
+            checked.skipped_count,
+            list(checked.problems),
+            checked.ok,
+            [],
+        )
+
+
+def import_run_confirm(*, run: ImportRun, user: Any) -> ImportRun:
+    """The user confirms a checked Excel upload: it is queued again to be written."""
+    _ensure_may_change(run, user)
+    if run.kind == ImportKind.IATI or run.status != ImportStatus.CHECKED:
+        raise ValidationError(_("Only a checked Excel file waiting for confirmation can be written."))
+    run.status = ImportStatus.QUEUED
+    run.options = {**run.options, "confirmed": True}
+    run.progress_done = 0
+    run.save(update_fields=["status", "options", "progress_done"])
+    return import_run_start(run=run)
+
+
+def import_run_discard(*, run: ImportRun, user: Any) -> ImportRun:
+    """The user drops a checked Excel upload: nothing of it is written."""
+    _ensure_may_change(run, user)
+    if run.status != ImportStatus.CHECKED:
+        raise ValidationError(_("Only a checked file waiting for confirmation can be discarded."))
+    run.status = ImportStatus.DISCARDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def _ensure_may_change(run: ImportRun, user: Any) -> None:
+    allowed = ImportRun.objects.restrict(user, Action.CHANGE).filter(pk=run.pk).exists()
+    if not allowed or (run.created_by_id is not None and run.created_by_id != getattr(user, "pk", None)):
+        raise PermissionDenied(_("Only who uploaded this file can confirm or discard it."))
+
+
+def _store_result(run: ImportRun, result: Any) -> None:
+    if isinstance(result, _ExcelOutcome):
+        _store_excel(run, result)
+        return
+    if result.refused is not None:
+        run.status = ImportStatus.FAILED
+        run.error = result.refused.message
+        run.error_params = {k: str(v) for k, v in result.refused.params.items()}
+        if result.refused.line and "line" not in run.error_params:
+            run.error_params["line"] = str(result.refused.line)
+    else:
+        run.status = ImportStatus.DONE
+    run.created_count = result.created
+    run.updated_count = result.updated
+    run.unchanged_count = result.unchanged
+    run.skipped_count = result.skipped
+    problems = [problem.as_json() for problem in result.problems[:MAX_STORED_PROBLEMS]]
+    if len(result.problems) > MAX_STORED_PROBLEMS:
+        problems.append(
+            {
+                "message": gettext_noop("… and %(count)s more."),
+                "params": {"count": str(len(result.problems) - MAX_STORED_PROBLEMS)},
+            }
+        )
+    run.problems = problems
+    run.options = {**run.options, "summary": result.summary()}
+
+
+def _store_excel(run: ImportRun, result: _ExcelOutcome) -> None:
+    confirmed = bool(run.options.get("confirmed"))
+    if not result.ok:
+        run.status = ImportStatus.FAILED
+    else:
+        run.status = ImportStatus.DONE if confirmed else ImportStatus.CHECKED
+    run.created_count, run.updated_count = result.created, result.updated
+    run.unchanged_count, run.skipped_count = result.unchanged, result.skipped
+    problems = result.problems[:MAX_STORED_PROBLEMS]
+    if len(result.problems) > MAX_STORED_PROBLEMS:
+        problems.append(
+            {
+                "message": gettext_noop("… and %(count)s more."),
+                "params": {"count": len(result.problems) - MAX_STORED_PROBLEMS},
+            }
+        )
+    run.problems = problems
+    if result.records:
+        _record_excel_sources(run, result.records)
+
+
+def _record_excel_sources(run: ImportRun, records: list[Any]) -> None:
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    now = timezone.now()
+    types = {label: ContentType.objects.get_for_model(apps.get_model(label)) for label in {r.model for r in records}}
+    RecordSource.objects.bulk_create(
+        [
+            RecordSource(
+                content_type=types[record.model],
+                object_id=record.pk,
+                run=run,
+                identifier=str(record.identifier)[:250],
+                sheet=record.sheet[:100],
+                row=record.row,
+                imported_at=now,
+            )
+            for record in records
+        ],
+        update_conflicts=True,
+        unique_fields=["content_type", "object_id"],
+        update_fields=["run", "identifier", "line", "sheet", "row", "imported_at"],
+    )
+
+
+def import_run_progress(run: ImportRun) -> dict[str, Any]:
+    """How far a run is, for its page: from the cache while it runs (its transaction is not committed yet)."""
+    done = run.progress_done
+    if not run.is_finished:
+        done = cache.get(_progress_key(run), done)
+    total = run.progress_total or 1
+    percent = 100 if run.is_finished else min(99, int(done * 100 / total))
+    return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total}
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    """One line of a report in the reader's language: where, which record, what."""
+    params = problem.get("params") or {}
+    try:
+        message = _(problem.get("message", "")) % params if params else _(problem.get("message", ""))
+    except (KeyError, ValueError, TypeError):
+        message = problem.get("message", "")
+    where = []
+    if problem.get("line"):
+        where.append(_("line %(line)s") % {"line": problem["line"]})
+    if problem.get("sheet"):
+        where.append(_("sheet %(sheet)s") % {"sheet": problem["sheet"]})
+    if problem.get("row"):
+        where.append(_("row %(row)s") % {"row": problem["row"]})
+    if problem.get("column"):
+        where.append(_("field %(column)s") % {"column": problem["column"]})
+    if problem.get("record"):
+        where.append(str(problem["record"]))
+    return f"{', '.join(where)}: {message}" if where else message

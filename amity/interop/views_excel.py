@@ -1,0 +1,54 @@
+"""Pages of the Excel exchange that download: a blank template of each kind, and a filtered list written into
+its template (the same filters and scope as the list page). The upload, preview and confirm pages build on
+`amity.interop.excel.check_workbook` / `write_workbook`."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views import View
+
+from .excel.export import CONTENT_TYPE, InvalidFilter, TooManyRows, export_workbook
+from .excel.templates import KINDS, build_workbook, spec_for
+
+
+def _kind(kwargs: dict[str, Any]) -> str:
+    kind = kwargs["kind"]
+    if kind not in KINDS:
+        raise Http404
+    return str(kind)
+
+
+def _xlsx_response(workbook: Any, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ExcelTemplateView(LoginRequiredMixin, View):
+    """A blank template in the user's language, its drop-downs filled from the reference data."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        kind = _kind(kwargs)
+        workbook = build_workbook(spec_for(kind), request.user)
+        return _xlsx_response(workbook, f"amity-{kind.replace('_', '-')}-template.xlsx")
+
+
+class ExcelExportView(LoginRequiredMixin, View):
+    """The filtered list (the list page's query string) in its template, to edit and upload again."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        kind = _kind(kwargs)
+        try:
+            workbook = export_workbook(kind, request.user, request.GET, request)
+        except InvalidFilter as exc:  # an export must never silently ignore a filter
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        except TooManyRows as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        return _xlsx_response(workbook, f"amity-{kind.replace('_', '-')}-{timezone.localdate():%Y%m%d}.xlsx")
