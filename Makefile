@@ -50,8 +50,8 @@ lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 messages: install
-	cd amity && ../$(MANAGE) makemessages --locale vi --locale en --locale ar --no-obsolete --ignore 'static/vendor/*'
-	cd amity && ../$(MANAGE) compilemessages
+	cd amity && ../$(BIN)/python ../manage.py makemessages --locale vi --locale en --locale ar --no-obsolete --ignore 'static/vendor/*'
+	cd amity && ../$(BIN)/python ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) var/static

@@ -14,6 +14,19 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
 
+def checked_upload(upload: Any) -> Any:
+    """An uploaded file within the size an import takes, and not empty."""
+    limit = settings.AMITY_IMPORT_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is %(size)s; the largest file Amity takes is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+    if upload.size == 0:
+        raise forms.ValidationError(_("The file is empty."))
+    return upload
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("File"))
     province = forms.ModelChoiceField(
@@ -46,16 +59,7 @@ class ImportUploadForm(forms.Form):
         self.fields["province"].queryset = provinces
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.AMITY_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the largest file Amity takes is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
-        return upload
+        return checked_upload(self.cleaned_data["file"])
 
 
 class ExcelUploadForm(forms.Form):
@@ -85,13 +89,4 @@ class ExcelUploadForm(forms.Form):
         self.fields["province"].queryset = provinces
 
     def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.AMITY_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the largest file Amity takes is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
-        return upload
+        return checked_upload(self.cleaned_data["file"])

@@ -9,7 +9,9 @@ locations by era and unit code.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -166,12 +168,38 @@ def _fact_rows(
     return rows
 
 
+# Inside `facts_deferred()`, refreshes are collected and done once at its end (a batch of service writes).
+_deferred: ContextVar[set[int] | None] = ContextVar("amity_facts_deferred", default=None)
+
+
+@contextmanager
+def facts_deferred() -> Iterator[None]:
+    """Collect the facts refreshes of the writes inside and do them once, for every item touched, at the end —
+    inside the caller's transaction. An upload of thousands of rows written through the per-record services
+    would otherwise refresh the facts (and rollups) once per row."""
+    if _deferred.get() is not None:  # already deferring: the outer block refreshes
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        ids = _deferred.get() or set()
+    finally:
+        _deferred.reset(token)
+    facts_refresh(ids)
+
+
 def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
     """Rebuild the facts of these aid items (call inside the write's transaction); returns facts written.
 
     Deleted items and deleted transactions leave no facts. The yearly rollups get the difference, or are
     rebuilt when more items changed than one batch (cheaper then); without `rollups`, the caller rebuilds them.
+    Inside `facts_deferred()`, the items are only noted.
     """
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(aid_item_ids)
+        return 0
     from amity.organisations.models import Organisation
 
     from .rollups import rollup_deltas, rollups_rebuild

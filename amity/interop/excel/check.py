@@ -1022,8 +1022,7 @@ class AidItemChecker(Checker):
                 sheet,
                 rows[0][0],
                 "percentage",
-                P.PERCENT_TOTAL,
-                what=what,
+                P.PERCENT_TOTAL[what],
                 item=str(name)[:80],
                 total=f"{total.normalize():f}",
             )

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 
 class Problem(TypedDict):
@@ -54,74 +53,85 @@ def problem_text(item: Problem | dict[str, Any]) -> str:
 # --- the messages --------------------------------------------------------------------------------------------
 
 # The file as a whole
-FILE_TOO_LARGE = N_("The file is %(size)s MB, more than the %(limit)s MB allowed.")
-NOT_XLSX = N_("The file is not an Excel workbook (.xlsx): %(reason)s.")
-ZIP_TOO_MANY_PARTS = N_("The file has %(count)s parts, more than any workbook; it may be a zip bomb.")
-ZIP_TOO_BIG = N_("The file would unpack to %(size)s MB, more than the %(limit)s MB allowed; it may be a zip bomb.")
-ZIP_RATIO = N_(
+FILE_TOO_LARGE = gettext_noop("The file is %(size)s MB, more than the %(limit)s MB allowed.")
+NOT_XLSX = gettext_noop("The file is not an Excel workbook (.xlsx): %(reason)s.")
+ZIP_TOO_MANY_PARTS = gettext_noop("The file has %(count)s parts, more than any workbook; it may be a zip bomb.")
+ZIP_TOO_BIG = gettext_noop(
+    "The file would unpack to %(size)s MB, more than the %(limit)s MB allowed; it may be a zip bomb."
+)
+ZIP_RATIO = gettext_noop(
     "A part of the file (%(part)s) is compressed %(ratio)s times, far more than a workbook ever is; "
     "it may be a zip bomb."
 )
-XML_DOCTYPE = N_("A part of the file (%(part)s) declares XML entities, which a workbook never does.")
-NOT_TEMPLATE = N_(
+XML_DOCTYPE = gettext_noop("A part of the file (%(part)s) declares XML entities, which a workbook never does.")
+NOT_TEMPLATE = gettext_noop(
     "This workbook is not an Amity template; download the template for %(kind)s and copy your data into it."
 )
-WRONG_KIND = N_("This is a template for %(found)s, not for %(kind)s.")
-MISSING_SHEET = N_("The sheet “%(name)s” is missing from the workbook.")
-MISSING_KEY_ROW = N_("The hidden row 2 of column keys is missing or was changed; download the template again.")
-MISSING_COLUMN = N_("The column “%(name)s” is missing.")
-TOO_MANY_ROWS = N_("The sheet has more than %(limit)s rows of data; split it into several files.")
-NO_ROWS = N_("The workbook has no rows of data.")
+WRONG_KIND = gettext_noop("This is a template for %(found)s, not for %(kind)s.")
+MISSING_SHEET = gettext_noop("The sheet “%(name)s” is missing from the workbook.")
+MISSING_KEY_ROW = gettext_noop(
+    "The hidden row 2 of column keys is missing or was changed; download the template again."
+)
+MISSING_COLUMN = gettext_noop("The column “%(name)s” is missing.")
+TOO_MANY_ROWS = gettext_noop("The sheet has more than %(limit)s rows of data; split it into several files.")
+NO_ROWS = gettext_noop("The workbook has no rows of data.")
 
 # One cell
-FORMULA = N_("A formula (%(formula)s) where a value belongs; copy the cells and paste them as values.")
-CELL_ERROR = N_("The cell holds the error %(value)s.")
-REQUIRED = N_("This field is required.")
-DATE_TEXT = N_("“%(value)s” is text, not a date; enter it as a date (a cell formatted as a date).")
-NOT_A_DATE = N_("“%(value)s” is not a date.")
-NOT_A_NUMBER = N_("“%(value)s” is not a number.")
-TOO_LARGE = N_("“%(value)s” is larger than any amount Amity records.")
-TOO_MANY_DECIMALS = N_("“%(value)s” has more than %(places)s decimal places.")
-NOT_POSITIVE = N_("The amount must be more than 0.")
-PERCENT_RANGE = N_("A percentage is more than 0 and at most 100 (this is %(value)s).")
-TOO_LONG = N_("At most %(limit)s characters (this has %(length)s).")
-UNKNOWN_CODE = N_("“%(value)s” is not one of the allowed values.")
-NOT_A_BOOL = N_("“%(value)s” is neither yes nor no.")
-UNKNOWN_UNIT = N_("No province or commune of era %(era)s has the code “%(value)s”.")
-BAD_ID = N_("“%(value)s” is not an identifier written by Amity; leave the hidden identifier as exported, or empty.")
-BAD_VERSION = N_("“%(value)s” is not a version written by Amity; leave the hidden version as exported.")
-INVALID = N_("%(error)s")  # a rule of the record (the text comes from the model or the service)
+FORMULA = gettext_noop("A formula (%(formula)s) where a value belongs; copy the cells and paste them as values.")
+CELL_ERROR = gettext_noop("The cell holds the error %(value)s.")
+REQUIRED = gettext_noop("This field is required.")
+DATE_TEXT = gettext_noop("“%(value)s” is text, not a date; enter it as a date (a cell formatted as a date).")
+NOT_A_DATE = gettext_noop("“%(value)s” is not a date.")
+NOT_A_NUMBER = gettext_noop("“%(value)s” is not a number.")
+TOO_LARGE = gettext_noop("“%(value)s” is larger than any amount Amity records.")
+TOO_MANY_DECIMALS = gettext_noop("“%(value)s” has more than %(places)s decimal places.")
+NOT_POSITIVE = gettext_noop("The amount must be more than 0.")
+PERCENT_RANGE = gettext_noop("A percentage is more than 0 and at most 100 (this is %(value)s).")
+TOO_LONG = gettext_noop("At most %(limit)s characters (this has %(length)s).")
+UNKNOWN_CODE = gettext_noop("“%(value)s” is not one of the allowed values.")
+NOT_A_BOOL = gettext_noop("“%(value)s” is neither yes nor no.")
+UNKNOWN_UNIT = gettext_noop("No province or commune of era %(era)s has the code “%(value)s”.")
+BAD_ID = gettext_noop(
+    "“%(value)s” is not an identifier written by Amity; leave the hidden identifier as exported, or empty."
+)
+BAD_VERSION = gettext_noop("“%(value)s” is not a version written by Amity; leave the hidden version as exported.")
+INVALID = gettext_noop("%(error)s")  # a rule of the record (the text comes from the model or the service)
 
 # Records
-UNKNOWN_ID = N_("No record with this identifier is recorded (or you may not see it).")
-NOT_CHANGEABLE = N_("You may not change this record.")
-NOT_ADDABLE = N_("You may not add records of this kind.")
-OUTSIDE_JURISDICTION = N_("You may not record this for province %(province)s.")
-DELETED = N_("This record was deleted; restore it before importing it again.")
-STALE = N_(
+UNKNOWN_ID = gettext_noop("No record with this identifier is recorded (or you may not see it).")
+NOT_CHANGEABLE = gettext_noop("You may not change this record.")
+NOT_ADDABLE = gettext_noop("You may not add records of this kind.")
+OUTSIDE_JURISDICTION = gettext_noop("You may not record this for province %(province)s.")
+DELETED = gettext_noop("This record was deleted; restore it before importing it again.")
+STALE = gettext_noop(
     "This record was changed after the file was exported (version %(file_version)s, now %(current)s); "
     "export it again and redo the changes."
 )
-DUPLICATE_ID = N_("The same record is in row %(other)s too.")
-DUPLICATE_IATI = N_("The same IATI identifier as row %(other)s.")
-DUPLICATE_NAME = N_("The same organisation name as row %(other)s.")
-DUPLICATE_NUMBER = N_("The same kind and number as row %(other)s.")
-DUPLICATE_REFERENCE = N_("The same owning province and reference number as row %(other)s.")
-IATI_TAKEN = N_("Another record already has the IATI identifier “%(value)s”.")
-NUMBER_TAKEN = N_("Another registration of this kind already has the number “%(value)s”.")
-SPLIT_AMBIGUOUS = N_("Several aid items of this file have the reference “%(value)s”; use the identifier instead.")
-TRANSACTION_MOVED = N_("A transaction cannot move to another aid item.")
-NO_LICENCE = N_("%(provider)s held no valid registration on %(date)s.")
-MATCHED_NOT_CHANGEABLE = N_("“%(value)s” is already recorded, and you may not change that record.")
-FINAL_STATUS = N_("The aid item is %(status)s and can no longer be changed.")
-ORGANISATION_UNKNOWN = N_("No organisation “%(value)s” is recorded.")
-ORGANISATION_AMBIGUOUS = N_("Several organisations are called “%(value)s”; give its IATI identifier instead.")
-AID_ITEM_UNKNOWN = N_("No aid item “%(value)s” is in this file or recorded.")
-AID_ITEM_NOT_CHANGEABLE = N_("You may not change aid item “%(value)s”.")
-SPLIT_NOT_IN_FILE = N_("Aid item “%(value)s” is not in the aid items sheet of this file.")
-PERCENT_TOTAL = N_("The %(what)s percentages of aid item “%(item)s” add up to %(total)s, not 100.")
-LISTED_TWICE = N_("“%(value)s” is listed twice for this aid item.")
-EXPIRY_CHANGE = N_("The expiry date changes only by recording an extension or amendment on the registration.")
-NOT_REGISTRANT = N_("Only foreign non-governmental organisations and foundations are registered.")
-CONFLICT = N_("Someone saved this record while the file was being written; check the file again.")
-WRITE_FAILED = N_("The file could not be written, and nothing was changed: %(error)s")
+DUPLICATE_ID = gettext_noop("The same record is in row %(other)s too.")
+DUPLICATE_IATI = gettext_noop("The same IATI identifier as row %(other)s.")
+DUPLICATE_NAME = gettext_noop("The same organisation name as row %(other)s.")
+DUPLICATE_NUMBER = gettext_noop("The same kind and number as row %(other)s.")
+DUPLICATE_REFERENCE = gettext_noop("The same owning province and reference number as row %(other)s.")
+IATI_TAKEN = gettext_noop("Another record already has the IATI identifier “%(value)s”.")
+NUMBER_TAKEN = gettext_noop("Another registration of this kind already has the number “%(value)s”.")
+SPLIT_AMBIGUOUS = gettext_noop(
+    "Several aid items of this file have the reference “%(value)s”; use the identifier instead."
+)
+TRANSACTION_MOVED = gettext_noop("A transaction cannot move to another aid item.")
+NO_LICENCE = gettext_noop("%(provider)s held no valid registration on %(date)s.")
+MATCHED_NOT_CHANGEABLE = gettext_noop("“%(value)s” is already recorded, and you may not change that record.")
+FINAL_STATUS = gettext_noop("The aid item is %(status)s and can no longer be changed.")
+ORGANISATION_UNKNOWN = gettext_noop("No organisation “%(value)s” is recorded.")
+ORGANISATION_AMBIGUOUS = gettext_noop("Several organisations are called “%(value)s”; give its IATI identifier instead.")
+AID_ITEM_UNKNOWN = gettext_noop("No aid item “%(value)s” is in this file or recorded.")
+AID_ITEM_NOT_CHANGEABLE = gettext_noop("You may not change aid item “%(value)s”.")
+SPLIT_NOT_IN_FILE = gettext_noop("Aid item “%(value)s” is not in the aid items sheet of this file.")
+PERCENT_TOTAL = {
+    "sectors": gettext_noop("The sector percentages of aid item “%(item)s” add up to %(total)s, not 100."),
+    "locations": gettext_noop("The location percentages of aid item “%(item)s” add up to %(total)s, not 100."),
+}
+LISTED_TWICE = gettext_noop("“%(value)s” is listed twice for this aid item.")
+EXPIRY_CHANGE = gettext_noop("The expiry date changes only by recording an extension or amendment on the registration.")
+NOT_REGISTRANT = gettext_noop("Only foreign non-governmental organisations and foundations are registered.")
+CONFLICT = gettext_noop("Someone saved this record while the file was being written; check the file again.")
+WRITE_FAILED = gettext_noop("The file could not be written, and nothing was changed: %(error)s")

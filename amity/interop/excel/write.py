@@ -20,6 +20,7 @@ from django.utils import translation
 from amity.aid import services as aid_services
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.organisations import services as organisation_services
+from amity.reports.facts import facts_deferred
 
 from . import problems as P
 from .check import CREATE, UNCHANGED, UPDATE, ExcelCheck, Planned, check_workbook
@@ -87,7 +88,8 @@ def write_checked(check: ExcelCheck, user: Any, *, progress: Progress | None = N
     try:
         # Texts of service errors are stored in English (their source) and translated when shown.
         with translation.override(None), transaction.atomic():
-            records = writer(check, user, result.problems, progress)
+            with facts_deferred():  # one refresh of the report facts for the whole file, not one per row
+                records = writer(check, user, result.problems, progress)
             if result.problems:
                 raise _RollBack
     except _RollBack:

@@ -540,7 +540,7 @@ class IatiImporter:
             if parsed.type not in self.reference.transaction_types:
                 raise ActivitySkipped(
                     gettext_noop("Unknown transaction type code %(code)s."),
-                    parsed.line,
+                    parsed.type_line or parsed.line,
                     "transaction-type",
                     code=parsed.type,
                 )

@@ -89,6 +89,7 @@ class ParsedTransaction:
     recipient_country: str
     sectors: list[tuple[str, str]]  # (vocabulary, code)
     line: int
+    type_line: int = 0  # the <transaction-type> element's own line
 
 
 @dataclass
@@ -153,9 +154,12 @@ class _CountingReader:
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
         self.consumed = 0
+        self.head = b""  # the first bytes, to say on which line a DOCTYPE stands
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.raw.read(size)
+        if not self.consumed:
+            self.head = chunk[:65536]
         self.consumed += len(chunk)
         return chunk
 
@@ -277,6 +281,7 @@ def _read_transaction(element: Any, activity: ParsedActivity, lang: str) -> Pars
             ((s.get("vocabulary") or "1").strip(), (s.get("code") or "").strip()) for s in element.iterfind("sector")
         ],
         line=line,
+        type_line=type_element.sourceline or line,
     )
 
 
@@ -408,7 +413,7 @@ def iter_activities(stream: IO[bytes], *, on_progress: Any = None) -> Iterator[P
         for event, element in context:
             if root is None:
                 root = element.getroottree().getroot()
-                _check_root(root)
+                _check_root(root, reader.head)
                 file_lang = (root.get(XML_LANG) or "en").lower()
             if event == "start" or element.getparent() is not root:
                 continue  # an activity nested in another is read as part of its parent (and ignored there)
@@ -436,22 +441,24 @@ def iter_activities(stream: IO[bytes], *, on_progress: Any = None) -> Iterator[P
         ) from None
     if root is None:
         if getattr(context, "root", None) is not None:
-            _check_root(context.root)  # XML, but no <iati-activities>: say what it is
+            _check_root(context.root, reader.head)  # XML, but no <iati-activities>: say what it is
         raise FileRefused(gettext_noop("The file is empty or is not XML."))
     if on_progress is not None:
         on_progress(reader.consumed)
 
 
-def _check_root(root: Any) -> None:
+def _check_root(root: Any, head: bytes = b"") -> None:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        at = head.find(b"<!DOCTYPE")
+        line = head[:at].count(b"\n") + 1 if at >= 0 else 1
         raise FileRefused(
             gettext_noop(
                 "The file declares a DOCTYPE (line %(line)s). IATI files have none; entities and DTDs are refused for"
                 " safety."
             ),
-            1,
-            line=1,
+            line,
+            line=line,
         )
     if root.tag != "iati-activities":
         raise FileRefused(

@@ -450,7 +450,7 @@ def test_percentages_that_do_not_add_up_to_100_are_refused_per_aid_item(users):
     put(sectors, 3, aid_item="R1", sector="11220", percentage=60)
     put(sectors, 4, aid_item="R1", sector="12220", percentage=30)
     result = write_workbook("aid_items", xlsx(workbook), editor)
-    assert messages(result) == [(sectors.title, 3, "D", P.PERCENT_TOTAL)]
+    assert messages(result) == [(sectors.title, 3, "D", P.PERCENT_TOTAL["sectors"])]
     assert result.problems[0]["params"]["total"] == "90"
     assert not result.written
     assert AidItem.objects.count() == 0
@@ -561,8 +561,9 @@ def test_a_concurrent_edit_between_check_and_write_rolls_the_whole_file_back(use
 
 
 def test_problem_texts_carry_their_parameters():
-    text = problem_text({"message": P.PERCENT_TOTAL, "params": {"what": "sectors", "item": "R1", "total": "90"}})
-    assert text == "The sectors percentages of aid item “R1” add up to 90, not 100."
+    with translation.override("en"):
+        text = problem_text({"message": P.PERCENT_TOTAL["sectors"], "params": {"item": "R1", "total": "90"}})
+    assert text == "The sector percentages of aid item “R1” add up to 90, not 100."
 
 
 def test_every_template_column_key_is_unique_per_sheet():

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from amity.aid.models import AidItem, Budget, Transaction
 from amity.aid.tests.factories import make_aid_item
@@ -20,6 +21,7 @@ from amity.interop.choices import ImportKind, ImportStatus
 from amity.interop.iati.importer import IatiImporter, normalise_name
 from amity.interop.models import ImportRun, RecordSource
 from amity.interop.services import import_run_create, import_run_execute
+from amity.interop.tests import hostile
 from amity.organisations.models import Organisation
 from amity.reports.models import ReportFact
 
@@ -378,7 +380,8 @@ def test_the_command_imports_and_reports(tmp_path: Any, capsys: Any) -> None:
     path = tmp_path / "donor.xml"
     path.write_bytes(iati_file(activity(), activity("XM-2", countries='<recipient-country code="LA"/>')))
 
-    call_command("import_iati", str(path), "--province", "31", "--vn-only")
+    with translation.override("en"):
+        call_command("import_iati", str(path), "--province", "31", "--vn-only")
 
     out = capsys.readouterr().out
     assert "1 imported, 0 updated, 0 unchanged, 0 skipped" in out
@@ -462,3 +465,29 @@ def test_an_amity_export_imports_back_into_the_same_records(users: dict[str, Any
     [tx] = item.transactions.all()
     assert (tx.amount, tx.currency.code, tx.transaction_type) == (Decimal("5000.00"), "KRW", "2")
     assert [p.organisation for p in item.participants.all()] == [giver]
+
+
+@pytest.mark.parametrize("case", hostile.CASES)
+def test_hostile_and_broken_files_get_a_clear_answer_and_change_nothing_else(case: str) -> None:
+    """Each builder of `hostile.py` says what a correct importer answers: refused whole (with the line), an
+    activity skipped (with its line) and the others imported, or imported."""
+    expected = hostile.expected(case)
+
+    result = run_import(hostile.build(case))
+
+    if expected.outcome == "refused":
+        assert result.refused is not None, case
+        if expected.line is not None:
+            assert result.refused.line in (expected.line, *expected.also), (
+                case,
+                result.refused.line,
+                str(result.refused),
+            )
+        assert counts() == (0, 0, 0)
+    elif expected.outcome == "skipped":
+        assert (result.created, result.skipped) == (expected.imported, expected.skipped), (case, result.problems)
+        lines = {p.line for p in result.problems if p.skipped}
+        assert lines & {expected.line, *expected.also}, (case, lines, expected)
+        assert AidItem.objects.count() == expected.imported
+    else:
+        assert (result.created, result.skipped) == (expected.imported, 0), (case, result.problems)
