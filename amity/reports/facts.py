@@ -189,12 +189,13 @@ def facts_deferred() -> Iterator[None]:
     facts_refresh(ids)
 
 
-def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
+def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: bool = False) -> int:
     """Rebuild the facts of these aid items (call inside the write's transaction); returns facts written.
 
     Deleted items and deleted transactions leave no facts. The yearly rollups get the difference, or are
     rebuilt when more items changed than one batch (cheaper then); without `rollups`, the caller rebuilds them.
-    Inside `facts_deferred()`, the items are only noted.
+    Inside `facts_deferred()`, the items are only noted. With `new`, the items were created in this transaction
+    and have no facts yet: nothing to subtract or delete.
     """
     pending = _deferred.get()
     if pending is not None:
@@ -209,9 +210,10 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True) -> int:
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        if deltas:
-            rollup_deltas(chunk, -1)
-        ReportFact.objects.filter(aid_item_id__in=chunk).delete()
+        if not new:
+            if deltas:
+                rollup_deltas(chunk, -1)
+            ReportFact.objects.filter(aid_item_id__in=chunk).delete()
         alive = list(AidItem.objects.filter(pk__in=chunk).values_list("pk", flat=True))
         if not alive:
             continue

@@ -196,6 +196,7 @@ class _PendingOrg:
     kind: str
     iati_type_id: int | None
     country_id: int | None
+    line: int | None = None  # where the file first names it
     instance: Organisation | None = None
 
 
@@ -242,6 +243,14 @@ class _Reference:
         self.successors: dict[int, AdministrativeUnit] = {}
         self.book = shared_rate_book()
         self._units: dict[tuple[str, str, str], AdministrativeUnit | None] = {}
+        self._currency_objects: dict[int, Currency] = {}
+
+    def currency(self, pk: int, code: str) -> Currency:
+        """One Currency instance per code for the whole import (valuation reads its code)."""
+        found = self._currency_objects.get(pk)
+        if found is None:
+            found = self._currency_objects[pk] = Currency(pk=pk, code=code)
+        return found
 
     def unit(self, era: str, level: str, code: str) -> AdministrativeUnit | None:
         """Any unit by era, level and GSO code (communes are looked up once each, as files name them)."""
@@ -290,6 +299,7 @@ class _Organisations:
             country_id=self.reference.countries.get(prefix)
             if len(prefix) == 2 and prefix not in ("XI", "XM")
             else None,
+            line=org.line,
         )
         self.pending.append(pending)
         if org.ref:
@@ -298,8 +308,8 @@ class _Organisations:
             self.by_name[normalise_name(org.name)] = pending
         return pending
 
-    def create_pending(self, user: Any, reason: str) -> int:
-        """Create the organisations met so far (with history); returns how many."""
+    def create_pending(self, user: Any, reason: str, run: ImportRun | None = None) -> int:
+        """Create the organisations met so far (with history and, for a run, their source); returns how many."""
         new = [p for p in self.pending if p.instance is None]
         if not new:
             return 0
@@ -317,6 +327,21 @@ class _Organisations:
         created = create_records(Organisation, instances, user=user, reason=reason)
         for pending, instance in zip(new, created, strict=True):
             pending.instance = instance
+        if run is not None:
+            kind = ContentType.objects.get_for_model(Organisation)
+            RecordSource.objects.bulk_create(
+                [
+                    RecordSource(
+                        content_type=kind,
+                        object_id=p.instance.pk,
+                        run=run,
+                        identifier=(p.ref or p.name)[:250],
+                        line=p.line,
+                    )
+                    for p in new
+                    if p.instance is not None
+                ]
+            )
         self.pending = []
         return len(new)
 
@@ -565,7 +590,7 @@ class IatiImporter:
                 currency_id=currency_id,
                 description=parsed.description[:500],
             )
-            tx.currency = Currency(pk=currency_id, code=parsed.currency)
+            tx.currency = self.reference.currency(currency_id, parsed.currency)
             try:
                 value_transaction(tx, self.reference.book)
             except ValidationError:
@@ -782,7 +807,7 @@ class IatiImporter:
             self.result.problems.extend(activity.warnings)
         if not plans:
             return
-        self.result.organisations_created += self.organisations.create_pending(self.user, self.reason)
+        self.result.organisations_created += self.organisations.create_pending(self.user, self.reason, self.run)
         parts = _ExistingParts([item.pk for _, item in plans if item is not None])
         to_create: list[tuple[_Plan, AidItem]] = []
         to_update: list[tuple[_Plan, AidItem]] = []
@@ -812,7 +837,8 @@ class IatiImporter:
             ids = [item.pk for _, item in written]
             if AidItem.all_objects.restrict(self.user, Action.CHANGE).filter(pk__in=ids).count() != len(ids):
                 raise PermissionDenied(gettext_noop("You cannot save a record outside your jurisdiction."))
-        facts_refresh([item.pk for _, item in written])
+        facts_refresh([item.pk for _, item in to_create], new=True)
+        facts_refresh([item.pk for _, item in to_update])
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
         self.result.unchanged += len(unchanged)

@@ -387,8 +387,12 @@ def test_the_command_imports_and_reports(tmp_path: Any, capsys: Any) -> None:
     assert "1 imported, 0 updated, 0 unchanged, 0 skipped" in out
     run = ImportRun.objects.get()
     assert (run.kind, run.status, run.created_by) == (ImportKind.IATI, ImportStatus.DONE, None)
-    source = RecordSource.objects.get()
+    source = RecordSource.objects.get(object_id=AidItem.objects.get().pk, content_type__model="aiditem")
     assert (source.identifier, source.line, source.run) == ("NL-KVK-41197137-VN-001", 3, run)
+    # The organisations the file brought in remember it too, with the line that first names them.
+    donor = Organisation.objects.get(iati_identifier="NL-KVK-41197137")
+    org_source = RecordSource.objects.get(object_id=donor.pk, content_type__model="organisation")
+    assert (org_source.run, org_source.identifier) == (run, "NL-KVK-41197137") and org_source.line > 3
 
 
 def test_the_upload_page_runs_the_import_and_shows_its_report(
