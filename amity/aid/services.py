@@ -189,7 +189,7 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
         Budget.objects.bulk_create(parts.budgets)
 
 
-def _check_owning_province(aid_item: AidItem) -> None:
+def check_owning_province(aid_item: AidItem) -> None:
     province = aid_item.owning_province
     if province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE:
         raise ValidationError({"owning_province": _("The owning province must be a province of the current era.")})
@@ -213,7 +213,7 @@ def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts |
     with transaction.atomic():
         aid_item = AidItem()
         apply_fields(aid_item, data)
-        _check_owning_province(aid_item)
+        check_owning_province(aid_item)
         save_with_history(instance=aid_item, user=user)
         _write_parts(
             aid_item,
@@ -244,7 +244,7 @@ def aid_item_update(
         _check_editable(aid_item, user)
         claim_version(instance=aid_item, expected_version=expected_version)
         apply_fields(aid_item, data)
-        _check_owning_province(aid_item)
+        check_owning_province(aid_item)
         save_with_history(instance=aid_item, user=user)
         if parts is not None:
             _write_parts(aid_item, parts)

@@ -129,3 +129,26 @@ def insert_history(
         [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"],
         rows,
     )
+
+
+def create_records(
+    model: type[models.Model],
+    instances: list[Any],
+    *,
+    user: Any,
+    reason: str = "",
+    when: datetime | None = None,
+) -> list[Any]:
+    """Insert new records (validated by the caller) with their history rows, stamped `when`; sets each
+    instance's primary key."""
+    when = when or timezone.now()
+    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    for instance in instances:
+        if hasattr(instance, "updated_at"):
+            instance.created_at = instance.updated_at = when
+    keys = insert_rows(model, columns, [tuple(getattr(i, c) for c in columns) for i in instances], returning=True)
+    for instance, key in zip(instances, keys, strict=True):
+        instance.pk = key
+        instance._state.adding = False
+    insert_history(model, instances, history_type="+", user=user, reason=reason, when=when)
+    return instances

@@ -28,10 +28,21 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from amity.aid.choices import FINAL_STATUSES
-from amity.aid.models import AidItem, Transaction
-from amity.aid.services import value_transaction
+from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from amity.aid.services import (
+    AidItemParts,
+    LocationShare,
+    check_locations,
+    check_owning_province,
+    check_sectors,
+    current_province_of,
+    value_transaction,
+)
+from amity.core.bulk import create_records, insert_rows
 from amity.core.exceptions import ConflictError, PermissionDenied
+from amity.core.money import HUNDRED
 from amity.core.scoping import Action, user_scope
+from amity.core.services import apply_fields, ensure_may_add
 from amity.organisations.models import Registration
 from amity.reference.fx import VND, RateBook
 from amity.reports.facts import facts_refresh
@@ -192,3 +203,49 @@ def transactions_import(
 
 
 __all__ = ["transactions_import"]
+
+
+def aid_items_import(*, user: Any, creates: Sequence[tuple[dict[str, Any], AidItemParts]]) -> list[AidItem]:
+    """Create new aid items with their shares, participants and beneficiary groups in one go.
+
+    The same rules as `aid_item_create`, applied to the batch: the user may add aid items and each owning
+    province is theirs (checked again after the write), the owning province is of the current era, the
+    model's field rules (foreign keys are the checked file's own lookups, so they are not queried again one by
+    one), sector and location shares (`check_sectors`, `check_locations`), history rows with the user. New
+    items have no transactions: nothing to add to the report facts."""
+    if not creates:
+        return []
+    ensure_may_add(user=user, model=AidItem)
+    foreign_keys = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
+    items: list[AidItem] = []
+    successors: dict[int, Any] = {}
+
+    def current_province(unit: Any) -> Any:
+        if unit.pk not in successors:
+            successors[unit.pk] = current_province_of(unit)
+        return successors[unit.pk]
+
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for data, parts in creates:
+        item = AidItem()
+        apply_fields(item, data)
+        check_owning_province(item)
+        item.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
+        locations = parts.locations or [LocationShare(item.owning_province, HUNDRED)]
+        check_sectors(parts.sectors or [])
+        check_locations(locations, planned_start=item.planned_start)
+        items.append(item)
+    with transaction.atomic(), translation.override(None):
+        create_records(AidItem, items, user=user, reason=str(EXCEL_IMPORT))
+        for item, (_data, parts) in zip(items, creates, strict=True):
+            rows["sectors"] += [(item.pk, s.sector.pk, s.percentage) for s in parts.sectors or []]
+            locations = parts.locations or [LocationShare(item.owning_province, HUNDRED)]
+            rows["locations"] += [(item.pk, s.unit.pk, s.percentage, current_province(s.unit).pk) for s in locations]
+            rows["participants"] += [(item.pk, p.organisation.pk, p.role) for p in parts.participants or []]
+            rows["beneficiaries"] += [(item.pk, group) for group in sorted(set(parts.beneficiaries or []))]
+        insert_rows(SectorSplit, ["aid_item_id", "sector_id", "percentage"], rows["sectors"])
+        insert_rows(LocationSplit, ["aid_item_id", "unit_id", "percentage", "current_province_id"], rows["locations"])
+        insert_rows(AidParticipant, ["aid_item_id", "organisation_id", "role"], rows["participants"])
+        insert_rows(AidBeneficiary, ["aid_item_id", "group"], rows["beneficiaries"])
+        _ensure_all_allowed(AidItem, user, {item.pk for item in items}, Action.ADD)
+    return items

@@ -26,7 +26,7 @@ from . import problems as P
 from .check import CREATE, UNCHANGED, UPDATE, ExcelCheck, Planned, check_workbook
 from .problems import Problem, problem
 from .reader import FileInput
-from .services import transactions_import
+from .services import aid_items_import, transactions_import
 from .templates import spec_for
 
 Progress = Callable[[int, int], None]
@@ -217,10 +217,27 @@ def _write_transactions(
     return [_record(item, item.instance) for item in check.planned]
 
 
+def _write_aid_items(
+    check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None
+) -> list[WrittenRecord]:
+    """New aid items in one batch (`aid_items_import`); changed ones through `aid_item_update`, row by row (a
+    version check and the lifecycle rules of each)."""
+    creates = [item for item in check.planned if item.action == CREATE]
+    parts = [(item.data, item.parts or aid_services.AidItemParts()) for item in creates]
+    created = aid_items_import(user=user, creates=parts)
+    records = [_record(item, instance) for item, instance in zip(creates, created, strict=True)]
+    others = [item for item in check.planned if item.action != CREATE]
+    rest = ExcelCheck(kind=check.kind, rows=check.rows, problems=check.problems, planned=others)
+    records += _per_row(_write_aid_item)(rest, user, found, None)
+    if progress is not None:
+        progress(len(check.planned), len(check.planned))
+    return records
+
+
 _WRITERS: dict[str, Callable[[ExcelCheck, Any, list[Problem], Progress | None], list[WrittenRecord]]] = {
     "organisations": _per_row(_write_organisation),
     "registrations": _per_row(_write_registration),
-    "aid_items": _per_row(_write_aid_item),
+    "aid_items": _write_aid_items,
     "transactions": _write_transactions,
 }
 

@@ -49,7 +49,7 @@ from amity.aid.services import (
     current_province_of,
     value_transaction,
 )
-from amity.core.bulk import insert_history, insert_rows
+from amity.core.bulk import create_records, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.money import HUNDRED, allocate
 from amity.core.scoping import Action, user_scope
@@ -1018,21 +1018,6 @@ class IatiImporter:
             unique_fields=["content_type", "object_id"],
             update_fields=["run", "identifier", "line", "imported_at"],
         )
-
-
-def create_records(model: type[Any], instances: list[Any], *, user: Any, reason: str, when: Any = None) -> list[Any]:
-    """Insert new records (validated by the caller) with their history rows; sets each instance's pk."""
-    when = when or timezone.now()
-    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    for instance in instances:
-        if hasattr(instance, "updated_at"):
-            instance.created_at = instance.updated_at = when
-    keys = insert_rows(model, columns, [tuple(getattr(i, c) for c in columns) for i in instances], returning=True)
-    for instance, key in zip(instances, keys, strict=True):
-        instance.pk = key
-        instance._state.adding = False
-    insert_history(model, instances, history_type="+", user=user, reason=reason, when=when)
-    return instances
 
 
 class _ExistingParts:

@@ -519,25 +519,31 @@ def test_a_record_changed_since_the_export_is_not_overwritten(users, hai_phong):
 
 
 def test_a_failure_in_the_middle_of_the_write_leaves_nothing_written(users, hai_phong, monkeypatch):
+    from django.db import DatabaseError
+
+    from amity.interop.excel import services as excel_services
+
     editor = users["editor"]
     workbook = blank("aid_items", editor)
     sheet = workbook.worksheets[0]
     for row, title in ((3, "Một"), (4, "Hai"), (5, "Ba")):
         put(sheet, row, title_vi=title, modality="project", owning_province="31")
-    real_create = aid_services.aid_item_create
+    real_insert = excel_services.insert_rows
 
-    def failing_on_the_second(*, user, data, parts=None):
-        if data["title_vi"] == "Hai":
-            raise aid_services.ValidationError({"title_vi": "refused for the test"})
-        return real_create(user=user, data=data, parts=parts)
+    def failing_on_the_locations(model, columns, rows, **kwargs):
+        # The aid items and their sector shares are in by now; the location shares fail.
+        if model.__name__ == "LocationSplit":
+            raise DatabaseError("disk full, for the test")
+        return real_insert(model, columns, rows, **kwargs)
 
-    monkeypatch.setattr(aid_services, "aid_item_create", failing_on_the_second)
+    monkeypatch.setattr(excel_services, "insert_rows", failing_on_the_locations)
     result = write_workbook("aid_items", xlsx(workbook), editor)
     assert not result.written
-    assert [(p["row"], p["message"], p["params"]) for p in result.problems] == [
-        (4, P.INVALID, {"error": "refused for the test"})
+    assert [(p["message"], p["params"]) for p in result.problems] == [
+        (P.WRITE_FAILED, {"error": "disk full, for the test"})
     ]
-    assert AidItem.objects.count() == 0
+    assert AidItem.all_objects.count() == 0
+    assert AidItem.history.count() == 0
     assert SectorSplit.objects.count() == 0
 
 
