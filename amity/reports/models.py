@@ -29,40 +29,53 @@ class ReportFact(models.Model):
     Rebuilt for an aid item by `reports.facts.facts_refresh` inside every write that changes the item, its
     splits, participants or transactions (and after re-valuation), so report queries are plain GROUP BYs over
     one narrow table. The transaction's own attributes are copied here to avoid joins on the hot path.
+
+    Derived rows, written only by `facts_refresh` from records that hold these references under their own
+    constraints: the foreign keys carry no database constraint here (Django still cascades and protects on
+    delete), so that a bulk import does not pay a million deferred checks at commit — as the rollups.
     """
 
-    transaction = models.ForeignKey("aid.Transaction", on_delete=models.CASCADE, related_name="+")
-    aid_item = models.ForeignKey("aid.AidItem", on_delete=models.CASCADE, related_name="+")
+    transaction = models.ForeignKey("aid.Transaction", db_constraint=False, on_delete=models.CASCADE, related_name="+")
+    aid_item = models.ForeignKey("aid.AidItem", db_constraint=False, on_delete=models.CASCADE, related_name="+")
     transaction_type = models.CharField(max_length=2)
     value_date = models.DateField()
     year = models.PositiveSmallIntegerField()
     sector = models.ForeignKey(
         "reference.CodelistItem",
+        db_constraint=False,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty when the aid item gives no sector."),
     )
-    sector_category = models.ForeignKey("reference.CodelistItem", null=True, on_delete=models.PROTECT, related_name="+")
+    sector_category = models.ForeignKey(
+        "reference.CodelistItem", db_constraint=False, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     province = models.ForeignKey(
         "reference.AdministrativeUnit",
+        db_constraint=False,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Current-era province of the location (old units mapped forward)."),
     )
     old_province = models.ForeignKey(
         "reference.AdministrativeUnit",
+        db_constraint=False,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Pre-2025 province when the location is an old-era unit; empty for current-era locations."),
     )
-    donor = models.ForeignKey("organisations.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
-    donor_country = models.ForeignKey("reference.Country", null=True, on_delete=models.PROTECT, related_name="+")
+    donor = models.ForeignKey(
+        "organisations.Organisation", db_constraint=False, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    donor_country = models.ForeignKey(
+        "reference.Country", db_constraint=False, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     modality = models.CharField(max_length=16)
     status = models.CharField(max_length=20)
     is_relief = models.BooleanField()
-    currency = models.ForeignKey("reference.Currency", on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey("reference.Currency", db_constraint=False, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=20, decimal_places=2)
     amount_usd = models.DecimalField(max_digits=20, decimal_places=2)
     amount_vnd = models.DecimalField(max_digits=24, decimal_places=0)
