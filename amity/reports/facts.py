@@ -203,7 +203,7 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
         return 0
     from amity.organisations.models import Organisation
 
-    from .rollups import rollup_deltas, rollups_rebuild
+    from .rollups import rollup_add_facts, rollup_deltas, rollups_rebuild
 
     ids = sorted(set(aid_item_ids))
     deltas = rollups and len(ids) <= BATCH
@@ -238,7 +238,9 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
         )
         rows = _fact_rows(transactions, shapes, countries)
         insert_rows(ReportFact, FACT_COLUMNS, rows)  # tuples, not model instances: see amity.core.bulk
-        if deltas:
+        if deltas and new:
+            rollup_add_facts(rows, FACT_COLUMNS)
+        elif deltas:
             rollup_deltas(alive, 1)
         written += len(rows)
     if rollups and not deltas:

@@ -495,3 +495,34 @@ def test_hostile_and_broken_files_get_a_clear_answer_and_change_nothing_else(cas
         assert AidItem.objects.count() == expected.imported
     else:
         assert (result.created, result.skipped) == (expected.imported, 0), (case, result.problems)
+
+
+def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_facts() -> None:
+    from django.db.models import Sum
+
+    from amity.reports.models import ReportRollup
+    from amity.reports.rollups import GRAINS, rollups_rebuild
+
+    def snapshot() -> dict[int, set[tuple[object, ...]]]:
+        return {
+            grain: {
+                tuple(row)
+                for row in ReportRollup.objects.filter(grain=grain)
+                .values_list(*columns)
+                .annotate(Sum("amount_usd"), Sum("amount_vnd"), Sum("parts"))
+                .filter(parts__sum__gt=0)
+            }
+            for grain, columns in GRAINS.items()
+        }
+
+    run_import(
+        iati_file(
+            activity(), activity("XM-2", locations="<location><name><narrative>Sơn La</narrative></name></location>")
+        )
+    )
+    run_import(iati_file(activity(title="Nước sạch, giai đoạn 2"), activity("XM-3")))  # an update and a new one
+    maintained = snapshot()
+    rollups_rebuild()
+
+    assert maintained == snapshot()
+    assert all(maintained.values())
