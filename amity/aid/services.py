@@ -435,14 +435,20 @@ def aid_item_revoke_approval(
 
 def value_transaction(tx: Transaction, book: RateBook) -> None:
     """Store the USD and VND values at the value-date rates, with the rates and their source."""
-    code = tx.currency.code
     try:
         # The rate source is stored data, written in English whatever the acting user's language.
         with translation.override(None):
-            usd = book.convert(tx.amount, code, "USD", on=tx.value_date, quantum=CENT)
-            vnd = book.convert(tx.amount, code, VND, on=tx.value_date, quantum=VND_QUANTUM)
+            value_transaction_as_data(tx, book)
     except MissingRate as exc:
         raise ValidationError({"currency": str(exc)}) from exc
+
+
+def value_transaction_as_data(tx: Transaction, book: RateBook) -> None:
+    """`value_transaction` for callers already writing data in English (`translation.override(None)`): an
+    importer valuing thousands of transactions. Raises MissingRate."""
+    code = tx.currency.code
+    usd = book.convert(tx.amount, code, "USD", on=tx.value_date, quantum=CENT)
+    vnd = book.convert(tx.amount, code, VND, on=tx.value_date, quantum=VND_QUANTUM)
     tx.amount_usd, tx.usd_per_unit = usd.amount, stored_rate(usd.rate)
     tx.amount_vnd, tx.vnd_per_unit = vnd.amount, stored_rate(vnd.rate)
     # A VND amount needs no rate to VND: the rate worth recording is the one its USD value used.

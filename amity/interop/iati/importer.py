@@ -47,7 +47,7 @@ from amity.aid.services import (
     check_locations,
     check_sectors,
     current_province_of,
-    value_transaction,
+    value_transaction_as_data,
 )
 from amity.core.bulk import create_records, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
@@ -56,7 +56,7 @@ from amity.core.scoping import Action, user_scope
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation, Registration
 from amity.reference.choices import Era, UnitLevel
-from amity.reference.fx import shared_rate_book
+from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
 from amity.reports.facts import facts_refresh
 
@@ -592,8 +592,8 @@ class IatiImporter:
             )
             tx.currency = self.reference.currency(currency_id, parsed.currency)
             try:
-                value_transaction(tx, self.reference.book)
-            except ValidationError:
+                value_transaction_as_data(tx, self.reference.book)  # inside the import's override(None)
+            except MissingRate:
                 raise ActivitySkipped(
                     gettext_noop("No exchange rate for %(currency)s on %(date)s."),
                     parsed.line,
