@@ -27,3 +27,7 @@ FINISHED_STATUSES = frozenset({ImportStatus.DONE, ImportStatus.FAILED, ImportSta
 class ExportKind(models.TextChoices):
     IATI_ACTIVITIES = "iati_activities", _("IATI activity file")
     IATI_ORGANISATIONS = "iati_organisations", _("IATI organisation file")
+    EXCEL_ORGANISATIONS = "excel_organisations", _("Excel: organisations")
+    EXCEL_REGISTRATIONS = "excel_registrations", _("Excel: registrations")
+    EXCEL_AID_ITEMS = "excel_aid_items", _("Excel: aid items")
+    EXCEL_TRANSACTIONS = "excel_transactions", _("Excel: transactions")

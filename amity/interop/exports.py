@@ -23,6 +23,7 @@ from amity.organisations.filtersets import OrganisationFilterSet
 from amity.organisations.models import Organisation
 
 from .choices import ExportKind, ImportStatus
+from .excel.export import InvalidFilter, TooManyRows, export_workbook
 from .models import ExportRun
 
 EXPORTS = {
@@ -35,12 +36,17 @@ def _progress_key(run: ExportRun) -> str:
     return f"amity:export-progress:{run.public_id}"
 
 
-def export_queryset(kind: str, user: Any, params: Mapping[str, Any]) -> QuerySet[Any]:
-    """The records of an export: the user's scope, then the list's filters (a ValueError if they are invalid)."""
-    model, filterset_class, _stem = EXPORTS[ExportKind(kind)]
+def _query(params: Mapping[str, Any]) -> QueryDict:
     query = QueryDict(mutable=True)
     for name, value in params.items():
         query.setlist(name, value if isinstance(value, list) else [value])
+    return query
+
+
+def export_queryset(kind: str, user: Any, params: Mapping[str, Any]) -> QuerySet[Any]:
+    """The records of an export: the user's scope, then the list's filters (a ValueError if they are invalid)."""
+    model, filterset_class, _stem = EXPORTS[ExportKind(kind)]
+    query = _query(params)
     filterset = filterset_class(query or None, queryset=model.objects.restrict(user, Action.VIEW))
     if filterset.is_bound and not filterset.is_valid():
         raise ValueError(filterset.errors.as_text())
@@ -70,20 +76,25 @@ def export_run_execute(*, run: ExportRun) -> ExportRun:
         cache.set(_progress_key(run), done, timeout=24 * 3600)
 
     try:
-        records = export_queryset(run.kind, run.created_by, run.params)
-        pieces = (
-            iter_activities(records, progress=progress)
-            if run.kind == ExportKind.IATI_ACTIVITIES
-            else iter_organisations(records)
-        )
         with tempfile.TemporaryFile() as scratch:
-            for piece in pieces:
-                scratch.write(piece)
+            if run.kind.startswith("excel_"):
+                kind = run.kind.removeprefix("excel_")
+                export_workbook(kind, run.created_by, _query(run.params)).save(scratch)
+                name = f"amity-{kind.replace('_', '-')}-{timezone.localdate():%Y%m%d}.xlsx"
+            else:
+                records = export_queryset(run.kind, run.created_by, run.params)
+                pieces = (
+                    iter_activities(records, progress=progress)
+                    if run.kind == ExportKind.IATI_ACTIVITIES
+                    else iter_organisations(records)
+                )
+                for piece in pieces:
+                    scratch.write(piece)
+                name = f"{EXPORTS[ExportKind(run.kind)][2]}-{timezone.localdate():%Y%m%d}.xml"
             scratch.seek(0)
-            stem = EXPORTS[ExportKind(run.kind)][2]
-            run.file.save(f"{stem}-{timezone.localdate():%Y%m%d}.xml", File(scratch), save=False)
+            run.file.save(name, File(scratch), save=False)
         run.status = ImportStatus.DONE
-    except ValueError as exc:
+    except (ValueError, InvalidFilter, TooManyRows) as exc:
         run.status, run.error = ImportStatus.FAILED, str(exc)
     run.finished_at = timezone.now()
     run.progress_done = run.progress_total

@@ -7,13 +7,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views import View
 
-from .excel.export import CONTENT_TYPE, InvalidFilter, TooManyRows, export_workbook
+from .excel.export import CONTENT_TYPE, InvalidFilter, TooManyRows, export_workbook, records_for_export
 from .excel.templates import KINDS, build_workbook, spec_for
+from .exports import export_run_create
 
 
 def _kind(kwargs: dict[str, Any]) -> str:
@@ -45,6 +47,14 @@ class ExcelExportView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         kind = _kind(kwargs)
+        try:
+            total = records_for_export(kind, request.user, request.GET, request).count()
+        except InvalidFilter as exc:  # an export must never silently ignore a filter
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        if total > settings.AMITY_EXPORT_INLINE_MAX:
+            # Too large to write within one request: prepared in the background, downloaded when ready.
+            run = export_run_create(user=request.user, kind=f"excel_{kind}", params=request.GET, total=total)
+            return HttpResponseRedirect(run.get_absolute_url())
         try:
             workbook = export_workbook(kind, request.user, request.GET, request)
         except InvalidFilter as exc:  # an export must never silently ignore a filter

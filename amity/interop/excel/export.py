@@ -126,6 +126,17 @@ def registrations_for_export(user: Any, params: Mapping[str, Any], request: Any 
     )
 
 
+def records_for_export(kind: str, user: Any, params: Mapping[str, Any], request: Any = None) -> QuerySet[Any]:
+    """The main records an export of `kind` writes (to count them before choosing how to export)."""
+    finders = {
+        "organisations": organisations_for_export,
+        "registrations": registrations_for_export,
+        "aid_items": aid_items_for_export,
+        "transactions": transactions_for_export,
+    }
+    return finders[kind](user, params, request)
+
+
 def export_workbook(kind: str, user: Any, params: Mapping[str, Any] | None = None, request: Any = None) -> Workbook:
     """The template of `kind` filled with the records `params` select among those the user may see."""
     spec = spec_for(kind)

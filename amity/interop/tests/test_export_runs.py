@@ -46,3 +46,27 @@ def test_an_export_below_the_limit_streams_at_once(users: dict[str, Any], hai_ph
 
     assert response.status_code == 200 and response.streaming
     assert ExportRun.objects.count() == 0
+
+
+def test_a_large_excel_export_is_prepared_in_the_background_too(
+    users: dict[str, Any], hai_phong: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import io
+
+    import openpyxl
+
+    settings.AMITY_EXPORT_INLINE_MAX = 1
+    for title in ("Trường học", "Trạm y tế"):
+        make_aid_item(users["admin"], owning_province=hai_phong, title=title)
+    client = client_for(users["editor"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("interop:excel_export", args=["aid_items"]), {"province": "31"})
+
+    run = ExportRun.objects.get()
+    assert response.status_code == 302 and (run.kind, run.status) == ("excel_aid_items", ImportStatus.DONE)
+    download = client.get(reverse("interop:export_download", args=[run.public_id]))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    sheet = workbook.worksheets[0]
+    values = {value for row in sheet.iter_rows(min_row=3, values_only=True) for value in row}
+    assert {"Trường học", "Trạm y tế"} <= values
