@@ -23,6 +23,7 @@ from amity.core.scoping import Action, user_scope
 from amity.reference.models import AdministrativeUnit
 
 from .choices import ImportKind, ImportStatus
+from .excel.problems import problem_text as message_text
 from .models import ImportRun, RecordSource
 
 MAX_STORED_PROBLEMS = 10_000  # a report longer than this keeps its first lines and says how many more
@@ -297,11 +298,8 @@ def import_run_progress(run: ImportRun) -> dict[str, Any]:
 
 def problem_text(problem: dict[str, Any]) -> str:
     """One line of a report in the reader's language: where, which record, what."""
-    params = problem.get("params") or {}
-    try:
-        message = _(problem.get("message", "")) % params if params else _(problem.get("message", ""))
-    except (KeyError, ValueError, TypeError):
-        message = problem.get("message", "")
+    raw = problem.get("message", "")
+    message = message_text({"message": raw, "params": problem.get("params") or {}}) if raw else ""
     where = []
     if problem.get("line"):
         where.append(_("line %(line)s") % {"line": problem["line"]})
