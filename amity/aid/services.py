@@ -468,14 +468,20 @@ def _check_transaction(tx: Transaction) -> None:
     _check_provider_licence(tx)
 
 
+def registered_on(registrations: Sequence[tuple[date, date]], day: date) -> bool:
+    """Whether a provider with these registrations (issue, expiry) may give on `day` (Decree 58/2022): one of
+    them is valid then, or it has none on record (embassies, individuals, foreign companies are not checked).
+    The one rule for the transaction services and the importers, which read the registrations in bulk."""
+    return not registrations or any(start <= day <= end for start, end in registrations)
+
+
 def _check_provider_licence(tx: Transaction) -> None:
-    """A foreign NGO with registrations on record gives within a registration's validity (Decree 58/2022).
-    Donors never registered in Viet Nam (embassies, individuals, foreign companies) are not checked."""
+    """A foreign NGO with registrations on record gives within a registration's validity."""
     provider = tx.provider
     if provider is None:
         return
     registrations = list(provider.registrations.all().values_list("issue_date", "expiry_date"))
-    if registrations and not any(start <= tx.date <= end for start, end in registrations):
+    if not registered_on(registrations, tx.date):
         raise ValidationError(
             {
                 "date": _("%(provider)s held no valid registration on %(date)s.")

@@ -36,6 +36,7 @@ from amity.aid.services import (
     check_owning_province,
     check_sectors,
     current_province_of,
+    registered_on,
     value_transaction,
 )
 from amity.core.bulk import create_records, insert_rows
@@ -122,9 +123,7 @@ def _check(tx: Transaction, spans: dict[int, list[tuple[date, date]]], book: Rat
         raise ValidationError({"amount": _("The amount must be more than 0.")})
     if tx.value_date is None:
         tx.value_date = tx.date
-    # A foreign NGO with registrations on record gives within a registration's validity (Decree 58/2022).
-    registrations = spans.get(tx.provider_id) if tx.provider_id else None
-    if registrations and not any(start <= tx.date <= end for start, end in registrations):
+    if tx.provider_id and not registered_on(spans.get(tx.provider_id, []), tx.date):
         raise ValidationError(
             {
                 "date": _("%(provider)s held no valid registration on %(date)s.")

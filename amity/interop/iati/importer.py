@@ -47,6 +47,7 @@ from amity.aid.services import (
     check_locations,
     check_sectors,
     current_province_of,
+    registered_on,
     value_transaction_as_data,
 )
 from amity.core.bulk import create_records, insert_history, insert_rows
@@ -880,8 +881,7 @@ class IatiImporter:
         for tx, (provider, _receiver) in zip(plan.transactions, plan.providers, strict=True):
             if provider is None or isinstance(provider, _PendingOrg):
                 continue
-            licences = self.organisations.licences.get(provider)
-            if licences and not any(start <= tx.date <= end for start, end in licences):
+            if not registered_on(self.organisations.licences.get(provider, []), tx.date):
                 raise ActivitySkipped(
                     gettext_noop("The provider held no valid registration in Viet Nam on %(date)s."),
                     tx._line,  # type: ignore[attr-defined]
@@ -904,10 +904,7 @@ class IatiImporter:
         return {
             "sectors": {(s.pk, pct) for s, pct in plan.sectors},
             "locations": {(u.pk, pct) for u, pct in plan.locations},
-            "participants": {
-                (organisations.id_of(org) if not isinstance(org, _PendingOrg) or org.instance else None, role)
-                for org, role in plan.participants
-            },
+            "participants": {(organisations.id_of(org), role) for org, role in plan.participants},
             "budgets": {
                 (
                     b["kind"],
@@ -929,20 +926,11 @@ class IatiImporter:
         )
 
     def _tx_key(self, tx: Transaction, provider: Any, receiver: Any) -> tuple[Any, ...]:
+        """The key that finds a file's transaction among the stored ones (organisations resolved to ids: the
+        pending ones are created before any key is taken)."""
         org_id = self.organisations.id_of
-        return (
-            tx.transaction_type,
-            tx.date,
-            tx.value_date,
-            tx.amount,
-            tx.currency_id,
-            org_id(provider)
-            if provider is not None and (not isinstance(provider, _PendingOrg) or provider.instance)
-            else None,
-            org_id(receiver)
-            if receiver is not None and (not isinstance(receiver, _PendingOrg) or receiver.instance)
-            else None,
-            tx.description,
+        return transaction_key(
+            tx, org_id(provider) if provider is not None else None, org_id(receiver) if receiver is not None else None
         )
 
     def _write_parts(self, written: list[tuple[_Plan, AidItem]], parts: _ExistingParts) -> None:
@@ -973,7 +961,7 @@ class IatiImporter:
         for plan, item in written:
             stored = defaultdict(list)
             for tx in parts.transactions.get(item.pk, []):
-                stored[self._tx_key(tx, tx.provider_id, tx.receiver_id)].append(tx)
+                stored[transaction_key(tx, tx.provider_id, tx.receiver_id)].append(tx)
             for tx, (provider, receiver) in zip(plan.transactions, plan.providers, strict=True):
                 key = self._tx_key(tx, provider, receiver)
                 if stored.get(key):
@@ -1020,6 +1008,20 @@ class IatiImporter:
         )
 
 
+def transaction_key(tx: Transaction, provider_id: int | None, receiver_id: int | None) -> tuple[Any, ...]:
+    """What makes a transaction the same one on the next import (IATI transactions rarely carry a reference)."""
+    return (
+        tx.transaction_type,
+        tx.date,
+        tx.value_date,
+        tx.amount,
+        tx.currency_id,
+        provider_id,
+        receiver_id,
+        tx.description,
+    )
+
+
 class _ExistingParts:
     """The stored parts and alive transactions of the batch's existing items, read in five queries."""
 
@@ -1053,19 +1055,7 @@ class _ExistingParts:
         stored = self.rows[item_id]
         if any(stored[name] != rows for name, rows in wanted.items()):
             return True
-        have = Counter(
-            (
-                t.transaction_type,
-                t.date,
-                t.value_date,
-                t.amount,
-                t.currency_id,
-                t.provider_id,
-                t.receiver_id,
-                t.description,
-            )
-            for t in self.transactions.get(item_id, [])
-        )
+        have = Counter(transaction_key(t, t.provider_id, t.receiver_id) for t in self.transactions.get(item_id, []))
         return have != tx_keys
 
 
