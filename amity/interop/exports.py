@@ -107,4 +107,4 @@ def export_run_progress(run: ExportRun) -> dict[str, Any]:
     done = run.progress_done if run.is_finished else cache.get(_progress_key(run), run.progress_done)
     total = run.progress_total or 1
     percent = 100 if run.is_finished else min(99, int(done * 100 / total))
-    return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total}
+    return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total, "unit": "records"}

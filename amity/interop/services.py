@@ -293,7 +293,7 @@ def import_run_progress(run: ImportRun) -> dict[str, Any]:
         done = cache.get(_progress_key(run), done)
     total = run.progress_total or 1
     percent = 100 if run.is_finished else min(99, int(done * 100 / total))
-    return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total}
+    return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total, "unit": "bytes"}
 
 
 def problem_text(problem: dict[str, Any]) -> str:

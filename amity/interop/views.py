@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -97,16 +98,22 @@ def _report_line(problem: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _progress_response(request: HttpRequest, run: Any, progress: dict[str, Any], url_name: str) -> HttpResponse:
+    """The progress bar alone; once the run has finished, the page is reloaded to show its outcome."""
+    url = reverse(url_name, kwargs={"public_id": run.public_id})
+    response = render(request, "interop/_progress.html", {"run": run, "progress": progress, "progress_url": url})
+    if run.is_finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 class ImportRunProgressView(LoginRequiredMixin, View):
     """The progress bar alone, polled by the run's page (htmx) while the import runs; once it has finished,
     the page is reloaded to show the report."""
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
         run = _run_of(request, public_id)
-        response = render(request, "interop/_run_progress.html", {"run": run, "progress": import_run_progress(run)})
-        if run.is_finished:
-            response["HX-Refresh"] = "true"
-        return response
+        return _progress_response(request, run, import_run_progress(run), "interop:run_progress")
 
 
 class ImportRunReportCsvView(LoginRequiredMixin, View):
@@ -241,10 +248,7 @@ class ExportRunDetailView(LoginRequiredMixin, View):
 class ExportRunProgressView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
         run = _export_of(request, public_id)
-        response = render(request, "interop/_export_progress.html", {"run": run, "progress": export_run_progress(run)})
-        if run.is_finished:
-            response["HX-Refresh"] = "true"
-        return response
+        return _progress_response(request, run, export_run_progress(run), "interop:export_progress")
 
 
 class ExportRunDownloadView(LoginRequiredMixin, View):
