@@ -534,31 +534,19 @@ FACT_COLUMNS = [
 
 
 def facts_build_sql() -> int:
-    """Every fact in one INSERT … SELECT: the allocation of `amity.reports.floor.parts_cte` for the original
-    amount, USD and VND at once. Equal to what `facts_rebuild_all()` writes (test_floor proves it)."""
+    """Every fact in one INSERT … SELECT (`amity.reports.facts.facts_insert_sql`): the allocation of
+    `amity.reports.floor.parts_cte` for the original amount, USD and VND at once. Equal to what
+    `facts_rebuild_all()` writes (test_floor proves it)."""
     from django.db import connection
 
-    from amity.reports.floor import FACT_AMOUNTS, parts_cte
+    from amity.reports.facts import facts_insert_sql
     from amity.reports.models import ReportFact
 
-    cte, params = parts_cte(connection.vendor, FACT_AMOUNTS, reported_only=False, with_attributes=True)
-    q = connection.ops.quote_name
-    # Integer units back to decimals: exact NUMERIC division on PostgreSQL; on SQLite a REAL division, which
-    # stores the same value as Django's own decimal adaptation (the nearest double, or an INTEGER if whole).
-    divide = "CAST(p.{name} AS NUMERIC) / {scale}" if connection.vendor == "postgresql" else "p.{name} / {scale}.0"
-    amounts = ", ".join(divide.format(name=a.name, scale=a.scale) for a in FACT_AMOUNTS)
-    select = (
-        f"SELECT p.tx_id, p.item_id, p.type, p.value_date, p.year, p.sector_id, p.category_id, p.province_id,"
-        f" p.old_province_id, p.donor_id, o.country_id, p.modality, p.status, p.is_relief, p.currency_id, {amounts}"
-        f" FROM parts p LEFT JOIN {q('organisations_organisation')} o ON o.id = p.donor_id"
-    )
-    table = q(ReportFact._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the window functions' sorts stay in memory
-        cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) {cte} {select}", params)
-        return cursor.rowcount
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(ReportFact._meta.db_table)}")
+    return facts_insert_sql()
 
 
 # --- the run --------------------------------------------------------------------------------------------------

@@ -447,14 +447,24 @@ def value_transaction_as_data(tx: Transaction, book: RateBook) -> None:
     """`value_transaction` for callers already writing data in English (`translation.override(None)`): an
     importer valuing thousands of transactions. Raises MissingRate."""
     code = tx.currency.code
-    usd = book.convert(tx.amount, code, "USD", on=tx.value_date, quantum=CENT)
-    vnd = book.convert(tx.amount, code, VND, on=tx.value_date, quantum=VND_QUANTUM)
-    tx.amount_usd, tx.usd_per_unit = usd.amount, stored_rate(usd.rate)
-    tx.amount_vnd, tx.vnd_per_unit = vnd.amount, stored_rate(vnd.rate)
-    # A VND amount needs no rate to VND: the rate worth recording is the one its USD value used.
-    rated = usd if code == VND else vnd
-    tx.rate_date = rated.rate_date
-    tx.rate_source = rated.source[:500]
+    usd = book.quote(code, "USD", on=tx.value_date)
+    vnd = book.quote(code, VND, on=tx.value_date)
+    key = ("transaction-values", id(usd), id(vnd))  # the book's own quotes: stable while it lives
+    day = book.memo.get(key)
+    if day is None:  # once per pair of quotes: the rates' stored form and their source text
+        # A VND amount needs no rate to VND: the rate worth recording is the one its USD value used.
+        rated = usd if code == VND else vnd
+        day = book.memo[key] = (
+            usd,
+            vnd,
+            stored_rate(usd.rate),
+            stored_rate(vnd.rate),
+            rated.rate_date,
+            book.source_of(rated)[:500],
+        )
+    usd, vnd, tx.usd_per_unit, tx.vnd_per_unit, tx.rate_date, tx.rate_source = day
+    tx.amount_usd = usd.value(tx.amount, CENT)
+    tx.amount_vnd = vnd.value(tx.amount, VND_QUANTUM)
 
 
 def _check_transaction(tx: Transaction) -> None:

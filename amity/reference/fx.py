@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import get_language
@@ -64,6 +65,26 @@ class Conversion:
     source: str
 
 
+@dataclass(frozen=True)
+class Quote:
+    """The rates that convert one currency into another on one date."""
+
+    source_rate: Rate
+    target_rate: Rate
+    rate_date: date
+    same: bool = False
+
+    @property
+    def rate(self) -> Decimal:
+        """Target units per one source unit."""
+        return self.target_rate.units_per_usd / self.source_rate.units_per_usd
+
+    def value(self, amount: Decimal, quantum: Decimal) -> Decimal:
+        if self.same:
+            return quantize(amount, quantum)
+        return quantize(amount * self.target_rate.units_per_usd / self.source_rate.units_per_usd, quantum)
+
+
 class RateBook:
     """The rates of some currencies held in memory: one query, then every lookup without the database."""
 
@@ -78,11 +99,26 @@ class RateBook:
             )
         self._starts = {key: [rate.period_start for rate in rows] for key, rows in self._by_currency.items()}
         self._descriptions: dict[tuple[Rate, str | None], str] = {}
+        # Rates and quotes are looked up once per currency and date, and a quote is made once per pair of rates:
+        # the objects returned are the book's own, so callers may key their own caches by identity.
+        self._rates_on: dict[tuple[str, date], Rate] = {}
+        self._quotes: dict[tuple[int, int], Quote] = {}
+        self._same: dict[date, Quote] = {}
+        # What callers derive from these rates and keep (an importer's valuations of a currency on a date);
+        # dropped with the book when the rates change.
+        self.memo: dict[Any, Any] = {}
 
     def rate(self, currency: str, on: date) -> Rate:
         """The finest rate whose period covers `on`; else the latest one before it; else MissingRate."""
         if currency == USD:
             return _USD_RATE
+        key = (currency, on)
+        found = self._rates_on.get(key)
+        if found is None:
+            found = self._rates_on[key] = self._find_rate(currency, on)
+        return found
+
+    def _find_rate(self, currency: str, on: date) -> Rate:
         latest_before: Rate | None = None
         for frequency in _FREQUENCY_ORDER:
             rows = self._by_currency.get((currency, frequency))
@@ -108,19 +144,32 @@ class RateBook:
             text = self._descriptions[key] = rate.describe()
         return text
 
-    def convert(self, amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal) -> Conversion:
-        """Convert at the value-date rates, through USD (the IMF rates are all against USD)."""
+    def quote(self, currency: str, target: str, *, on: date) -> Quote:
+        """The rates converting `currency` into `target` on `on`, through USD (the IMF rates are all against
+        USD); looked up once per currency, target and date (an import converts thousands of amounts)."""
         if currency == target:
-            return Conversion(quantize(amount, quantum), Decimal(1), on, _("same currency"))
+            found = self._same.get(on)
+            if found is None:
+                found = self._same[on] = Quote(_USD_RATE, _USD_RATE, on, same=True)
+            return found
         source_rate, target_rate = self.rate(currency, on), self.rate(target, on)
-        rate = target_rate.units_per_usd / source_rate.units_per_usd
-        parts = [self._describe(r) for r in (source_rate, target_rate) if r.currency != USD]
-        return Conversion(
-            amount=quantize(amount * target_rate.units_per_usd / source_rate.units_per_usd, quantum),
-            rate=rate,
-            rate_date=(source_rate if currency != USD else target_rate).period_start,
-            source="; ".join(parts),
-        )
+        key = (id(source_rate), id(target_rate))
+        found = self._quotes.get(key)
+        if found is None:
+            rate_date = (source_rate if currency != USD else target_rate).period_start
+            found = self._quotes[key] = Quote(source_rate, target_rate, rate_date)
+        return found
+
+    def source_of(self, quote: Quote) -> str:
+        """Where a quote's rates come from, in the active language."""
+        if quote.same:
+            return _("same currency")
+        return "; ".join(self._describe(r) for r in (quote.source_rate, quote.target_rate) if r.currency != USD)
+
+    def convert(self, amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal) -> Conversion:
+        """Convert at the value-date rates, through USD."""
+        quote = self.quote(currency, target, on=on)
+        return Conversion(quote.value(amount, quantum), quote.rate, quote.rate_date, self.source_of(quote))
 
 
 def convert(amount: Decimal, currency: str, target: str, *, on: date, quantum: Decimal = Decimal("0.01")) -> Conversion:

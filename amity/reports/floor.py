@@ -68,6 +68,13 @@ def _year(vendor: str, column: str) -> str:
     return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
 
 
+def _member_of(vendor: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`{column}` IN the ids: one array parameter on PostgreSQL, one parameter per id on SQLite."""
+    if vendor == "postgresql":
+        return "{column} = ANY(%s)", [list(ids)]
+    return "{column} IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+
+
 def _units(expression: str, scale: int) -> str:
     """A stored decimal as integer units (exact on PostgreSQL; SQLite keeps decimals as REAL, hence ROUND)."""
     return f"CAST(ROUND({expression} * {scale}) AS BIGINT)"
@@ -83,15 +90,26 @@ def parts_cte(
     province_id: int | None = None,
     with_donor: bool = True,
     with_attributes: bool = False,
+    item_ids: Sequence[int] | None = None,
 ) -> tuple[str, list[Any]]:
     """`WITH … parts AS (…)`: one row per (transaction, sector, location) part with the allocated amounts.
 
     `reported_only` keeps commitments and disbursements (what the benchmark's reports sum); `province_id`
     keeps the transactions of aid items located in that province (all their parts are still computed, as
-    the allocation needs every location); `with_attributes` adds what a fact stores besides the figures.
+    the allocation needs every location); `with_attributes` adds what a fact stores besides the figures;
+    `item_ids` keeps only those aid items (the facts of a batch, `amity.reports.facts.facts_insert_sql`).
     """
     params: list[Any] = []
     item_where = ["i.deleted_at IS NULL"]
+    # The item filter is repeated in each CTE that reads a whole table, so that no plan scans it.
+    sector_where = location_where = ""
+    item_params: list[Any] = []
+    if item_ids is not None:
+        membership, item_params = _member_of(vendor, item_ids)
+        item_where.append(membership.format(column="i.id"))
+        params += item_params
+        sector_where = " WHERE " + membership.format(column="s.aid_item_id")
+        location_where = " WHERE " + membership.format(column="l.aid_item_id")
     if province_id is not None:
         item_where.append(
             "EXISTS (SELECT 1 FROM aid_locationsplit pl WHERE pl.aid_item_id = i.id AND pl.current_province_id = %s)"
@@ -155,6 +173,8 @@ def parts_cte(
             for a in amounts
         )
 
+    unsectored_where = sector_where.replace(" WHERE ", " AND ").replace("s.aid_item_id", "i.id")
+    params += item_params * 3  # sectors, items without sectors, locations: in the order of the text
     totals = [a.name for a in amounts]
     sector_totals = [f"{a.name}_s" for a in amounts]
     sql = f"""WITH items AS (
@@ -166,10 +186,10 @@ def parts_cte(
 ), sectors AS (
   SELECT s.aid_item_id AS item_id, s.sector_id, COALESCE(c.category_id, c.id) AS category_id, c.code AS sector_code,
          {_units("s.percentage", 100)} AS bp
-  FROM aid_sectorsplit s JOIN reference_codelistitem c ON c.id = s.sector_id
+  FROM aid_sectorsplit s JOIN reference_codelistitem c ON c.id = s.sector_id{sector_where}
   UNION ALL
   SELECT i.id, NULL, NULL, '', 10000 FROM aid_aiditem i
-  WHERE NOT EXISTS (SELECT 1 FROM aid_sectorsplit s WHERE s.aid_item_id = i.id)
+  WHERE NOT EXISTS (SELECT 1 FROM aid_sectorsplit s WHERE s.aid_item_id = i.id){unsectored_where}
 ), s1 AS (
   SELECT tx.tx_id, tx.item_id, {cols("tx.", carried)}, {cols("tx.", totals)},
          sectors.sector_id, sectors.category_id, sectors.sector_code, {split("tx.{a}", "sectors")}
@@ -181,7 +201,7 @@ def parts_cte(
 ), locs AS (
   SELECT l.aid_item_id AS item_id, l.current_province_id AS province_id, u.era, u.code AS unit_code,
          {_units("l.percentage", 100)} AS bp{old_province}
-  FROM aid_locationsplit l JOIN reference_administrativeunit u ON u.id = l.unit_id
+  FROM aid_locationsplit l JOIN reference_administrativeunit u ON u.id = l.unit_id{location_where}
 ), s2 AS (
   SELECT s1a.tx_id, s1a.item_id, {cols("s1a.", carried)}, s1a.sector_id, s1a.category_id, s1a.sector_code,
          {cols("s1a.", sector_totals)}, locs.province_id, locs.era, locs.unit_code{extra.replace(", ", ", locs.")},

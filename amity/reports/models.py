@@ -32,28 +32,39 @@ class ReportFact(models.Model):
 
     Derived rows, written only by `facts_refresh` from records that hold these references under their own
     constraints: the foreign keys carry no database constraint here (Django still cascades and protects on
-    delete), so that a bulk import does not pay a million deferred checks at commit — as the rollups.
+    delete), so that a bulk import does not pay a million deferred checks at commit — as the rollups. Nor do
+    they carry single-column indexes (but the transaction's, which a cascade looks up): reports read the
+    composite indexes below, and every index is paid again for each of the millions of rows an import adds.
     """
 
     transaction = models.ForeignKey("aid.Transaction", db_constraint=False, on_delete=models.CASCADE, related_name="+")
-    aid_item = models.ForeignKey("aid.AidItem", db_constraint=False, on_delete=models.CASCADE, related_name="+")
+    aid_item = models.ForeignKey(
+        "aid.AidItem", db_constraint=False, db_index=False, on_delete=models.CASCADE, related_name="+"
+    )
     transaction_type = models.CharField(max_length=2)
     value_date = models.DateField()
     year = models.PositiveSmallIntegerField()
     sector = models.ForeignKey(
         "reference.CodelistItem",
         db_constraint=False,
+        db_index=False,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty when the aid item gives no sector."),
     )
     sector_category = models.ForeignKey(
-        "reference.CodelistItem", db_constraint=False, null=True, on_delete=models.PROTECT, related_name="+"
+        "reference.CodelistItem",
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     province = models.ForeignKey(
         "reference.AdministrativeUnit",
         db_constraint=False,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Current-era province of the location (old units mapped forward)."),
@@ -61,21 +72,29 @@ class ReportFact(models.Model):
     old_province = models.ForeignKey(
         "reference.AdministrativeUnit",
         db_constraint=False,
+        db_index=False,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Pre-2025 province when the location is an old-era unit; empty for current-era locations."),
     )
     donor = models.ForeignKey(
-        "organisations.Organisation", db_constraint=False, null=True, on_delete=models.PROTECT, related_name="+"
+        "organisations.Organisation",
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     donor_country = models.ForeignKey(
-        "reference.Country", db_constraint=False, null=True, on_delete=models.PROTECT, related_name="+"
+        "reference.Country", db_constraint=False, db_index=False, null=True, on_delete=models.PROTECT, related_name="+"
     )
     modality = models.CharField(max_length=16)
     status = models.CharField(max_length=20)
     is_relief = models.BooleanField()
-    currency = models.ForeignKey("reference.Currency", db_constraint=False, on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "reference.Currency", db_constraint=False, db_index=False, on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(max_digits=20, decimal_places=2)
     amount_usd = models.DecimalField(max_digits=20, decimal_places=2)
     amount_vnd = models.DecimalField(max_digits=24, decimal_places=0)
@@ -123,22 +142,51 @@ class ReportRollup(models.Model):
     year = models.PositiveSmallIntegerField()
     transaction_type = models.CharField(max_length=2)
     province = models.ForeignKey(
-        "reference.AdministrativeUnit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "reference.AdministrativeUnit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     old_province = models.ForeignKey(
-        "reference.AdministrativeUnit", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "reference.AdministrativeUnit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     sector = models.ForeignKey(
-        "reference.CodelistItem", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "reference.CodelistItem",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     sector_category = models.ForeignKey(
-        "reference.CodelistItem", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "reference.CodelistItem",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     donor = models.ForeignKey(
-        "organisations.Organisation", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "organisations.Organisation",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     donor_country = models.ForeignKey(
-        "reference.Country", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "reference.Country",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     modality = models.CharField(max_length=16, null=True)
     status = models.CharField(max_length=20, null=True)

@@ -70,7 +70,7 @@ from .parser import (
     ParsedActivity,
     ParsedLocation,
     Problem,
-    iter_activities,
+    read_activities,
 )
 
 BATCH_SIZE = 500
@@ -401,7 +401,7 @@ class IatiImporter:
             # The stored texts (rate sources, history reasons) are data: written in English.
             with translation.override(None), transaction.atomic():
                 batch: list[ParsedActivity] = []
-                for parsed in iter_activities(stream, on_progress=self.progress):
+                for parsed in read_activities(stream, on_progress=self.progress):
                     self.result.read += 1
                     if isinstance(parsed, ActivityProblem):
                         self._skip(parsed.problem)
@@ -838,8 +838,8 @@ class IatiImporter:
             ids = [item.pk for _, item in written]
             if AidItem.all_objects.restrict(self.user, Action.CHANGE).filter(pk__in=ids).count() != len(ids):
                 raise PermissionDenied(gettext_noop("You cannot save a record outside your jurisdiction."))
-        facts_refresh([item.pk for _, item in to_create], new=True)
-        facts_refresh([item.pk for _, item in to_update])
+        facts_refresh([item.pk for _, item in to_create], new=True, in_sql=True)
+        facts_refresh([item.pk for _, item in to_update], in_sql=True)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
         self.result.unchanged += len(unchanged)

@@ -20,7 +20,7 @@ from amity.aid.models import AidItem, LocationSplit, SectorSplit, Transaction
 from amity.aid.services import value_transaction
 from amity.reference.fx import RateBook
 from amity.reports import floor
-from amity.reports.facts import facts_rebuild_all
+from amity.reports.facts import facts_rebuild_all, facts_refresh
 from amity.reports.models import ReportFact
 from amity.reports.selectors import report
 from benchmarks.generate import FACT_COLUMNS, facts_build_sql, generate
@@ -98,6 +98,15 @@ def test_facts_built_in_sql_equal_facts_rebuild_all(register: None) -> None:
     assert facts_build_sql() == sum(by_python.values())
     assert _facts() == by_python
     facts_rebuild_all()
+    assert _facts() == by_python
+
+
+def test_a_batch_of_items_refreshed_in_sql_gets_the_facts_python_gives(register: None) -> None:
+    by_python = _facts()
+    every_third = list(AidItem.all_objects.order_by("pk").values_list("pk", flat=True)[::3])
+    refreshed = Counter({row: n for row, n in by_python.items() if row[1] in set(every_third)})
+    assert refreshed and refreshed != by_python
+    assert facts_refresh(every_third, in_sql=True) == sum(refreshed.values())
     assert _facts() == by_python
 
 
