@@ -37,6 +37,14 @@ def _adapter(field: models.Field) -> Adapter | None:
     return None  # SQLite: Django registers a Decimal adapter; str, int, bool and None need none
 
 
+def member_of(ids: Sequence[int], vendor: str | None = None) -> tuple[str, list[Any]]:
+    """SQL for "`{column}` is one of `ids`", to `.format(column=…)`, and its parameters: one array parameter
+    on PostgreSQL (one plan whatever the count), one parameter per id on SQLite."""
+    if (vendor or connection.vendor) == "postgresql":
+        return "{column} = ANY(%s)", [list(ids)]
+    return "{column} IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+
+
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *, returning: bool = False
 ) -> list[int]:
@@ -118,16 +126,31 @@ def insert_history(
 ) -> None:
     """The django-simple-history rows of `instances` (saved: they have their pk), as `bulk_history_create`
     writes them: every field of the record, when, who, why and `+` (created), `~` (changed) or `-`."""
+    tracked = _tracked(model)
+    rows = [tuple(getattr(instance, name) for name in tracked) for instance in instances]
+    _insert_history_rows(model, tracked, rows, history_type=history_type, user=user, reason=reason, when=when)
+
+
+def _tracked(model: type[models.Model]) -> list[str]:
     history = model.history.model  # type: ignore[attr-defined]
-    tracked = [f.attname for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
-    when = when or timezone.now()
-    user_id = getattr(user, "pk", None)
-    extras = (when, reason[:100] or None, history_type, user_id)
-    rows = [tuple(getattr(instance, name) for name in tracked) + extras for instance in instances]
+    return [f.attname for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
+
+
+def _insert_history_rows(
+    model: type[models.Model],
+    tracked: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    history_type: str,
+    user: Any,
+    reason: str,
+    when: datetime | None,
+) -> None:
+    extras = (when or timezone.now(), reason[:100] or None, history_type, getattr(user, "pk", None))
     insert_rows(
-        history,
+        model.history.model,  # type: ignore[attr-defined]
         [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"],
-        rows,
+        [(*row, *extras) for row in rows],
     )
 
 
@@ -152,3 +175,36 @@ def create_records(
         instance._state.adding = False
     insert_history(model, instances, history_type="+", user=user, reason=reason, when=when)
     return instances
+
+
+def create_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    user: Any,
+    reason: str = "",
+    when: datetime | None = None,
+) -> list[int]:
+    """`create_records` for tuples (an import's hundreds of thousands of transactions: no model instance
+    each): new records given as `rows` of `columns`, validated by the caller; every other field takes its
+    default (new stamps for each uuid, `when` for the created and updated times), and each record gets its
+    `+` history row. Returns the new primary keys in the order of `rows`."""
+    when = when or timezone.now()
+    missing = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns]
+    stamps = {"created_at", "updated_at"}
+    generated = [
+        f for f in missing if f.attname not in stamps and f.has_default() and callable(f.default)
+    ]  # uuid4: one per row
+    fixed = [f for f in missing if f not in generated]
+    names = [*columns, *(f.attname for f in generated), *(f.attname for f in fixed)]
+    makers = [f.default for f in generated]
+    constants = tuple(when if f.attname in stamps else f.get_default() for f in fixed)
+    full = [(*row, *(make() for make in makers), *constants) for row in rows]
+    keys = insert_rows(model, names, full, returning=True)
+    position = {name: index for index, name in enumerate(names)}
+    tracked = _tracked(model)
+    picks = [position.get(name, -1) for name in tracked]  # -1: the primary key, known only now
+    history = [tuple(key if pick < 0 else row[pick] for pick in picks) for key, row in zip(keys, full, strict=True)]
+    _insert_history_rows(model, tracked, history, history_type="+", user=user, reason=reason, when=when)
+    return keys

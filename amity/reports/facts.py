@@ -12,14 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.bulk import insert_rows
-from amity.core.money import CENT, allocate
+from amity.core.money import CENT, allocate, allocate_units
 from amity.reference.choices import Era, UnitLevel
 
 from .models import ReportFact
@@ -42,6 +42,17 @@ class LocationPart:
     weight: Decimal
 
 
+WHOLE = 10_000  # 100 % in basis points
+
+
+def _basis_points(weights: Sequence[Decimal]) -> list[int] | None:
+    """The weights as whole basis points adding up to 100 %, or None when they are not."""
+    points = [int(weight * 100) for weight in weights]
+    if sum(points) != WHOLE or any(p != w * 100 for p, w in zip(points, weights, strict=True)):
+        return None
+    return points
+
+
 @dataclass
 class ItemShape:
     """What an aid item contributes to every fact of its transactions."""
@@ -52,15 +63,30 @@ class ItemShape:
     status: str
     is_relief: bool
     first_donor_id: int | None
+    points: tuple[list[int], list[int]] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Shares of whole basis points adding up to 100 %, as the services keep them: split by integer
+        # arithmetic (`allocate_units`), the same parts several times faster than with Decimals.
+        sector_points = _basis_points([s.weight for s in self.sectors])
+        location_points = _basis_points([loc.weight for loc in self.locations])
+        self.points = (sector_points, location_points) if sector_points and location_points else None
 
 
-def split(
-    total: Decimal, sectors: Sequence[SectorPart], locations: Sequence[LocationPart], quantum: Decimal
-) -> list[Decimal]:
+def split(total: Decimal, shape: ItemShape, quantum: Decimal) -> list[Decimal]:
     """The parts of `total`, sector-major: [s0·l0, s0·l1, …, s1·l0, …]."""
+    if shape.points is not None:
+        units = int(total / quantum)
+        if quantum * units == total:
+            sector_points, location_points = shape.points
+            return [
+                quantum * part
+                for sector_units in allocate_units(units, sector_points)
+                for part in allocate_units(sector_units, location_points)
+            ]
     parts: list[Decimal] = []
-    for sector_part in allocate(total, [s.weight for s in sectors], quantum):
-        parts.extend(allocate(sector_part, [loc.weight for loc in locations], quantum))
+    for sector_part in allocate(total, [s.weight for s in shape.sectors], quantum):
+        parts.extend(allocate(sector_part, [loc.weight for loc in shape.locations], quantum))
     return parts
 
 
@@ -143,9 +169,9 @@ def _fact_rows(
             continue  # an item always has a location once saved through the services
         donor_id = tx.provider_id or shape.first_donor_id
         donor_country_id = countries.get(donor_id) if donor_id else None
-        originals = split(tx.amount, shape.sectors, shape.locations, CENT)
-        usds = split(tx.amount_usd, shape.sectors, shape.locations, CENT)
-        vnds = split(tx.amount_vnd, shape.sectors, shape.locations, VND_UNIT)
+        originals = split(tx.amount, shape, CENT)
+        usds = split(tx.amount_usd, shape, CENT)
+        vnds = split(tx.amount_vnd, shape, VND_UNIT)
         head = (tx.id, tx.aid_item_id, tx.transaction_type, tx.value_date, tx.value_date.year)
         tail = (donor_id, donor_country_id, shape.modality, shape.status, shape.is_relief, tx.currency_id)
         index = 0

@@ -30,6 +30,7 @@ from typing import Any
 from django.db import connection
 
 from amity.aid.choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES
+from amity.core.bulk import member_of
 
 from .spec import Dimension, Measure, ReportSpec
 
@@ -68,13 +69,6 @@ def _year(vendor: str, column: str) -> str:
     return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
 
 
-def _member_of(vendor: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """`{column}` IN the ids: one array parameter on PostgreSQL, one parameter per id on SQLite."""
-    if vendor == "postgresql":
-        return "{column} = ANY(%s)", [list(ids)]
-    return "{column} IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
-
-
 def _units(expression: str, scale: int) -> str:
     """A stored decimal as integer units (exact on PostgreSQL; SQLite keeps decimals as REAL, hence ROUND)."""
     return f"CAST(ROUND({expression} * {scale}) AS BIGINT)"
@@ -105,7 +99,7 @@ def parts_cte(
     sector_where = location_where = ""
     item_params: list[Any] = []
     if item_ids is not None:
-        membership, item_params = _member_of(vendor, item_ids)
+        membership, item_params = member_of(item_ids, vendor)
         item_where.append(membership.format(column="i.id"))
         params += item_params
         sector_where = " WHERE " + membership.format(column="s.aid_item_id")

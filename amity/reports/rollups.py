@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from amity.core.bulk import insert_rows
+from amity.core.bulk import insert_rows, member_of
 from amity.reference.choices import Era
 
 from .models import ReportFact, ReportRollup
@@ -42,6 +42,7 @@ _FINEST = (
     "status",
     "is_relief",
 )
+DELTA_CHUNK = 5000  # items per statement (SQLite's limit of parameters)
 # Smallest first; every grain has the year, the type and the province (the scope of provincial users).
 GRAINS: dict[int, tuple[str, ...]] = {
     1: ("year", "transaction_type", "province_id"),
@@ -99,24 +100,25 @@ def rollup_grain(user: Any, spec: ReportSpec) -> int | None:
 def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
     """Add (sign 1) or subtract (sign -1) the current facts of these aid items to every grain; returns the rows
     written. Call with -1 before the items' facts are deleted and with 1 after the new ones are written. One
-    `INSERT … SELECT … GROUP BY` per grain: the sums never travel through Python."""
+    `INSERT … SELECT … GROUP BY` per grain and chunk of items: the sums never travel through Python (an import
+    adds the rollups of all its new items at its end, this way)."""
     ids = list(aid_item_ids)
-    if not ids:
-        return 0
     quote = connection.ops.quote_name
     facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
-    items = ", ".join(["%s"] * len(ids))
     written = 0
     with connection.cursor() as cursor:
-        for grain, columns in GRAINS.items():
-            names = ", ".join(quote(column) for column in columns)
-            cursor.execute(
-                f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
-                f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0), %s * COUNT(*)"
-                f" FROM {facts} WHERE aid_item_id IN ({items}) GROUP BY {names}",
-                [grain, sign, sign, sign, *ids],
-            )
-            written += max(cursor.rowcount, 0)
+        for start in range(0, len(ids), DELTA_CHUNK):
+            membership, params = member_of(ids[start : start + DELTA_CHUNK])
+            where = membership.format(column="aid_item_id")
+            for grain, columns in GRAINS.items():
+                names = ", ".join(quote(column) for column in columns)
+                cursor.execute(
+                    f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
+                    f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
+                    f" %s * COUNT(*) FROM {facts} WHERE {where} GROUP BY {names}",
+                    [grain, sign, sign, sign, *params],
+                )
+                written += max(cursor.rowcount, 0)
     return written
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from amity.core.money import allocate, quantize
+from amity.core.money import allocate, allocate_units, quantize
 
 D = Decimal
 
@@ -54,3 +54,21 @@ def test_bad_weights_are_refused():
         allocate(D(1), [D(0), D(0)])
     with pytest.raises(ValueError):
         allocate(D(1), [D(-1), D(2)])
+
+
+def test_whole_unit_allocation_equals_allocate_for_percentages_of_two_decimals():
+    """`allocate_units` (the report facts' fast path) gives exactly `allocate`'s parts, ties included."""
+    rng = random.Random(58)
+    cent = Decimal("0.01")
+    for _ in range(3000):
+        count = rng.choice([1, 2, 2, 3, 3, 4, 7])
+        cuts = sorted(rng.randint(0, 10_000) for _ in range(count - 1))
+        points = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
+        if not any(points):
+            continue
+        units = rng.choice([0, 1, 2, 3, 99, 10_001, rng.randint(1, 10**12), -rng.randint(1, 10**6)])
+        expected = allocate(Decimal(units) * cent, [Decimal(p) / 100 for p in points], cent)
+        assert [cent * part for part in allocate_units(units, points)] == expected, (units, points)
+    assert allocate_units(5, [5000, 5000]) == [3, 2]  # a tie goes to the earlier weight
+    with pytest.raises(ValueError):
+        allocate_units(5, [0, 0])

@@ -50,7 +50,7 @@ from amity.aid.services import (
     registered_on,
     value_transaction_as_data,
 )
-from amity.core.bulk import create_records, insert_history, insert_rows
+from amity.core.bulk import create_records, create_rows, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.money import HUNDRED, allocate
 from amity.core.scoping import Action, user_scope
@@ -60,6 +60,7 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
 from amity.reports.facts import facts_refresh
+from amity.reports.rollups import rollup_deltas
 
 from ..models import ImportRun, RecordSource
 from .parser import (
@@ -69,6 +70,7 @@ from .parser import (
     OrgRef,
     ParsedActivity,
     ParsedLocation,
+    ParsedTransaction,
     Problem,
     read_activities,
 )
@@ -201,6 +203,66 @@ class _PendingOrg:
     instance: Organisation | None = None
 
 
+class _FileTransaction:
+    """A transaction the file gives, valued, until it is written: plain attributes, no model instance (an
+    import makes hundreds of thousands; `create_rows` writes them as tuples of `TRANSACTION_COLUMNS`)."""
+
+    __slots__ = (
+        "aid_item_id",
+        "amount",
+        "amount_usd",
+        "amount_vnd",
+        "currency",
+        "currency_id",
+        "date",
+        "description",
+        "line",
+        "provider_id",
+        "rate_date",
+        "rate_source",
+        "receiver_id",
+        "sectors",
+        "transaction_type",
+        "usd_per_unit",
+        "value_date",
+        "vnd_per_unit",
+    )
+
+    def __init__(self, parsed: ParsedTransaction, currency: Currency) -> None:
+        self.transaction_type = parsed.type
+        self.date = parsed.date
+        self.value_date = parsed.value_date
+        self.amount = parsed.amount.quantize(PERCENT_QUANTUM)
+        self.currency_id = currency.pk
+        self.currency = currency
+        self.description = parsed.description[:500]
+        self.sectors = parsed.sectors
+        self.line = parsed.line
+        self.provider_id = self.receiver_id = self.aid_item_id = None
+
+    def row(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in TRANSACTION_COLUMNS)
+
+
+TRANSACTION_COLUMNS = (
+    "aid_item_id",
+    "transaction_type",
+    "date",
+    "value_date",
+    "amount",
+    "currency_id",
+    "provider_id",
+    "receiver_id",
+    "description",
+    "amount_usd",
+    "amount_vnd",
+    "usd_per_unit",
+    "vnd_per_unit",
+    "rate_date",
+    "rate_source",
+)
+
+
 @dataclass
 class _Plan:
     """What one activity becomes, resolved against the reference data and ready to write."""
@@ -212,7 +274,7 @@ class _Plan:
     sectors: list[tuple[CodelistItem, Decimal]]
     locations: list[tuple[AdministrativeUnit, Decimal]]
     budgets: list[dict[str, Any]]
-    transactions: list[Transaction]
+    transactions: list[_FileTransaction]
     providers: list[tuple[Any, Any]]  # (provider, receiver) per transaction, organisations or pending
 
 
@@ -397,6 +459,7 @@ class IatiImporter:
         self.organisations = _Organisations(self.reference, self.owning_province)
         self.source_type = ContentType.objects.get_for_model(AidItem)
         seen: dict[str, int] = {}
+        self.created_ids: list[int] = []
         try:
             # The stored texts (rate sources, history reasons) are data: written in English.
             with translation.override(None), transaction.atomic():
@@ -425,6 +488,7 @@ class IatiImporter:
                         batch = []
                 if batch:
                     self._write_batch(batch)
+                rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -558,8 +622,8 @@ class IatiImporter:
             raise ActivitySkipped(gettext_noop("Unknown currency code %(code)s."), line, what, code=code)
         return currency_id
 
-    def _transactions(self, activity: ParsedActivity) -> tuple[list[Transaction], list[tuple[Any, Any]]]:
-        transactions: list[Transaction] = []
+    def _transactions(self, activity: ParsedActivity) -> tuple[list[_FileTransaction], list[tuple[Any, Any]]]:
+        transactions: list[_FileTransaction] = []
         providers: list[tuple[Any, Any]] = []
         by_country = self.vn_only and any(tx.recipient_country for tx in activity.transactions)
         for parsed in activity.transactions:
@@ -583,15 +647,7 @@ class IatiImporter:
                 continue
             provider = self.organisations.resolve(parsed.provider) if parsed.provider else None
             receiver = self.organisations.resolve(parsed.receiver) if parsed.receiver else None
-            tx = Transaction(
-                transaction_type=parsed.type,
-                date=parsed.date,
-                value_date=parsed.value_date,
-                amount=parsed.amount.quantize(PERCENT_QUANTUM),
-                currency_id=currency_id,
-                description=parsed.description[:500],
-            )
-            tx.currency = self.reference.currency(currency_id, parsed.currency)
+            tx = _FileTransaction(parsed, self.reference.currency(currency_id, parsed.currency))
             try:
                 value_transaction_as_data(tx, self.reference.book)  # inside the import's override(None)
             except MissingRate:
@@ -602,14 +658,12 @@ class IatiImporter:
                     currency=parsed.currency,
                     date=parsed.value_date.isoformat(),
                 ) from None
-            tx._iati_sectors = parsed.sectors  # type: ignore[attr-defined]
-            tx._line = parsed.line  # type: ignore[attr-defined]
             transactions.append(tx)
             providers.append((provider, receiver))
         return transactions, providers
 
     def _sectors(
-        self, activity: ParsedActivity, transactions: Sequence[Transaction]
+        self, activity: ParsedActivity, transactions: Sequence[_FileTransaction]
     ) -> list[tuple[CodelistItem, Decimal]]:
         by_vocabulary: dict[str, list[tuple[str, Decimal | None, int]]] = defaultdict(list)
         for vocabulary, code, percentage, line in activity.sectors:
@@ -621,7 +675,7 @@ class IatiImporter:
         # No DAC sectors on the activity: weigh the transactions' own sectors by their USD value.
         weights: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for tx in transactions:
-            tx_sectors = [s for s in tx._iati_sectors if s[0] in ("1", "2")]  # type: ignore[attr-defined]
+            tx_sectors = [s for s in tx.sectors if s[0] in ("1", "2")]
             for vocabulary, code in tx_sectors:
                 weights[(vocabulary, code)] += tx.amount_usd / len(tx_sectors)
         if not weights:
@@ -838,7 +892,9 @@ class IatiImporter:
             ids = [item.pk for _, item in written]
             if AidItem.all_objects.restrict(self.user, Action.CHANGE).filter(pk__in=ids).count() != len(ids):
                 raise PermissionDenied(gettext_noop("You cannot save a record outside your jurisdiction."))
-        facts_refresh([item.pk for _, item in to_create], new=True, in_sql=True)
+        # New items: their facts now, their rollups once for the whole import at its end (`_finish`).
+        facts_refresh([item.pk for _, item in to_create], new=True, rollups=False)
+        self.created_ids += [item.pk for _, item in to_create]
         facts_refresh([item.pk for _, item in to_update], in_sql=True)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
@@ -884,7 +940,7 @@ class IatiImporter:
             if not registered_on(self.organisations.licences.get(provider, []), tx.date):
                 raise ActivitySkipped(
                     gettext_noop("The provider held no valid registration in Viet Nam on %(date)s."),
-                    tx._line,  # type: ignore[attr-defined]
+                    tx.line,
                     "provider-org",
                     date=tx.date.isoformat(),
                 )
@@ -925,7 +981,7 @@ class IatiImporter:
             for tx, (provider, receiver) in zip(plan.transactions, plan.providers, strict=True)
         )
 
-    def _tx_key(self, tx: Transaction, provider: Any, receiver: Any) -> tuple[Any, ...]:
+    def _tx_key(self, tx: _FileTransaction, provider: Any, receiver: Any) -> tuple[Any, ...]:
         """The key that finds a file's transaction among the stored ones (organisations resolved to ids: the
         pending ones are created before any key is taken)."""
         org_id = self.organisations.id_of
@@ -956,7 +1012,7 @@ class IatiImporter:
     def _write_transactions(self, written: list[tuple[_Plan, AidItem]], parts: _ExistingParts) -> None:
         """Transactions the file gives and Amity lacks are created; those Amity has and the file no longer
         gives are deleted (soft: restorable); the others stay as they are."""
-        new: list[Transaction] = []
+        new: list[_FileTransaction] = []
         gone: list[Transaction] = []
         for plan, item in written:
             stored = defaultdict(list)
@@ -967,7 +1023,7 @@ class IatiImporter:
                 if stored.get(key):
                     stored[key].pop()
                     continue
-                tx.aid_item = item
+                tx.aid_item_id = item.pk
                 tx.provider_id = self.organisations.id_of(provider) if provider is not None else None
                 tx.receiver_id = self.organisations.id_of(receiver) if receiver is not None else None
                 new.append(tx)
@@ -975,7 +1031,9 @@ class IatiImporter:
                 gone.extend(leftovers)
         now = timezone.now()
         if new:
-            create_records(Transaction, new, user=self.user, reason=self.reason, when=now)
+            create_rows(
+                Transaction, TRANSACTION_COLUMNS, [tx.row() for tx in new], user=self.user, reason=self.reason, when=now
+            )
         if gone:
             for tx in gone:
                 tx.deleted_at = now
@@ -1008,7 +1066,7 @@ class IatiImporter:
         )
 
 
-def transaction_key(tx: Transaction, provider_id: int | None, receiver_id: int | None) -> tuple[Any, ...]:
+def transaction_key(tx: Any, provider_id: int | None, receiver_id: int | None) -> tuple[Any, ...]:
     """What makes a transaction the same one on the next import (IATI transactions rarely carry a reference)."""
     return (
         tx.transaction_type,
