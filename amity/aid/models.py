@@ -43,6 +43,21 @@ def _aid_policy(prefix: str) -> ScopePolicy:
     return ScopePolicy(rules=rules)
 
 
+# History is read record by record (by `id`, indexed): the indexes django-simple-history copies from the
+# record's own unique and foreign-key fields are never read, and an import pays each for every row it adds.
+UNREAD_HISTORY_INDEXES = [
+    "public_id",
+    "aid_item",
+    "currency",
+    "provider",
+    "receiver",
+    "owning_province",
+    "managing_agency",
+    "aid_owner",
+    "counterpart_currency",
+]
+
+
 class AidItem(BaseModel):
     modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices)
     is_relief = models.BooleanField(_("relief aid"), default=False)
@@ -124,7 +139,7 @@ class AidItem(BaseModel):
         help_text=_('[{"code": "789", "vocabulary": "1", "percentage": "50"}]: IATI region codes.'),
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNREAD_HISTORY_INDEXES)
     scope_policy = _aid_policy("")
 
     class Meta:
@@ -287,7 +302,8 @@ class Budget(models.Model):
 
 
 class Transaction(BaseModel):
-    aid_item = models.ForeignKey(AidItem, on_delete=models.PROTECT, related_name="transactions")
+    # Indexed by aid_tx_item_type_date, whose first column it is.
+    aid_item = models.ForeignKey(AidItem, on_delete=models.PROTECT, related_name="transactions", db_index=False)
     transaction_type = models.CharField(_("type"), max_length=2, choices=TransactionType.choices)
     date = models.DateField(_("date"))
     value_date = models.DateField(_("value date"), help_text=_("The date whose exchange rate values the amount."))
@@ -323,7 +339,7 @@ class Transaction(BaseModel):
     rate_date = models.DateField(_("rate date"), editable=False)
     rate_source = models.CharField(_("rate source"), max_length=500, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNREAD_HISTORY_INDEXES)
     scope_policy = _aid_policy("aid_item__")
 
     class Meta:

@@ -65,6 +65,7 @@ from amity.reports.rollups import rollup_deltas
 from ..models import ImportRun, RecordSource
 from .parser import (
     ActivityProblem,
+    ActivityReader,
     ActivitySkipped,
     FileRefused,
     OrgRef,
@@ -72,7 +73,6 @@ from .parser import (
     ParsedLocation,
     ParsedTransaction,
     Problem,
-    read_activities,
 )
 
 BATCH_SIZE = 500
@@ -455,16 +455,21 @@ class IatiImporter:
 
     def import_stream(self, stream: IO[bytes]) -> ImportResult:
         self._check_permission()
-        self.reference = _Reference()
-        self.organisations = _Organisations(self.reference, self.owning_province)
-        self.source_type = ContentType.objects.get_for_model(AidItem)
         seen: dict[str, int] = {}
         self.created_ids: list[int] = []
         try:
-            # The stored texts (rate sources, history reasons) are data: written in English.
-            with translation.override(None), transaction.atomic():
+            # The stored texts (rate sources, history reasons) are data: written in English. The file is read
+            # ahead by a child process from here on, while the reference data load.
+            with (
+                ActivityReader(stream, on_progress=self.progress) as activities,
+                translation.override(None),
+                transaction.atomic(),
+            ):
+                self.reference = _Reference()
+                self.organisations = _Organisations(self.reference, self.owning_province)
+                self.source_type = ContentType.objects.get_for_model(AidItem)
                 batch: list[ParsedActivity] = []
-                for parsed in read_activities(stream, on_progress=self.progress):
+                for parsed in activities:
                     self.result.read += 1
                     if isinstance(parsed, ActivityProblem):
                         self._skip(parsed.problem)

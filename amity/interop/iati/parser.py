@@ -510,40 +510,61 @@ def _read_into(stream: IO[bytes], sender: Any, batch_size: int) -> None:
         sender.close()
 
 
-def read_activities(
-    stream: IO[bytes], *, on_progress: Any = None, ahead: bool = True
-) -> Iterator[ParsedActivity | ActivityProblem]:
-    """`iter_activities`, parsed in a forked child process when `ahead` and the platform can fork; the same
-    activities, problems, refusal and progress either way."""
-    if not ahead or "fork" not in multiprocessing.get_all_start_methods():
-        yield from iter_activities(stream, on_progress=on_progress)
-        return
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_read_into, args=(stream, sender, READ_AHEAD_BATCH), daemon=True)
-    child.start()
-    sender.close()  # the child holds the only writing end: a dead child ends the reading with EOFError
-    try:
+class ActivityReader:
+    """`iter_activities`, parsed in a forked child process (when `ahead` and the platform can fork) that starts
+    at once, so that it reads while the importer loads its reference data: the same activities, problems,
+    refusal and progress either way. A context manager: leaving it stops the child if it still runs."""
+
+    def __init__(self, stream: IO[bytes], *, on_progress: Any = None, ahead: bool = True) -> None:
+        self.stream, self.on_progress = stream, on_progress
+        self.child: Any = None
+        if ahead and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.child = context.Process(target=_read_into, args=(stream, sender, READ_AHEAD_BATCH), daemon=True)
+            self.child.start()
+            sender.close()  # the child holds the only writing end: a dead child ends the reading with EOFError
+
+    def __enter__(self) -> ActivityReader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.child is None:
+            return
+        self.receiver.close()
+        if self.child.is_alive():
+            self.child.terminate()  # the importer stopped early (an error while writing): the rest is not needed
+        self.child.join()
+        self.child = None
+
+    def __iter__(self) -> Iterator[ParsedActivity | ActivityProblem]:
+        if self.child is None:
+            yield from iter_activities(self.stream, on_progress=self.on_progress)
+            return
         while True:
             try:
-                kind, payload, consumed = receiver.recv()
+                kind, payload, consumed = self.receiver.recv()
             except EOFError:
-                child.join()
-                raise RuntimeError(f"The IATI reader ended unexpectedly (exit code {child.exitcode}).") from None
+                self.child.join()
+                raise RuntimeError(f"The IATI reader ended unexpectedly (exit code {self.child.exitcode}).") from None
             if kind == "activities":
                 yield from payload
-                if on_progress is not None:
-                    on_progress(consumed)
             elif kind == "refused":
                 raise _refused(*payload)
             elif kind == "failed":
                 raise RuntimeError(f"The IATI reader process failed: {payload}")
-            else:
-                if on_progress is not None:
-                    on_progress(consumed)
+            if self.on_progress is not None:
+                self.on_progress(consumed)
+            if kind == "done":
                 return
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.terminate()  # the importer stopped early (an error while writing): the rest is not needed
-        child.join()
+
+
+def read_activities(
+    stream: IO[bytes], *, on_progress: Any = None, ahead: bool = True
+) -> Iterator[ParsedActivity | ActivityProblem]:
+    """The activities of `stream`, read ahead in a child process when `ahead` (see `ActivityReader`)."""
+    with ActivityReader(stream, on_progress=on_progress, ahead=ahead) as reader:
+        yield from reader
