@@ -811,8 +811,10 @@ class AidItemChecker(Checker):
         changeable |= self.changeable_pks(
             {i.pk for i in by_iati.values()} | {i.pk for group in by_reference.values() for i in group}
         )
+        # Every instance read (by id, IATI identifier or reference: one record may be read as several
+        # instances, and any of them may become the row's record) gets its parts, in three queries.
         everything = {
-            i.pk: i for i in [*records.values(), *by_iati.values(), *(i for g in by_reference.values() for i in g)]
+            id(i): i for i in [*records.values(), *by_iati.values(), *(i for g in by_reference.values() for i in g)]
         }
         _prefetch_parts(list(everything.values()))
         provinces = self.provinces()

@@ -39,7 +39,7 @@ from amity.aid.services import (
     registered_on,
     value_transaction,
 )
-from amity.core.bulk import create_records, insert_rows
+from amity.core.bulk import create_records, insert_history, insert_rows, update_rows
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.money import HUNDRED
 from amity.core.scoping import Action, user_scope
@@ -136,21 +136,21 @@ def _check(tx: Transaction, spans: dict[int, list[tuple[date, date]]], book: Rat
     tx.full_clean(exclude=NOT_INPUT, validate_unique=False, validate_constraints=False)
 
 
-def _claim_versions(updates: Sequence[tuple[Transaction, int | None]]) -> None:
+def _claim_versions(model: type[Any], updates: Sequence[tuple[Any, int | None]]) -> None:
     """Check every updated row's version in one query per chunk (rows locked on PostgreSQL), then move each
     to the next version; a row saved by someone else in between raises ConflictError."""
     current: dict[int, int] = {}
-    for chunk in _chunks(tx.pk for tx, _version in updates):
-        rows = Transaction.all_objects.filter(pk__in=chunk)
+    for chunk in _chunks(record.pk for record, _version in updates):
+        rows = model.all_objects.filter(pk__in=chunk)
         if connection.features.has_select_for_update:
             rows = rows.select_for_update()
         current.update(rows.values_list("pk", "version"))
-    for tx, expected in updates:
-        expected = tx.version if expected is None else expected
-        stored = current.get(tx.pk)
+    for record, expected in updates:
+        expected = record.version if expected is None else expected
+        stored = current.get(record.pk)
         if stored != expected:
             raise ConflictError(expected_version=expected, current_version=stored)
-        tx.version = expected + 1
+        record.version = expected + 1
 
 
 def transactions_import(
@@ -180,7 +180,7 @@ def transactions_import(
         with translation.override(None):  # the reason is stored as its English source, translated when shown
             stored_reason = str(reason)
         if updates:
-            _claim_versions(updates)
+            _claim_versions(Transaction, updates)
             now = timezone.now()
             for tx, _version in updates:
                 tx.updated_at = now
@@ -201,9 +201,6 @@ def transactions_import(
     return item_ids
 
 
-__all__ = ["transactions_import"]
-
-
 def aid_items_import(*, user: Any, creates: Sequence[tuple[dict[str, Any], AidItemParts]]) -> list[AidItem]:
     """Create new aid items with their shares, participants and beneficiary groups in one go.
 
@@ -215,8 +212,109 @@ def aid_items_import(*, user: Any, creates: Sequence[tuple[dict[str, Any], AidIt
     if not creates:
         return []
     ensure_may_add(user=user, model=AidItem)
-    foreign_keys = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
     items: list[AidItem] = []
+    for data, _parts in creates:
+        item = AidItem()
+        apply_fields(item, data)
+        _check_fields(item)
+        items.append(item)
+    every_part = [
+        AidItemParts(
+            sectors=parts.sectors or [],
+            locations=parts.locations or [],
+            participants=parts.participants or [],
+            beneficiaries=parts.beneficiaries or [],
+        )
+        for _data, parts in creates
+    ]
+    with transaction.atomic(), translation.override(None):
+        _check_parts(list(zip(items, every_part, strict=True)))
+        create_records(AidItem, items, user=user, reason=str(EXCEL_IMPORT))
+        _write_parts(list(zip(items, every_part, strict=True)), replace=False)
+        _ensure_all_allowed(AidItem, user, {item.pk for item in items}, Action.ADD)
+    return items
+
+
+def aid_items_update(
+    *, user: Any, updates: Sequence[tuple[int, dict[str, Any], AidItemParts | None, int | None]]
+) -> list[AidItem]:
+    """Save changed aid items — (id, changed fields, changed parts or None, version the file was made from) —
+    in one go, with the rules of `aid_item_update` applied to the batch: the user may change each item (checked
+    again after the write), a closed one only if an administrator, the status only through the lifecycle
+    actions, each row's version, an owning province of the current era, the model's field rules, sector and
+    location shares; one `~` history row each with the user, one facts refresh for all."""
+    if not updates:
+        return []
+    ids = {pk for pk, _data, _parts, _version in updates}
+    with transaction.atomic(), translation.override(None):
+        _ensure_items_editable(user, ids)
+        stored: dict[int, AidItem] = {}
+        for chunk in _chunks(ids):
+            stored.update((item.pk, item) for item in AidItem.all_objects.filter(pk__in=chunk))
+        changed: list[tuple[AidItem, int | None]] = []
+        with_parts: list[tuple[AidItem, AidItemParts]] = []
+        fields: set[str] = set()
+        for pk, data, parts, expected_version in updates:
+            item = stored[pk]
+            if "status" in data and data["status"] != item.status:
+                raise ValidationError({"status": _("Change the status with the lifecycle actions.")})
+            apply_fields(item, data)
+            _check_fields(item)
+            fields.update(data)
+            changed.append((item, expected_version))
+            if parts is not None:
+                with_parts.append((item, parts))
+        _check_parts(with_parts)
+        _claim_versions(AidItem, changed)
+        now = timezone.now()
+        items = [item for item, _version in changed]
+        for item in items:
+            item.updated_at = now
+        columns = [AidItem._meta.get_field(name).attname for name in sorted(fields)] + ["version", "updated_at"]
+        update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
+        insert_history(AidItem, items, history_type="~", user=user, reason=str(EXCEL_IMPORT), when=now)
+        _write_parts(with_parts, replace=True)
+        _ensure_all_allowed(AidItem, user, ids, Action.CHANGE)
+        facts_refresh(ids)
+    return items
+
+
+def _check_fields(item: AidItem) -> None:
+    """The model's field rules and a current-era owning province; foreign keys are the checked file's own
+    lookups, so they are not queried again one by one."""
+    check_owning_province(item)
+    foreign_keys = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
+    item.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
+
+
+def _check_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
+    """The checks `aid_item_update` makes of the parts it is given (None: left as they are)."""
+    for item, parts in pairs:
+        if parts.budgets is not None:
+            raise ValueError("Budgets are not written from Excel.")
+        if parts.sectors is not None:
+            check_sectors(parts.sectors)
+        if parts.locations is not None:
+            check_locations(
+                parts.locations or [LocationShare(item.owning_province, HUNDRED)], planned_start=item.planned_start
+            )
+        if parts.participants is not None:
+            pairs_given = [(p.organisation.pk, p.role) for p in parts.participants]
+            if len(set(pairs_given)) != len(pairs_given):
+                raise ValidationError({"participants": _("An organisation is listed twice with the same role.")})
+
+
+_PART_TABLES: dict[str, tuple[type[Any], list[str]]] = {
+    "sectors": (SectorSplit, ["aid_item_id", "sector_id", "percentage"]),
+    "locations": (LocationSplit, ["aid_item_id", "unit_id", "percentage", "current_province_id"]),
+    "participants": (AidParticipant, ["aid_item_id", "organisation_id", "role"]),
+    "beneficiaries": (AidBeneficiary, ["aid_item_id", "group"]),
+}
+
+
+def _write_parts(pairs: Sequence[tuple[AidItem, AidItemParts]], *, replace: bool) -> None:
+    """Write the parts given (checked by `_check_parts`) as tuples; with `replace`, the stored ones of each
+    kind given are deleted first."""
     successors: dict[int, Any] = {}
 
     def current_province(unit: Any) -> Any:
@@ -225,26 +323,26 @@ def aid_items_import(*, user: Any, creates: Sequence[tuple[dict[str, Any], AidIt
         return successors[unit.pk]
 
     rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for data, parts in creates:
-        item = AidItem()
-        apply_fields(item, data)
-        check_owning_province(item)
-        item.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
-        locations = parts.locations or [LocationShare(item.owning_province, HUNDRED)]
-        check_sectors(parts.sectors or [])
-        check_locations(locations, planned_start=item.planned_start)
-        items.append(item)
-    with transaction.atomic(), translation.override(None):
-        create_records(AidItem, items, user=user, reason=str(EXCEL_IMPORT))
-        for item, (_data, parts) in zip(items, creates, strict=True):
-            rows["sectors"] += [(item.pk, s.sector.pk, s.percentage) for s in parts.sectors or []]
+    replaced: dict[str, list[int]] = defaultdict(list)
+    for item, parts in pairs:
+        if parts.sectors is not None:
+            replaced["sectors"].append(item.pk)
+            rows["sectors"] += [(item.pk, s.sector.pk, s.percentage) for s in parts.sectors]
+        if parts.locations is not None:
+            replaced["locations"].append(item.pk)
             locations = parts.locations or [LocationShare(item.owning_province, HUNDRED)]
             rows["locations"] += [(item.pk, s.unit.pk, s.percentage, current_province(s.unit).pk) for s in locations]
-            rows["participants"] += [(item.pk, p.organisation.pk, p.role) for p in parts.participants or []]
-            rows["beneficiaries"] += [(item.pk, group) for group in sorted(set(parts.beneficiaries or []))]
-        insert_rows(SectorSplit, ["aid_item_id", "sector_id", "percentage"], rows["sectors"])
-        insert_rows(LocationSplit, ["aid_item_id", "unit_id", "percentage", "current_province_id"], rows["locations"])
-        insert_rows(AidParticipant, ["aid_item_id", "organisation_id", "role"], rows["participants"])
-        insert_rows(AidBeneficiary, ["aid_item_id", "group"], rows["beneficiaries"])
-        _ensure_all_allowed(AidItem, user, {item.pk for item in items}, Action.ADD)
-    return items
+        if parts.participants is not None:
+            replaced["participants"].append(item.pk)
+            rows["participants"] += [(item.pk, p.organisation.pk, p.role) for p in parts.participants]
+        if parts.beneficiaries is not None:
+            replaced["beneficiaries"].append(item.pk)
+            rows["beneficiaries"] += [(item.pk, group) for group in sorted(set(parts.beneficiaries))]
+    for kind, (model, columns) in _PART_TABLES.items():
+        if replace:
+            for chunk in _chunks(replaced[kind]):
+                model.objects.filter(aid_item_id__in=chunk).delete()
+        insert_rows(model, columns, rows[kind])
+
+
+__all__ = ["aid_items_import", "aid_items_update", "transactions_import"]

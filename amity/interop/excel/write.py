@@ -1,9 +1,10 @@
 """The confirmed write of a checked workbook: every row or none, in one transaction, through the services.
 
-The file is checked again first (the records may have changed since the preview). Organisations,
-registrations and aid items go through their per-record services (`organisation_create`, `aid_item_update`
-with `AidItemParts`…), each in a savepoint so that all the rows' problems are collected before the whole
-write rolls back; transactions go through the batch `transactions_import` (see its module for why).
+The file is checked again first (the records may have changed since the preview). Organisations and
+registrations go through their per-record services (`organisation_create`…), each in a savepoint so that all
+the rows' problems are collected before the whole write rolls back; aid items and transactions, the files of
+thousands of rows, go through the batch services of `services.py` (`aid_items_import`, `aid_items_update`,
+`transactions_import`: the same rules, a fixed number of queries per chunk).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from . import problems as P
 from .check import CREATE, UNCHANGED, UPDATE, ExcelCheck, Planned, check_workbook
 from .problems import Problem, problem
 from .reader import FileInput
-from .services import aid_items_import, transactions_import
+from .services import aid_items_import, aid_items_update, transactions_import
 from .templates import spec_for
 
 Progress = Callable[[int, int], None]
@@ -194,18 +195,6 @@ def _write_registration(item: Planned, user: Any) -> Any:
     )
 
 
-def _write_aid_item(item: Planned, user: Any) -> Any:
-    if item.action == CREATE:
-        return aid_services.aid_item_create(user=user, data=item.data, parts=item.parts)
-    return aid_services.aid_item_update(
-        aid_item=_original(item),
-        user=user,
-        data=item.data,
-        parts=item.parts,
-        expected_version=item.expected_version,
-    )
-
-
 def _write_transactions(
     check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None
 ) -> list[WrittenRecord]:
@@ -220,15 +209,19 @@ def _write_transactions(
 def _write_aid_items(
     check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None
 ) -> list[WrittenRecord]:
-    """New aid items in one batch (`aid_items_import`); changed ones through `aid_item_update`, row by row (a
-    version check and the lifecycle rules of each)."""
+    """New aid items (`aid_items_import`) and changed ones (`aid_items_update`), each kind in one batch with
+    the rules of the per-record services."""
     creates = [item for item in check.planned if item.action == CREATE]
-    parts = [(item.data, item.parts or aid_services.AidItemParts()) for item in creates]
-    created = aid_items_import(user=user, creates=parts)
+    created = aid_items_import(
+        user=user, creates=[(item.data, item.parts or aid_services.AidItemParts()) for item in creates]
+    )
     records = [_record(item, instance) for item, instance in zip(creates, created, strict=True)]
-    others = [item for item in check.planned if item.action != CREATE]
-    rest = ExcelCheck(kind=check.kind, rows=check.rows, problems=check.problems, planned=others)
-    records += _per_row(_write_aid_item)(rest, user, found, None)
+    changes = [item for item in check.planned if item.action == UPDATE]
+    updated = aid_items_update(
+        user=user, updates=[(item.instance.pk, item.data, item.parts, item.expected_version) for item in changes]
+    )
+    records += [_record(item, instance) for item, instance in zip(changes, updated, strict=True)]
+    records += [_record(item, item.instance) for item in check.planned if item.action == UNCHANGED]
     if progress is not None:
         progress(len(check.planned), len(check.planned))
     return records
