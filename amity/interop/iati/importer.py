@@ -17,6 +17,8 @@ of providers, history rows with the acting user, one facts refresh per batch —
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +29,7 @@ from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -50,7 +52,7 @@ from amity.aid.services import (
     registered_on,
     value_transaction_as_data,
 )
-from amity.core.bulk import create_records, create_rows, insert_history, insert_rows
+from amity.core.bulk import create_records, create_rows, insert_history, insert_rows, update_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.money import HUNDRED, allocate
 from amity.core.scoping import Action, user_scope
@@ -371,9 +373,14 @@ class _Organisations:
             self.by_name[normalise_name(org.name)] = pending
         return pending
 
-    def create_pending(self, user: Any, reason: str, run: ImportRun | None = None) -> int:
-        """Create the organisations met so far (with history and, for a run, their source); returns how many."""
-        new = [p for p in self.pending if p.instance is None]
+    def take_pending(self) -> list[_PendingOrg]:
+        """The organisations to create met since the last call (handed to the batch that first names them)."""
+        taken, self.pending = self.pending, []
+        return taken
+
+    def create_pending(self, pending: list[_PendingOrg], user: Any, reason: str, run: ImportRun | None = None) -> int:
+        """Create these organisations (with history and, for a run, their source); returns how many."""
+        new = [p for p in pending if p.instance is None]
         if not new:
             return 0
         instances = [
@@ -405,12 +412,62 @@ class _Organisations:
                     if p.instance is not None
                 ]
             )
-        self.pending = []
         return len(new)
 
     @staticmethod
     def id_of(found: Any) -> int:
         return found.instance.pk if isinstance(found, _PendingOrg) else found
+
+
+@dataclass
+class _PlannedBatch:
+    plans: list[tuple[_Plan, AidItem | None]]
+    organisations: list[_PendingOrg]  # to create before the batch's own rows (first named in it)
+
+
+class _OverlappedWriter:
+    """Writes planned batches on the import's own connection, inside its transaction, from a second thread,
+    while the importer plans the next batch (PostgreSQL: each statement and COPY waits for the server, which
+    would otherwise leave the importer idle about half of the time). One batch in flight at most; an error of
+    the writer is raised in the importer at its next batch or at the end. The two threads never use the
+    connection at once: psycopg serialises them on the connection's lock (a COPY holds it to its end)."""
+
+    def __init__(self, store: Callable[[_PlannedBatch], None]) -> None:
+        self.store = store
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.batches: queue.Queue[_PlannedBatch | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._run, name="iati-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.connection  # the importer's connection, its transaction
+        with translation.override(None):
+            while (batch := self.batches.get()) is not None:
+                if self.error is None:
+                    try:
+                        self.store(batch)
+                    except BaseException as error:  # handed to the importer's thread, which raises it
+                        self.error = error
+
+    def put(self, batch: _PlannedBatch) -> None:
+        self._raise()
+        self.batches.put(batch)
+
+    def finish(self, *, raise_error: bool = True) -> None:
+        """Wait for the last batch; raise the writer's error, if any."""
+        if self.thread.is_alive():
+            self.batches.put(None)
+            self.thread.join()
+            self.connection.dec_thread_sharing()
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
 
 
 class IatiImporter:
@@ -427,8 +484,11 @@ class IatiImporter:
         source_name: str = "",
         progress: Callable[[int], None] | None = None,
         batch_size: int = BATCH_SIZE,
+        overlap: bool = True,
     ) -> None:
         self.user = user
+        self.overlap = overlap  # on PostgreSQL, write each batch from a second thread (`_OverlappedWriter`)
+        self.writer: _OverlappedWriter | None = None
         self.owning_province = owning_province
         self.vn_only = vn_only
         self.dry_run = dry_run
@@ -455,7 +515,6 @@ class IatiImporter:
 
     def import_stream(self, stream: IO[bytes]) -> ImportResult:
         self._check_permission()
-        seen: dict[str, int] = {}
         self.created_ids: list[int] = []
         try:
             # The stored texts (rate sources, history reasons) are data: written in English. The file is read
@@ -468,31 +527,16 @@ class IatiImporter:
                 self.reference = _Reference()
                 self.organisations = _Organisations(self.reference, self.owning_province)
                 self.source_type = ContentType.objects.get_for_model(AidItem)
-                batch: list[ParsedActivity] = []
-                for parsed in activities:
-                    self.result.read += 1
-                    if isinstance(parsed, ActivityProblem):
-                        self._skip(parsed.problem)
-                        continue
-                    first_line = seen.get(parsed.identifier)
-                    if first_line is not None:
-                        self._skip(
-                            Problem(
-                                gettext_noop("The identifier %(identifier)s was already read at line %(first)s."),
-                                {"identifier": parsed.identifier, "first": first_line},
-                                parsed.line,
-                                parsed.identifier,
-                                "iati-identifier",
-                            )
-                        )
-                        continue
-                    seen[parsed.identifier] = parsed.line
-                    batch.append(parsed)
-                    if len(batch) >= self.batch_size:
-                        self._write_batch(batch)
-                        batch = []
-                if batch:
-                    self._write_batch(batch)
+                if self.overlap and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+                    self.writer = _OverlappedWriter(self._store)
+                try:
+                    self._read_and_write(activities)
+                    if self.writer is not None:
+                        self.writer.finish()
+                finally:
+                    if self.writer is not None:  # an error: the batch in flight ends before the rollback
+                        self.writer.finish(raise_error=False)
+                        self.writer = None
                 rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
                 if self.dry_run:
                     raise _Rollback
@@ -504,6 +548,34 @@ class IatiImporter:
             self.result.organisations_created = self.result.transactions_created = 0
             self.result.transactions_deleted = 0
         return self.result
+
+    def _read_and_write(self, activities: Iterable[ParsedActivity | ActivityProblem]) -> None:
+        seen: dict[str, int] = {}
+        batch: list[ParsedActivity] = []
+        for parsed in activities:
+            self.result.read += 1
+            if isinstance(parsed, ActivityProblem):
+                self._skip(parsed.problem)
+                continue
+            first_line = seen.get(parsed.identifier)
+            if first_line is not None:
+                self._skip(
+                    Problem(
+                        gettext_noop("The identifier %(identifier)s was already read at line %(first)s."),
+                        {"identifier": parsed.identifier, "first": first_line},
+                        parsed.line,
+                        parsed.identifier,
+                        "iati-identifier",
+                    )
+                )
+                continue
+            seen[parsed.identifier] = parsed.line
+            batch.append(parsed)
+            if len(batch) >= self.batch_size:
+                self._write_batch(batch)
+                batch = []
+        if batch:
+            self._write_batch(batch)
 
     def _skip(self, problem: Problem) -> None:
         self.result.skipped += 1
@@ -836,6 +908,16 @@ class IatiImporter:
     # --- writing a batch ------------------------------------------------------------------------------------
 
     def _write_batch(self, batch: list[ParsedActivity]) -> None:
+        planned = self._plan_batch(batch)
+        if planned.plans:
+            if self.writer is not None:
+                self.writer.put(planned)  # written by the writer thread while the next batch is planned
+            else:
+                self._store(planned)
+
+    def _plan_batch(self, batch: list[ParsedActivity]) -> _PlannedBatch:
+        """Resolve a batch against the database (which of its items exist, which the user may change) and the
+        reference data; nothing is written."""
         existing = {
             item.iati_identifier: item
             for item in AidItem.all_objects.filter(iati_identifier__in=[a.identifier for a in batch]).select_related(
@@ -865,9 +947,15 @@ class IatiImporter:
                 continue
             plans.append((plan, item))
             self.result.problems.extend(activity.warnings)
-        if not plans:
-            return
-        self.result.organisations_created += self.organisations.create_pending(self.user, self.reason, self.run)
+        return _PlannedBatch(plans, self.organisations.take_pending())
+
+    def _store(self, planned: _PlannedBatch) -> None:
+        """Write a planned batch: its new organisations, its items (created, updated or left), their parts,
+        transactions and sources, their report facts."""
+        plans = planned.plans
+        self.result.organisations_created += self.organisations.create_pending(
+            planned.organisations, self.user, self.reason, self.run
+        )
         parts = _ExistingParts([item.pk for _, item in plans if item is not None])
         to_create: list[tuple[_Plan, AidItem]] = []
         to_update: list[tuple[_Plan, AidItem]] = []
@@ -887,7 +975,8 @@ class IatiImporter:
                 item.version += 1
                 item.updated_at = now
             updated = [item for _, item in to_update]
-            AidItem.all_objects.bulk_update(updated, [*ITEM_FIELDS, "version", "updated_at"], batch_size=500)
+            columns = [*ITEM_FIELDS, "version", "updated_at"]
+            update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in updated])
             insert_history(AidItem, updated, history_type="~", user=self.user, reason=self.reason, when=now)
         written = to_create + to_update
         self._write_parts(written, parts)

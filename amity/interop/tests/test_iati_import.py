@@ -526,3 +526,49 @@ def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_fact
 
     assert maintained == snapshot()
     assert all(maintained.values())
+
+
+def _records() -> list[tuple[Any, ...]]:
+    return [
+        *AidItem.all_objects.order_by("iati_identifier").values_list("iati_identifier", "title_vi", "version"),
+        *Transaction.all_objects.order_by("aid_item__iati_identifier", "date", "amount").values_list(
+            "aid_item__iati_identifier", "transaction_type", "amount", "amount_usd", "provider__name"
+        ),
+        *ReportFact.objects.order_by("aid_item__iati_identifier", "transaction__date", "sector_id").values_list(
+            "aid_item__iati_identifier", "sector_id", "province_id", "amount_usd", "amount_vnd"
+        ),
+    ]
+
+
+def test_writing_from_a_second_thread_gives_the_same_records_as_writing_in_turn() -> None:
+    """On PostgreSQL batches are written by `_OverlappedWriter` while the next is planned; the records must be
+    those written in turn (on SQLite both runs write in turn)."""
+    content = iati_file(*(activity(f"XM-DAC-7-VN-{n:03}", title=f"Dự án {n}") for n in range(7)))
+    results = []
+    for overlap in (False, True):
+        result = run_import(content, batch_size=2, overlap=overlap)
+        assert result.ok and result.created == 7 and result.organisations_created == 2, result.problems
+        results.append(_records())
+        ReportFact.objects.all().delete()
+        for model in (Transaction, AidItem):
+            model.all_objects.all().delete()
+        Organisation.all_objects.all().delete()
+    assert results[0] == results[1] and len(results[0]) > 7
+
+
+def test_an_error_while_writing_a_batch_leaves_nothing_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    content = iati_file(*(activity(f"XM-DAC-7-VN-{n:03}") for n in range(5)))
+    calls = []
+
+    def failing_store(self: IatiImporter, planned: Any) -> None:
+        calls.append(len(planned.plans))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        original(self, planned)
+
+    original = IatiImporter._store
+    monkeypatch.setattr(IatiImporter, "_store", failing_store)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import(content, batch_size=2)
+    assert counts() == (0, 0, 0)
+    assert ReportFact.objects.count() == 0
