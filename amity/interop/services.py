@@ -5,6 +5,7 @@ importers (`iati/importer.py`, `excel/`), which apply the domain services' rules
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from amity.reference.models import AdministrativeUnit
 from .choices import ImportKind, ImportStatus
 from .excel.problems import problem_text as message_text
 from .models import ImportRun, RecordSource
+
+logger = logging.getLogger(__name__)
 
 MAX_STORED_PROBLEMS = 10_000  # a report longer than this keeps its first lines and says how many more
 PROGRESS_EVERY = 0.5  # seconds between progress writes
@@ -106,6 +109,11 @@ def import_run_execute(*, run: ImportRun, progress: Callable[[int], None] | None
     except PermissionDenied as exc:
         run.status = ImportStatus.FAILED
         run.error, run.error_params = str(exc.args[0] if exc.args else exc), {}
+    except Exception as exc:  # a fault of Amity or of the machine: the run says so instead of staying "running"
+        logger.exception("Import run %s stopped on an unexpected error", run.public_id)
+        run.status = ImportStatus.FAILED
+        run.error = gettext_noop("The import stopped on an unexpected error; nothing was written. %(error)s")
+        run.error_params = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     else:
         _store_result(run, result)
     run.progress_done = run.progress_total

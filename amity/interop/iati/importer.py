@@ -17,8 +17,6 @@ of providers, history rows with the acting user, one facts refresh per batch —
 from __future__ import annotations
 
 import hashlib
-import queue
-import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +27,7 @@ from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -425,51 +423,6 @@ class _PlannedBatch:
     organisations: list[_PendingOrg]  # to create before the batch's own rows (first named in it)
 
 
-class _OverlappedWriter:
-    """Writes planned batches on the import's own connection, inside its transaction, from a second thread,
-    while the importer plans the next batch (PostgreSQL: each statement and COPY waits for the server, which
-    would otherwise leave the importer idle about half of the time). One batch in flight at most; an error of
-    the writer is raised in the importer at its next batch or at the end. The two threads never use the
-    connection at once: psycopg serialises them on the connection's lock (a COPY holds it to its end)."""
-
-    def __init__(self, store: Callable[[_PlannedBatch], None]) -> None:
-        self.store = store
-        self.connection = connections[DEFAULT_DB_ALIAS]
-        self.batches: queue.Queue[_PlannedBatch | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.connection.inc_thread_sharing()
-        self.thread = threading.Thread(target=self._run, name="iati-writer", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        connections[DEFAULT_DB_ALIAS] = self.connection  # the importer's connection, its transaction
-        with translation.override(None):
-            while (batch := self.batches.get()) is not None:
-                if self.error is None:
-                    try:
-                        self.store(batch)
-                    except BaseException as error:  # handed to the importer's thread, which raises it
-                        self.error = error
-
-    def put(self, batch: _PlannedBatch) -> None:
-        self._raise()
-        self.batches.put(batch)
-
-    def finish(self, *, raise_error: bool = True) -> None:
-        """Wait for the last batch; raise the writer's error, if any."""
-        if self.thread.is_alive():
-            self.batches.put(None)
-            self.thread.join()
-            self.connection.dec_thread_sharing()
-        if raise_error:
-            self._raise()
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-
 class IatiImporter:
     """Imports one file for one user (None: the system, from the command line)."""
 
@@ -484,11 +437,8 @@ class IatiImporter:
         source_name: str = "",
         progress: Callable[[int], None] | None = None,
         batch_size: int = BATCH_SIZE,
-        overlap: bool = True,
     ) -> None:
         self.user = user
-        self.overlap = overlap  # on PostgreSQL, write each batch from a second thread (`_OverlappedWriter`)
-        self.writer: _OverlappedWriter | None = None
         self.owning_province = owning_province
         self.vn_only = vn_only
         self.dry_run = dry_run
@@ -527,16 +477,7 @@ class IatiImporter:
                 self.reference = _Reference()
                 self.organisations = _Organisations(self.reference, self.owning_province)
                 self.source_type = ContentType.objects.get_for_model(AidItem)
-                if self.overlap and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-                    self.writer = _OverlappedWriter(self._store)
-                try:
-                    self._read_and_write(activities)
-                    if self.writer is not None:
-                        self.writer.finish()
-                finally:
-                    if self.writer is not None:  # an error: the batch in flight ends before the rollback
-                        self.writer.finish(raise_error=False)
-                        self.writer = None
+                self._read_and_write(activities)
                 rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
                 if self.dry_run:
                     raise _Rollback
@@ -910,10 +851,7 @@ class IatiImporter:
     def _write_batch(self, batch: list[ParsedActivity]) -> None:
         planned = self._plan_batch(batch)
         if planned.plans:
-            if self.writer is not None:
-                self.writer.put(planned)  # written by the writer thread while the next batch is planned
-            else:
-                self._store(planned)
+            self._store(planned)
 
     def _plan_batch(self, batch: list[ParsedActivity]) -> _PlannedBatch:
         """Resolve a batch against the database (which of its items exist, which the user may change) and the

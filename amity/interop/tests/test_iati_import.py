@@ -416,6 +416,26 @@ def test_the_upload_page_runs_the_import_and_shows_its_report(
     assert "XM-BAD" in report.content.decode("utf-8-sig")
 
 
+def test_a_run_that_stops_on_an_unexpected_error_says_so_and_writes_nothing(
+    client: Any, users: dict[str, Any], django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_reader(*_args: Any) -> None:
+        raise MemoryError("the reader could not start")
+
+    monkeypatch.setattr("amity.interop.iati.importer.ActivityReader.__iter__", broken_reader)
+    before = counts()
+    client.force_login(users["editor"])
+    upload = SimpleUploadedFile("donor.xml", iati_file(activity()))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("interop:iati_import"), {"file": upload, "province": province("31").pk})
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED and run.finished_at is not None
+    assert counts() == before
+    client.cookies["django_language"] = "en"
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "stopped on an unexpected error" in page and "MemoryError: the reader could not start" in page
+
+
 def test_the_upload_page_is_closed_to_viewers_and_shows_runs_in_scope_only(
     client: Any, users: dict[str, Any], tmp_path: Any
 ) -> None:
@@ -526,34 +546,6 @@ def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_fact
 
     assert maintained == snapshot()
     assert all(maintained.values())
-
-
-def _records() -> list[tuple[Any, ...]]:
-    return [
-        *AidItem.all_objects.order_by("iati_identifier").values_list("iati_identifier", "title_vi", "version"),
-        *Transaction.all_objects.order_by("aid_item__iati_identifier", "date", "amount").values_list(
-            "aid_item__iati_identifier", "transaction_type", "amount", "amount_usd", "provider__name"
-        ),
-        *ReportFact.objects.order_by("aid_item__iati_identifier", "transaction__date", "sector_id").values_list(
-            "aid_item__iati_identifier", "sector_id", "province_id", "amount_usd", "amount_vnd"
-        ),
-    ]
-
-
-def test_writing_from_a_second_thread_gives_the_same_records_as_writing_in_turn() -> None:
-    """On PostgreSQL batches are written by `_OverlappedWriter` while the next is planned; the records must be
-    those written in turn (on SQLite both runs write in turn)."""
-    content = iati_file(*(activity(f"XM-DAC-7-VN-{n:03}", title=f"Dự án {n}") for n in range(7)))
-    results = []
-    for overlap in (False, True):
-        result = run_import(content, batch_size=2, overlap=overlap)
-        assert result.ok and result.created == 7 and result.organisations_created == 2, result.problems
-        results.append(_records())
-        ReportFact.objects.all().delete()
-        for model in (Transaction, AidItem):
-            model.all_objects.all().delete()
-        Organisation.all_objects.all().delete()
-    assert results[0] == results[1] and len(results[0]) > 7
 
 
 def test_an_error_while_writing_a_batch_leaves_nothing_written(monkeypatch: pytest.MonkeyPatch) -> None:
