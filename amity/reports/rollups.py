@@ -42,7 +42,7 @@ _FINEST = (
     "status",
     "is_relief",
 )
-DELTA_CHUNK = 5000  # items per statement (SQLite's limit of parameters)
+DELTA_CHUNK = 5000  # items per statement (fewer where the database takes fewer parameters)
 # Smallest first; every grain has the year, the type and the province (the scope of provincial users).
 GRAINS: dict[int, tuple[str, ...]] = {
     1: ("year", "transaction_type", "province_id"),
@@ -106,9 +106,10 @@ def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
     quote = connection.ops.quote_name
     facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
     written = 0
+    chunk = min(DELTA_CHUNK, (connection.features.max_query_params or DELTA_CHUNK) - 10)
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), DELTA_CHUNK):
-            membership, params = member_of(ids[start : start + DELTA_CHUNK])
+        for start in range(0, len(ids), chunk):
+            membership, params = member_of(ids[start : start + chunk])
             where = membership.format(column="aid_item_id")
             for grain, columns in GRAINS.items():
                 names = ", ".join(quote(column) for column in columns)
