@@ -924,7 +924,7 @@ class IatiImporter:
             ids = [item.pk for _, item in written]
             if AidItem.all_objects.restrict(self.user, Action.CHANGE).filter(pk__in=ids).count() != len(ids):
                 raise PermissionDenied(gettext_noop("You cannot save a record outside your jurisdiction."))
-        # New items: their facts now, their rollups once for the whole import at its end (`_finish`).
+        # New items: their facts now, their rollups once for the whole import at its end (`import_stream`).
         facts_refresh([item.pk for _, item in to_create], new=True, rollups=False)
         self.created_ids += [item.pk for _, item in to_create]
         facts_refresh([item.pk for _, item in to_update], in_sql=True)
