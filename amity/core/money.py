@@ -45,6 +45,8 @@ def allocate_units(units: int, weights: Sequence[int]) -> list[int]:
     remainders by integer division, the remainders compared as fractions of the same denominator. Equal to
     `allocate` whenever that one's exact shares are exact, as they are for percentages with two decimals
     adding up to 100 (weights in basis points adding up to 10,000)."""
+    if len(weights) == 1 and weights[0] > 0:
+        return [units]  # one sector or one location: most splits
     weight_sum = sum(weights)
     if not weights or weight_sum <= 0 or any(weight < 0 for weight in weights):
         raise ValueError("allocate_units() needs non-negative weights that are not all zero")
