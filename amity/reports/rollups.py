@@ -42,7 +42,7 @@ _FINEST = (
     "status",
     "is_relief",
 )
-DELTA_CHUNK = 5000  # items per statement (fewer where the database takes fewer parameters)
+DELTA_CHUNK = 5000  # items per statement on SQLite (fewer where it takes fewer parameters)
 # Smallest first; every grain has the year, the type and the province (the scope of provincial users).
 GRAINS: dict[int, tuple[str, ...]] = {
     1: ("year", "transaction_type", "province_id"),
@@ -106,7 +106,11 @@ def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
     quote = connection.ops.quote_name
     facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
     written = 0
-    chunk = min(DELTA_CHUNK, (connection.features.max_query_params or DELTA_CHUNK) - 10)
+    # PostgreSQL takes the ids as one array: one statement per grain sums the keys an import's items share.
+    if connection.vendor == "postgresql":
+        chunk = max(len(ids), 1)
+    else:
+        chunk = min(DELTA_CHUNK, (connection.features.max_query_params or DELTA_CHUNK) - 10)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk):
             membership, params = member_of(ids[start : start + chunk])
