@@ -16,6 +16,7 @@ of providers, history rows with the acting user, one facts refresh per batch —
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections import Counter, defaultdict
@@ -132,10 +133,12 @@ ITEM_FIELDS = (
     "recipient_countries",
     "recipient_regions",
 )
+PARTICIPANT_ROLES = frozenset(ParticipantRole.values)
 PROVINCE_WORDS = ("tinh ", "thanh pho ", "tp. ", "tp ", "province of ", "city of ")
 PROVINCE_SUFFIXES = (" province", " city", " municipality")
 
 
+@functools.lru_cache(maxsize=65536)  # a donor's file names the same organisations again and again
 def normalise_name(name: str) -> str:
     """A name as compared across files: no accents, no đ, lower case, single spaces."""
     text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
@@ -592,7 +595,7 @@ class IatiImporter:
         participants: list[tuple[Any, str]] = []
         seen_roles: set[tuple[int, str]] = set()
         for org in activity.participants:
-            if org.role not in ParticipantRole.values:
+            if org.role not in PARTICIPANT_ROLES:
                 activity.warn(
                     gettext_noop(
                         "Organisation role %(role)s is not an IATI role; %(name)s not recorded as a participant."
