@@ -4,6 +4,11 @@ over its locations, by largest remainder, separately for the original amount, US
 The order of the parts decides ties and is part of the definition (the SQL floor of the benchmark and the
 correctness test reproduce it): sectors by code (an item without sectors has one unnamed sector), then
 locations by era and unit code.
+
+Two implementations, equal to the last cent and đồng (`reports/tests/test_floor.py`): `_fact_rows` in Python,
+in whole units (`allocate_units`) when the shares are whole basis points, and `facts_insert_sql`, one
+`INSERT … SELECT` whose window functions allocate in the database (`floor.parts_cte`), for batch writers that
+refresh items already stored.
 """
 
 from __future__ import annotations
@@ -246,7 +251,8 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
     """Rebuild the facts of these aid items (call inside the write's transaction); returns facts written.
 
     Deleted items and deleted transactions leave no facts. The yearly rollups get the difference, or are
-    rebuilt when more items changed than one batch (cheaper then); without `rollups`, the caller rebuilds them.
+    rebuilt when more items changed than one batch (cheaper then); without `rollups`, the caller brings them up
+    to date (a rebuild; or, as the IATI importer does at its end, `rollup_deltas` of all the items it created).
     Inside `facts_deferred()`, the items are only noted. With `new`, the items were created in this transaction
     and have no facts yet: nothing to subtract or delete. With `in_sql`, the facts are allocated and the
     rollups summed by the database (`facts_insert_sql`, `rollup_deltas`): for batch writers, whose items are
@@ -258,7 +264,7 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
         return 0
     from amity.organisations.models import Organisation
 
-    from .rollups import rollup_add_facts, rollup_deltas, rollups_rebuild
+    from .rollups import rollup_deltas, rollups_rebuild
 
     ids = sorted(set(aid_item_ids))
     deltas = rollups and len(ids) <= BATCH
@@ -299,9 +305,7 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
         )
         rows = _fact_rows(transactions, shapes, countries)
         insert_rows(ReportFact, FACT_COLUMNS, rows)  # tuples, not model instances: see amity.core.bulk
-        if deltas and new:
-            rollup_add_facts(rows, FACT_COLUMNS)
-        elif deltas:
+        if deltas:
             rollup_deltas(alive, 1)
         written += len(rows)
     if rollups and not deltas:

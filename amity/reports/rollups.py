@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from amity.core.bulk import insert_rows, member_of
+from amity.core.bulk import member_of
 from amity.reference.choices import Era
 
 from .models import ReportFact, ReportRollup
@@ -124,34 +124,6 @@ def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
                     [grain, sign, sign, sign, *params],
                 )
                 written += max(cursor.rowcount, 0)
-    return written
-
-
-def rollup_add_facts(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> int:
-    """Add facts just written (tuples of `columns`, as `facts_refresh` made them) to every grain, summed in
-    memory: for new aid items there is nothing to subtract and no need to read the facts back."""
-    if not rows:
-        return 0
-    positions = {grain: [columns.index(column) for column in grain_columns] for grain, grain_columns in GRAINS.items()}
-    usd, vnd = columns.index("amount_usd"), columns.index("amount_vnd")
-    written = 0
-    for grain, indexes in positions.items():
-        sums: dict[tuple[Any, ...], list[Any]] = {}
-        for row in rows:
-            key = tuple(row[i] for i in indexes)
-            total = sums.get(key)
-            if total is None:
-                sums[key] = [row[usd], row[vnd], 1]
-            else:
-                total[0] += row[usd]
-                total[1] += row[vnd]
-                total[2] += 1
-        insert_rows(
-            ReportRollup,
-            ["grain", *GRAINS[grain], "amount_usd", "amount_vnd", "parts"],
-            [(grain, *key, *total) for key, total in sums.items()],
-        )
-        written += len(sums)
     return written
 
 
