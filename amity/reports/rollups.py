@@ -7,12 +7,12 @@ periods (or none), money measures only (distinct counts need the facts), value-d
 rates of a date need each currency), no beneficiary filter, and a user whose scope is a province or everything
 (an NGO representative's scope goes through the aid item). Anything else reads the facts.
 
-Maintenance is by differences, in the same transaction as the facts (`facts_refresh`): the facts an item had
-are added with a minus sign, the facts it now has with a plus sign, one `INSERT … SELECT … GROUP BY` per
-grain (`rollup_deltas`; an import adds those of all its new items once, at its end). So writers never update a shared row (no lock contention, the same SQL
-on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts counted) tells a key whose facts
-are all gone (a report keeps only groups with parts > 0). `rollups_rebuild` rebuilds them from the facts, which
-also compacts the differences (after bulk loads; periodically, e.g. nightly).
+Maintenance is by differences, in the same transaction as the facts (`facts_refresh`): the facts an item had are
+added with a minus sign, the facts it now has with a plus sign, one `INSERT … SELECT … GROUP BY` per grain
+(`rollup_deltas`; an import adds those of all its new items once, at its end). So writers never update a shared row
+(no lock contention, the same SQL on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts
+counted) tells a key whose facts are all gone (a report keeps only groups with parts > 0). `rollups_rebuild`
+rebuilds them from the facts, which also compacts the differences (after bulk loads; periodically, e.g. nightly).
 """
 
 from __future__ import annotations
