@@ -440,8 +440,10 @@ class IatiImporter:
         source_name: str = "",
         progress: Callable[[int], None] | None = None,
         batch_size: int = BATCH_SIZE,
+        read_ahead: bool = True,
     ) -> None:
         self.user = user
+        self.read_ahead = read_ahead  # parse in a forked reader process (`ActivityReader`)
         self.owning_province = owning_province
         self.vn_only = vn_only
         self.dry_run = dry_run
@@ -473,7 +475,7 @@ class IatiImporter:
             # The stored texts (rate sources, history reasons) are data: written in English. The file is read
             # ahead by a child process from here on, while the reference data load.
             with (
-                ActivityReader(stream, on_progress=self.progress) as activities,
+                ActivityReader(stream, on_progress=self.progress, ahead=self.read_ahead) as activities,
                 translation.override(None),
                 transaction.atomic(),
             ):

@@ -547,6 +547,14 @@ def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_fact
     assert all(maintained.values())
 
 
+def test_reading_in_process_imports_the_same_records() -> None:
+    content = iati_file(*(activity(f"XM-DAC-7-VN-{n:03}", title=f"Dự án {n}") for n in range(5)))
+    ahead = run_import(content, batch_size=2)
+    again = run_import(content, batch_size=2, read_ahead=False)
+    assert (ahead.created, ahead.organisations_created) == (5, 2), ahead.problems
+    assert (again.created, again.updated, again.unchanged, again.skipped) == (0, 0, 5, 0), again.problems
+
+
 def test_an_error_while_writing_a_batch_leaves_nothing_written(monkeypatch: pytest.MonkeyPatch) -> None:
     content = iati_file(*(activity(f"XM-DAC-7-VN-{n:03}") for n in range(5)))
     calls = []
