@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/iati_generate.py --activities 100000 --out var/iati-100k.xml
     .venv/bin/python benchmarks/iati_bench.py var/iati-100k.xml --repeat 3 --json var/iati-bench.json
 
-Cases, each run in its own subprocess (so the peak memory reported is that case's alone: `ru_maxrss` of the
-child from `os.wait4`, cross-checked with the child's `VmHWM`), interleaved over `--repeat` rounds:
+Cases, each run in its own subprocess (so the peak memory reported is that case's alone: the child's `VmHWM`,
+else `ru_maxrss` from `os.wait4`), interleaved over `--repeat` rounds:
 
   floor    `lxml.etree.iterparse` over the whole file, reading every element's tag, text and attributes and
            clearing each activity once read (no entity resolution, no network): what just reading costs;
@@ -16,7 +16,9 @@ child from `os.wait4`, cross-checked with the child's `VmHWM`), interleaved over
                DATABASE_URL=sqlite:///var/iati-bench.sqlite3 .venv/bin/python manage.py migrate
                DATABASE_URL=sqlite:///var/iati-bench.sqlite3 .venv/bin/python manage.py load_reference
            The first round creates the aid items, later rounds re-import the same file (updates); both are
-           reported. `--dry-run` passes dry_run=True (parse, validate, roll back).
+           reported. `--dry-run` passes dry_run=True (parse, validate, roll back). With `--fresh-from URL`
+           (repeatable: SQLite and PostgreSQL in one run) each round clones that template database, imports
+           twice (first import, re-import) and drops the clone, so every round measures both.
 
 Times exclude the interpreter's start-up and imports (the child times its own work); activities/s is the
 number of activities in the file over that time. Ratios are to the floor's median.
@@ -201,7 +203,7 @@ def child_main(case: str, path: str, args: argparse.Namespace) -> int:
 
 
 # -- parent ---------------------------------------------------------------------------------------------------
-def run_child(case: str, args: argparse.Namespace, activities: int) -> dict[str, Any]:
+def run_child(case: str, args: argparse.Namespace, activities: int, database_url: str = "") -> dict[str, Any]:
     python = args.iatikit_python if case == "iatikit" and args.iatikit_python else sys.executable
     command = [python, str(Path(__file__).resolve()), str(args.file), "--child", case, "--activities", str(activities)]
     if case == "amity":
@@ -210,7 +212,7 @@ def run_child(case: str, args: argparse.Namespace, activities: int) -> dict[str,
             command += ["--owning-province", args.owning_province]
     env = dict(os.environ)
     if case == "amity":
-        env["DATABASE_URL"] = args.database_url
+        env["DATABASE_URL"] = database_url or args.database_url
     started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, cwd=ROOT, env=env)
@@ -231,9 +233,69 @@ def run_child(case: str, args: argparse.Namespace, activities: int) -> dict[str,
         return outcome
     if process.returncode not in (0, SKIP) or not outcome:
         return {"error": f"exit {process.returncode}: {stderr.decode(errors='replace')[-2000:]}", "wall": wall}
-    outcome["maxrss_kb"] = usage.ru_maxrss  # KiB on Linux
+    # The child's own high-water mark (VmHWM, reset by exec) when it gives one: `ru_maxrss` also counts the
+    # moment between fork and exec, when the child is a copy of this (larger) process.
+    outcome["maxrss_kb"] = outcome.get("hwm_kb") or usage.ru_maxrss  # KiB on Linux
     outcome["wall"] = wall
     return outcome
+
+
+@contextlib.contextmanager
+def fresh_copy(template_url: str) -> Any:
+    """A scratch database cloned from `template_url` (migrated, with reference data, never written), dropped
+    after: every round's first import creates, whatever ran before."""
+    import shutil
+
+    if template_url.startswith("sqlite:///"):
+        source = Path(template_url.removeprefix("sqlite:///"))
+        scratch = source.with_name(f"{source.stem}-scratch-{os.getpid()}{source.suffix}")
+        shutil.copyfile(source, scratch)
+        try:
+            yield f"sqlite:///{scratch}"
+        finally:
+            for path in (scratch, Path(f"{scratch}-wal"), Path(f"{scratch}-shm")):
+                path.unlink(missing_ok=True)
+        return
+    import psycopg
+
+    server, _, name = template_url.rpartition("/")
+    scratch = f"{name}_scratch_{os.getpid()}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        admin.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{name}"')
+    try:
+        yield f"{server}/{scratch}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+
+
+def vendor_of(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def record(
+    case: str,
+    round_: int,
+    outcome: dict[str, Any],
+    runs: dict[str, list[dict[str, Any]]],
+    skipped: dict[str, str],
+    errors: dict[str, str],
+    activities: int,
+) -> None:
+    if "skip" in outcome:
+        skipped[case] = outcome["skip"]
+        print(f"  {case}: SKIPPED: {outcome['skip']}", file=sys.stderr)
+    elif "error" in outcome:
+        errors[case] = outcome["error"]
+        print(f"  {case}: FAILED: {outcome['error']}", file=sys.stderr)
+    else:
+        runs[case].append(outcome)
+        print(
+            f"  round {round_} {case}: {outcome['seconds']:.2f} s, "
+            f"{activities / outcome['seconds']:,.0f} activities/s, peak {outcome['maxrss_kb'] / 1024:,.0f} MB",
+            file=sys.stderr,
+        )
 
 
 def count_activities(path: Path) -> int:
@@ -282,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iatikit-python", help="the interpreter for the iatikit case (default: this one)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DB,
                         help=f"the amity case's database (default: $DATABASE_URL, else {DEFAULT_DB})")  # fmt: skip
+    parser.add_argument("--fresh-from", action="append", default=[], metavar="TEMPLATE_URL",
+                        help="amity case: clone this database (PostgreSQL template or SQLite file; migrated, with "
+                             "reference data) for each round, import twice (first import, re-import), drop the "
+                             "clone; repeat the option to measure SQLite and PostgreSQL in one run")  # fmt: skip
     parser.add_argument("--owning-province", help="amity case: code of the (2025) province that owns the items")
     parser.add_argument("--vn-only", action="store_true", help="amity case: vn_only=True")
     parser.add_argument("--dry-run", action="store_true", help="amity case: dry_run=True (changes nothing)")
@@ -305,29 +371,31 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict[str, Any]]] = {c: [] for c in wanted}
     skipped: dict[str, str] = {}
     errors: dict[str, str] = {}
+    # With --fresh-from, the amity case runs on a clone of each template: a first import and a re-import a round.
+    templates = list(dict.fromkeys(args.fresh_from)) if "amity" in wanted else []
+    fresh = {f"amity {vendor_of(url)} {step}": url for url in templates for step in ("first", "again")}
+    if fresh:
+        wanted = [c for c in wanted if c != "amity"]
+        runs = {**{c: [] for c in wanted}, **{name: [] for name in fresh}}
     for round_ in range(1, args.repeat + 1):
         for case in wanted:
             if case in skipped or case in errors:
                 continue
-            outcome = run_child(case, args, activities)
-            if "skip" in outcome:
-                skipped[case] = outcome["skip"]
-                print(f"  {case}: SKIPPED: {outcome['skip']}", file=sys.stderr)
-            elif "error" in outcome:
-                errors[case] = outcome["error"]
-                print(f"  {case}: FAILED: {outcome['error']}", file=sys.stderr)
-            else:
-                runs[case].append(outcome)
-                print(
-                    f"  round {round_} {case}: {outcome['seconds']:.2f} s, "
-                    f"{activities / outcome['seconds']:,.0f} activities/s, peak {outcome['maxrss_kb'] / 1024:,.0f} MB",
-                    file=sys.stderr,
-                )
+            record(case, round_, run_child(case, args, activities), runs, skipped, errors, activities)
+        for url in templates:
+            with fresh_copy(url) as scratch:
+                for step in ("first", "again"):
+                    outcome = run_child("amity", args, activities, scratch)
+                    record(f"amity {vendor_of(url)} {step}", round_, outcome, runs, skipped, errors, activities)
 
     floor_median = statistics.median(r["seconds"] for r in runs["floor"]) if runs.get("floor") else None
     results = []
-    for case in wanted:
+    for case in runs:
         if not runs.get(case):
+            continue
+        if case in fresh:
+            step = "first import: creates" if case.endswith("first") else "re-import, same file"
+            results.append(summarise(f"{case.rsplit(' ', 1)[0]} ({step})", runs[case], floor_median))
             continue
         if case == "amity" and len(runs[case]) > 1 and not args.dry_run:
             results.append(summarise("amity (first import: creates)", runs[case][:1], floor_median))
@@ -337,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n{args.file}: {size_mb:,.1f} MiB, {activities:,} activities, {args.repeat} round(s)")
     header = (
-        f"{'case':<32} {'median s':>9} {'spread':>7} {'act/s':>9} {'peak MB':>8} {'start MB':>8} {'reader MB':>9}"
+        f"{'case':<42} {'median s':>9} {'spread':>7} {'act/s':>9} {'peak MB':>8} {'start MB':>8} {'reader MB':>9}"
         f" {'× floor':>8}"
     )
     print(header)
@@ -347,13 +415,13 @@ def main(argv: list[str] | None = None) -> int:
         start = f"{r['start_mb']:,.0f}" if r["start_mb"] else "–"
         reader = f"{r['reader_mb']:,.0f}" if r.get("reader_mb") else "–"
         print(
-            f"{r['case']:<32} {r['median_s']:>9.2f} {r['spread']:>6.0%} {r['activities_per_s']:>9,.0f} "
+            f"{r['case']:<42} {r['median_s']:>9.2f} {r['spread']:>6.0%} {r['activities_per_s']:>9,.0f} "
             f"{r['peak_mb']:>8,.0f} {start:>8} {reader:>9} {ratio:>8}"
         )
     for case, why in skipped.items():
-        print(f"{case:<32} skipped: {why}")
+        print(f"{case:<42} skipped: {why}")
     for case, why in errors.items():
-        print(f"{case:<32} FAILED: {why.strip().splitlines()[-1] if why.strip() else why}")
+        print(f"{case:<42} FAILED: {why.strip().splitlines()[-1] if why.strip() else why}")
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -364,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
                     "machine": {"python": platform.python_version(), "platform": platform.platform(),
                                 "cpus": os.cpu_count()},
                     "database": args.database_url.split("@")[-1] if "amity" in wanted else None,
+                    "fresh_from": [url.split("@")[-1] for url in templates],
                     "results": results, "skipped": skipped, "errors": errors,
                 },
                 indent=2,
