@@ -97,33 +97,40 @@ def rollup_grain(user: Any, spec: ReportSpec) -> int | None:
     return next(grain for grain, columns in GRAINS.items() if needed <= set(columns))
 
 
-def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
-    """Add (sign 1) or subtract (sign -1) the current facts of these aid items to every grain; returns the rows
-    written. Call with -1 before the items' facts are deleted and with 1 after the new ones are written. One
-    `INSERT … SELECT … GROUP BY` per grain and chunk of items: the sums never travel through Python (an import
-    adds the rollups of all its new items at its end, this way)."""
-    ids = list(aid_item_ids)
+def _sum_into_grains(cursor: Any, sign: int, where: str = "", params: Sequence[Any] = ()) -> int:
+    """Every grain's sums of the facts `where` says (all: empty), times `sign`, appended to the rollups: one
+    `INSERT … SELECT … GROUP BY` per grain, so the sums never travel through Python. Returns the rows written."""
     quote = connection.ops.quote_name
     facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
+    condition = f" WHERE {where}" if where else ""
     written = 0
+    for grain, columns in GRAINS.items():
+        names = ", ".join(quote(column) for column in columns)
+        cursor.execute(
+            f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
+            f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
+            f" %s * COUNT(*) FROM {facts}{condition} GROUP BY {names}",
+            [grain, sign, sign, sign, *params],
+        )
+        written += max(cursor.rowcount, 0)
+    return written
+
+
+def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
+    """Add (sign 1) or subtract (sign -1) the current facts of these aid items to every grain; returns the rows
+    written. Call with -1 before the items' facts are deleted and with 1 after the new ones are written (an
+    import adds the rollups of all its new items at its end, this way)."""
+    ids = list(aid_item_ids)
     # PostgreSQL takes the ids as one array: one statement per grain sums the keys an import's items share.
     if connection.vendor == "postgresql":
         chunk = max(len(ids), 1)
     else:
         chunk = min(DELTA_CHUNK, (connection.features.max_query_params or DELTA_CHUNK) - 10)
+    written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk):
             membership, params = member_of(ids[start : start + chunk])
-            where = membership.format(column="aid_item_id")
-            for grain, columns in GRAINS.items():
-                names = ", ".join(quote(column) for column in columns)
-                cursor.execute(
-                    f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
-                    f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
-                    f" %s * COUNT(*) FROM {facts} WHERE {where} GROUP BY {names}",
-                    [grain, sign, sign, sign, *params],
-                )
-                written += max(cursor.rowcount, 0)
+            written += _sum_into_grains(cursor, sign, membership.format(column="aid_item_id"), params)
     return written
 
 
@@ -131,19 +138,8 @@ def rollups_rebuild() -> int:
     """Every grain summed again from the facts (compacting the differences); returns the rows written. In one
     transaction that, on PostgreSQL, holds back writers of the facts until it commits (readers go on)."""
     quote = connection.ops.quote_name
-    facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
-    written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {facts} IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {rollup}")
-        for grain, columns in GRAINS.items():
-            names = ", ".join(quote(column) for column in columns)
-            cursor.execute(
-                f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
-                f" SELECT %s, {names}, ROUND(SUM(amount_usd), 2), ROUND(SUM(amount_vnd), 0), COUNT(*)"
-                f" FROM {facts} GROUP BY {names}",
-                [grain],
-            )
-            written += cursor.rowcount
-    return written
+            cursor.execute(f"LOCK TABLE {quote(ReportFact._meta.db_table)} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {quote(ReportRollup._meta.db_table)}")
+        return _sum_into_grains(cursor, 1)
