@@ -37,6 +37,15 @@ def _adapter(field: models.Field) -> Adapter | None:
     return None  # SQLite: Django registers a Decimal adapter; str, int, bool and None need none
 
 
+def _fields_and_adapters(
+    model: type[models.Model], columns: Sequence[str]
+) -> tuple[list[models.Field], list[tuple[int, Adapter]]]:
+    """The fields of `columns` (attribute names) and the adapters of those whose values need one."""
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in columns]
+    return fields, [(index, adapt) for index, field in enumerate(fields) if (adapt := _adapter(field)) is not None]
+
+
 def member_of(ids: Sequence[int], vendor: str | None = None) -> tuple[str, list[Any]]:
     """SQL for "`{column}` is one of `ids`", to `.format(column=…)`, and its parameters: one array parameter
     on PostgreSQL (one plan whatever the count), one parameter per id on SQLite."""
@@ -52,9 +61,7 @@ def insert_rows(
     `model`'s table; with `returning`, the new primary keys in the order of `rows`."""
     if not rows:
         return []
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    fields = [by_attname[name] for name in columns]
-    adapters = [(index, adapter) for index, field in enumerate(fields) if (adapter := _adapter(field)) is not None]
+    fields, adapters = _fields_and_adapters(model, columns)
     if connection.vendor == "postgresql":
         return _copy_rows(model, fields, rows, adapters, returning=returning)
     quote = connection.ops.quote_name
@@ -87,9 +94,7 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     of rows of many columns."""
     if not rows:
         return
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    fields = [by_attname[name] for name in columns]
-    adapters = [(index, adapter) for index, field in enumerate(fields) if (adapter := _adapter(field)) is not None]
+    fields, adapters = _fields_and_adapters(model, columns)
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
