@@ -560,11 +560,3 @@ class ActivityReader:
                 self.on_progress(consumed)
             if kind == "done":
                 return
-
-
-def read_activities(
-    stream: IO[bytes], *, on_progress: Any = None, ahead: bool = True
-) -> Iterator[ParsedActivity | ActivityProblem]:
-    """The activities of `stream`, read ahead in a child process when `ahead` (see `ActivityReader`)."""
-    with ActivityReader(stream, on_progress=on_progress, ahead=ahead) as reader:
-        yield from reader

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from amity.interop.iati import parser
-from amity.interop.iati.parser import FileRefused, read_activities
+from amity.interop.iati.parser import ActivityReader, FileRefused
 from amity.interop.tests import hostile
 
 
@@ -18,8 +18,8 @@ def _read(data: bytes, *, ahead: bool) -> tuple[list[Any], tuple[Any, ...] | Non
     items: list[Any] = []
     refused = None
     try:
-        for item in read_activities(io.BytesIO(data), on_progress=progress.append, ahead=ahead):
-            items.append(item)
+        with ActivityReader(io.BytesIO(data), on_progress=progress.append, ahead=ahead) as reader:
+            items.extend(reader)
     except FileRefused as exc:
         refused = (exc.message, exc.line, exc.params)
     return items, refused, progress[-1] if progress else 0
@@ -47,5 +47,8 @@ def test_a_reader_that_dies_is_an_error_not_an_empty_file(monkeypatch: pytest.Mo
         os._exit(3)
 
     monkeypatch.setattr(parser, "_read_into", crash)
-    with pytest.raises(RuntimeError, match="exit code 3"):
-        list(read_activities(io.BytesIO(hostile.valid_activities(2)), ahead=True))
+    with (
+        pytest.raises(RuntimeError, match="exit code 3"),
+        ActivityReader(io.BytesIO(hostile.valid_activities(2)), ahead=True) as reader,
+    ):
+        list(reader)
