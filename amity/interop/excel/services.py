@@ -279,12 +279,14 @@ def aid_items_update(
     return items
 
 
+_ITEM_FOREIGN_KEYS = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
+
+
 def _check_fields(item: AidItem) -> None:
     """The model's field rules and a current-era owning province; foreign keys are the checked file's own
     lookups, so they are not queried again one by one."""
     check_owning_province(item)
-    foreign_keys = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
-    item.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
+    item.full_clean(exclude=_ITEM_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
 
 
 def _check_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
