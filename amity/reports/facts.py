@@ -5,7 +5,7 @@ The order of the parts decides ties and is part of the definition (the SQL floor
 correctness test reproduce it): sectors by code (an item without sectors has one unnamed sector), then
 locations by era and unit code.
 
-Two implementations, equal to the last cent and đồng (`reports/tests/test_floor.py`): `_fact_rows` in Python,
+Two implementations, equal to the last cent and đồng (`reports/tests/test_floor.py`): `fact_rows` in Python,
 in whole units (`allocate_units`) when the shares are whole basis points, and `facts_insert_sql`, one
 `INSERT … SELECT` whose window functions allocate in the database (`floor.parts_cte`), for batch writers that
 refresh items already stored.
@@ -95,6 +95,35 @@ def split(total: Decimal, shape: ItemShape, quantum: Decimal) -> list[Decimal]:
     return parts
 
 
+def shape_in_hand(
+    sectors: Iterable[tuple[str, int, int | None, Decimal]],
+    locations: Iterable[tuple[str, str, int, int | None, Decimal]],
+    *,
+    modality: str,
+    status: str,
+    is_relief: bool,
+    first_donor_id: int | None,
+) -> ItemShape:
+    """The shape of an item a writer holds in memory, in the order `_shapes` reads it from the database:
+    `sectors` as (code, sector id, category id, share), `locations` as (era, unit code, current province id,
+    old province id, share)."""
+    return ItemShape(
+        sectors=[
+            SectorPart(sector_id, category_id or sector_id, weight)
+            for _code, sector_id, category_id, weight in sorted(sectors, key=lambda s: s[0])
+        ]
+        or [SectorPart(None, None, Decimal(100))],
+        locations=[
+            LocationPart(province_id, old_province_id, weight)
+            for _era, _code, province_id, old_province_id, weight in sorted(locations, key=lambda loc: loc[:2])
+        ],
+        modality=modality,
+        status=status,
+        is_relief=is_relief,
+        first_donor_id=first_donor_id,
+    )
+
+
 def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
     items = AidItem.all_objects.filter(pk__in=item_ids).values_list("pk", "modality", "status", "is_relief")
     sectors: dict[int, list[SectorPart]] = defaultdict(list)
@@ -141,7 +170,7 @@ def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
     }
 
 
-# The columns of a fact as `_fact_rows` gives them (one tuple per fact: no model instance per row).
+# The columns of a fact as `fact_rows` gives them (one tuple per fact: no model instance per row).
 FACT_COLUMNS = (
     "transaction_id",
     "aid_item_id",
@@ -164,7 +193,7 @@ FACT_COLUMNS = (
 )
 
 
-def _fact_rows(
+def fact_rows(
     transactions: Iterable[Any], shapes: dict[int, ItemShape], countries: dict[int, int | None]
 ) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
@@ -222,7 +251,7 @@ def facts_deferred() -> Iterator[None]:
 
 def facts_insert_sql(aid_item_ids: Sequence[int] | None = None) -> int:
     """Insert the facts of these aid items (None: of all) with one `INSERT … SELECT` that allocates in SQL —
-    the integer arithmetic of `amity.reports.floor.parts_cte`, equal to `_fact_rows` to the last cent and đồng
+    the integer arithmetic of `amity.reports.floor.parts_cte`, equal to `fact_rows` to the last cent and đồng
     (test_floor proves it). For batch writers: no transaction, split or fact travels through Python."""
     from django.db import connection
 
@@ -247,16 +276,14 @@ def facts_insert_sql(aid_item_ids: Sequence[int] | None = None) -> int:
         return max(cursor.rowcount, 0)
 
 
-def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: bool = False, in_sql: bool = False) -> int:
+def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, in_sql: bool = False) -> int:
     """Rebuild the facts of these aid items (call inside the write's transaction); returns facts written.
 
     Deleted items and deleted transactions leave no facts. The yearly rollups get the difference, or are
     rebuilt when more items changed than one batch (cheaper then); without `rollups`, the caller brings them up
-    to date (a rebuild; or, as the IATI importer does at its end, `rollup_deltas` of all the items it created).
-    Inside `facts_deferred()`, the items are only noted. With `new`, the items were created in this transaction
-    and have no facts yet: nothing to subtract or delete. With `in_sql`, the facts are allocated and the
-    rollups summed by the database (`facts_insert_sql`, `rollup_deltas`): for batch writers, whose items are
-    many; the per-record services keep the Python path, cheaper for one item.
+    to date (a rebuild). Inside `facts_deferred()`, the items are only noted. With `in_sql`, the facts are
+    allocated and the rollups summed by the database (`facts_insert_sql`, `rollup_deltas`): for batch writers,
+    whose items are many; the per-record services keep the Python path, cheaper for one item.
     """
     pending = _deferred.get()
     if pending is not None:
@@ -271,10 +298,9 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        if not new:
-            if deltas:
-                rollup_deltas(chunk, -1)
-            ReportFact.objects.filter(aid_item_id__in=chunk).delete()
+        if deltas:
+            rollup_deltas(chunk, -1)
+        ReportFact.objects.filter(aid_item_id__in=chunk).delete()
         if in_sql:
             added = facts_insert_sql(chunk)
             if deltas and added:
@@ -303,7 +329,7 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, new: boo
         countries = dict(
             Organisation.all_objects.filter(pk__in=[d for d in donor_ids if d]).values_list("pk", "country_id")
         )
-        rows = _fact_rows(transactions, shapes, countries)
+        rows = fact_rows(transactions, shapes, countries)
         insert_rows(ReportFact, FACT_COLUMNS, rows)  # tuples, not model instances: see amity.core.bulk
         if deltas:
             rollup_deltas(alive, 1)

@@ -60,8 +60,9 @@ from amity.organisations.models import Organisation, Registration
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
-from amity.reports.facts import facts_refresh
-from amity.reports.rollups import rollup_deltas
+from amity.reports.facts import FACT_COLUMNS, fact_rows, facts_refresh, shape_in_hand
+from amity.reports.models import ReportFact
+from amity.reports.rollups import RollupSums
 
 from ..models import ImportRun, RecordSource
 from .parser import (
@@ -219,6 +220,7 @@ class _FileTransaction:
         "currency_id",
         "date",
         "description",
+        "id",
         "line",
         "provider_id",
         "rate_date",
@@ -241,7 +243,7 @@ class _FileTransaction:
         self.description = parsed.description[:500]
         self.sectors = parsed.sectors
         self.line = parsed.line
-        self.provider_id = self.receiver_id = self.aid_item_id = None
+        self.provider_id = self.receiver_id = self.aid_item_id = self.id = None
 
     def row(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in TRANSACTION_COLUMNS)
@@ -336,7 +338,11 @@ class _Organisations:
         self.owning_province = owning_province
         self.by_ref: dict[str, Any] = {}
         self.by_name: dict[str, Any] = {}
-        for pk, ref, name, name_vi in Organisation.all_objects.values_list("pk", "iati_identifier", "name", "name_vi"):
+        self.countries: dict[int, int | None] = {}  # the donor country of each fact
+        for pk, ref, name, name_vi, country_id in Organisation.all_objects.values_list(
+            "pk", "iati_identifier", "name", "name_vi", "country_id"
+        ):
+            self.countries[pk] = country_id
             if ref:
                 self.by_ref[ref] = pk
             for text in (name, name_vi):
@@ -398,6 +404,7 @@ class _Organisations:
         created = create_records(Organisation, instances, user=user, reason=reason)
         for pending, instance in zip(new, created, strict=True):
             pending.instance = instance
+            self.countries[instance.pk] = instance.country_id
         if run is not None:
             kind = ContentType.objects.get_for_model(Organisation)
             RecordSource.objects.bulk_create(
@@ -470,7 +477,6 @@ class IatiImporter:
 
     def import_stream(self, stream: IO[bytes]) -> ImportResult:
         self._check_permission()
-        self.created_ids: list[int] = []
         try:
             # The stored texts (rate sources, history reasons) are data: written in English. The file is read
             # ahead by a child process from here on, while the reference data load.
@@ -482,8 +488,9 @@ class IatiImporter:
                 self.reference = _Reference()
                 self.organisations = _Organisations(self.reference, self.owning_province)
                 self.source_type = ContentType.objects.get_for_model(AidItem)
+                self.rollup_sums = RollupSums(FACT_COLUMNS)
                 self._read_and_write(activities)
-                rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
+                self.rollup_sums.write()  # the new items' rollups held back, each key summed once
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -929,9 +936,7 @@ class IatiImporter:
             ids = [item.pk for _, item in written]
             if AidItem.all_objects.restrict(self.user, Action.CHANGE).filter(pk__in=ids).count() != len(ids):
                 raise PermissionDenied(gettext_noop("You cannot save a record outside your jurisdiction."))
-        # New items: their facts now, their rollups once for the whole import at its end (`import_stream`).
-        facts_refresh([item.pk for _, item in to_create], new=True, rollups=False)
-        self.created_ids += [item.pk for _, item in to_create]
+        self._write_new_facts(to_create)
         facts_refresh([item.pk for _, item in to_update], in_sql=True)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
@@ -1068,9 +1073,11 @@ class IatiImporter:
                 gone.extend(leftovers)
         now = timezone.now()
         if new:
-            create_rows(
+            keys = create_rows(
                 Transaction, TRANSACTION_COLUMNS, [tx.row() for tx in new], user=self.user, reason=self.reason, when=now
             )
+            for tx, key in zip(new, keys, strict=True):
+                tx.id = key
         if gone:
             for tx in gone:
                 tx.deleted_at = now
@@ -1080,6 +1087,31 @@ class IatiImporter:
             insert_history(Transaction, gone, history_type="~", user=self.user, reason=reason, when=now)
         self.result.transactions_created += len(new)
         self.result.transactions_deleted += len(gone)
+
+    def _write_new_facts(self, created: list[tuple[_Plan, AidItem]]) -> None:
+        """The facts of the items this batch created, built from the plans in hand as `facts_refresh` builds
+        them from the database (`fact_rows`; a test compares the two), their rollups summed in Python and
+        written at the import's end: nothing is read back."""
+        shapes = {}
+        transactions: list[_FileTransaction] = []
+        for plan, item in created:
+            funders = (org for org, role in plan.participants if role == ParticipantRole.FUNDING)
+            first_funder = next(funders, None)
+            shapes[item.pk] = shape_in_hand(
+                [(sector.code, sector.pk, sector.category_id, pct) for sector, pct in plan.sectors],
+                [
+                    (unit.era, unit.code, self._current_province(unit).pk, _old_province_id(unit), pct)
+                    for unit, pct in plan.locations
+                ],
+                modality=item.modality,
+                status=item.status,
+                is_relief=item.is_relief,
+                first_donor_id=None if first_funder is None else self.organisations.id_of(first_funder),
+            )
+            transactions += plan.transactions  # all new, with their ids (`_write_transactions`)
+        rows = fact_rows(transactions, shapes, self.organisations.countries)
+        insert_rows(ReportFact, FACT_COLUMNS, rows)
+        self.rollup_sums.add(rows)
 
     def _record_sources(self, plans: Iterable[tuple[_Plan, AidItem]]) -> None:
         if self.run is None:
@@ -1152,6 +1184,13 @@ class _ExistingParts:
             return True
         have = Counter(transaction_key(t, t.provider_id, t.receiver_id) for t in self.transactions.get(item_id, []))
         return have != tx_keys
+
+
+def _old_province_id(unit: AdministrativeUnit) -> int | None:
+    """The province of the 63 a unit of the old era lies in (None for a unit of today's)."""
+    if unit.era != Era.PRE2025:
+        return None
+    return unit.pk if unit.level == UnitLevel.PROVINCE else unit.province_id
 
 
 def _str(value: Decimal | None) -> str:

@@ -516,11 +516,19 @@ def test_hostile_and_broken_files_get_a_clear_answer_and_change_nothing_else(cas
         assert (result.created, result.skipped) == (expected.imported, 0), (case, result.problems)
 
 
-def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_facts() -> None:
+@pytest.mark.parametrize("limit", [50_000, 2])  # 2: every grain's sums appended as soon as they hold two keys
+def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_facts(
+    limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+
     from django.db.models import Sum
 
+    from amity.interop.iati import importer
     from amity.reports.models import ReportRollup
-    from amity.reports.rollups import GRAINS, rollups_rebuild
+    from amity.reports.rollups import GRAINS, RollupSums, rollups_rebuild
+
+    monkeypatch.setattr(importer, "RollupSums", functools.partial(RollupSums, limit=limit))
 
     def snapshot() -> dict[int, set[tuple[object, ...]]]:
         return {
@@ -545,6 +553,42 @@ def test_the_rollups_an_import_maintains_equal_the_rollups_rebuilt_from_the_fact
 
     assert maintained == snapshot()
     assert all(maintained.values())
+
+
+def test_the_facts_an_import_builds_in_hand_equal_the_facts_rebuilt_from_the_database() -> None:
+    """New items' facts come from the importer's plans, not from the database (`_write_new_facts`): the same
+    rows as `facts_refresh` builds, for splits with remainders, several eras, a donor without a country and one
+    given only as participant."""
+    from amity.reports.facts import FACT_COLUMNS, facts_rebuild_all
+
+    three_sectors = (
+        '<sector vocabulary="1" code="14030" percentage="33.33"/><sector vocabulary="1" code="11220"'
+        ' percentage="33.33"/><sector vocabulary="1" code="12220" percentage="33.34"/>'
+    )
+    two_places = (
+        "<location><name><narrative>Sơn La</narrative></name></location>"
+        "<location><name><narrative>Hải Dương</narrative></name></location>"
+    )
+    odd_amounts = (
+        '<transaction><transaction-type code="3"/><transaction-date iso-date="2019-03-01"/>'
+        '<value currency="USD" value-date="2019-03-01">1000.01</value>'
+        '<provider-org ref="XM-OCHA-1"><narrative>Quỹ Nhân đạo</narrative></provider-org></transaction>'
+        '<transaction><transaction-type code="4"/><transaction-date iso-date="2020-07-01"/>'
+        '<value currency="EUR" value-date="2020-07-01">0.07</value></transaction>'
+    )
+    run_import(
+        iati_file(
+            activity(),
+            activity("XM-2", sectors=three_sectors, locations=two_places, transactions=odd_amounts),
+            activity("XM-3", sectors="", locations="", extra='<sector vocabulary="2" code="140"/>'),
+        )
+    )
+    imported = sorted(ReportFact.objects.values_list(*FACT_COLUMNS))
+    assert len(imported) == 4 + 3 * 2 * 2 + 2
+
+    facts_rebuild_all()
+
+    assert sorted(ReportFact.objects.values_list(*FACT_COLUMNS)) == imported
 
 
 def test_reading_in_process_imports_the_same_records() -> None:
