@@ -52,3 +52,30 @@ def test_a_reader_that_dies_is_an_error_not_an_empty_file(monkeypatch: pytest.Mo
         ActivityReader(io.BytesIO(hostile.valid_activities(2)), ahead=True) as reader,
     ):
         list(reader)
+
+
+def test_texts_with_inner_markup_and_repeated_children_read_as_the_standard_says() -> None:
+    """Narratives keep the text of inner elements; where IATI allows one child (a transaction's value, type,
+    provider), the first is read; elements of other namespaces are not IATI's."""
+    data = b"""<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03" xmlns:x="urn:example">
+ <iati-activity default-currency="EUR">
+  <iati-identifier> XM-1 </iati-identifier>
+  <title><narrative xml:lang="vi">N\xc6\xb0\xe1\xbb\x9bc <x:b>s\xe1\xba\xa1ch</x:b>  cho   tr\xc6\xb0\xe1\xbb\x9dng</narrative>
+   <narrative>Clean water</narrative><x:narrative>not IATI</x:narrative></title>
+  <transaction>
+   <transaction-type code="3"/><transaction-type code="4"/>
+   <transaction-date iso-date="2020-01-02"/>
+   <value value-date="2020-01-02">10</value><value>99</value>
+   <provider-org ref="XM-A"><narrative>A</narrative></provider-org><provider-org ref="XM-B"/>
+   <sector code="11220"/><sector vocabulary="2" code="110"/>
+  </transaction>
+ </iati-activity>
+</iati-activities>
+"""
+    [activity] = _read(data, ahead=False)[0]
+    assert activity.identifier == "XM-1"
+    assert activity.titles == {"vi": "Nước sạch cho trường", "en": "Clean water"}
+    [tx] = activity.transactions
+    assert (tx.type, tx.amount, tx.provider.ref, tx.provider.name) == ("3", 10, "XM-A", "A")
+    assert tx.sectors == [("1", "11220"), ("2", "110")]
