@@ -9,23 +9,21 @@ rates of a date need each currency), no beneficiary filter, and a user whose sco
 
 Maintenance is by differences, in the same transaction as the facts (`facts_refresh`): the facts an item had are
 added with a minus sign, the facts it now has with a plus sign, one `INSERT … SELECT … GROUP BY` per grain
-(`rollup_deltas`; the IATI importer sums its new items' facts in Python as it builds them, `RollupSums`). So
-writers never update a shared row (no lock contention, the same SQL on SQLite and PostgreSQL), a key may have
-several rows, and `parts` (the facts counted) tells a key whose facts are all gone (a report keeps only groups
-with parts > 0). `rollups_rebuild` rebuilds them from the facts, which also compacts the differences (after bulk
-loads; periodically, e.g. nightly).
+(`rollup_deltas`; an import adds those of all its new items once, at its end). So writers never update a shared row
+(no lock contention, the same SQL on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts
+counted) tells a key whose facts are all gone (a report keeps only groups with parts > 0). `rollups_rebuild`
+rebuilds them from the facts, which also compacts the differences (after bulk loads; periodically, e.g. nightly).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
 
-from amity.core.bulk import insert_rows, member_of
+from amity.core.bulk import member_of
 from amity.reference.choices import Era
 
 from .models import ReportFact, ReportRollup
@@ -134,52 +132,6 @@ def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
             membership, params = member_of(ids[start : start + chunk])
             written += _sum_into_grains(cursor, sign, membership.format(column="aid_item_id"), params)
     return written
-
-
-class RollupSums:
-    """The rollups of facts a writer has in hand (tuples of `columns`), summed in Python: for an import's new
-    items, whose fact rows it has just built, so the database need not read them back and sum them
-    (`rollup_deltas`: five scans of the facts). Keys repeat across an import's batches (the same year, type,
-    province and sector), so each grain's sums are held until it has `limit` keys (only the finest grains get
-    there; memory stays flat), then appended; `write` appends the rest at the end. The rows equal those of
-    `rollup_deltas(ids, 1)` for the same facts once summed by key (exact decimal sums)."""
-
-    def __init__(self, columns: Sequence[str], *, limit: int = 50_000) -> None:
-        position = {name: index for index, name in enumerate(columns)}
-        self.keys = {grain: itemgetter(*(position[name] for name in names)) for grain, names in GRAINS.items()}
-        self.usd, self.vnd = position["amount_usd"], position["amount_vnd"]
-        self.sums: dict[int, dict[tuple[Any, ...], list[Any]]] = {grain: {} for grain in GRAINS}
-        self.limit = limit
-        self.written = 0
-
-    def add(self, rows: Sequence[Sequence[Any]]) -> None:
-        usd, vnd = self.usd, self.vnd
-        for grain, key_of in self.keys.items():
-            sums = self.sums[grain]
-            for row in rows:
-                key = key_of(row)
-                entry = sums.get(key)
-                if entry is None:
-                    sums[key] = [row[usd], row[vnd], 1]
-                else:
-                    entry[0] += row[usd]
-                    entry[1] += row[vnd]
-                    entry[2] += 1
-            if len(sums) >= self.limit:
-                self._append(grain)
-
-    def write(self) -> int:
-        """Append every sum held; returns the rows this accumulator wrote in all."""
-        for grain in self.sums:
-            self._append(grain)
-        return self.written
-
-    def _append(self, grain: int) -> None:
-        sums = self.sums[grain]
-        columns = ["grain", *GRAINS[grain], "amount_usd", "amount_vnd", "parts"]
-        insert_rows(ReportRollup, columns, [(grain, *key, *totals) for key, totals in sums.items()])
-        self.written += len(sums)
-        sums.clear()
 
 
 def rollups_rebuild() -> int:

@@ -62,7 +62,7 @@ from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
 from amity.reports.facts import FACT_COLUMNS, fact_rows, facts_refresh, shape_in_hand
 from amity.reports.models import ReportFact
-from amity.reports.rollups import RollupSums
+from amity.reports.rollups import rollup_deltas
 
 from ..models import ImportRun, RecordSource
 from .parser import (
@@ -488,9 +488,9 @@ class IatiImporter:
                 self.reference = _Reference()
                 self.organisations = _Organisations(self.reference, self.owning_province)
                 self.source_type = ContentType.objects.get_for_model(AidItem)
-                self.rollup_sums = RollupSums(FACT_COLUMNS)
+                self.created_ids: list[int] = []
                 self._read_and_write(activities)
-                self.rollup_sums.write()  # the new items' rollups held back, each key summed once
+                rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -1090,8 +1090,7 @@ class IatiImporter:
 
     def _write_new_facts(self, created: list[tuple[_Plan, AidItem]]) -> None:
         """The facts of the items this batch created, built from the plans in hand as `facts_refresh` builds
-        them from the database (`fact_rows`; a test compares the two), their rollups summed in Python and
-        written at the import's end: nothing is read back."""
+        them from the database (`fact_rows`; a test compares the two): nothing is read back."""
         shapes = {}
         transactions: list[_FileTransaction] = []
         for plan, item in created:
@@ -1111,7 +1110,7 @@ class IatiImporter:
             transactions += plan.transactions  # all new, with their ids (`_write_transactions`)
         rows = fact_rows(transactions, shapes, self.organisations.countries)
         insert_rows(ReportFact, FACT_COLUMNS, rows)
-        self.rollup_sums.add(rows)
+        self.created_ids += shapes  # their rollups: once for the whole import, at its end (`import_stream`)
 
     def _record_sources(self, plans: Iterable[tuple[_Plan, AidItem]]) -> None:
         if self.run is None:
