@@ -249,7 +249,9 @@ class _FileTransaction:
         return tuple(getattr(self, name) for name in TRANSACTION_COLUMNS)
 
 
-TRANSACTION_COLUMNS = (
+# The stored transaction's columns that `transaction_key` compares, with its aid item: what a re-import reads of
+# the transactions of existing items (rows, not instances; the few that are gone are fetched whole to be deleted).
+TRANSACTION_KEY_COLUMNS = (
     "aid_item_id",
     "transaction_type",
     "date",
@@ -259,6 +261,9 @@ TRANSACTION_COLUMNS = (
     "provider_id",
     "receiver_id",
     "description",
+)
+TRANSACTION_COLUMNS = (
+    *TRANSACTION_KEY_COLUMNS,
     "amount_usd",
     "amount_vnd",
     "usd_per_unit",
@@ -1055,7 +1060,7 @@ class IatiImporter:
         """Transactions the file gives and Amity lacks are created; those Amity has and the file no longer
         gives are deleted (soft: restorable); the others stay as they are."""
         new: list[_FileTransaction] = []
-        gone: list[Transaction] = []
+        gone_ids: list[int] = []
         for plan, item in written:
             stored = defaultdict(list)
             for tx in parts.transactions.get(item.pk, []):
@@ -1070,7 +1075,7 @@ class IatiImporter:
                 tx.receiver_id = self.organisations.id_of(receiver) if receiver is not None else None
                 new.append(tx)
             for leftovers in stored.values():
-                gone.extend(leftovers)
+                gone_ids.extend(tx.id for tx in leftovers)
         now = timezone.now()
         if new:
             keys = create_rows(
@@ -1078,6 +1083,7 @@ class IatiImporter:
             )
             for tx, key in zip(new, keys, strict=True):
                 tx.id = key
+        gone = list(Transaction.all_objects.filter(pk__in=gone_ids)) if gone_ids else []
         if gone:
             for tx in gone:
                 tx.deleted_at = now
@@ -1155,7 +1161,7 @@ class _ExistingParts:
         self.rows: dict[int, dict[str, set[tuple[Any, ...]]]] = defaultdict(
             lambda: {"sectors": set(), "locations": set(), "participants": set(), "budgets": set()}
         )
-        self.transactions: dict[int, list[Transaction]] = defaultdict(list)
+        self.transactions: dict[int, list[Any]] = defaultdict(list)  # rows of the key's fields, not instances
         if not item_ids:
             return
         for item_id, sector_id, pct in SectorSplit.objects.filter(aid_item_id__in=item_ids).values_list(
@@ -1174,7 +1180,9 @@ class _ExistingParts:
             "aid_item_id", "kind", "status", "period_start", "period_end", "amount", "currency_id", "value_date"
         ):
             self.rows[row[0]]["budgets"].add(tuple(row[1:]))
-        for tx in Transaction.objects.filter(aid_item_id__in=item_ids):
+        for tx in Transaction.objects.filter(aid_item_id__in=item_ids).values_list(
+            "id", *TRANSACTION_KEY_COLUMNS, named=True
+        ):
             self.transactions[tx.aid_item_id].append(tx)
 
     def differ(self, item_id: int, wanted: dict[str, set[tuple[Any, ...]]], tx_keys: Counter[tuple[Any, ...]]) -> bool:

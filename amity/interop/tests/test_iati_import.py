@@ -162,7 +162,9 @@ def test_a_newer_file_updates_the_same_records_and_replaces_transactions_no_long
     assert item.version == 2
     alive = sorted((t.transaction_type, t.amount) for t in item.transactions.all())
     assert alive == [("2", Decimal("10000.00")), ("3", Decimal("5000.00"))]
-    assert Transaction.all_objects.filter(aid_item=item, deleted_at__isnull=False).count() == 1  # restorable
+    [gone] = Transaction.all_objects.filter(aid_item=item, deleted_at__isnull=False)  # restorable
+    assert (gone.amount, gone.version) == (Decimal("4000.50"), 2)
+    assert gone.history.first().history_change_reason == "No longer in the IATI file"
     assert AidItem.objects.count() == 1 and Organisation.objects.filter(name="Stichting Aqua").count() == 1
 
 
