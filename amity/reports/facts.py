@@ -97,25 +97,33 @@ def split(total: Decimal, shape: ItemShape, quantum: Decimal) -> list[Decimal]:
 
 def shape_in_hand(
     sectors: Iterable[tuple[str, int, int | None, Decimal]],
-    locations: Iterable[tuple[str, str, int, int | None, Decimal]],
+    locations: Iterable[tuple[str, str, str, int, int | None, int, Decimal]],
     *,
     modality: str,
     status: str,
     is_relief: bool,
     first_donor_id: int | None,
 ) -> ItemShape:
-    """The shape of an item a writer holds in memory, in the order `_shapes` reads it from the database:
-    `sectors` as (code, sector id, category id, share), `locations` as (era, unit code, current province id,
-    old province id, share)."""
+    """An item's shape from its splits in any order: `sectors` as (code, sector id, category id, share),
+    `locations` as (era, unit code, unit level, unit id, the unit's province id, current province id, share).
+    Here the order of the parts is defined (sectors by code, locations by era and unit code) and the province
+    of the 63 that an old-era unit lay in; `_shapes` reads the splits stored, writers pass those in hand."""
     return ItemShape(
+        # A share given as a DAC 3-digit category (it has no category of its own) counts under itself.
         sectors=[
             SectorPart(sector_id, category_id or sector_id, weight)
             for _code, sector_id, category_id, weight in sorted(sectors, key=lambda s: s[0])
         ]
         or [SectorPart(None, None, Decimal(100))],
         locations=[
-            LocationPart(province_id, old_province_id, weight)
-            for _era, _code, province_id, old_province_id, weight in sorted(locations, key=lambda loc: loc[:2])
+            LocationPart(
+                province_id,
+                (unit_id if level == UnitLevel.PROVINCE else unit_province_id) if era == Era.PRE2025 else None,
+                weight,
+            )
+            for era, _code, level, unit_id, unit_province_id, province_id, weight in sorted(
+                locations, key=lambda loc: loc[:2]
+            )
         ],
         modality=modality,
         status=status,
@@ -126,30 +134,23 @@ def shape_in_hand(
 
 def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
     items = AidItem.all_objects.filter(pk__in=item_ids).values_list("pk", "modality", "status", "is_relief")
-    sectors: dict[int, list[SectorPart]] = defaultdict(list)
-    for item_id, sector_id, category_id, weight in (
-        SectorSplit.objects.filter(aid_item_id__in=item_ids)
-        .order_by("aid_item_id", "sector__code")
-        .values_list("aid_item_id", "sector_id", "sector__category_id", "percentage")
+    sectors: dict[int, list[Any]] = defaultdict(list)
+    for item_id, *sector in SectorSplit.objects.filter(aid_item_id__in=item_ids).values_list(
+        "aid_item_id", "sector__code", "sector_id", "sector__category_id", "percentage"
     ):
-        # A share given as a DAC 3-digit category (it has no category of its own) counts under itself.
-        sectors[item_id].append(SectorPart(sector_id, category_id or sector_id, weight))
-    locations: dict[int, list[LocationPart]] = defaultdict(list)
-    for item_id, province_id, era, level, unit_id, unit_province_id, weight in (
-        LocationSplit.objects.filter(aid_item_id__in=item_ids)
-        .order_by("aid_item_id", "unit__era", "unit__code")
-        .values_list(
-            "aid_item_id",
-            "current_province_id",
-            "unit__era",
-            "unit__level",
-            "unit_id",
-            "unit__province_id",
-            "percentage",
-        )
+        sectors[item_id].append(sector)
+    locations: dict[int, list[Any]] = defaultdict(list)
+    for item_id, *location in LocationSplit.objects.filter(aid_item_id__in=item_ids).values_list(
+        "aid_item_id",
+        "unit__era",
+        "unit__code",
+        "unit__level",
+        "unit_id",
+        "unit__province_id",
+        "current_province_id",
+        "percentage",
     ):
-        old_province = (unit_id if level == UnitLevel.PROVINCE else unit_province_id) if era == Era.PRE2025 else None
-        locations[item_id].append(LocationPart(province_id, old_province, weight))
+        locations[item_id].append(location)
     donors: dict[int, int] = {}
     for item_id, organisation_id in (
         AidParticipant.objects.filter(aid_item_id__in=item_ids, role=ParticipantRole.FUNDING)
@@ -158,9 +159,9 @@ def _shapes(item_ids: Sequence[int]) -> dict[int, ItemShape]:
     ):
         donors.setdefault(item_id, organisation_id)
     return {
-        pk: ItemShape(
-            sectors=sectors.get(pk) or [SectorPart(None, None, Decimal(100))],
-            locations=locations[pk],
+        pk: shape_in_hand(
+            sectors[pk],
+            locations[pk],
             modality=modality,
             status=status,
             is_relief=is_relief,

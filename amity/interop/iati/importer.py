@@ -60,7 +60,7 @@ from amity.organisations.models import Organisation, Registration
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
-from amity.reports.facts import FACT_COLUMNS, fact_rows, facts_refresh, shape_in_hand
+from amity.reports.facts import FACT_COLUMNS, ItemShape, fact_rows, facts_refresh, shape_in_hand
 from amity.reports.models import ReportFact
 from amity.reports.rollups import rollup_deltas
 
@@ -1097,7 +1097,7 @@ class IatiImporter:
     def _write_new_facts(self, created: list[tuple[_Plan, AidItem]]) -> None:
         """The facts of the items this batch created, built from the plans in hand as `facts_refresh` builds
         them from the database (`fact_rows`; a test compares the two): nothing is read back."""
-        shapes = {}
+        shapes: dict[int, ItemShape] = {}
         transactions: list[_FileTransaction] = []
         for plan, item in created:
             funders = (org for org, role in plan.participants if role == ParticipantRole.FUNDING)
@@ -1105,7 +1105,7 @@ class IatiImporter:
             shapes[item.pk] = shape_in_hand(
                 [(sector.code, sector.pk, sector.category_id, pct) for sector, pct in plan.sectors],
                 [
-                    (unit.era, unit.code, self._current_province(unit).pk, _old_province_id(unit), pct)
+                    (unit.era, unit.code, unit.level, unit.pk, unit.province_id, self._current_province(unit).pk, pct)
                     for unit, pct in plan.locations
                 ],
                 modality=item.modality,
@@ -1116,7 +1116,7 @@ class IatiImporter:
             transactions += plan.transactions  # all new, with their ids (`_write_transactions`)
         rows = fact_rows(transactions, shapes, self.organisations.countries)
         insert_rows(ReportFact, FACT_COLUMNS, rows)
-        self.created_ids += shapes  # their rollups: once for the whole import, at its end (`import_stream`)
+        self.created_ids += [item.pk for _, item in created]  # their rollups: once, at the end (`import_stream`)
 
     def _record_sources(self, plans: Iterable[tuple[_Plan, AidItem]]) -> None:
         if self.run is None:
@@ -1191,13 +1191,6 @@ class _ExistingParts:
             return True
         have = Counter(transaction_key(t, t.provider_id, t.receiver_id) for t in self.transactions.get(item_id, []))
         return have != tx_keys
-
-
-def _old_province_id(unit: AdministrativeUnit) -> int | None:
-    """The province of the 63 a unit of the old era lies in (None for a unit of today's)."""
-    if unit.era != Era.PRE2025:
-        return None
-    return unit.pk if unit.level == UnitLevel.PROVINCE else unit.province_id
 
 
 def _str(value: Decimal | None) -> str:
