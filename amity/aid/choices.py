@@ -54,6 +54,18 @@ IATI_ACTIVITY_STATUS: dict[str, str] = {
 }
 
 
+class ReportedStatus(models.TextChoices):
+    """IATI ActivityStatus: where the donor's own file says the activity stands. Kept beside Amity's lifecycle
+    status, never in its place (a donor's file approves nothing in Viet Nam)."""
+
+    PIPELINE = "1", _("Pipeline/identification")
+    IMPLEMENTATION = "2", _("Implementation")
+    FINALISATION = "3", _("Finalisation")
+    CLOSED = "4", _("Closed")
+    CANCELLED = "5", _("Cancelled")
+    SUSPENDED = "6", _("Suspended")
+
+
 class BeneficiaryGroup(models.TextChoices):
     POOR_HOUSEHOLDS = "poor_households", _("Poor households")
     ETHNIC_MINORITIES = "ethnic_minorities", _("Ethnic minorities")

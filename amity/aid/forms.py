@@ -4,12 +4,10 @@ transactions, and the small forms of the lifecycle actions. Forms validate input
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.urls import reverse_lazy
@@ -17,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.forms import RecordForm, add_service_errors
+from amity.core.money import HUNDRED
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency
 
-from . import selectors
+from . import rules, selectors
 from .choices import BeneficiaryGroup, ParticipantRole
 from .models import AidItem, LocationSplit, Transaction
 from .services import AidItemParts, LocationShare, Participation, SectorShare
@@ -289,18 +288,26 @@ class AidItemPartForms:
 class TransactionForm(RecordForm):
     class Meta:
         model = Transaction
-        fields = ["transaction_type", "date", "value_date", "amount", "currency", "provider", "receiver", "description"]
+        fields = [
+            "transaction_type",
+            "date",
+            "value_date",
+            "amount",
+            "currency",
+            "viet_nam_share",
+            "provider",
+            "receiver",
+            "description",
+        ]
         widgets = {"date": DATE_INPUT, "value_date": DATE_INPUT}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["value_date"].required = False
         self.fields["value_date"].help_text = _("The date whose exchange rate values the amount; empty: the date.")
-        self.fields["amount"].widget.attrs.update({"step": "0.01", "min": "0.01", "class": "text-end"})
-        # Also checked by the service and the database; here so that the message is on the field.
-        self.fields["amount"].validators.append(
-            MinValueValidator(Decimal("0.01"), message=_("The amount must be more than 0."))
-        )
+        self.fields["amount"].widget.attrs.update({"step": "0.01", "class": "text-end"})
+        self.fields["amount"].help_text = _("Negative for a reversal, refund or de-obligation.")
+        self.fields["viet_nam_share"].required = False  # empty: the whole amount is Viet Nam's
         self.fields["currency"] = currency_field(required=True, label=self.fields["currency"].label)
         organisations = Organisation.objects.restrict(self.user, "view").order_by("name")
         limit_choices(self, "provider", organisations)
@@ -311,10 +318,21 @@ class TransactionForm(RecordForm):
                 "currency", Currency.objects.filter(code="USD").values_list("pk", flat=True).first()
             )
 
+    def clean_amount(self) -> Any:
+        # The service checks it again; here the message lands on the field before the database's constraint.
+        amount = self.cleaned_data.get("amount")
+        try:
+            rules.check_amount(amount)
+        except rules.Breach as breach:
+            raise forms.ValidationError(breach.text()) from None
+        return amount
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("value_date") and cleaned.get("date"):
-            cleaned["value_date"] = cleaned["date"]
+        if cleaned.get("date"):
+            cleaned["value_date"] = rules.value_date_of(cleaned["date"], cleaned.get("value_date"))
+        if cleaned.get("viet_nam_share") is None:
+            cleaned["viet_nam_share"] = HUNDRED
         return cleaned
 
 

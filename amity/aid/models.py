@@ -4,6 +4,8 @@ their transactions in any currency with the conversion to USD and VND stored bes
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
 from amity.core.models import BaseModel
+from amity.core.money import HUNDRED
 from amity.core.scoping import (
     Action,
     InJurisdiction,
@@ -22,7 +25,16 @@ from amity.core.scoping import (
     province_owned_rules,
 )
 
-from .choices import AidStatus, BeneficiaryGroup, BudgetKind, BudgetStatus, Modality, ParticipantRole, TransactionType
+from .choices import (
+    AidStatus,
+    BeneficiaryGroup,
+    BudgetKind,
+    BudgetStatus,
+    Modality,
+    ParticipantRole,
+    ReportedStatus,
+    TransactionType,
+)
 
 APPRAISAL_DAYS = 20  # Decree 80/2020 Art. 10: appraisal within 20 days of a complete dossier
 START_DEADLINE_DAYS = 183  # Art. 4.7: approval may be revoked if the aid has not started within 6 months
@@ -56,6 +68,19 @@ UNREAD_HISTORY_INDEXES = [
     "aid_owner",
     "counterpart_currency",
 ]
+
+
+def viet_nam_share_field(*, minimum: Decimal, help_text: Any) -> models.DecimalField:
+    """Viet Nam's share of an activity or a transaction, in percent (DESIGN.md invariant 2)."""
+    return models.DecimalField(
+        _("Viet Nam's share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=HUNDRED,
+        db_default=HUNDRED,  # bulk loaders that do not name the column (benchmarks/generate.py)
+        validators=[MinValueValidator(minimum), MaxValueValidator(100)],
+        help_text=help_text,
+    )
 
 
 class AidItem(BaseModel):
@@ -130,6 +155,23 @@ class AidItem(BaseModel):
         db_default=[],
         blank=True,
         help_text=_('[{"code": "VN", "percentage": "100"}]: ISO 3166 codes with IATI percentages.'),
+    )
+    viet_nam_share = viet_nam_share_field(
+        minimum=Decimal(0),
+        help_text=_(
+            "The part of a multi-country activity that is Viet Nam's (its recipient-country percentage); "
+            "transactions that name no recipient country count by it."
+        ),
+    )
+
+    reported_status = models.CharField(
+        _("status reported by the donor"),
+        max_length=1,
+        blank=True,
+        default="",
+        db_default="",
+        choices=ReportedStatus.choices,
+        help_text=_("The IATI activity status the donor's file gives; Amity's own status follows its lifecycle."),
     )
     recipient_regions = models.JSONField(
         _("recipient regions"),
@@ -331,6 +373,12 @@ class Transaction(BaseModel):
         related_name="+",
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
+    # Kept only when not zero: a transaction for another country is not Viet Nam's aid (`amity.aid.rules`).
+    viet_nam_share = viet_nam_share_field(
+        minimum=Decimal("0.01"),
+        help_text=_("The part of the amount that counts as aid to Viet Nam: 100 unless the activity is shared."),
+    )
+
     # The conversion at the value-date rate, stored beside the value and recomputed when rates change.
     amount_usd = models.DecimalField(_("amount (USD)"), max_digits=20, decimal_places=2, editable=False)
     amount_vnd = models.DecimalField(_("amount (VND)"), max_digits=24, decimal_places=0, editable=False)
@@ -350,7 +398,8 @@ class Transaction(BaseModel):
             models.Index(fields=["aid_item", "transaction_type", "value_date"], name="aid_tx_item_type_date"),
             models.Index(fields=["transaction_type", "value_date"], name="aid_tx_type_date"),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="aid_tx_amount_positive")]
+        # Amounts are net: negative for reversals, refunds and de-obligations; zero moves nothing.
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="aid_tx_amount_not_zero")]
 
     def __str__(self) -> str:
         return f"{self.get_transaction_type_display()} {self.amount} {self.currency_id} {self.date}"

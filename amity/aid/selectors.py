@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from amity.core.money import quantize
+from amity.core.money import HUNDRED, quantize
 from amity.reference.choices import UnitLevel
 from amity.reference.models import AdministrativeUnit
 
@@ -24,12 +24,19 @@ _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=24, decimal_place
 LOCATION_LEVELS = (UnitLevel.PROVINCE, UnitLevel.COMMUNE)
 
 
+def counted(column: str) -> Any:
+    """Viet Nam's share of a transaction's amount (`Transaction.viet_nam_share`): the amount itself for almost
+    every transaction. Summed unrounded here and rounded once; the report facts round each transaction's share
+    half-even, so an item's total may differ from its facts by under half a cent per shared transaction."""
+    return F(column) * F("viet_nam_share") / Value(HUNDRED)
+
+
 def _sum_of(types: frozenset[str], column: str) -> Coalesce:
     total = (
         Transaction.objects.filter(aid_item=OuterRef("pk"), transaction_type__in=types)
         .order_by()
         .values("aid_item")
-        .annotate(total=Sum(column))
+        .annotate(total=Sum(counted(column), output_field=DecimalField(max_digits=24, decimal_places=2)))
         .values("total")
     )
     return Coalesce(Subquery(total, output_field=DecimalField(max_digits=24, decimal_places=2)), _ZERO)
@@ -139,7 +146,8 @@ def transaction_totals(
         transactions = transactions.filter(value_date__lte=date_to)
 
     def total(types: frozenset[str], column: str) -> Coalesce:
-        return Coalesce(Sum(column, filter=Q(transaction_type__in=types)), _ZERO)
+        money = DecimalField(max_digits=24, decimal_places=2)
+        return Coalesce(Sum(counted(column), filter=Q(transaction_type__in=types), output_field=money), _ZERO)
 
     row = transactions.aggregate(
         committed_usd=total(COMMITMENT_TYPES, "amount_usd"),

@@ -32,7 +32,8 @@ from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
 from amity.reports.facts import facts_refresh
 
-from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
+from . import rules
+from .choices import TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     START_DEADLINE_DAYS,
     AidBeneficiary,
@@ -196,15 +197,10 @@ def check_owning_province(aid_item: AidItem) -> None:
 
 
 def _check_editable(aid_item: AidItem, user: Any) -> None:
-    """A closed, cancelled, rejected or revoked aid item is on record as it ended; only an administrator
-    corrects it."""
-    if aid_item.status in FINAL_STATUSES and not getattr(user, "is_administrator", False):
-        raise ValidationError(
-            {
-                "status": _("This aid item is %(status)s and can no longer be changed.")
-                % {"status": aid_item.get_status_display().lower()}
-            }
-        )
+    try:
+        rules.check_editable(aid_item.status, user)
+    except rules.Breach as breach:
+        raise breach.as_validation_error() from None
 
 
 def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None) -> AidItem:
@@ -468,36 +464,14 @@ def value_transaction_as_data(tx: Transaction, book: RateBook) -> None:
 
 
 def _check_transaction(tx: Transaction) -> None:
-    errors: dict[str, str] = {}
-    if tx.amount is not None and tx.amount <= 0:
-        errors["amount"] = _("The amount must be more than 0.")
-    if tx.value_date is None:
-        tx.value_date = tx.date
-    if errors:
-        raise ValidationError(errors)
-    _check_provider_licence(tx)
-
-
-def registered_on(registrations: Sequence[tuple[date, date]], day: date) -> bool:
-    """Whether a provider with these registrations (issue, expiry) may give on `day` (Decree 58/2022): one of
-    them is valid then, or it has none on record (embassies, individuals, foreign companies are not checked).
-    The one rule for the transaction services and the importers, which read the registrations in bulk."""
-    return not registrations or any(start <= day <= end for start, end in registrations)
-
-
-def _check_provider_licence(tx: Transaction) -> None:
-    """A foreign NGO with registrations on record gives within a registration's validity."""
-    provider = tx.provider
-    if provider is None:
-        return
-    registrations = list(provider.registrations.all().values_list("issue_date", "expiry_date"))
-    if not registered_on(registrations, tx.date):
-        raise ValidationError(
-            {
-                "date": _("%(provider)s held no valid registration on %(date)s.")
-                % {"provider": provider, "date": tx.date.isoformat()}
-            }
-        )
+    tx.value_date = rules.value_date_of(tx.date, tx.value_date)
+    try:
+        rules.check_amount(tx.amount)
+        if tx.provider is not None:
+            registrations = list(tx.provider.registrations.all().values_list("issue_date", "expiry_date"))
+            rules.check_provider_registered(tx.provider, registrations, tx.date)
+    except rules.Breach as breach:
+        raise breach.as_validation_error() from None
 
 
 def transaction_create(*, user: Any, aid_item: AidItem, data: Mapping[str, Any]) -> Transaction:

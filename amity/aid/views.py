@@ -41,6 +41,7 @@ from .choices import FINAL_STATUSES, AidStatus
 from .filtersets import AidItemFilterSet
 from .lifecycle import STEPS, Step
 from .models import AidItem, Transaction
+from .rules import may_change_ended_items
 
 VND_UNIT = Decimal(1)
 
@@ -201,7 +202,7 @@ class AidItemDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         item: AidItem = self.object
         today = timezone.localdate()
-        if item.status in FINAL_STATUSES and not getattr(self.request.user, "is_administrator", False):
+        if item.status in FINAL_STATUSES and not may_change_ended_items(self.request.user):
             # Kept as it ended: the services refuse changes, so the page offers none.
             context["may_change"] = context["may_delete"] = False
         permitted: dict[str, bool] = {

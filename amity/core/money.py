@@ -15,6 +15,14 @@ def quantize(amount: Decimal, quantum: Decimal = CENT) -> Decimal:
     return amount.quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
+def percentage_of(amount: Decimal, percentage: Decimal, quantum: Decimal = CENT) -> Decimal:
+    """`percentage` % of `amount`, rounded half-even to the quantum (Viet Nam's share of a multi-country
+    transaction); 100 % is the amount itself. `amity.reports.floor.parts_cte` does the same in integer SQL."""
+    if percentage == HUNDRED:
+        return amount
+    return quantize(amount * percentage / HUNDRED, quantum)
+
+
 def allocate(total: Decimal, weights: Sequence[Decimal], quantum: Decimal = CENT) -> list[Decimal]:
     """Split `total` in proportion to `weights` by the largest-remainder method.
 

@@ -1,5 +1,7 @@
-"""Maintenance of the report facts: every transaction split over its aid item's sectors, then each sector part
-over its locations, by largest remainder, separately for the original amount, USD and VND.
+"""Maintenance of the report facts: Viet Nam's share of every transaction (`Transaction.viet_nam_share`, rounded
+half-even to the cent or đồng) split over its aid item's sectors, then each sector part over its locations, by
+largest remainder, separately for the original amount, USD and VND. Amounts may be negative (reversals): a
+negative amount is split as its size, with the sign put back on each part.
 
 The order of the parts decides ties and is part of the definition (the SQL floor of the benchmark and the
 correctness test reproduce it): sectors by code (an item without sectors has one unnamed sector), then
@@ -24,7 +26,7 @@ from typing import Any
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.bulk import insert_rows
-from amity.core.money import CENT, allocate, allocate_units
+from amity.core.money import CENT, allocate, allocate_units, percentage_of
 from amity.reference.choices import Era, UnitLevel
 
 from .models import ReportFact
@@ -204,9 +206,10 @@ def fact_rows(
             continue  # an item always has a location once saved through the services
         donor_id = tx.provider_id or shape.first_donor_id
         donor_country_id = countries.get(donor_id) if donor_id else None
-        originals = split(tx.amount, shape, CENT)
-        usds = split(tx.amount_usd, shape, CENT)
-        vnds = split(tx.amount_vnd, shape, VND_UNIT)
+        share = tx.viet_nam_share  # only Viet Nam's share of a multi-country transaction counts
+        originals = split(percentage_of(tx.amount, share, CENT), shape, CENT)
+        usds = split(percentage_of(tx.amount_usd, share, CENT), shape, CENT)
+        vnds = split(percentage_of(tx.amount_vnd, share, VND_UNIT), shape, VND_UNIT)
         head = (tx.id, tx.aid_item_id, tx.transaction_type, tx.value_date, tx.value_date.year)
         tail = (donor_id, donor_country_id, shape.modality, shape.status, shape.is_relief, tx.currency_id)
         index = 0
@@ -323,6 +326,7 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, in_sql: 
                 "amount",
                 "amount_usd",
                 "amount_vnd",
+                "viet_nam_share",
                 named=True,
             )
         )

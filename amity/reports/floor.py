@@ -74,6 +74,18 @@ def _units(expression: str, scale: int) -> str:
     return f"CAST(ROUND({expression} * {scale}) AS BIGINT)"
 
 
+def _counted_units(expression: str, scale: int) -> str:
+    """The size of Viet Nam's share of a stored amount in integer units: |units| × share in basis points /
+    10,000, rounded half-even (`amity.core.money.percentage_of`); the whole size at 100 %."""
+    size = f"ABS({_units(expression, scale)})"
+    points = _units("t.viet_nam_share", 100)
+    whole, rest = f"({size} * {points} / 10000)", f"({size} * {points} %% 10000)"
+    return (
+        f"CASE WHEN {points} = 10000 THEN {size} ELSE {whole} + CASE WHEN 2 * {rest} > 10000"
+        f" OR (2 * {rest} = 10000 AND {whole} %% 2 = 1) THEN 1 ELSE 0 END END"
+    )
+
+
 def parts_cte(
     vendor: str,
     amounts: Sequence[Amount],
@@ -136,7 +148,10 @@ def parts_cte(
         tx_columns.append("COALESCE(t.provider_id, items.first_donor) AS donor_id")
     if with_attributes:
         tx_columns += ["t.value_date", "t.currency_id", "items.modality", "items.status", "items.is_relief"]
-    tx_columns += [f"{_units(f't.{a.column}', a.scale)} AS {a.name}" for a in amounts]
+    # Carried to the parts: the sign of each amount. The split works on sizes (a reversal is split like the
+    # amount it reverses, with the sign put back on each part), of Viet Nam's share only.
+    tx_columns += [f"CASE WHEN t.{a.column} < 0 THEN -1 ELSE 1 END AS {a.name}_sg" for a in amounts]
+    tx_columns += [f"{_counted_units(f't.{a.column}', a.scale)} AS {a.name}" for a in amounts]
     carried = [column.split(" AS ")[-1].split(".")[-1] for column in tx_columns[2 : len(tx_columns) - len(amounts)]]
     old_province = (
         ", CASE WHEN u.era = 'pre2025' THEN CASE WHEN u.level = 'province' THEN u.id ELSE u.province_id END END"
@@ -157,12 +172,13 @@ def parts_cte(
             for a in amounts
         )
 
-    def largest_remainder(partition: str, order: str, total: str, out: str) -> str:
-        """floor + 1 for the parts with the largest remainders, as many as the floors left over."""
+    def largest_remainder(partition: str, order: str, total: str, out: str, *, signed: bool = False) -> str:
+        """floor + 1 for the parts with the largest remainders, as many as the floors left over; `signed`: times
+        the amount's sign (the last split)."""
         return ", ".join(
-            f"{a.name}_fl + CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {a.name}_rm DESC, {order})"
+            f"({a.name}_fl + CASE WHEN ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {a.name}_rm DESC, {order})"
             f" <= {total.format(a=a.name)} - CAST(SUM({a.name}_fl) OVER (PARTITION BY {partition}) AS BIGINT)"
-            f" THEN 1 ELSE 0 END"
+            f" THEN 1 ELSE 0 END){f' * {a.name}_sg' if signed else ''}"
             f" AS {out.format(a=a.name)}"
             for a in amounts
         )
@@ -203,7 +219,7 @@ def parts_cte(
   FROM s1a JOIN locs ON locs.item_id = s1a.item_id
 ), parts AS (
   SELECT tx_id, item_id, {cols("", carried)}, sector_id, category_id, province_id{extra},
-         {largest_remainder("tx_id, sector_code", "era, unit_code", "{a}_s", "{a}")}
+         {largest_remainder("tx_id, sector_code", "era, unit_code", "{a}_s", "{a}", signed=True)}
   FROM s2
 )"""
     return sql, params

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 
 from amity.aid import services
 from amity.aid.choices import AidStatus
@@ -15,6 +16,7 @@ from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.money import quantize
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, Currency, ExchangeRate
+from amity.reports.models import ReportFact
 
 from .factories import (
     HAI_PHONG_COMMUNE,
@@ -106,13 +108,25 @@ def test_an_owning_province_of_the_old_era_is_refused(users):
 # --- transactions --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount", ["0", "-5"])
-def test_an_amount_of_zero_or_less_is_refused(users, hai_phong, amount):
+def test_an_amount_of_zero_is_refused(users, hai_phong):
     item = make_aid_item(users["editor"], owning_province=hai_phong)
     with pytest.raises(ValidationError) as error:
-        make_transaction(users["editor"], item, amount=amount)
+        make_transaction(users["editor"], item, amount="0")
     assert "amount" in error.value.message_dict
     assert not Transaction.all_objects.exists()
+
+
+def test_a_reversal_is_a_negative_amount_and_the_figures_are_net(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    make_transaction(users["editor"], item, amount="1000", currency="EUR", on=date(2023, 6, 1))
+    reversal = make_transaction(users["editor"], item, amount="-400", currency="EUR", on=date(2023, 6, 1))
+    assert reversal.amount_usd < 0 and reversal.amount_vnd < 0
+    facts = ReportFact.objects.filter(aid_item=item)
+    assert sum(f.amount for f in facts) == Decimal("600.00")
+    assert (
+        sum(f.amount_usd for f in facts)
+        == Transaction.objects.filter(aid_item=item).aggregate(total=Sum("amount_usd"))["total"]
+    )
 
 
 def test_a_transaction_is_converted_at_the_value_date_rates_with_their_source(users, hai_phong):

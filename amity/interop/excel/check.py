@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -25,7 +24,8 @@ from django.db.models import Model, Q
 from django.utils import translation
 
 from amity.accounts.choices import Role
-from amity.aid.choices import FINAL_STATUSES, Modality, ParticipantRole, TransactionType
+from amity.aid import rules
+from amity.aid.choices import Modality, ParticipantRole, TransactionType
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.aid.services import (
     AidItemParts,
@@ -39,6 +39,7 @@ from amity.core.money import HUNDRED
 from amity.core.scoping import Action, user_scope
 from amity.organisations.choices import OrganisationKind, OrganisationStatus, RegistrationKind
 from amity.organisations.models import Organisation, Registration
+from amity.organisations.names import normalise_name
 from amity.organisations.services import check_registration_dates
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
@@ -84,11 +85,6 @@ _PLAIN_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _YES = {"1", "yes", "y", "true", "x", "có", "co", "نعم"}
 _NO = {"0", "no", "n", "false", "không", "khong", "لا"}
 _PROVINCIAL = {Role.PROVINCIAL_APPROVER, Role.PROVINCIAL_EDITOR, Role.PROVINCIAL_VIEWER}
-
-
-def normalised_name(name: str) -> str:
-    """An organisation's name as compared for duplicates: Unicode NFC, case-folded, single spaces."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip().casefold()
 
 
 @dataclass
@@ -227,6 +223,10 @@ class Checker:
             )
         )
 
+    def report_breach(self, sheet: SheetData, row: RawRow | None, breach: rules.Breach, key: str | None = None) -> None:
+        """A rule of the aid register broken by a row (`amity.aid.rules`), on the rule's column or `key`."""
+        self.report(sheet, row, breach.field if key is None else key, breach.message, **breach.params)
+
     # typed values: None when empty, INVALID when given but unreadable (the problem is recorded)
 
     def value(self, sheet: SheetData, row: RawRow, key: str, **lookup: Any) -> Any:
@@ -339,7 +339,7 @@ class Checker:
     def _read_organisation(self, sheet: SheetData, row: RawRow, column: Column, raw: Any) -> Any:
         text = _text(raw)
         index = self.organisation_index()
-        found = index.get(text) or index.get(normalised_name(text), [])
+        found = index.get(text) or index.get(normalise_name(text), [])
         if not found:
             self.report(sheet, row, column.key, P.ORGANISATION_UNKNOWN, value=text[:100])
             return INVALID
@@ -376,7 +376,7 @@ class Checker:
             ):
                 if organisation.iati_identifier:
                     index[organisation.iati_identifier].append(organisation)
-                names = {normalised_name(organisation.name), normalised_name(organisation.name_vi)} - {""}
+                names = {normalise_name(organisation.name), normalise_name(organisation.name_vi)} - {""}
                 for name in names:
                     index[name].append(organisation)
             self._organisations = dict(index)
@@ -607,7 +607,7 @@ class OrganisationChecker(Checker):
             if data["status"] is None:
                 data["status"] = record.status if record else OrganisationStatus.ACTIVE
             iati = data["iati_identifier"]
-            name = normalised_name(data["name"])
+            name = normalise_name(data["name"])
             if iati and iati in seen_iati:
                 self.report(sheet, row, "iati_identifier", P.DUPLICATE_IATI, other=seen_iati[iati])
                 continue
@@ -653,7 +653,7 @@ class OrganisationChecker(Checker):
     def _natural_keys(self, sheet: SheetData) -> tuple[dict[str, Organisation], dict[str, list[Organisation]]]:
         """Existing organisations (deleted too) with an IATI identifier or a name found in the file."""
         iatis = {_text(row.values["iati_identifier"]) for row in sheet.rows if row.values.get("iati_identifier")}
-        names = {normalised_name(_text(row.values["name"])) for row in sheet.rows if row.values.get("name")}
+        names = {normalise_name(_text(row.values["name"])) for row in sheet.rows if row.values.get("name")}
         by_iati: dict[str, Organisation] = {}
         for chunk in _chunks(iatis):
             for organisation in Organisation.all_objects.filter(iati_identifier__in=chunk):
@@ -664,7 +664,7 @@ class OrganisationChecker(Checker):
         for organisation in Organisation.all_objects.only(
             "pk", "name", "deleted_at", "owning_province_id", "version", "public_id"
         ):
-            key = normalised_name(organisation.name)
+            key = normalise_name(organisation.name)
             if key in names:
                 by_name[key].append(organisation)
         full = {o.pk: o for o in Organisation.all_objects.filter(pk__in=[o.pk for g in by_name.values() for o in g])}
@@ -819,7 +819,6 @@ class AidItemChecker(Checker):
         _prefetch_parts(list(everything.values()))
         provinces = self.provinces()
         may_add = AidItem.scope_policy.allows(self.user, Action.ADD)
-        is_admin = bool(self.scope and self.scope.is_administrator)
         seen_ids: dict[uuid.UUID, int] = {}
         seen_iati: dict[str, int] = {}
         seen_refs: dict[tuple[int, str], int] = {}
@@ -909,14 +908,12 @@ class AidItemChecker(Checker):
                 parts=parts,
                 identifier=item.data["iati_identifier"] or item.data["reference"] or item.data["title_vi"],
             )
-            if (
-                result.action == UPDATE
-                and item.record is not None
-                and item.record.status in FINAL_STATUSES
-                and not is_admin
-            ):
-                self.report(sheet, item.row, "", P.FINAL_STATUS, status=item.record.status)
-                continue
+            if result.action == UPDATE and item.record is not None:
+                try:
+                    rules.check_editable(item.record.status, self.user)
+                except rules.Breach as breach:
+                    self.report_breach(sheet, item.row, breach, key="")
+                    continue
             if result.action == UNCHANGED or self.validate_instance(sheet, item.row, result.instance):
                 planned.append(result)
         return planned
@@ -1081,7 +1078,6 @@ class TransactionChecker(Checker):
         item_pks = {item.pk for item in items.values()}
         existing_by_key = self._natural_keys(item_pks)
         licences = self._licences(sheet)
-        is_admin = bool(self.scope and self.scope.is_administrator)
         seen_ids: dict[uuid.UUID, int] = {}
         claimed: set[int] = set()
         planned = []
@@ -1103,9 +1099,11 @@ class TransactionChecker(Checker):
             if data is None or not usable or aid_item is None:
                 continue
             _clean_texts(data, ("description",))
-            data["value_date"] = data["value_date"] or data["date"]
-            if data["amount"] <= 0:
-                self.report(sheet, row, "amount", P.NOT_POSITIVE)
+            data["value_date"] = rules.value_date_of(data["date"], data["value_date"])
+            try:
+                rules.check_amount(data["amount"])
+            except rules.Breach as breach:
+                self.report_breach(sheet, row, breach)
                 continue
             if record is not None and record.aid_item_id != aid_item.pk:
                 self.report(sheet, row, "aid_item", P.TRANSACTION_MOVED)
@@ -1126,9 +1124,11 @@ class TransactionChecker(Checker):
             if record is not None:
                 claimed.add(record.pk)
             provider = data["provider"]
-            spans = licences.get(provider.pk) if provider is not None else None
-            if spans and not any(start <= data["date"] <= end for start, end in spans):
-                self.report(sheet, row, "date", P.NO_LICENCE, provider=provider.name, date=data["date"].isoformat())
+            try:
+                if provider is not None:
+                    rules.check_provider_registered(provider.name, licences.get(provider.pk, []), data["date"])
+            except rules.Breach as breach:
+                self.report_breach(sheet, row, breach)
                 continue
             item = self.plan(
                 sheet,
@@ -1141,8 +1141,10 @@ class TransactionChecker(Checker):
             if item.action == UNCHANGED:
                 planned.append(item)
                 continue
-            if aid_item.status in FINAL_STATUSES and not is_admin:
-                self.report(sheet, row, "aid_item", P.FINAL_STATUS, status=aid_item.status)
+            try:
+                rules.check_editable(aid_item.status, self.user)
+            except rules.Breach as breach:
+                self.report_breach(sheet, row, breach, key="aid_item")
                 continue
             # The conversion is computed by the write (`transactions_import`); here it is enough to know that
             # both rates exist. Every other field rule was checked cell by cell above, so the model's
@@ -1228,7 +1230,7 @@ class TransactionChecker(Checker):
         for row in sheet.rows:
             value = row.values.get("provider")
             if value not in (None, FORMULA):
-                group = index.get(_text(value)) or index.get(normalised_name(_text(value)), [])
+                group = index.get(_text(value)) or index.get(normalise_name(_text(value)), [])
                 if len(group) == 1:
                     providers.add(group[0].pk)
         spans: dict[int, list[tuple[date, date]]] = defaultdict(list)

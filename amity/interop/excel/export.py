@@ -20,8 +20,8 @@ from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit
 from amity.core.scoping import Action
 from amity.organisations.filtersets import OrganisationFilterSet, RegistrationFilterSet
 from amity.organisations.models import Organisation, Registration
+from amity.organisations.names import normalise_name
 
-from .check import normalised_name
 from .templates import (
     DATE,
     DATE_FORMAT,
@@ -71,7 +71,7 @@ class _Cells:
     def organisation(self, organisation: Organisation | None) -> str | None:
         if organisation is None:
             return None
-        if organisation.iati_identifier and normalised_name(organisation.name) in self.ambiguous_names:
+        if organisation.iati_identifier and normalise_name(organisation.name) in self.ambiguous_names:
             return organisation.iati_identifier
         return organisation.name
 
@@ -178,8 +178,7 @@ def _uses_organisations(spec: WorkbookSpec) -> bool:
 
 def _ambiguous_names(user: Any) -> frozenset[str]:
     names = Counter(
-        normalised_name(name)
-        for name in Organisation.objects.restrict(user, Action.VIEW).values_list("name", flat=True)
+        normalise_name(name) for name in Organisation.objects.restrict(user, Action.VIEW).values_list("name", flat=True)
     )
     return frozenset(name for name, count in names.items() if count > 1)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from amity.aid import rules
 from amity.aid.choices import FINAL_STATUSES
 from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.aid.services import (
@@ -36,13 +37,12 @@ from amity.aid.services import (
     check_owning_province,
     check_sectors,
     current_province_of,
-    registered_on,
     value_transaction,
 )
 from amity.core.bulk import create_records, insert_history, insert_rows, update_rows
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.money import HUNDRED
-from amity.core.scoping import Action, user_scope
+from amity.core.scoping import Action
 from amity.core.services import apply_fields, ensure_may_add
 from amity.organisations.models import Registration
 from amity.reference.fx import VND, RateBook
@@ -91,20 +91,17 @@ def _ensure_all_allowed(model: type[Any], user: Any, pks: set[int], action: str)
 
 
 def _ensure_items_editable(user: Any, item_ids: set[int]) -> None:
-    """The aid items may be changed by the user and are not closed (only an administrator corrects those)."""
+    """The aid items may be changed by the user and are not on record as ended (`rules.check_editable`)."""
     _ensure_all_allowed(AidItem, user, item_ids, Action.CHANGE)
-    scope = user_scope(user)
-    if scope is not None and scope.is_administrator:
+    if rules.may_change_ended_items(user):
         return
     for chunk in _chunks(item_ids):
         final = AidItem.all_objects.filter(pk__in=chunk, status__in=FINAL_STATUSES).first()
         if final is not None:
-            raise ValidationError(
-                {
-                    "status": _("This aid item is %(status)s and can no longer be changed.")
-                    % {"status": final.get_status_display().lower()}
-                }
-            )
+            try:
+                rules.check_editable(final.status, user)
+            except rules.Breach as breach:
+                raise breach.as_validation_error() from None
 
 
 def _licence_spans(provider_ids: set[int]) -> dict[int, list[tuple[date, date]]]:
@@ -119,17 +116,13 @@ def _licence_spans(provider_ids: set[int]) -> dict[int, list[tuple[date, date]]]
 
 def _check(tx: Transaction, spans: dict[int, list[tuple[date, date]]], book: RateBook) -> None:
     """The rules of `transaction_create`, without a query per row."""
-    if tx.amount is None or tx.amount <= 0:
-        raise ValidationError({"amount": _("The amount must be more than 0.")})
-    if tx.value_date is None:
-        tx.value_date = tx.date
-    if tx.provider_id and not registered_on(spans.get(tx.provider_id, []), tx.date):
-        raise ValidationError(
-            {
-                "date": _("%(provider)s held no valid registration on %(date)s.")
-                % {"provider": tx.provider, "date": tx.date.isoformat()}
-            }
-        )
+    tx.value_date = rules.value_date_of(tx.date, tx.value_date)
+    try:
+        rules.check_amount(tx.amount)
+        if tx.provider_id:
+            rules.check_provider_registered(tx.provider, spans.get(tx.provider_id, []), tx.date)
+    except rules.Breach as breach:
+        raise breach.as_validation_error() from None
     value_transaction(tx, book)
     # Foreign keys hold instances read by the caller (checking each with a query would be 4 queries a row);
     # the conversion was computed just above and the bookkeeping fields are not input.

@@ -26,6 +26,7 @@ from lxml import etree
 
 from amity.aid.choices import IATI_ACTIVITY_STATUS
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from amity.core.money import HUNDRED
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
@@ -186,7 +187,16 @@ def activities_queryset(aid_items_queryset: QuerySet[AidItem]) -> QuerySet[AidIt
     ids = aid_items_queryset.order_by().values("pk")
     # Organisations, currencies and sector codes come from `_Lookups`: joining them into every transaction
     # row would build tens of thousands of duplicate model instances per chunk.
-    tx_fields = ["aid_item_id", "public_id", "transaction_type", "date", "value_date", "amount", "description"]
+    tx_fields = [
+        "aid_item_id",
+        "public_id",
+        "transaction_type",
+        "date",
+        "value_date",
+        "amount",
+        "description",
+        "viet_nam_share",
+    ]
     return (
         AidItem.objects.filter(pk__in=ids)
         .order_by("pk")
@@ -292,13 +302,17 @@ def activity_element(item: AidItem, *, reporting_org: ReportingOrg, lookups: _Lo
     _narratives(_sub(activity, "title"), title_texts)
     description_texts = _texts([("vi", item.description)], item.narratives, "description", codes)
     # The schema requires a description with text; an item without one is described by its title.
-    _narratives(_sub(activity, "description", type=DESCRIPTION_GENERAL), description_texts or title_texts)
+    description = _sub(activity, "description", type=DESCRIPTION_GENERAL)
+    _narratives(description, description_texts or title_texts)
+    if not description_texts:  # marked, so that Amity's importer does not take the title for a description
+        description.set(f"{{{AMITY_NS}}}derived-from", "title")
 
     _participating_orgs(activity, item, lookups)
     _sub(activity, "other-identifier", ref=str(item.public_id), type=OTHER_ID_INTERNAL)
     if item.reference.strip():
         _sub(activity, "other-identifier", ref=item.reference.strip(), type=OTHER_ID_OTHER)
-    _sub(activity, "activity-status", code=ACTIVITY_STATUS[item.status])
+    # The donor's own status when a file gave one (so that a round trip changes nothing), else Amity's.
+    _sub(activity, "activity-status", code=item.reported_status or ACTIVITY_STATUS[item.status])
     _activity_dates(activity, item)
     _recipients(activity, item, codes)
     for location in item.locations.all():
@@ -319,6 +333,9 @@ def activity_element(item: AidItem, *, reporting_org: ReportingOrg, lookups: _Lo
 def _participating_orgs(activity: etree._Element, item: AidItem, lookups: _Lookups) -> None:
     organisations = lookups.organisations
     participants = [(organisations[p.organisation_id], p.role) for p in item.participants.all()]
+    # Participants written only because the schema requires one are marked, so that Amity's importer does
+    # not record them as participants.
+    derived = not participants
     if not participants:
         # The schema requires at least one participating organisation. Decree 80/2020's managing agency is
         # accountable for the aid and the aid owner carries it out; failing both, the owning province's
@@ -330,8 +347,11 @@ def _participating_orgs(activity: etree._Element, item: AidItem, lookups: _Looku
     for organisation, role in participants:
         element = _sub(activity, "participating-org", role=role, **_org_attributes(organisation))
         _narratives(element, _org_names(organisation))
+        if derived:
+            element.set(f"{{{AMITY_NS}}}derived-from", "managing_agency" if role == ROLE_ACCOUNTABLE else "aid_owner")
     if not participants:
         element = _sub(activity, "participating-org", role=ROLE_ACCOUNTABLE)
+        element.set(f"{{{AMITY_NS}}}derived-from", "owning_province")
         province = item.owning_province.full_name_vi  # "Tỉnh Sơn La" → "Ủy ban nhân dân tỉnh Sơn La"
         _narratives(element, [("vi", f"Ủy ban nhân dân {province[:1].lower()}{province[1:]}")])
 
@@ -366,8 +386,8 @@ def _recipients(activity: etree._Element, item: AidItem, codes: _Lookups) -> Non
     ]
     if len(valid_countries) != len(countries) or len(valid_regions) != len(regions):
         logger.warning("IATI export: aid item %s has recipient codes outside the codelists", item.public_id)
-    if not valid_countries and not valid_regions:
-        valid_countries = [("VN", "100")]  # Amity records aid to Viet Nam
+    if not valid_countries and not valid_regions:  # Amity records aid to Viet Nam; marked as said by Amity
+        _sub(activity, "recipient-country", code="VN", percentage="100").set(f"{{{AMITY_NS}}}derived-from", "amity")
     for code, share in valid_countries:
         _sub(activity, "recipient-country", code=code, percentage=share)
     for code, vocabulary, share in valid_regions:
@@ -393,6 +413,8 @@ def _location(activity: etree._Element, location: LocationSplit) -> None:
 
 def _transaction(activity: etree._Element, tx: Transaction, lookups: _Lookups) -> None:
     element = _sub(activity, "transaction", ref=str(tx.public_id))
+    if tx.viet_nam_share != HUNDRED:
+        element.set(f"{{{AMITY_NS}}}viet-nam-share", _decimal(tx.viet_nam_share))
     _sub(element, "transaction-type", code=tx.transaction_type)
     _sub(element, "transaction-date", **{"iso-date": _date(tx.date)})
     _value(element, tx.amount, lookups.currencies[tx.currency_id], tx.value_date)

@@ -16,9 +16,9 @@ of providers, history rows with the acting user, one facts refresh per batch —
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import unicodedata
+import re
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +32,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from amity.aid.choices import FINAL_STATUSES, AidStatus, Modality, ParticipantRole, TransactionType
+from amity.aid import rules
+from amity.aid.choices import (
+    IATI_ACTIVITY_STATUS,
+    AidStatus,
+    Modality,
+    ParticipantRole,
+    ReportedStatus,
+    TransactionType,
+)
 from amity.aid.models import (
     AidItem,
     AidParticipant,
@@ -48,7 +56,6 @@ from amity.aid.services import (
     check_locations,
     check_sectors,
     current_province_of,
-    registered_on,
     value_transaction_as_data,
 )
 from amity.core.bulk import create_records, create_rows, insert_history, insert_rows, update_rows
@@ -57,6 +64,7 @@ from amity.core.money import HUNDRED, allocate
 from amity.core.scoping import Action, user_scope
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation, Registration
+from amity.organisations.names import normalise_name
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
@@ -65,6 +73,7 @@ from amity.reports.models import ReportFact
 from amity.reports.rollups import rollup_deltas
 
 from ..models import ImportRun, RecordSource
+from .export import OTHER_ID_INTERNAL
 from .parser import (
     ActivityProblem,
     ActivityReader,
@@ -124,8 +133,8 @@ ITEM_FIELDS = (
     "title_vi",
     "title_en",
     "description",
-    "status",
-    "status_note",
+    "reported_status",
+    "viet_nam_share",
     "planned_start",
     "planned_end",
     "actual_start",
@@ -134,17 +143,14 @@ ITEM_FIELDS = (
     "recipient_countries",
     "recipient_regions",
 )
+ZERO_LEFT_OUT = gettext_noop("A transaction of 0 was left out: it moves nothing.")
+SHARE_COUNTED = gettext_noop(
+    "Only Viet Nam's share counts: %(share)s %% of each transaction that names no recipient country."
+)
 PARTICIPANT_ROLES = frozenset(ParticipantRole.values)
+DAMAGED = re.compile("[?\ufffd]")
 PROVINCE_WORDS = ("tinh ", "thanh pho ", "tp. ", "tp ", "province of ", "city of ")
 PROVINCE_SUFFIXES = (" province", " city", " municipality")
-
-
-@functools.lru_cache(maxsize=65536)  # a donor's file names the same organisations again and again
-def normalise_name(name: str) -> str:
-    """A name as compared across files: no accents, no đ, lower case, single spaces."""
-    text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().replace("-", " ").split())
 
 
 def _province_key(name: str) -> str:
@@ -169,6 +175,8 @@ class ImportResult:
     organisations_created: int = 0
     transactions_created: int = 0
     transactions_deleted: int = 0
+    # Transactions a file gives for another recipient country: not Viet Nam's aid, so not stored.
+    transactions_other_countries: int = 0
     problems: list[Problem] = field(default_factory=list)
     refused: FileRefused | None = None
 
@@ -187,6 +195,7 @@ class ImportResult:
             "organisations_created": self.organisations_created,
             "transactions_created": self.transactions_created,
             "transactions_deleted": self.transactions_deleted,
+            "transactions_other_countries": self.transactions_other_countries,
         }
 
 
@@ -230,6 +239,7 @@ class _FileTransaction:
         "transaction_type",
         "usd_per_unit",
         "value_date",
+        "viet_nam_share",
         "vnd_per_unit",
     )
 
@@ -243,6 +253,7 @@ class _FileTransaction:
         self.description = parsed.description[:500]
         self.sectors = parsed.sectors
         self.line = parsed.line
+        self.viet_nam_share = HUNDRED
         self.provider_id = self.receiver_id = self.aid_item_id = self.id = None
 
     def row(self) -> tuple[Any, ...]:
@@ -261,6 +272,7 @@ TRANSACTION_KEY_COLUMNS = (
     "provider_id",
     "receiver_id",
     "description",
+    "viet_nam_share",
 )
 TRANSACTION_COLUMNS = (
     *TRANSACTION_KEY_COLUMNS,
@@ -317,6 +329,21 @@ class _Reference:
         self.book = shared_rate_book()
         self._units: dict[tuple[str, str, str], AdministrativeUnit | None] = {}
         self._currency_objects: dict[int, Currency] = {}
+
+    def province_by_damaged_name(self, key: str, eras: Sequence[str]) -> AdministrativeUnit | None:
+        """The one province whose name key matches `key` read with each damaged character ("?", or U+FFFD where a
+        decoder gave up) as any single letter: "B?c Liêu" is Bạc Liêu, "Hu?" is Huế. None when no name, or more
+        than one, matches in the first era that has a match."""
+        if not DAMAGED.search(key):
+            return None
+        pattern = re.compile("".join("." if DAMAGED.fullmatch(ch) else re.escape(ch) for ch in key))
+        for era in eras:
+            found = {unit.pk: unit for name, unit in self.provinces[era].items() if pattern.fullmatch(name)}
+            if len(found) == 1:
+                return next(iter(found.values()))
+            if found:
+                return None
+        return None
 
     def currency(self, pk: int, code: str) -> Currency:
         """One Currency instance per code for the whole import (valuation reads its code)."""
@@ -468,6 +495,8 @@ class IatiImporter:
     # --- permissions ----------------------------------------------------------------------------------------
 
     def _check_permission(self) -> None:
+        # Whoever may approve aid items takes a new item's status from the file (`_entry_status`).
+        self.may_approve = self.user is None or AidItem.scope_policy.allows(self.user, Action.APPROVE)
         if self.user is None:
             return  # the system (command line)
         scope = user_scope(self.user)
@@ -566,8 +595,7 @@ class IatiImporter:
             activity.warn(
                 gettext_noop("The title is longer than 500 characters and was shortened."), activity.line, "title"
             )
-        status = STATUS_FROM_IATI.get(activity.status)
-        if activity.status and status is None:
+        if activity.status and activity.status not in ReportedStatus.values:
             raise ActivitySkipped(
                 gettext_noop("Unknown activity status code %(code)s."),
                 activity.line,
@@ -585,16 +613,15 @@ class IatiImporter:
             "title_vi": title_vi[:500],
             "title_en": title_en[:500],
             "description": description,
-            "status": status or (existing.status if existing else AidStatus.PROPOSED),
-            "status_note": "IATI activity status 6 (suspended)" if activity.status == "6" else "",
+            "reported_status": self._reported_status(activity.status, existing),
             "planned_start": activity.dates.get("1"),
             "actual_start": activity.dates.get("2"),
             "planned_end": activity.dates.get("3"),
             "actual_end": activity.dates.get("4"),
             "narratives": narratives,
-            "recipient_countries": [
-                {"code": code, "percentage": _str(pct)} for code, pct in activity.recipient_countries
-            ],
+            "recipient_countries": []
+            if activity.recipient_countries_derived
+            else [{"code": code, "percentage": _str(pct)} for code, pct in activity.recipient_countries],
             "recipient_regions": [
                 {"code": code, "vocabulary": vocabulary, "percentage": _str(pct)}
                 for code, vocabulary, pct in activity.recipient_regions
@@ -643,7 +670,11 @@ class IatiImporter:
                 }
             )
 
-        transactions, providers = self._transactions(activity)
+        share = rules.viet_nam_share(activity.recipient_countries)
+        fields["viet_nam_share"] = share.percentage
+        if existing is None:
+            fields.update(self._entry_status(activity.status))
+        transactions, providers = self._transactions(activity, share)
         sectors = self._sectors(activity, transactions)
         owning_province = existing.owning_province if existing else self._owning_province(activity)
         locations = self._locations(activity, owning_province)
@@ -651,16 +682,38 @@ class IatiImporter:
             activity, fields, owning_province, participants, sectors, locations, budgets, transactions, providers
         )
 
+    def _reported_status(self, code: str, existing: AidItem | None) -> str:
+        """The donor's status as the file gives it. An item Amity made itself has none: when its own export comes
+        back with the status Amity's lifecycle gave it, nothing is learned and nothing changes."""
+        if existing is not None and not existing.reported_status and code == IATI_ACTIVITY_STATUS[existing.status]:
+            return ""
+        return code
+
+    def _entry_status(self, code: str) -> dict[str, Any]:
+        """The lifecycle status a new item enters with. A donor's file approves nothing in Viet Nam: the item is
+        proposed, unless whoever imports may approve aid items (a provincial approver for their province, an
+        administrator, the system from the command line), who takes the file's status as the item's own.
+        Later imports never change it: the lifecycle actions do (the file's status stays `reported_status`)."""
+        status = STATUS_FROM_IATI.get(code)
+        if status is None or not self.may_approve:
+            return {"status": AidStatus.PROPOSED, "status_note": ""}
+        # 6 (suspended) has no Amity status of its own.
+        return {"status": status, "status_note": "IATI activity status 6 (suspended)" if code == "6" else ""}
+
     def _currency(self, code: str, line: int, what: str) -> int:
         currency_id = self.reference.currencies.get(code)
         if currency_id is None:
             raise ActivitySkipped(gettext_noop("Unknown currency code %(code)s."), line, what, code=code)
         return currency_id
 
-    def _transactions(self, activity: ParsedActivity) -> tuple[list[_FileTransaction], list[tuple[Any, Any]]]:
+    def _transactions(
+        self, activity: ParsedActivity, share: rules.CountryShare
+    ) -> tuple[list[_FileTransaction], list[tuple[Any, Any]]]:
+        """The file's transactions that are Viet Nam's aid, valued, each with the share of it that counts
+        (`rules.transaction_share`); those of other recipient countries are counted in the report, not kept."""
         transactions: list[_FileTransaction] = []
         providers: list[tuple[Any, Any]] = []
-        by_country = self.vn_only and any(tx.recipient_country for tx in activity.transactions)
+        by_activity_share = False
         for parsed in activity.transactions:
             if parsed.type not in self.reference.transaction_types:
                 raise ActivitySkipped(
@@ -670,19 +723,20 @@ class IatiImporter:
                     code=parsed.type,
                 )
             currency_id = self._currency(parsed.currency, parsed.line, "transaction/value")
-            if by_country and parsed.recipient_country and parsed.recipient_country != "VN":
-                continue  # a share of a multi-country activity for another country
-            if parsed.amount <= 0:
-                activity.warn(
-                    gettext_noop("A transaction of %(amount)s was left out: Amity keeps amounts above zero."),
-                    parsed.line,
-                    "transaction/value",
-                    amount=parsed.amount,
-                )
+            tx_share = self._transaction_share(parsed, share)
+            if tx_share == 0:
+                self.result.transactions_other_countries += 1
+                continue  # aid to another country
+            by_activity_share |= not parsed.recipient_country and not parsed.viet_nam_share
+            try:
+                rules.check_amount(parsed.amount)
+            except rules.Breach:
+                activity.warn(ZERO_LEFT_OUT, parsed.line, "transaction/value")
                 continue
             provider = self.organisations.resolve(parsed.provider) if parsed.provider else None
             receiver = self.organisations.resolve(parsed.receiver) if parsed.receiver else None
             tx = _FileTransaction(parsed, self.reference.currency(currency_id, parsed.currency))
+            tx.viet_nam_share = tx_share
             try:
                 value_transaction_as_data(tx, self.reference.book)  # inside the import's override(None)
             except MissingRate:
@@ -695,7 +749,22 @@ class IatiImporter:
                 ) from None
             transactions.append(tx)
             providers.append((provider, receiver))
+        if by_activity_share and share.percentage != HUNDRED:
+            if share.warning is not None:
+                message, params = share.warning
+                activity.warn(message, activity.line, "recipient-country", **params)
+            activity.warn(SHARE_COUNTED, activity.line, "recipient-country", share=f"{share.percentage:f}")
         return transactions, providers
+
+    def _transaction_share(self, parsed: ParsedTransaction, share: rules.CountryShare) -> Decimal:
+        if parsed.viet_nam_share:  # Amity's own export states it
+            try:
+                given = Decimal(parsed.viet_nam_share)
+            except ArithmeticError:
+                given = None
+            if given is not None and 0 < given <= HUNDRED:
+                return given.quantize(PERCENT_QUANTUM)
+        return rules.transaction_share(parsed.recipient_country, share.percentage)
 
     def _sectors(
         self, activity: ParsedActivity, transactions: Sequence[_FileTransaction]
@@ -711,8 +780,8 @@ class IatiImporter:
         weights: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for tx in transactions:
             tx_sectors = [s for s in tx.sectors if s[0] in ("1", "2")]
-            for vocabulary, code in tx_sectors:
-                weights[(vocabulary, code)] += tx.amount_usd / len(tx_sectors)
+            for vocabulary, code in tx_sectors:  # reversals weigh by their size too: weights are not negative
+                weights[(vocabulary, code)] += abs(tx.amount_usd) / len(tx_sectors)
         if not weights:
             if activity.sectors:
                 activity.warn(gettext_noop("No DAC sector (vocabulary 1 or 2) is given."), activity.line, "sector")
@@ -815,6 +884,14 @@ class IatiImporter:
                         name=", ".join(location.names) or ", ".join(code for _, _, code in location.codes),
                     )
                 continue
+            if warn and location.damaged_name:
+                activity.warn(
+                    gettext_noop("“%(name)s” has damaged characters; it was read as %(province)s, the only match."),
+                    location.line,
+                    "location",
+                    name=location.damaged_name,
+                    province=unit.name_vi,
+                )
             if all(unit != known for known, _ in units):
                 try:
                     share = Decimal(location.share) if location.share else None
@@ -834,6 +911,11 @@ class IatiImporter:
             key = _province_key(name)
             unit = self.reference.provinces[era].get(key) or self.reference.provinces[other].get(key)
             if unit is not None:
+                return unit
+        for name in location.names:
+            unit = self.reference.province_by_damaged_name(_province_key(name), (era, other))
+            if unit is not None:
+                location.damaged_name = name
                 return unit
         return None
 
@@ -870,15 +952,31 @@ class IatiImporter:
         if planned.plans:
             self._store(planned)
 
+    def _existing_items(self, batch: list[ParsedActivity]) -> dict[str, AidItem]:
+        """The stored items of the batch's activities, by the activity's identifier: the item with that IATI
+        identifier, else the item whose public id the activity gives as its internal identifier (A1) — how
+        Amity's own export names an item that has no IATI identifier, so that it comes back to the same item."""
+        items = AidItem.all_objects.select_related("owning_province")
+        existing = {
+            item.iati_identifier: item for item in items.filter(iati_identifier__in=[a.identifier for a in batch])
+        }
+        by_public_id: dict[uuid.UUID, str] = {}
+        for activity in batch:
+            if activity.identifier in existing:
+                continue
+            for ref, kind in activity.other_identifiers:
+                public_id = _uuid_or_none(ref) if kind == OTHER_ID_INTERNAL else None
+                if public_id is not None:
+                    by_public_id[public_id] = activity.identifier
+        if by_public_id:
+            for item in items.filter(public_id__in=list(by_public_id)):
+                existing.setdefault(by_public_id[item.public_id], item)
+        return existing
+
     def _plan_batch(self, batch: list[ParsedActivity]) -> _PlannedBatch:
         """Resolve a batch against the database (which of its items exist, which the user may change) and the
         reference data; nothing is written."""
-        existing = {
-            item.iati_identifier: item
-            for item in AidItem.all_objects.filter(iati_identifier__in=[a.identifier for a in batch]).select_related(
-                "owning_province"
-            )
-        }
+        existing = self._existing_items(batch)
         changeable: set[int] = set()
         if existing and self.user is not None:
             changeable = set(
@@ -961,13 +1059,10 @@ class IatiImporter:
                 "iati-identifier",
                 province=item.owning_province.name_vi,
             )
-        if item.status in FINAL_STATUSES and not getattr(self.user, "is_administrator", self.user is None):
-            raise ActivitySkipped(
-                gettext_noop("This aid item is %(status)s in Amity and is kept as it ended."),
-                activity.line,
-                "activity-status",
-                status=item.status,
-            )
+        try:
+            rules.check_editable(item.status, self.user)
+        except rules.Breach as breach:
+            raise ActivitySkipped(breach.message, activity.line, "activity-status", **breach.params) from None
 
     def _check_plan(self, plan: _Plan) -> None:
         """The services' own checks of splits, and the licence of each provider."""
@@ -984,7 +1079,7 @@ class IatiImporter:
         for tx, (provider, _receiver) in zip(plan.transactions, plan.providers, strict=True):
             if provider is None or isinstance(provider, _PendingOrg):
                 continue
-            if not registered_on(self.organisations.licences.get(provider, []), tx.date):
+            if not rules.registered_on(self.organisations.licences.get(provider, []), tx.date):
                 raise ActivitySkipped(
                     gettext_noop("The provider held no valid registration in Viet Nam on %(date)s."),
                     tx.line,
@@ -1151,6 +1246,7 @@ def transaction_key(tx: Any, provider_id: int | None, receiver_id: int | None) -
         provider_id,
         receiver_id,
         tx.description,
+        tx.viet_nam_share,
     )
 
 
@@ -1191,6 +1287,13 @@ class _ExistingParts:
             return True
         have = Counter(transaction_key(t, t.provider_id, t.receiver_id) for t in self.transactions.get(item_id, []))
         return have != tx_keys
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 def _str(value: Decimal | None) -> str:

@@ -91,6 +91,7 @@ class ParsedTransaction:
     sectors: list[tuple[str, str]]  # (vocabulary, code)
     line: int
     type_line: int = 0  # the <transaction-type> element's own line
+    viet_nam_share: str = ""  # Amity's export: the share of the amount that is Viet Nam's, when not 100
 
 
 @dataclass
@@ -106,6 +107,7 @@ class ParsedBudget:
 
 
 AMITY_NS = "urn:x-amity:iati:1"  # what Amity's own export adds to a location (see iati/export.py)
+DERIVED = f"{{{AMITY_NS}}}derived-from"  # a value Amity's export wrote only because the schema requires one
 
 
 @dataclass
@@ -115,6 +117,7 @@ class ParsedLocation:
     line: int
     ref: str = ""  # Amity's export: "gso:<era>:<level>:<code>"
     share: str = ""  # Amity's export: the location's percentage of the aid item
+    damaged_name: str = ""  # set by the importer when the name matched only ignoring its damaged characters
 
 
 @dataclass
@@ -134,6 +137,9 @@ class ParsedActivity:
     recipient_regions: list[tuple[str, str, Decimal | None]] = field(default_factory=list)
     locations: list[ParsedLocation] = field(default_factory=list)
     aid_types: list[str] = field(default_factory=list)
+    other_identifiers: list[tuple[str, str]] = field(default_factory=list)  # (ref, OtherIdentifierType)
+    # Amity's own export names Viet Nam when an item records no recipient: said by Amity, not data to keep.
+    recipient_countries_derived: bool = False
     budgets: list[ParsedBudget] = field(default_factory=list)
     transactions: list[ParsedTransaction] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -303,6 +309,7 @@ def _read_transaction(element: Any, activity: ParsedActivity, lang: str) -> Pars
         ],
         line=line,
         type_line=type_element.sourceline or line,
+        viet_nam_share=(element.get(f"{{{AMITY_NS}}}viet-nam-share") or "").strip(),
     )
 
 
@@ -348,26 +355,31 @@ def read_activity(element: Any, file_lang: str) -> ParsedActivity:
         if tag == "title":
             activity.titles.update(_narratives(child, lang))
         elif tag == "description":
-            if (child.get("type") or "1") == "1":
+            if (child.get("type") or "1") == "1" and child.get(DERIVED) is None:
                 for key, text in _narratives(child, lang).items():
                     activity.descriptions[key] = (
                         f"{activity.descriptions[key]}\n\n{text}" if key in activity.descriptions else text
                     )
         elif tag == "participating-org":
-            org = _org(child, lang)
+            org = _org(child, lang) if child.get(DERIVED) is None else None
             if org is not None:
                 activity.participants.append(org)
+        elif tag == "other-identifier":
+            ref = (child.get("ref") or "").strip()
+            if ref:
+                activity.other_identifiers.append((ref, (child.get("type") or "").strip()))
         elif tag == "activity-status":
             activity.status = (child.get("code") or "").strip()
         elif tag == "activity-date":
             kind = (child.get("type") or "").strip()
             found = _date(child.get("iso-date"), child.sourceline, "activity-date")
-            if kind and found:
+            if kind and found and child.get(DERIVED) is None:
                 activity.dates[kind] = found
         elif tag == "recipient-country":
             code = (child.get("code") or "").strip().upper()
             if code:
                 activity.recipient_countries.append((code, _percentage(child.get("percentage"), child.sourceline, tag)))
+                activity.recipient_countries_derived = child.get(DERIVED) is not None
         elif tag == "recipient-region":
             code = (child.get("code") or "").strip()
             if code:

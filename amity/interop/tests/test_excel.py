@@ -267,6 +267,24 @@ def test_transactions_round_trip_updates_creates_and_refreshes_the_report_facts(
     assert Transaction.objects.filter(aid_item=item).count() == 3
 
 
+def test_a_reversal_uploaded_as_a_negative_amount_is_kept_and_a_zero_is_refused(users, hai_phong):
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong, reference="HP-10")
+    make_transaction(editor, item, amount="1000", kind="3")
+    workbook = reopen(xlsx(export_workbook("transactions", editor)))
+    sheet = workbook.worksheets[0]
+    row = {"aid_item": "HP-10", "transaction_type": "3 – Disbursement", "date": datetime(2023, 9, 1)}
+    put(sheet, 4, **row, amount=-400, currency="USD")
+
+    result = write_workbook("transactions", xlsx(workbook), editor)
+
+    assert result.ok, result.problems
+    assert sum(f.amount_usd for f in ReportFact.objects.filter(aid_item=item)) == Decimal("600.00")
+    put(sheet, 4, **row, amount=0, currency="USD")
+    refused = check_workbook("transactions", io.BytesIO(xlsx(workbook)), editor)
+    assert [(problem["field"], problem["row"]) for problem in refused.problems] == [("amount", 4)]
+
+
 def test_an_organisation_row_without_id_with_a_known_name_updates_that_organisation(users):
     central = users["central"]
     existing = Organisation.objects.create(name="Plan International", kind="foreign_ngo")

@@ -18,11 +18,12 @@ from amity.aid.tests.factories import make_aid_item
 from amity.conftest import province
 from amity.core.exceptions import PermissionDenied
 from amity.interop.choices import ImportKind, ImportStatus
-from amity.interop.iati.importer import IatiImporter, normalise_name
+from amity.interop.iati.importer import IatiImporter
 from amity.interop.models import ImportRun, RecordSource
 from amity.interop.services import import_run_create, import_run_execute
 from amity.interop.tests import hostile
 from amity.organisations.models import Organisation
+from amity.organisations.names import normalise_name
 from amity.reports.models import ReportFact
 
 pytestmark = pytest.mark.django_db
@@ -609,3 +610,79 @@ def test_an_error_while_writing_a_batch_leaves_nothing_written(monkeypatch: pyte
         run_import(content, batch_size=2)
     assert counts() == (0, 0, 0)
     assert ReportFact.objects.count() == 0
+
+
+def test_a_provinces_iati_export_imported_back_by_its_editor_changes_nothing(
+    users: dict[str, Any], hai_phong: Any
+) -> None:
+    """Items made in Amity have no IATI identifier: the export names them by the reporting organisation and
+    their public id (given again as other-identifier A1), which brings them back to the same items."""
+    from amity.aid.tests.factories import make_transaction
+    from amity.conftest import client_for
+
+    editor = users["editor"]
+    items = [make_aid_item(editor, owning_province=hai_phong, title=f"Trường học {n}") for n in range(3)]
+    for item in items:
+        make_transaction(editor, item, kind="2", amount="5000", currency="EUR", on=date(2023, 2, 1))
+        make_transaction(editor, item, kind="3", amount="-250", currency="EUR", on=date(2023, 9, 1))
+    exported = client_for(editor).get(reverse("interop:iati_activities"), {"province": "31"})
+    assert exported.status_code == 200
+    content = b"".join(exported.streaming_content) if exported.streaming else exported.content
+    before, facts = counts(), ReportFact.objects.count()
+
+    dry = run_import(content, user=editor, dry_run=True)
+    real = run_import(content, user=editor)
+
+    assert (dry.created, dry.updated, dry.unchanged) == (0, 0, 3)
+    assert (real.created, real.updated, real.unchanged, real.skipped) == (0, 0, 3, 0)
+    assert counts() == before and ReportFact.objects.count() == facts
+
+
+def test_province_names_with_damaged_characters_match_the_one_province_they_can_be() -> None:
+    damaged = "<location><name><narrative>B?c Liêu</narrative></name></location>"
+
+    result = run_import(iati_file(activity(locations=damaged)))
+
+    [location] = AidItem.objects.get().locations.all()
+    assert (location.unit.era, location.unit.name_vi) == ("pre2025", "Bạc Liêu")
+    assert any(problem.params.get("name") == "B?c Liêu" for problem in result.problems)
+
+
+def test_a_damaged_name_that_could_be_several_provinces_is_not_guessed() -> None:
+    damaged = "<location><name><narrative>H? Nam</narrative></name></location>"  # Hà Nam? Hồ Nam? only Hà Nam
+
+    result = run_import(iati_file(activity(locations=damaged)))
+    assert AidItem.objects.get().locations.get().unit.name_vi == "Hà Nam"
+
+    ambiguous = "<location><name><narrative>??</narrative></name></location>"
+    result = run_import(iati_file(activity("NL-KVK-41197137-VN-009", locations=ambiguous)))
+    assert result.created == 1
+    assert AidItem.objects.get(iati_identifier="NL-KVK-41197137-VN-009").locations.get().unit.code == "31"
+
+
+def test_an_editor_imports_new_aid_as_proposed_and_keeps_the_donors_status_beside_it(
+    users: dict[str, Any],
+) -> None:
+    result = run_import(iati_file(activity()), user=users["editor"])
+
+    assert result.created == 1
+    item = AidItem.objects.get()
+    assert (item.status, item.reported_status) == ("proposed", "2")
+
+
+def test_an_approver_imports_new_aid_with_the_files_status(users: dict[str, Any]) -> None:
+    run_import(iati_file(activity()), user=users["approver"])
+
+    assert AidItem.objects.get().status == "in_progress"
+
+
+def test_a_reimport_never_moves_an_item_through_its_lifecycle(users: dict[str, Any]) -> None:
+    run_import(iati_file(activity()), user=users["approver"])
+    item = AidItem.objects.get()
+    pipeline = activity().replace('<activity-status code="2"/>', '<activity-status code="1"/>')
+
+    result = run_import(iati_file(pipeline), user=users["editor"])
+
+    assert result.updated == 1
+    item.refresh_from_db()
+    assert (item.status, item.reported_status) == ("in_progress", "1")

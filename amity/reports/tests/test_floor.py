@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -150,3 +151,24 @@ def test_floor_counts_only_alive_records(register: None) -> None:
     central = _user("central", Role.CENTRAL_OFFICER)
     assert _dashboard_differences(central, floor.dashboard(year=YEAR)) == []
     assert date(YEAR, 1, 1) <= tx.value_date <= date(YEAR, 12, 31)
+
+
+def test_reversals_and_viet_nams_shares_are_allocated_alike_in_sql_and_in_python(register: None) -> None:
+    """Negative amounts are split as their size with the sign on each part, and only Viet Nam's share (rounded
+    half-even to the unit) is split: the same in SQL as in Python, to the last cent and đồng."""
+    transactions = list(Transaction.objects.order_by("pk")[:400])
+    shares = ["33.33", "20.00", "50.00", "12.50", "66.67"]
+    for index, tx in enumerate(transactions):
+        if index % 3 == 0:
+            tx.amount, tx.amount_usd, tx.amount_vnd = -tx.amount, -tx.amount_usd, -tx.amount_vnd
+        if index % 2 == 0:
+            tx.viet_nam_share = Decimal(shares[index % len(shares)])
+    Transaction.objects.bulk_update(transactions, ["amount", "amount_usd", "amount_vnd", "viet_nam_share"])
+    items = sorted({tx.aid_item_id for tx in transactions})
+    facts_refresh(items)
+    by_python = _facts()
+    assert any(row[FACT_COLUMNS.index("amount_usd")] < 0 for row in by_python)
+
+    facts_refresh(items, in_sql=True)
+
+    assert _facts() == by_python

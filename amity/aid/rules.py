@@ -1,0 +1,154 @@
+"""The rules of aid items and transactions, each written once. Every writer of aid data — the aid services, the
+Excel check and write, the IATI importer, the forms — asks these functions instead of restating a rule.
+
+A broken rule is a `Breach`: the field it concerns, a message kept as its English source text with named
+parameters, translated when shown. Batch writers collect breaches per row or line; the services raise them as
+`ValidationError`s (a 400 with the field's name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from amity.core.money import HUNDRED, allocate
+
+from .choices import FINAL_STATUSES, AidStatus
+
+VIET_NAM = "VN"
+SHARE_QUANTUM = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Breach(Exception):
+    """A broken rule: `message` is an English source text (gettext_noop) with `params`."""
+
+    field: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return _(self.message) % dict(self.params) if self.params else _(self.message)
+
+    def as_validation_error(self) -> ValidationError:
+        return ValidationError({self.field: self.text()})
+
+
+# --- transactions -------------------------------------------------------------------------------------------
+
+ZERO_AMOUNT = gettext_noop("The amount must not be zero (a reversal, refund or de-obligation is a negative amount).")
+NO_REGISTRATION = gettext_noop("%(provider)s held no valid registration on %(date)s.")
+
+
+def check_amount(amount: Decimal | None) -> None:
+    """Any non-zero amount: IATI and every real donor file carry negative transactions (reversed
+    disbursements, de-obligations, refunds), and figures are net. A zero moves nothing."""
+    if amount is not None and amount == 0:
+        raise Breach("amount", ZERO_AMOUNT)
+
+
+def value_date_of(day: date, value_date: date | None) -> date:
+    """The date whose exchange rate values a transaction: its own value date, else its date."""
+    return value_date or day
+
+
+def registered_on(registrations: Sequence[tuple[date, date]], day: date) -> bool:
+    """Whether a provider with these registrations (issue, expiry) may give on `day` (Decree 58/2022): one of
+    them is valid then, or it has none on record (embassies, individuals, foreign companies are not checked)."""
+    return not registrations or any(start <= day <= end for start, end in registrations)
+
+
+def check_provider_registered(provider: Any, registrations: Sequence[tuple[date, date]], day: date) -> None:
+    """A foreign NGO with registrations on record gives within one of them."""
+    if provider is not None and not registered_on(registrations, day):
+        raise Breach("date", NO_REGISTRATION, {"provider": str(provider), "date": day.isoformat()})
+
+
+# --- aid items ----------------------------------------------------------------------------------------------
+
+ENDED = gettext_noop("This aid item is %(status)s and can no longer be changed.")
+
+
+def may_change_ended_items(user: Any) -> bool:
+    """Only an administrator (or the system, `user` None) corrects an aid item on record as it ended."""
+    return user is None or bool(getattr(user, "is_administrator", False))
+
+
+def check_editable(status: str, user: Any) -> None:
+    """A closed, cancelled, rejected or revoked aid item is on record as it ended."""
+    if status in FINAL_STATUSES and not may_change_ended_items(user):
+        raise Breach("status", ENDED, {"status": str(AidStatus(status).label).lower()})
+
+
+# --- Viet Nam's share ---------------------------------------------------------------------------------------
+
+SHARE_SPLIT_EQUALLY = gettext_noop(
+    "%(count)s recipient countries are given without percentages: Viet Nam's share is taken as %(share)s %%."
+)
+SHARE_OF_REST = gettext_noop(
+    "Viet Nam is given no percentage beside other recipient countries: it is taken as %(share)s %%, its part of"
+    " what the others leave."
+)
+
+
+@dataclass(frozen=True)
+class CountryShare:
+    """Viet Nam's percentage of an activity, and the warning (source text, params) if it had to be assumed."""
+
+    percentage: Decimal
+    warning: tuple[str, dict[str, Any]] | None = None
+
+
+def viet_nam_share(recipient_countries: Sequence[tuple[str, Decimal | None]]) -> CountryShare:
+    """Viet Nam's share of an activity from its recipient countries (code, percentage or None).
+
+    None given: 100 (nothing says the aid is anyone else's). Viet Nam alone: 100. Several with percentages:
+    Viet Nam's (0 when it is not among them). Several without any percentage: an equal split, with a warning.
+    Viet Nam without a percentage beside others that have one: its equal part of what they leave, with a
+    warning.
+    """
+    countries = {code: pct for code, pct in recipient_countries}
+    if not countries or set(countries) == {VIET_NAM}:
+        return CountryShare(HUNDRED)
+    if VIET_NAM not in countries:
+        return CountryShare(Decimal(0))
+    given = countries[VIET_NAM]
+    if given is not None:
+        return CountryShare(min(max(given, Decimal(0)), HUNDRED).quantize(SHARE_QUANTUM))
+    unstated = [code for code, pct in countries.items() if pct is None]
+    stated = sum((pct for pct in countries.values() if pct is not None), Decimal(0))
+    rest = max(HUNDRED - stated, Decimal(0))
+    share = allocate(rest, [Decimal(1)] * len(unstated), SHARE_QUANTUM)[unstated.index(VIET_NAM)]
+    if len(unstated) == len(countries):
+        return CountryShare(share, (SHARE_SPLIT_EQUALLY, {"count": len(countries), "share": f"{share:f}"}))
+    return CountryShare(share, (SHARE_OF_REST, {"share": f"{share:f}"}))
+
+
+def transaction_share(recipient_country: str, activity_share: Decimal) -> Decimal:
+    """A transaction that names its recipient country counts wholly if it is Viet Nam and not at all otherwise;
+    one that names none counts by the activity's share."""
+    if recipient_country:
+        return HUNDRED if recipient_country == VIET_NAM else Decimal(0)
+    return activity_share
+
+
+__all__ = [
+    "VIET_NAM",
+    "Breach",
+    "CountryShare",
+    "check_amount",
+    "check_editable",
+    "check_provider_registered",
+    "may_change_ended_items",
+    "registered_on",
+    "transaction_share",
+    "value_date_of",
+    "viet_nam_share",
+]
