@@ -39,6 +39,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # Statuses in which an aid item is on record as it ended: no more edits or transactions.
 FINAL_STATUSES = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
 
+# Statuses from approval on: the aid that official figures count (DESIGN.md invariant 11). Proposed aid and aid
+# under appraisal may never be approved; rejected, cancelled and revoked aid was not, or is no longer.
+OFFICIAL_STATUSES = frozenset({AidStatus.APPROVED, AidStatus.IN_PROGRESS, AidStatus.COMPLETED, AidStatus.CLOSED})
+
 # IATI ActivityStatus for each lifecycle status (1 pipeline, 2 implementation, 3 finalisation, 4 closed,
 # 5 cancelled).
 IATI_ACTIVITY_STATUS: dict[str, str] = {

@@ -60,7 +60,7 @@ def rollup(
     links = RecordLinks(spec)
     for row in rows:
         row.links = links
-    return ReportResult(spec, rows, dict(result.totals), result.basis_label, result.total_link, list(result.notes))
+    return replace(result, spec=spec, rows=rows, totals=dict(result.totals), notes=list(result.notes))
 
 
 def _label_order(key: Key) -> tuple[int, Any]:

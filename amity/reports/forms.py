@@ -17,7 +17,16 @@ from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, UnitMapping
 
-from .spec import DIMENSION_LABELS, MEASURE_LABELS, BasisKind, Dimension, Measure, ReportSpec, SpecError
+from .spec import (
+    DIMENSION_LABELS,
+    MEASURE_LABELS,
+    BasisKind,
+    Dimension,
+    Measure,
+    ReportSpec,
+    SpecError,
+    StatusBasis,
+)
 
 LIST_PARAMETERS = ("measures", "group_by")  # given either comma-separated or repeated (checkboxes, selects)
 
@@ -25,6 +34,10 @@ BASIS_CHOICES = [
     (BasisKind.VALUE_DATE.value, _("Rate of each value date")),
     (BasisKind.FIXED_RATE.value, _("One fixed rate (VND per USD)")),
     (BasisKind.RATES_ON.value, _("Rates of one chosen date")),
+]
+STATUS_BASIS_CHOICES = [
+    (StatusBasis.OFFICIAL.value, _("Official: approved aid")),
+    (StatusBasis.ALL.value, _("All statuses")),
 ]
 
 
@@ -50,7 +63,7 @@ def _date_input() -> forms.DateInput:
 
 
 class ReportParametersForm(forms.Form):
-    """Period, era, currency, conversion basis and the filters the dashboard offers."""
+    """Period, era, currency, conversion basis, status basis and the filters the dashboard offers."""
 
     year = forms.IntegerField(
         label=_("Year"),
@@ -65,6 +78,7 @@ class ReportParametersForm(forms.Form):
     basis = forms.ChoiceField(label=_("Conversion basis"), choices=BASIS_CHOICES, required=False)
     rate = forms.DecimalField(label=_("Fixed rate (VND per USD)"), required=False)
     rate_date = forms.DateField(label=_("Date of the rates"), required=False, widget=_date_input())
+    statuses = forms.ChoiceField(label=_("Status basis"), choices=STATUS_BASIS_CHOICES, required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     donor_country = forms.ChoiceField(label=_("Donor country"), required=False)
@@ -91,7 +105,12 @@ class ReportParametersForm(forms.Form):
     @staticmethod
     def shown_defaults() -> dict[str, str]:
         spec = ReportSpec()
-        return {"era": spec.era, "currency": spec.currency, "basis": spec.basis.kind.value}
+        return {
+            "era": spec.era,
+            "currency": spec.currency,
+            "basis": spec.basis.kind.value,
+            "statuses": spec.statuses.value,
+        }
 
     def all_provinces_label(self) -> str:
         scope = user_scope(self.user)

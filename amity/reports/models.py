@@ -135,7 +135,8 @@ class ReportRollup(models.Model):
     Maintained with the facts: `facts_refresh` appends the difference it makes (the items' old facts summed
     with a minus sign, the new ones with a plus), so a key may have several rows that add up, and `parts`
     (the number of facts) tells a key whose facts are all gone; `rollups_rebuild` compacts them. Columns not in
-    a row's grain are empty. Derived data: no foreign-key constraints in the database.
+    a row's grain are empty (but `is_official`, which every grain has: the status basis of DESIGN.md invariant
+    11). Derived data: no foreign-key constraints in the database.
     """
 
     grain = models.PositiveSmallIntegerField()
@@ -191,6 +192,8 @@ class ReportRollup(models.Model):
     modality = models.CharField(max_length=16, null=True)
     status = models.CharField(max_length=20, null=True)
     is_relief = models.BooleanField(null=True)
+    # In every grain: whether the item's status is one official figures count (`aid.choices.OFFICIAL_STATUSES`).
+    is_official = models.BooleanField()
     amount_usd = models.DecimalField(max_digits=20, decimal_places=2)
     amount_vnd = models.DecimalField(max_digits=24, decimal_places=0)
     parts = models.IntegerField()
@@ -211,8 +214,8 @@ class ReportRollup(models.Model):
         verbose_name = _("report rollup")
         verbose_name_plural = _("report rollups")
         # The two grains behind the dashboards and the year × sector category × province table are read in
-        # key order from an index holding every column they sum (no sort, no hash, no table access).
-        _SUMMED = ["transaction_type", "amount_usd", "amount_vnd", "parts"]
+        # key order from an index holding every column they sum or filter by (no sort, no hash, no table access).
+        _SUMMED = ["transaction_type", "is_official", "amount_usd", "amount_vnd", "parts"]
         indexes = [
             models.Index(fields=["grain", "year"], name="reports_rollup_grain_year"),
             models.Index(fields=["grain", "province", "year"], name="reports_rollup_grain_prov_year"),

@@ -13,6 +13,12 @@ added with a minus sign, the facts it now has with a plus sign, one `INSERT … 
 (no lock contention, the same SQL on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts
 counted) tells a key whose facts are all gone (a report keeps only groups with parts > 0). `rollups_rebuild`
 rebuilds them from the facts, which also compacts the differences (after bulk loads; periodically, e.g. nightly).
+
+Every row of every grain also says whether its facts are official (`is_official`: the item's status is one of
+`OFFICIAL_STATUSES`, DESIGN.md invariant 11), derived from the facts' status as they are summed. The default,
+official figures read a grain's rows with `is_official` true; a report of every status reads the same grain
+without the condition. A flag rather than the status keeps grains 1–4 at most twice as long (docs/ARCHITECTURE.md,
+Reports); a report filtering by one status reads grain 5, which has the status.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from amity.aid.choices import OFFICIAL_STATUSES
 from amity.core.bulk import member_of
 from amity.reference.choices import Era
 
@@ -103,14 +110,19 @@ def _sum_into_grains(cursor: Any, sign: int, where: str = "", params: Sequence[A
     quote = connection.ops.quote_name
     facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
     condition = f" WHERE {where}" if where else ""
+    official = sorted(OFFICIAL_STATUSES)
+    flagged = (
+        f"(SELECT *, {quote('status')} IN ({', '.join(['%s'] * len(official))}) AS is_official"
+        f" FROM {facts}{condition}) flagged"
+    )
     written = 0
     for grain, columns in GRAINS.items():
-        names = ", ".join(quote(column) for column in columns)
+        names = ", ".join(quote(column) for column in (*columns, "is_official"))
         cursor.execute(
             f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
             f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
-            f" %s * COUNT(*) FROM {facts}{condition} GROUP BY {names}",
-            [grain, sign, sign, sign, *params],
+            f" %s * COUNT(*) FROM {flagged} GROUP BY {names}",
+            [grain, sign, sign, sign, *official, *params],
         )
         written += max(cursor.rowcount, 0)
     return written

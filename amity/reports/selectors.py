@@ -1,5 +1,6 @@
 """The one aggregation layer (issue: reports): every dashboard, report table, export, published figure and API
-answer is computed here from the report facts, in USD or VND, on a stated conversion basis.
+answer is computed here from the report facts, in USD or VND, on a stated conversion basis and a stated status
+basis (by default only aid from its approval on: DESIGN.md invariant 11).
 
 Figures are sums of exactly allocated parts, so rows add up to totals and an aid item located in several
 provinces or sectors is split between them and counted once in the national total. Counts (aid items,
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from amity.aid.choices import (
     COMMITMENT_TYPES,
     DISBURSEMENT_TYPES,
     EXPENDITURE_TYPES,
+    OFFICIAL_STATUSES,
     AidStatus,
     BeneficiaryGroup,
     Modality,
@@ -38,7 +40,7 @@ from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
 from .models import ReportFact, ReportRollup
 from .rollups import rollup_grain
-from .spec import BasisKind, Dimension, Measure, ReportSpec, SpecError
+from .spec import BasisKind, Dimension, Measure, ReportSpec, SpecError, StatusBasis
 
 Number = Decimal | int
 
@@ -88,6 +90,7 @@ class ReportResult:
     basis_label: str
     total_link: str = ""
     notes: list[str] = field(default_factory=list)
+    status_basis_label: str = ""  # which aid the figures count, as the conversion basis says how they convert
 
     @property
     def currency(self) -> str:
@@ -117,6 +120,9 @@ def facts_for(user: Any, spec: ReportSpec, *, rollups: bool = False) -> QuerySet
             facts = facts.filter(value_date__gte=spec.date_from)
         if spec.date_to:
             facts = facts.filter(value_date__lte=spec.date_to)
+    if spec.statuses == StatusBasis.OFFICIAL:
+        # The rollups carry the flag summed from the facts' status (`rollups.py`); the facts, the status.
+        facts = facts.filter(is_official=True) if grain is not None else facts.filter(status__in=OFFICIAL_STATUSES)
     f = spec.filters
     if f.get("province"):
         facts = facts.filter(**{f"{_province_field(spec)}__code": f["province"]})
@@ -243,6 +249,10 @@ class RecordLinks:
 
     def __init__(self, spec: ReportSpec) -> None:
         params: dict[str, Any] = {key: value for key, value in spec.filters.items() if value}
+        counted = spec.statuses.counted
+        if counted is not None and not params.get("status"):
+            # The aid behind an official figure: the list's status filter takes several values.
+            params["status"] = tuple(status.value for status in AidStatus if status in counted)
         params["era"] = spec.era
         if spec.date_from:
             params["date_from"] = spec.date_from.isoformat()
@@ -261,8 +271,8 @@ class RecordLinks:
 
     def _pair(self, name: str, value: Any) -> str:
         pair = self.encoded.get((name, value))
-        if pair is None:
-            pair = self.encoded[(name, value)] = urlencode({name: value})  # what urlencode joins with "&"
+        if pair is None:  # what urlencode joins with "&"; a tuple is the parameter repeated
+            pair = self.encoded[(name, value)] = urlencode({name: value}, doseq=isinstance(value, tuple))
         return pair
 
 
@@ -394,7 +404,9 @@ def report(
         notes.append(
             _("An aid item with several beneficiary groups is shown under each: rows do not add up to the total.")
         )
-    return ReportResult(spec, rows, totals, spec.basis.label(spec.currency), records_link(spec), notes)
+    return ReportResult(
+        spec, rows, totals, spec.basis.label(spec.currency), records_link(spec), notes, spec.statuses.label
+    )
 
 
 def _sort_key(key: Key) -> tuple[int, Any]:
@@ -433,12 +445,8 @@ class Comparison:
 def compare(user: Any, spec: ReportSpec, measure: Measure, *, previous: ReportSpec | None = None) -> Comparison:
     """A period against the previous period of the same length (or against `previous`)."""
     previous = previous or spec.previous_period()
-    current_spec = ReportSpec(
-        (measure,), (), spec.date_from, spec.date_to, spec.era, spec.currency, spec.basis, spec.filters
-    )
-    previous_spec = ReportSpec(
-        (measure,), (), previous.date_from, previous.date_to, spec.era, spec.currency, spec.basis, spec.filters
-    )
+    current_spec = replace(spec, measures=(measure,), group_by=())
+    previous_spec = current_spec.with_period(previous.date_from, previous.date_to)
     current = report(user, current_spec).totals[measure]
     before = report(user, previous_spec).totals[measure]
     return Comparison(measure, current, before, current_spec, previous_spec)

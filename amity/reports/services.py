@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from amity.reference.models import AdministrativeUnit
 
 from .models import PublishedReport
 from .selectors import ReportResult, report
-from .spec import ReportSpec
+from .spec import STORED_WITHOUT_STATUS_BASIS, ReportSpec
 
 
 def result_to_figures(result: ReportResult) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def result_to_figures(result: ReportResult) -> dict[str, Any]:
     return {
         "currency": result.currency,
         "basis": result.basis_label,
+        "status_basis": result.status_basis_label,
         "measures": [m.value for m in result.spec.measures],
         "dimensions": [d.value for d in result.spec.group_by],
         "rows": [
@@ -99,6 +101,12 @@ def _may_publish(user: Any, province: AdministrativeUnit | None) -> bool:
         return True
     # The rule is on the report's province: test it against the would-be report without saving it.
     return province is not None and province.pk in scope.province_ids
+
+
+def frozen_status_basis(figures: Mapping[str, Any]) -> str:
+    """Which aid published figures count, as published; reports published before the status basis was recorded
+    counted every status."""
+    return str(figures.get("status_basis") or STORED_WITHOUT_STATUS_BASIS.label)
 
 
 def published_is_intact(published: PublishedReport) -> bool:

@@ -1,5 +1,6 @@
-"""What a report asks for: measures, grouping, period, era, currency, conversion basis and filters; read from
-and written to URL parameters so that any view can be bookmarked, shared, exported and published."""
+"""What a report asks for: measures, grouping, period, era, currency, conversion basis, status basis and
+filters; read from and written to URL parameters so that any view can be bookmarked, shared, exported and
+published."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality
+from amity.aid.choices import OFFICIAL_STATUSES, AidStatus, BeneficiaryGroup, Modality
 from amity.reference.choices import Era
 
 
@@ -101,6 +102,32 @@ class Basis:
         return _("value-date rates (finest loaded, else the year's average)")
 
 
+class StatusBasis(StrEnum):
+    """Which aid a report counts, by its status (DESIGN.md invariant 11)."""
+
+    OFFICIAL = "official"  # from approval on (`amity.aid.choices.OFFICIAL_STATUSES`): the official figures
+    ALL = "all"  # every status, proposals and rejected, cancelled or revoked aid included
+
+    @property
+    def counted(self) -> frozenset[str] | None:
+        """The statuses counted; None when every status is."""
+        return OFFICIAL_STATUSES if self == StatusBasis.OFFICIAL else None
+
+    def counts(self, status: str) -> bool:
+        return self.counted is None or status in self.counted
+
+    @property
+    def label(self) -> str:
+        """What the figures count, printed beside them as the conversion basis is."""
+        if self == StatusBasis.OFFICIAL:
+            names = ", ".join(str(status.label).lower() for status in AidStatus if status in OFFICIAL_STATUSES)
+            return _("approved aid (%(statuses)s)") % {"statuses": names}
+        return _("aid of every status, unapproved aid included")
+
+
+# Parameters stored before reports had a status basis (published reports) were computed over every status.
+STORED_WITHOUT_STATUS_BASIS = StatusBasis.ALL
+
 FILTER_KEYS = ("province", "sector", "donor", "donor_country", "modality", "status", "beneficiary", "is_relief")
 
 
@@ -114,6 +141,7 @@ class ReportSpec:
     currency: str = "USD"
     basis: Basis = field(default_factory=Basis)
     filters: Mapping[str, str] = field(default_factory=dict)
+    statuses: StatusBasis = StatusBasis.OFFICIAL
 
     def with_period(self, date_from: date | None, date_to: date | None) -> ReportSpec:
         return replace(self, date_from=date_from, date_to=date_to)
@@ -134,6 +162,7 @@ class ReportSpec:
             "era": self.era,
             "currency": self.currency,
             "basis": self.basis.kind,
+            "statuses": self.statuses,  # always stated, so that a published report records it
         }
         if self.date_from:
             params["date_from"] = self.date_from.isoformat()
@@ -224,11 +253,29 @@ def spec_from_params(params: Mapping[str, str], *, defaults: ReportSpec | None =
             if on is None and "rate_date" not in errors:
                 errors["rate_date"] = _("Give the date whose rates to use.")
         basis = Basis(kind, rate, on)
+    statuses = base.statuses
+    if params.get("statuses"):
+        try:
+            statuses = StatusBasis(params["statuses"])
+        except ValueError:
+            errors["statuses"] = _("Unknown status basis; use “official” (from approval on) or “all”.")
     filters = {key: params[key] for key in FILTER_KEYS if params.get(key)}
     choices = {"modality": Modality.values, "status": AidStatus.values, "beneficiary": BeneficiaryGroup.values}
     for key, allowed in choices.items():
         if key in filters and filters[key] not in allowed:
             errors[key] = _("Unknown value “%(value)s”.") % {"value": filters[key]}
+    status = filters.get("status")
+    if status in AidStatus.values and "statuses" not in errors and not statuses.counts(status):
+        # Silently empty figures, or figures counting it under the official label, would both mislead.
+        errors["status"] = _(
+            "Aid that is “%(status)s” is not in the official figures: choose the status basis “All statuses”."
+        ) % {"status": AidStatus(status).label}
     if errors:
         raise SpecError(errors)
-    return ReportSpec(measures, group_by, date_from, date_to, era, currency, basis, filters)
+    return ReportSpec(measures, group_by, date_from, date_to, era, currency, basis, filters, statuses)
+
+
+def spec_from_stored(parameters: Mapping[str, Any]) -> ReportSpec:
+    """A spec from parameters stored by a published report; those stored before the status basis existed
+    counted every status, and are read so (their figures were computed that way)."""
+    return spec_from_params({"statuses": STORED_WITHOUT_STATUS_BASIS, **{k: str(v) for k, v in parameters.items()}})

@@ -32,8 +32,8 @@ from .dashboard import Dashboard, chart_series, dashboard, map_data, period_labe
 from .forms import LIST_PARAMETERS, PublishForm, ReportParametersForm, ReportTableForm, normalise_params
 from .models import PublishedReport
 from .selectors import ReportResult, report
-from .services import published_is_intact, report_publish
-from .spec import FILTER_KEYS, Dimension, Measure, ReportSpec, SpecError, spec_from_params
+from .services import frozen_status_basis, published_is_intact, report_publish
+from .spec import FILTER_KEYS, Dimension, Measure, ReportSpec, SpecError, spec_from_params, spec_from_stored
 
 TABLE_DEFAULTS = {"group_by": Dimension.YEAR.value}  # what the report table shows before any choice
 
@@ -172,8 +172,10 @@ def _flat_choices(choices: Any) -> dict[str, str]:
     return flat
 
 
-def parameter_summary(form: ReportParametersForm, spec: ReportSpec, basis_label: str) -> list[tuple[str, str]]:
-    """What a table or a published report was computed with, in words (the basis as its result states it)."""
+def parameter_summary(
+    form: ReportParametersForm, spec: ReportSpec, basis_label: str, status_basis_label: str
+) -> list[tuple[str, str]]:
+    """What a table or a published report was computed with, in words (the bases as its result states them)."""
     items = [(_("Measures"), ", ".join(m.label for m in spec.measures))]
     if spec.group_by:
         items.append((_("Group by"), " × ".join(d.label for d in spec.group_by)))
@@ -182,6 +184,7 @@ def parameter_summary(form: ReportParametersForm, spec: ReportSpec, basis_label:
         (_("Provinces of"), str(Era(spec.era).label)),
         (_("Currency"), spec.currency),
         (_("Conversion basis"), basis_label),
+        (_("Status basis"), status_basis_label),
     ]
     for name in FILTER_KEYS:
         value = spec.filters.get(name)
@@ -226,7 +229,7 @@ def render_table(
             context.update(
                 spec=spec,
                 result=result,
-                summary=parameter_summary(form, spec, result.basis_label),
+                summary=parameter_summary(form, spec, result.basis_label, result.status_basis_label),
                 measure_columns=[MeasureColumn.of(m, spec.currency) for m in spec.measures],
                 querystring=urlencode(spec_params),
                 export_available=_export_available(),
@@ -362,9 +365,11 @@ class PublishedDetailView(LoginRequiredMixin, View):
         )
         figures = published.figures
         currency = figures.get("currency", "")
+        status_basis = frozen_status_basis(figures)
         context: dict[str, Any] = {
             "object": published,
             "figures": figures,
+            "status_basis": status_basis,
             "intact": published_is_intact(published),
             "dimension_labels": [Dimension(d).label for d in figures.get("dimensions", [])],
             "measure_columns": [MeasureColumn.of(Measure(m), currency) for m in figures.get("measures", [])],
@@ -372,12 +377,12 @@ class PublishedDetailView(LoginRequiredMixin, View):
         }
         form = ReportTableForm(dict(published.parameters), user=request.user)
         try:
-            spec = spec_from_params(published.parameters)
+            spec = spec_from_stored(published.parameters)
         except SpecError as error:  # parameters stored by an older version that no longer reads them
             context["spec_error"] = str(error)
             spec = None
         if spec is not None:
-            context["summary"] = parameter_summary(form, spec, figures.get("basis", ""))
+            context["summary"] = parameter_summary(form, spec, figures.get("basis", ""), status_basis)
             context["table_link"] = f"{reverse('reports:table')}?{urlencode(spec.to_params())}"
             if context["compare"]:
                 try:

@@ -75,3 +75,12 @@ def make_transaction(
         **fields,
     }
     return services.transaction_create(user=user, aid_item=aid_item, data=data)
+
+
+def approve(user: Any, aid_item: AidItem, *, on: date = date(2023, 1, 16)) -> AidItem:
+    """Appraisal, then the approval decision, through the lifecycle services: from here on official figures count
+    the item (`amity.aid.choices.OFFICIAL_STATUSES`)."""
+    services.aid_item_submit_for_appraisal(aid_item=aid_item, user=user, received_on=on)
+    return services.aid_item_approve(
+        aid_item=aid_item, user=user, decision_number="15/QĐ-UBND", decision_date=on, authority="Chủ tịch UBND"
+    )

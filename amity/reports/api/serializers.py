@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from ..exports import FORMATS
 from ..models import PublishedReport
-from ..services import published_is_intact
+from ..services import frozen_status_basis, published_is_intact
 
 
 def export_links(request: Any, params: dict[str, str]) -> dict[str, str]:
@@ -30,6 +30,9 @@ class PublishedReportSerializer(serializers.ModelSerializer):
     published_by = serializers.CharField(source="published_by.get_username", read_only=True)
     currency = serializers.SerializerMethodField()
     basis = serializers.SerializerMethodField()
+    status_basis = serializers.SerializerMethodField(
+        help_text=_("Which aid the figures count; reports published before it was recorded counted every status.")
+    )
     totals = serializers.SerializerMethodField()
     exports = serializers.SerializerMethodField()
 
@@ -42,6 +45,7 @@ class PublishedReportSerializer(serializers.ModelSerializer):
             "parameters",
             "currency",
             "basis",
+            "status_basis",
             "totals",
             "content_hash",
             "published_by",
@@ -55,6 +59,9 @@ class PublishedReportSerializer(serializers.ModelSerializer):
 
     def get_basis(self, obj: PublishedReport) -> str:
         return str(obj.figures.get("basis", ""))
+
+    def get_status_basis(self, obj: PublishedReport) -> str:
+        return frozen_status_basis(obj.figures)
 
     def get_totals(self, obj: PublishedReport) -> dict[str, Any]:
         return dict(obj.figures.get("totals", {}))

@@ -25,7 +25,7 @@ from amity.reference.choices import Era
 from ..models import PublishedReport
 from ..selectors import report
 from ..services import report_publish, result_to_figures
-from ..spec import BasisKind, Dimension, Measure, SpecError, spec_from_params
+from ..spec import BasisKind, Dimension, Measure, SpecError, StatusBasis, spec_from_params
 from .serializers import (
     PublishedReportDetailSerializer,
     PublishedReportSerializer,
@@ -51,12 +51,18 @@ REPORT_PARAMETERS = [
     _query("basis", "Conversion basis (default: value_date).", enum=list(BasisKind)),
     _query("rate", "VND per USD, for basis=fixed_rate (e.g. 25274)."),
     _query("rate_date", "The date whose rates to use, for basis=rates_on (YYYY-MM-DD)."),
+    _query(
+        "statuses",
+        "Status basis: official (default) counts aid from its approval on (approved, in progress, completed, "
+        "closed); all counts every status, proposed, rejected, cancelled and revoked aid included.",
+        enum=list(StatusBasis),
+    ),
     _query("province", "Province code in the chosen era."),
     _query("sector", "OECD-DAC sector (5 digits) or sector category (3 digits)."),
     _query("donor", "Donor organisation's identifier."),
     _query("donor_country", "Donor's country (ISO 3166-1 alpha-2)."),
     _query("modality", "Modality.", enum=list(Modality.values)),
-    _query("status", "Aid item status.", enum=list(AidStatus.values)),
+    _query("status", "Aid item status (one outside the status basis is a 400).", enum=list(AidStatus.values)),
     _query("beneficiary", "Beneficiary group.", enum=list(BeneficiaryGroup.values)),
     _query("is_relief", "Relief aid only (true) or none of it (false).", enum=["true", "false"]),
 ]
@@ -68,6 +74,7 @@ class ReportFiguresSerializer(serializers.Serializer):
     parameters = serializers.DictField(child=serializers.CharField())
     currency = serializers.CharField()
     basis = serializers.CharField()
+    status_basis = serializers.CharField()
     measures = serializers.ListField(child=serializers.CharField())
     dimensions = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.DictField())
@@ -81,8 +88,9 @@ def _spec_errors(exc: SpecError) -> dict[str, list[str]]:
 
 
 class ReportView(APIView):
-    """Figures of a report as the user sees them: grouped rows and totals in USD or VND on the stated basis.
-    Amounts are decimal strings; counts are distinct counts per row and for the total (not additive)."""
+    """Figures of a report as the user sees them: grouped rows and totals in USD or VND on the stated conversion
+    and status bases (by default, aid from its approval on). Amounts are decimal strings; counts are distinct
+    counts per row and for the total (not additive)."""
 
     permission_classes = [IsAuthenticated]
 

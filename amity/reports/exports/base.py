@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,8 @@ from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
 from ..selectors import Key, ReportResult, Row
-from ..spec import Dimension, Measure, ReportSpec, SpecError, spec_from_params
+from ..services import frozen_status_basis
+from ..spec import STORED_WITHOUT_STATUS_BASIS, Dimension, Measure, ReportSpec, SpecError, StatusBasis, spec_from_stored
 
 if TYPE_CHECKING:
     from ..models import PublishedReport
@@ -60,18 +61,14 @@ def result_from_figures(parameters: Mapping[str, Any], figures: Mapping[str, Any
     measures = tuple(Measure(m) for m in figures.get("measures", ()))
     dimensions = tuple(Dimension(d) for d in figures.get("dimensions", ()))
     try:
-        spec = spec_from_params({k: str(v) for k, v in parameters.items()})
-    except SpecError:
-        spec = ReportSpec(currency=str(figures.get("currency", "USD")))  # parameters of an older version
-    spec = ReportSpec(
-        measures or spec.measures,
-        dimensions,
-        spec.date_from,
-        spec.date_to,
-        spec.era,
-        str(figures.get("currency", spec.currency)),
-        spec.basis,
-        spec.filters,
+        spec = spec_from_stored(parameters)
+    except SpecError:  # parameters of an older version
+        spec = ReportSpec(currency=str(figures.get("currency", "USD")), statuses=STORED_WITHOUT_STATUS_BASIS)
+    spec = replace(
+        spec,
+        measures=measures or spec.measures,
+        group_by=dimensions,
+        currency=str(figures.get("currency", spec.currency)),
     )
 
     def number(measure: Measure, raw: Any) -> Number:
@@ -93,6 +90,7 @@ def result_from_figures(parameters: Mapping[str, Any], figures: Mapping[str, Any
         totals=values(figures.get("totals", {})),
         basis_label=str(figures.get("basis", "")),
         notes=[str(note) for note in figures.get("notes", ())],
+        status_basis_label=frozen_status_basis(figures),
     )
 
 
@@ -224,6 +222,7 @@ def parameter_lines(result: ReportResult, context: ExportContext) -> list[tuple[
         (_("Administrative units"), str(Era(spec.era).label) if spec.era in Era.values else spec.era),
         (_("Currency"), result.currency),
         (_("Conversion basis"), result.basis_label),
+        (_("Status basis"), result.status_basis_label),
         (_("Measures"), ", ".join(m.label for m in spec.measures)),
         (_("Grouped by"), ", ".join(d.label for d in spec.group_by) or _("not grouped")),
     ]
@@ -265,4 +264,6 @@ def filename(result: ReportResult, context: ExportContext, extension: str, *, wi
     parts = [stem, day.isoformat(), result.currency.lower()]
     if with_basis:
         parts.append(basis_slug(result))
+        if result.spec.statuses != StatusBasis.OFFICIAL:
+            parts.append(f"{result.spec.statuses}-statuses")
     return "-".join(parts) + f".{extension}"

@@ -2,9 +2,9 @@
 a byte-order mark so that Excel reads Vietnamese and Arabic, comma-separated, amounts as plain decimals with a
 dot and no grouping.
 
-The conversion basis cannot sit above the header (CSV readers take the first line as the header), so it is in
-the file name (`…-value-date.csv`) and in a line after the totals (then the notes, one per line), where a
-pivot or a SUM over the body lines does not meet it.
+The conversion and status bases cannot sit above the header (CSV readers take the first line as the header),
+so they are in the file name (`…-value-date.csv`, `…-value-date-all-statuses.csv`) and in lines after the
+totals (then the notes, one per line), where a pivot or a SUM over the body lines does not meet them.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def csv_text(result: ReportResult, context: ExportContext) -> str:
         writer.writerow([_plain(value) for value in values])
     writer.writerow([_plain(value) for value in totals_row(result)])
     writer.writerow([_("Conversion basis"), result.basis_label])
+    writer.writerow([_("Status basis"), result.status_basis_label])
     for note in export_notes(result):
         writer.writerow([_("Note"), note])
     return buffer.getvalue()

@@ -1,7 +1,8 @@
 """A report as a Word document in the layout of Vietnamese administrative documents (Decree 30/2020/NĐ-CP,
 appendix I): the two-column letterhead (issuing body and number on the left, national heading, motto, place
 and date on the right), the centred title “BÁO CÁO” with its subject line, the body with the headline
-figures, the figures table, the conversion basis, then “Nơi nhận:” on the left and the signature on the right.
+figures, the conversion and status bases, the figures table, then “Nơi nhận:” on the left and the signature on
+the right.
 Times New Roman, A4, margins of the decree; page numbers from the second page, centred in the top margin.
 
 Always in Vietnamese (`translation.override("vi")` around the whole build): an administrative document is
@@ -482,6 +483,7 @@ def _body(document: Any, result: ReportResult, context: ExportContext, scope: st
             "basis": result.basis_label,
         },
     )
+    _paragraph(document, _("The figures count %(statuses)s.") % {"statuses": result.status_basis_label})
     if context.published is not None:
         published = context.published
         _paragraph(

@@ -171,9 +171,9 @@ def test_a_date_without_rates_is_a_400_in_the_api(users, hai_phong):
 
     from rest_framework.test import APIClient
 
-    from amity.aid.tests.factories import make_aid_item, make_transaction
+    from amity.aid.tests.factories import approve, make_aid_item, make_transaction
 
-    item = make_aid_item(users["admin"], owning_province=hai_phong)
+    item = approve(users["admin"], make_aid_item(users["admin"], owning_province=hai_phong))
     make_transaction(users["admin"], item, kind="3", amount="10.00", currency="EUR", on=date(2019, 3, 1))
     client = APIClient()
     client.force_authenticate(users["central"])

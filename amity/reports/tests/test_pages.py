@@ -161,6 +161,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(demo, users, django_assert_max
     for params in (
         {},
         {"year": "2023"},
+        {"year": "2023", "statuses": "all"},  # every status: the same rollups, without the official flag
         {"date_from": "2023-03-01", "date_to": "2023-09-30", "sector": "112"},
         # The rates of a date are read once for the page's reports (and replace the previous period's query).
         {"date_from": "2023-03-01", "date_to": "2023-09-30", "basis": "rates_on", "rate_date": "2023-12-31"},
@@ -270,6 +271,8 @@ def test_report_table_groups_by_year_sector_category_and_province_in_vnd_with_ex
         "date_to": "2023-12-31",
     }
     client = as_user(users["central"])
+    with django_assert_max_num_queries(TABLE_QUERIES):
+        assert client.get(TABLE, {**params, "statuses": "all"}).status_code == 200
     with django_assert_max_num_queries(TABLE_QUERIES):
         response = client.get(TABLE, params)
     assert response.status_code == 200

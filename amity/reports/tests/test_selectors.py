@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from amity.aid.demo import demo_load
-from amity.aid.tests.factories import make_aid_item, make_transaction, unit
+from amity.aid.tests.factories import approve, make_aid_item, make_transaction, unit
 from amity.core.exceptions import PermissionDenied
 from amity.reports.models import ReportFact
 from amity.reports.selectors import compare, compare_years, report
@@ -29,6 +29,11 @@ def demo(db):  # type: ignore[no-untyped-def]
 
 def spec(**params: str):  # type: ignore[no-untyped-def]
     return spec_from_params(params)
+
+
+def approved_item(user, **fields):  # type: ignore[no-untyped-def]
+    """Aid counted in official figures (the default status basis): created, then approved."""
+    return approve(user, make_aid_item(user, **fields))
 
 
 def test_hai_duong_figures_through_the_report_layer(demo, users):
@@ -84,7 +89,7 @@ def test_rows_add_up_exactly_to_the_totals_in_every_grouping(demo, users):
 
 
 def test_an_item_in_two_provinces_is_split_between_them_and_counted_once(users, hai_phong, son_la):
-    item = make_aid_item(
+    item = approved_item(
         users["admin"],
         owning_province=hai_phong,
         sectors=(("11220", "60"), ("12220", "40")),
@@ -101,7 +106,7 @@ def test_an_item_in_two_provinces_is_split_between_them_and_counted_once(users, 
 
 
 def test_a_province_sees_only_the_part_located_in_it(users, hai_phong, son_la):
-    item = make_aid_item(users["admin"], owning_province=hai_phong, locations=((hai_phong, "25"), (son_la, "75")))
+    item = approved_item(users["admin"], owning_province=hai_phong, locations=((hai_phong, "25"), (son_la, "75")))
     make_transaction(users["admin"], item, kind="3", amount="1000.00")
     assert report(users["editor"], spec(measures="disbursed")).totals[Measure.DISBURSED] == D("250.00")
     assert report(users["son_la_editor"], spec(measures="disbursed")).totals[Measure.DISBURSED] == D("750.00")
@@ -109,13 +114,13 @@ def test_a_province_sees_only_the_part_located_in_it(users, hai_phong, son_la):
 
 
 def test_old_era_figures_map_forward_but_new_era_figures_never_map_back(users, hai_phong):
-    old = make_aid_item(
+    old = approved_item(
         users["admin"],
         owning_province=hai_phong,
         locations=((unit("30", "pre2025"), "100"),),
         planned_start=date(2020, 1, 1),
     )
-    new = make_aid_item(users["admin"], owning_province=hai_phong, locations=((hai_phong, "100"),))
+    new = approved_item(users["admin"], owning_province=hai_phong, locations=((hai_phong, "100"),))
     make_transaction(users["admin"], old, kind="3", amount="100.00", on=date(2020, 6, 1))
     make_transaction(users["admin"], new, kind="3", amount="50.00", on=date(2020, 6, 1))
     current = report(users["central"], spec(group_by="province", measures="disbursed"))
@@ -128,7 +133,7 @@ def test_old_era_figures_map_forward_but_new_era_figures_never_map_back(users, h
 def test_rates_of_a_chosen_date_convert_every_currency_at_that_date(users, hai_phong):
     from amity.reference.models import ExchangeRate
 
-    item = make_aid_item(users["admin"], owning_province=hai_phong)
+    item = approved_item(users["admin"], owning_province=hai_phong)
     make_transaction(users["admin"], item, kind="3", amount="1000.00", currency="EUR", on=date(2019, 3, 1))
     eur_2024 = ExchangeRate.objects.get(currency__code="EUR", frequency="A", period_start=date(2024, 1, 1)).rate
     with translation.override("vi"):
@@ -152,7 +157,7 @@ def test_bad_parameters_name_each_one():
 
 
 def test_publishing_freezes_the_figures(users, hai_phong):
-    item = make_aid_item(users["admin"], owning_province=hai_phong)
+    item = approved_item(users["admin"], owning_province=hai_phong)
     make_transaction(users["admin"], item, kind="3", amount="100.00")
     published = report_publish(
         user=users["approver"], spec=spec(province="31", measures="disbursed"), title="Hải Phòng 2023"
@@ -178,7 +183,7 @@ def test_only_approvers_of_the_province_and_central_officers_publish(users):
 
 
 def test_grouping_by_beneficiary_shows_an_item_under_each_group_and_keeps_the_true_total(users, hai_phong):
-    item = make_aid_item(users["admin"], owning_province=hai_phong, beneficiaries=("children", "women"))
+    item = approved_item(users["admin"], owning_province=hai_phong, beneficiaries=("children", "women"))
     make_transaction(users["admin"], item, kind="3", amount="100.00")
     result = report(users["central"], spec(group_by="beneficiary", measures="disbursed"))
     assert {row.keys[0].value: row.values[Measure.DISBURSED] for row in result.rows} == {
@@ -192,7 +197,7 @@ def test_grouping_by_beneficiary_shows_an_item_under_each_group_and_keeps_the_tr
 
 
 def test_a_date_before_any_rate_is_a_bad_parameter_not_a_server_error(users, hai_phong):
-    item = make_aid_item(users["admin"], owning_province=hai_phong)
+    item = approved_item(users["admin"], owning_province=hai_phong)
     make_transaction(users["admin"], item, kind="3", amount="10.00", currency="EUR", on=date(2019, 3, 1))
     with pytest.raises(SpecError) as raised:
         report(users["central"], spec(measures="disbursed", basis="rates_on", rate_date="1900-01-01"))
