@@ -48,6 +48,7 @@ def _aid_policy(prefix: str) -> ScopePolicy:
     rules = province_owned_rules(
         f"{prefix}owning_province",
         readable_through=(Through(f"{prefix}locations", InJurisdiction("current_province")),),
+        centre_may_own=True,  # nationwide aid a central officer records or imports
     )
     rules[Role.NGO_REPRESENTATIVE] = {
         Action.VIEW: Through(f"{prefix}participants", OfOwnOrganisation("organisation")),
@@ -94,9 +95,12 @@ class AidItem(BaseModel):
     owning_province = models.ForeignKey(
         "reference.AdministrativeUnit",
         verbose_name=_("owning province"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"level": "province", "era": "2025"},
+        help_text=_("Empty: kept by central officers (nationwide aid, or aid the centre records)."),
     )
     managing_agency = models.ForeignKey(
         "organisations.Organisation",

@@ -157,7 +157,7 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
             SectorSplit(aid_item=aid_item, sector=share.sector, percentage=share.percentage) for share in parts.sectors
         )
     if parts.locations is not None:
-        locations = parts.locations or [LocationShare(aid_item.owning_province, HUNDRED)]
+        locations = parts.locations  # none: nationwide, or not yet located in a province
         check_locations(locations, planned_start=aid_item.planned_start)
         aid_item.locations.all().delete()
         LocationSplit.objects.bulk_create(
@@ -191,8 +191,8 @@ def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
 
 
 def check_owning_province(aid_item: AidItem) -> None:
-    province = aid_item.owning_province
-    if province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE:
+    province = aid_item.owning_province  # None: kept by the centre (the scope policy says who may)
+    if province is not None and (province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE):
         raise ValidationError({"owning_province": _("The owning province must be a province of the current era.")})
 
 

@@ -70,10 +70,28 @@ class Rule:
         """The filter to apply to `model`'s queryset; None means everything."""
         raise NotImplementedError
 
+    def holds(self, scope: UserScope, instance: Model) -> bool | None:
+        """Whether the rule grants this record, decided from its own fields (a record not saved yet, such as
+        the aid a user is about to import); None when only the database can tell."""
+        return None
+
 
 class Everything(Rule):
     def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         return None
+
+    def holds(self, scope: UserScope, instance: Model) -> bool | None:
+        return True
+
+
+def _own_value(instance: Model, field: str) -> Any:
+    """The value of a field of the record itself (its foreign key's id); a path through relations is not."""
+    if "__" in field:
+        return _UNDECIDED
+    return getattr(instance, instance._meta.get_field(field).attname)
+
+
+_UNDECIDED = object()
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,24 @@ class InJurisdiction(Rule):
 
     def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         return Q(**{f"{self.field}__in": scope.province_ids})
+
+    def holds(self, scope: UserScope, instance: Model) -> bool | None:
+        value = _own_value(instance, self.field)
+        return None if value is _UNDECIDED else value in scope.province_ids
+
+
+@dataclass(frozen=True)
+class OwnedByTheCentre(Rule):
+    """Records no province owns (`field` empty): kept by central officers, such as nationwide aid."""
+
+    field: str
+
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
+        return Q(**{f"{self.field}__isnull": True})
+
+    def holds(self, scope: UserScope, instance: Model) -> bool | None:
+        value = _own_value(instance, self.field)
+        return None if value is _UNDECIDED else value is None
 
 
 @dataclass(frozen=True)
@@ -124,6 +160,12 @@ class AnyOf(Rule):
                 return None
             combined |= q
         return combined
+
+    def holds(self, scope: UserScope, instance: Model) -> bool | None:
+        answers = [rule.holds(scope, instance) for rule in self.rules]
+        if any(answers):
+            return True
+        return None if None in answers else False
 
 
 @dataclass(frozen=True)
@@ -171,28 +213,51 @@ class ScopePolicy:
         q = rule.q(scope or _ANONYMOUS, queryset.model)
         return queryset if q is None else queryset.filter(q)
 
-    def allows(self, user: Any, action: str) -> bool:
-        """Whether the user may do `action` on at least some records (to show or hide buttons)."""
+    def allows(self, user: Any, action: str, instance: Model | None = None) -> bool:
+        """Whether the user may do `action` on at least some records (to show or hide buttons), or, given
+        `instance`, on that record — saved or not: an aid item about to be created or imported is allowed by
+        its own fields where the rule can tell from them, else by the database (saved records only)."""
         scope = user_scope(user)
         if scope is None:
-            return action in self.public
-        return scope.is_administrator or action in self.rules.get(scope.role, {})
+            rule = self.public.get(action)
+        elif scope.is_administrator:
+            return True
+        else:
+            rule = self.rules.get(scope.role, {}).get(action)
+        if rule is None or instance is None:
+            return rule is not None
+        decided = rule.holds(scope or _ANONYMOUS, instance)
+        if decided is not None:
+            return decided
+        if instance.pk is None:
+            return False  # fails closed: nothing in the database to ask
+        model = type(instance)
+        rows = model._base_manager.filter(pk=instance.pk)
+        q = rule.q(scope or _ANONYMOUS, model)
+        return (rows if q is None else rows.filter(q)).exists()
 
 
 _ANONYMOUS = UserScope(role="", province_ids=frozenset(), organisation_id=None, is_administrator=False)
 
 
-def province_owned_rules(province_field: str, *, readable_through: tuple[Rule, ...] = ()) -> dict[str, dict[str, Rule]]:
+def province_owned_rules(
+    province_field: str, *, readable_through: tuple[Rule, ...] = (), centre_may_own: bool = False
+) -> dict[str, dict[str, Rule]]:
     """The usual table for records a province owns: its staff read and write them, central officers read
     all, approvers also approve and publish. `readable_through` adds rules under which a province may read a
-    record without owning it (an aid item located in it)."""
+    record without owning it (an aid item located in it). With `centre_may_own`, a record may have no owning
+    province: central officers keep those (add, change, delete, approve) as a province keeps its own."""
     from amity.accounts.choices import Role
 
     own = InJurisdiction(province_field)
     readable: Rule = AnyOf((own, *readable_through)) if readable_through else own
     write = {Action.VIEW: readable, Action.ADD: own, Action.CHANGE: own, Action.DELETE: own}
+    central: dict[str, Rule] = {Action.VIEW: EVERYTHING}
+    if centre_may_own:
+        centre = OwnedByTheCentre(province_field)
+        central.update({Action.ADD: centre, Action.CHANGE: centre, Action.DELETE: centre, Action.APPROVE: centre})
     return {
-        Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},
+        Role.CENTRAL_OFFICER: central,
         Role.PROVINCIAL_APPROVER: {**write, Action.APPROVE: own, Action.PUBLISH: own},
         Role.PROVINCIAL_EDITOR: write,
         Role.PROVINCIAL_VIEWER: {Action.VIEW: readable},

@@ -44,9 +44,13 @@ class SectorPart:
 
 @dataclass(frozen=True)
 class LocationPart:
-    province_id: int
+    province_id: int | None  # None: nationwide, not allocated to a province
     old_province_id: int | None
     weight: Decimal
+
+
+# An item without locations is nationwide aid (or not yet located): one part that no province has.
+NATIONWIDE = LocationPart(None, None, Decimal(100))
 
 
 WHOLE = 10_000  # 100 % in basis points
@@ -126,7 +130,8 @@ def shape_in_hand(
             for era, _code, level, unit_id, unit_province_id, province_id, weight in sorted(
                 locations, key=lambda loc: loc[:2]
             )
-        ],
+        ]
+        or [NATIONWIDE],
         modality=modality,
         status=status,
         is_relief=is_relief,
@@ -202,8 +207,6 @@ def fact_rows(
     rows: list[tuple[Any, ...]] = []
     for tx in transactions:
         shape = shapes[tx.aid_item_id]
-        if not shape.locations:
-            continue  # an item always has a location once saved through the services
         donor_id = tx.provider_id or shape.first_donor_id
         donor_country_id = countries.get(donor_id) if donor_id else None
         share = tx.viet_nam_share  # only Viet Nam's share of a multi-country transaction counts

@@ -8,7 +8,8 @@ The query reproduces `amity.reports.facts` exactly, in integer arithmetic (cents
 1. sectors: bp = ROUND(percentage × 100) (basis points, 10,000 for an item without sectors, which has one
    unnamed sector); floor = units × bp / 10,000, remainder = units × bp mod 10,000; the leftover
    units − Σ floor go one each to the parts with the largest remainder, ties to the lower sector code;
-2. locations: each sector part the same way over the item's locations, ties by unit era then unit code.
+2. locations: each sector part the same way over the item's locations, ties by unit era then unit code (an item
+   without locations is nationwide: one part with no province).
 
 Only alive aid items and transactions count (`deleted_at IS NULL`), as in the facts. The donor of a part is
 the transaction's provider, else the item's first funding participant.
@@ -184,7 +185,9 @@ def parts_cte(
         )
 
     unsectored_where = sector_where.replace(" WHERE ", " AND ").replace("s.aid_item_id", "i.id")
-    params += item_params * 3  # sectors, items without sectors, locations: in the order of the text
+    unlocated_where = location_where.replace(" WHERE ", " AND ").replace("l.aid_item_id", "i.id")
+    # sectors, items without sectors, locations, items without locations (nationwide): in the order of the text
+    params += item_params * 4
     totals = [a.name for a in amounts]
     sector_totals = [f"{a.name}_s" for a in amounts]
     sql = f"""WITH items AS (
@@ -212,6 +215,9 @@ def parts_cte(
   SELECT l.aid_item_id AS item_id, l.current_province_id AS province_id, u.era, u.code AS unit_code,
          {_units("l.percentage", 100)} AS bp{old_province}
   FROM aid_locationsplit l JOIN reference_administrativeunit u ON u.id = l.unit_id{location_where}
+  UNION ALL
+  SELECT i.id, NULL, '', '', 10000{", NULL" if with_attributes else ""} FROM aid_aiditem i
+  WHERE NOT EXISTS (SELECT 1 FROM aid_locationsplit l WHERE l.aid_item_id = i.id){unlocated_where}
 ), s2 AS (
   SELECT s1a.tx_id, s1a.item_id, {cols("s1a.", carried)}, s1a.sector_id, s1a.category_id, s1a.sector_code,
          {cols("s1a.", sector_totals)}, locs.province_id, locs.era, locs.unit_code{extra.replace(", ", ", locs.")},

@@ -65,9 +65,13 @@ class ReportFact(models.Model):
         "reference.AdministrativeUnit",
         db_constraint=False,
         db_index=False,
+        null=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("Current-era province of the location (old units mapped forward)."),
+        help_text=_(
+            "Current-era province of the location (old units mapped forward); empty for nationwide aid, not "
+            "allocated to a province."
+        ),
     )
     old_province = models.ForeignKey(
         "reference.AdministrativeUnit",
@@ -144,6 +148,7 @@ class ReportRollup(models.Model):
     transaction_type = models.CharField(max_length=2)
     province = models.ForeignKey(
         "reference.AdministrativeUnit",
+        null=True,  # nationwide aid
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,

@@ -49,7 +49,11 @@ def make_aid_item(
 ) -> AidItem:
     parts = services.AidItemParts(
         sectors=[services.SectorShare(sector(code), Decimal(share)) for code, share in sectors],
-        locations=[services.LocationShare(where, Decimal(share)) for where, share in (locations or [])],
+        # A province's aid is located in it unless the test says otherwise ([] is nationwide aid).
+        locations=[
+            services.LocationShare(where, Decimal(share))
+            for where, share in ([(owning_province, "100")] if locations is None else locations)
+        ],
         participants=[services.Participation(organisation, role) for organisation, role in participants],
         beneficiaries=list(beneficiaries),
     )

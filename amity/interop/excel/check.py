@@ -856,22 +856,23 @@ class AidItemChecker(Checker):
             _clean_texts(data, ("reference", "iati_identifier", "title_en", "description"))
             data["is_relief"] = bool(data["is_relief"])
             iati, reference, province = data["iati_identifier"], data["reference"], data["owning_province"]
+            province_id = getattr(province, "pk", None)  # None: kept by the centre (nationwide aid)
             if iati and iati in seen_iati:
                 self.report(sheet, row, "iati_identifier", P.DUPLICATE_IATI, other=seen_iati[iati])
                 item.broken = True
                 continue
-            if reference and (province.pk, reference) in seen_refs:
-                self.report(sheet, row, "reference", P.DUPLICATE_REFERENCE, other=seen_refs[(province.pk, reference)])
+            if reference and (province_id, reference) in seen_refs:
+                self.report(sheet, row, "reference", P.DUPLICATE_REFERENCE, other=seen_refs[(province_id, reference)])
                 item.broken = True
                 continue
             if iati:
                 seen_iati[iati] = row.number
             if reference:
-                seen_refs[(province.pk, reference)] = row.number
+                seen_refs[(province_id, reference)] = row.number
             if record is None:
                 match, key = (by_iati.get(iati), "iati_identifier") if iati else (None, "")
-                if match is None and reference and len(by_reference.get((province.pk, reference), [])) == 1:
-                    match, key = by_reference[(province.pk, reference)][0], "reference"
+                if match is None and reference and len(by_reference.get((province_id, reference), [])) == 1:
+                    match, key = by_reference[(province_id, reference)][0], "reference"
                 if match is not None:
                     record = self.matched(
                         sheet, row, key, match, changeable, iati if key == "iati_identifier" else reference
@@ -887,8 +888,10 @@ class AidItemChecker(Checker):
             if record is None and not may_add:
                 self.report(sheet, row, "", P.NOT_ADDABLE)
                 item.broken = True
-            elif (record is None or record.owning_province_id != province.pk) and not self.may_hold(province):
-                self.report(sheet, row, "owning_province", P.OUTSIDE_JURISDICTION, province=province.code)
+            elif (record is None or record.owning_province_id != province_id) and not self.may_hold(province):
+                self.report(
+                    sheet, row, "owning_province", P.OUTSIDE_JURISDICTION, province=getattr(province, "code", "—")
+                )
                 item.broken = True
         self._read_sectors(keys)
         self._read_locations(keys)

@@ -250,7 +250,7 @@ def _aid_item_row(item: AidItem, cells: _Cells) -> dict[str, Any]:
         "title_en": item.title_en,
         "modality": cells.code("modalities", item.modality),
         "is_relief": cells.code("yes_no", "1" if item.is_relief else "0"),
-        "owning_province": cells.code("provinces", item.owning_province.code),
+        "owning_province": cells.code("provinces", item.owning_province.code) if item.owning_province else None,
         "donor": cells.organisation(funders[0].organisation) if funders else None,
         "planned_start": item.planned_start,
         "planned_end": item.planned_end,

@@ -32,7 +32,6 @@ from amity.aid.choices import FINAL_STATUSES
 from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.aid.services import (
     AidItemParts,
-    LocationShare,
     check_locations,
     check_owning_province,
     check_sectors,
@@ -41,7 +40,6 @@ from amity.aid.services import (
 )
 from amity.core.bulk import create_records, insert_history, insert_rows, update_rows
 from amity.core.exceptions import ConflictError, PermissionDenied
-from amity.core.money import HUNDRED
 from amity.core.scoping import Action
 from amity.core.services import apply_fields, ensure_may_add
 from amity.organisations.models import Registration
@@ -290,9 +288,7 @@ def _check_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
         if parts.sectors is not None:
             check_sectors(parts.sectors)
         if parts.locations is not None:
-            check_locations(
-                parts.locations or [LocationShare(item.owning_province, HUNDRED)], planned_start=item.planned_start
-            )
+            check_locations(parts.locations, planned_start=item.planned_start)
         if parts.participants is not None:
             pairs_given = [(p.organisation.pk, p.role) for p in parts.participants]
             if len(set(pairs_given)) != len(pairs_given):
@@ -325,7 +321,7 @@ def _write_parts(pairs: Sequence[tuple[AidItem, AidItemParts]], *, replace: bool
             rows["sectors"] += [(item.pk, s.sector.pk, s.percentage) for s in parts.sectors]
         if parts.locations is not None:
             replaced["locations"].append(item.pk)
-            locations = parts.locations or [LocationShare(item.owning_province, HUNDRED)]
+            locations = parts.locations
             rows["locations"] += [(item.pk, s.unit.pk, s.percentage, current_province(s.unit).pk) for s in locations]
         if parts.participants is not None:
             replaced["participants"].append(item.pk)

@@ -352,8 +352,17 @@ def _participating_orgs(activity: etree._Element, item: AidItem, lookups: _Looku
     if not participants:
         element = _sub(activity, "participating-org", role=ROLE_ACCOUNTABLE)
         element.set(f"{{{AMITY_NS}}}derived-from", "owning_province")
-        province = item.owning_province.full_name_vi  # "Tỉnh Sơn La" → "Ủy ban nhân dân tỉnh Sơn La"
-        _narratives(element, [("vi", f"Ủy ban nhân dân {province[:1].lower()}{province[1:]}")])
+        _narratives(element, [("vi", accountable_body(item.owning_province))])
+
+
+def accountable_body(province: AdministrativeUnit | None) -> str:
+    """Who answers for aid no organisation is named for: the province's People's Committee, which approves it
+    ("Tỉnh Sơn La" → "Ủy ban nhân dân tỉnh Sơn La"), or for the centre's aid the Committee for Foreign NGO
+    Affairs."""
+    if province is None:
+        return "Ủy ban Công tác về các tổ chức phi chính phủ nước ngoài"
+    name = province.full_name_vi
+    return f"Ủy ban nhân dân {name[:1].lower()}{name[1:]}"
 
 
 def _activity_dates(activity: etree._Element, item: AidItem) -> None:

@@ -61,7 +61,7 @@ from amity.aid.services import (
 from amity.core.bulk import create_records, create_rows, insert_history, insert_rows, update_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.money import HUNDRED, allocate
-from amity.core.scoping import Action, user_scope
+from amity.core.scoping import Action
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation, Registration
 from amity.organisations.names import normalise_name
@@ -291,7 +291,7 @@ class _Plan:
 
     activity: ParsedActivity
     fields: dict[str, Any]
-    owning_province: AdministrativeUnit
+    owning_province: AdministrativeUnit | None  # None: kept by the centre
     participants: list[tuple[Any, str]]  # (organisation or pending, role)
     sectors: list[tuple[CodelistItem, Decimal]]
     locations: list[tuple[AdministrativeUnit, Decimal]]
@@ -495,16 +495,17 @@ class IatiImporter:
     # --- permissions ----------------------------------------------------------------------------------------
 
     def _check_permission(self) -> None:
-        # Whoever may approve aid items takes a new item's status from the file (`_entry_status`).
-        self.may_approve = self.user is None or AidItem.scope_policy.allows(self.user, Action.APPROVE)
+        """The scope policy answers, for an aid item owned as the import's items will be (by the province given,
+        else by the centre): a provincial editor imports for one of their provinces, a central officer
+        nationwide aid the centre keeps, an administrator anything."""
+        owned_as = AidItem(owning_province=self.owning_province)
+        # Whoever may approve such aid items takes a new item's status from the file (`_entry_status`).
+        self.may_approve = self.user is None or AidItem.scope_policy.allows(self.user, Action.APPROVE, owned_as)
         if self.user is None:
             return  # the system (command line)
-        scope = user_scope(self.user)
-        if scope is None or not (scope.is_administrator or AidItem.scope_policy.allows(self.user, Action.ADD)):
+        if not AidItem.scope_policy.allows(self.user, Action.ADD):
             raise PermissionDenied(gettext_noop("You are not allowed to import aid items."))
-        if scope.is_administrator:
-            return
-        if self.owning_province is None or self.owning_province.pk not in scope.province_ids:
+        if not AidItem.scope_policy.allows(self.user, Action.ADD, owned_as):
             raise PermissionDenied(gettext_noop("Choose one of your provinces as the owner of the imported aid."))
 
     # --- the run --------------------------------------------------------------------------------------------
@@ -677,7 +678,7 @@ class IatiImporter:
         transactions, providers = self._transactions(activity, share)
         sectors = self._sectors(activity, transactions)
         owning_province = existing.owning_province if existing else self._owning_province(activity)
-        locations = self._locations(activity, owning_province)
+        locations = self._locations(activity)
         return _Plan(
             activity, fields, owning_province, participants, sectors, locations, budgets, transactions, providers
         )
@@ -840,7 +841,9 @@ class IatiImporter:
                 )
         return [(item, pct) for (item, _), pct in zip(values, percentages, strict=True) if pct > 0]
 
-    def _owning_province(self, activity: ParsedActivity) -> AdministrativeUnit:
+    def _owning_province(self, activity: ParsedActivity) -> AdministrativeUnit | None:
+        """The province the import was given; else, for the centre's imports, the province where most of the
+        activity's locations lie; else none: the centre keeps the activity (nationwide aid)."""
         if self.owning_province is not None:
             return self.owning_province
         units = self._matched_units(activity, warn=False)
@@ -848,11 +851,7 @@ class IatiImporter:
             provinces = Counter(self._current_province(unit).pk for unit in units)
             chosen = provinces.most_common(1)[0][0]
             return next(self._current_province(u) for u in units if self._current_province(u).pk == chosen)
-        raise ActivitySkipped(
-            gettext_noop("No province owns this activity: give one for the import, or locations in the file."),
-            activity.line,
-            "location",
-        )
+        return None
 
     def _current_province(self, unit: AdministrativeUnit) -> AdministrativeUnit:
         successor = self.reference.successors.get(unit.pk)
@@ -919,12 +918,12 @@ class IatiImporter:
                 return unit
         return None
 
-    def _locations(
-        self, activity: ParsedActivity, owning_province: AdministrativeUnit
-    ) -> list[tuple[AdministrativeUnit, Decimal]]:
+    def _locations(self, activity: ParsedActivity) -> list[tuple[AdministrativeUnit, Decimal]]:
+        """The units the activity is located in, with their shares; none (most donor files) is nationwide aid,
+        never given to the owning province."""
         matched = self._matched_locations(activity, warn=True)
         if not matched:
-            return [(owning_province, HUNDRED)]
+            return []
         shares = [share for _, share in matched]
         if all(share is not None and share > 0 for share in shares) and sum(shares) == HUNDRED:  # type: ignore[arg-type]
             return [(unit, share) for unit, share in matched]  # type: ignore[misc]
@@ -1053,6 +1052,12 @@ class IatiImporter:
                 "iati-identifier",
             )
         if self.user is not None and item.pk not in changeable:
+            if item.owning_province is None:
+                raise ActivitySkipped(
+                    gettext_noop("This aid item is kept by the centre; you cannot change it."),
+                    activity.line,
+                    "iati-identifier",
+                )
             raise ActivitySkipped(
                 gettext_noop("This aid item belongs to %(province)s; you cannot change it."),
                 activity.line,

@@ -168,7 +168,7 @@ def test_aid_items_round_trip_updates_changed_rows_creates_new_ones_and_never_du
     assert kept.version == 1
     new = AidItem.objects.get(reference="HP-3")
     assert {(s.sector.code, s.percentage) for s in new.sectors.all()} == {("12220", 60), ("11220", 40)}
-    assert new.locations.get().unit == hai_phong
+    assert not new.locations.exists()  # no location rows: nationwide, not silently put in the owning province
     assert new.history.first().history_user == editor
 
     again = write_workbook("aid_items", data, editor)  # the same file again: nothing changes

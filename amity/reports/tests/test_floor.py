@@ -157,9 +157,10 @@ def test_floor_counts_only_alive_records(register: None) -> None:
     assert date(YEAR, 1, 1) <= tx.value_date <= date(YEAR, 12, 31)
 
 
-def test_reversals_and_viet_nams_shares_are_allocated_alike_in_sql_and_in_python(register: None) -> None:
-    """Negative amounts are split as their size with the sign on each part, and only Viet Nam's share (rounded
-    half-even to the unit) is split: the same in SQL as in Python, to the last cent and đồng."""
+def test_reversals_shares_and_nationwide_aid_are_allocated_alike_in_sql_and_in_python(register: None) -> None:
+    """Nationwide aid has one part with no province. Negative amounts are split as their size with the sign on
+    each part, and only Viet Nam's share (rounded half-even to the unit) is split: the same in SQL as in Python,
+    to the last cent and đồng."""
     transactions = list(Transaction.objects.order_by("pk")[:400])
     shares = ["33.33", "20.00", "50.00", "12.50", "66.67"]
     for index, tx in enumerate(transactions):
@@ -169,9 +170,11 @@ def test_reversals_and_viet_nams_shares_are_allocated_alike_in_sql_and_in_python
             tx.viet_nam_share = Decimal(shares[index % len(shares)])
     Transaction.objects.bulk_update(transactions, ["amount", "amount_usd", "amount_vnd", "viet_nam_share"])
     items = sorted({tx.aid_item_id for tx in transactions})
+    LocationSplit.objects.filter(aid_item_id__in=items[::4]).delete()  # nationwide: no province
     facts_refresh(items)
     by_python = _facts()
     assert any(row[FACT_COLUMNS.index("amount_usd")] < 0 for row in by_python)
+    assert any(row[FACT_COLUMNS.index("province_id")] is None for row in by_python)
 
     facts_refresh(items, in_sql=True)
 

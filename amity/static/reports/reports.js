@@ -124,7 +124,12 @@
     });
     var values = data.data.map(function (item) { return item.value; });
     var max = values.length ? Math.max.apply(null, values) : 0;
+    var legend = data.nationwide
+      ? [{ text: data.nationwide.label + ": " + format.full(data.nationwide.value), bottom: 8,
+           left: rtl ? 8 : "auto", right: rtl ? "auto" : 8, textStyle: { fontSize: 12, fontWeight: "normal" } }]
+      : [];
     return {
+      title: legend,
       textStyle: { fontFamily: fontFamily() },
       tooltip: {
         trigger: "item",
