@@ -3,7 +3,7 @@ transactions with their conversion to USD and VND. Views, the API, importers and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,14 +36,11 @@ from . import rules
 from .choices import TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     START_DEADLINE_DAYS,
-    AidBeneficiary,
     AidItem,
-    AidParticipant,
     Budget,
-    LocationSplit,
-    SectorSplit,
     Transaction,
 )
+from .parts import BUDGET_COLUMNS, parts_write
 
 ERA_CHANGE = date(2025, 7, 1)
 VND_QUANTUM = Decimal(1)
@@ -149,45 +146,45 @@ def current_province_of(unit: AdministrativeUnit) -> AdministrativeUnit:
 # --- aid items ----------------------------------------------------------------------------------------------
 
 
-def _write_parts(aid_item: AidItem, parts: AidItemParts) -> None:
+def check_parts(aid_item: AidItem, parts: AidItemParts) -> None:
+    """The rules of the parts given with an aid item (None: that kind is left as it is)."""
     if parts.sectors is not None:
         check_sectors(parts.sectors)
-        aid_item.sectors.all().delete()
-        SectorSplit.objects.bulk_create(
-            SectorSplit(aid_item=aid_item, sector=share.sector, percentage=share.percentage) for share in parts.sectors
-        )
-    if parts.locations is not None:
-        locations = parts.locations  # none: nationwide, or not yet located in a province
-        check_locations(locations, planned_start=aid_item.planned_start)
-        aid_item.locations.all().delete()
-        LocationSplit.objects.bulk_create(
-            LocationSplit(
-                aid_item=aid_item,
-                unit=share.unit,
-                percentage=share.percentage,
-                current_province=current_province_of(share.unit),
-            )
-            for share in locations
-        )
+    if parts.locations is not None:  # none: nationwide, or not yet located in a province
+        check_locations(parts.locations, planned_start=aid_item.planned_start)
     if parts.participants is not None:
         pairs = [(p.organisation.pk, p.role) for p in parts.participants]
         if len(set(pairs)) != len(pairs):
             raise ValidationError({"participants": _("An organisation is listed twice with the same role.")})
-        aid_item.participants.all().delete()
-        AidParticipant.objects.bulk_create(
-            AidParticipant(aid_item=aid_item, organisation=p.organisation, role=p.role) for p in parts.participants
-        )
-    if parts.beneficiaries is not None:
-        aid_item.beneficiaries.all().delete()
-        AidBeneficiary.objects.bulk_create(
-            AidBeneficiary(aid_item=aid_item, group=group) for group in sorted(set(parts.beneficiaries))
-        )
     if parts.budgets is not None:
         for budget in parts.budgets:
             budget.aid_item = aid_item
             budget.full_clean(exclude=["aid_item"])
-        aid_item.budgets.all().delete()
-        Budget.objects.bulk_create(parts.budgets)
+
+
+def part_rows(
+    parts: AidItemParts,
+    current_province: Callable[[AdministrativeUnit], AdministrativeUnit] = current_province_of,
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The parts given, as the rows `parts_write` takes (kinds not given are left out, so left as they are);
+    `current_province` may be a cached `current_province_of` for a batch."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    if parts.sectors is not None:
+        rows["sectors"] = [(share.sector.pk, share.percentage) for share in parts.sectors]
+    if parts.locations is not None:
+        rows["locations"] = [(s.unit.pk, s.percentage, current_province(s.unit).pk) for s in parts.locations]
+    if parts.participants is not None:
+        rows["participants"] = [(p.organisation.pk, p.role) for p in parts.participants]
+    if parts.beneficiaries is not None:
+        rows["beneficiaries"] = [(group,) for group in sorted(set(parts.beneficiaries))]
+    if parts.budgets is not None:
+        rows["budgets"] = [tuple(getattr(budget, c) for c in BUDGET_COLUMNS) for budget in parts.budgets]
+    return rows
+
+
+def _write_parts(aid_item: AidItem, parts: AidItemParts, user: Any) -> None:
+    check_parts(aid_item, parts)
+    parts_write({aid_item.pk: part_rows(parts)}, user=user)
 
 
 def check_owning_province(aid_item: AidItem) -> None:
@@ -218,7 +215,9 @@ def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts |
                 locations=parts.locations or [],
                 participants=parts.participants or [],
                 beneficiaries=parts.beneficiaries or [],
+                budgets=parts.budgets,
             ),
+            user,
         )
         ensure_still_in_scope(user=user, action=Action.ADD, instance=aid_item)
         facts_refresh([aid_item.pk])
@@ -243,7 +242,7 @@ def aid_item_update(
         check_owning_province(aid_item)
         save_with_history(instance=aid_item, user=user)
         if parts is not None:
-            _write_parts(aid_item, parts)
+            _write_parts(aid_item, parts, user)
         ensure_still_in_scope(user=user, action=Action.CHANGE, instance=aid_item)
         facts_refresh([aid_item.pk])
     return aid_item

@@ -107,6 +107,20 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
         cursor.executemany(sql, params)
 
 
+def delete_rows(model: type[models.Model], ids: Sequence[int]) -> None:
+    """Delete rows by primary key with no signals: for writers that record the deletion in history themselves,
+    with the acting user (`QuerySet.delete()` would make django-simple-history add a second row, with none)."""
+    quote = connection.ops.quote_name
+    limit = (connection.features.max_query_params or 60000) - 10
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), limit):
+            membership, params = member_of(ids[start : start + limit])
+            column = quote(model._meta.pk.column)
+            cursor.execute(
+                f"DELETE FROM {quote(model._meta.db_table)} WHERE {membership.format(column=column)}", params
+            )
+
+
 def _copy_rows(
     model: type[models.Model],
     fields: list[models.Field],

@@ -29,16 +29,17 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from amity.aid import rules
 from amity.aid.choices import FINAL_STATUSES
-from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from amity.aid.models import AidItem, Transaction
+from amity.aid.parts import parts_write
 from amity.aid.services import (
     AidItemParts,
-    check_locations,
     check_owning_province,
-    check_sectors,
+    check_parts,
     current_province_of,
+    part_rows,
     value_transaction,
 )
-from amity.core.bulk import create_records, insert_history, insert_rows, update_rows
+from amity.core.bulk import create_records, insert_history, update_rows
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.scoping import Action
 from amity.core.services import apply_fields, ensure_may_add
@@ -221,7 +222,7 @@ def aid_items_import(*, user: Any, creates: Sequence[tuple[dict[str, Any], AidIt
     with transaction.atomic(), translation.override(None):
         _check_parts(list(zip(items, every_part, strict=True)))
         create_records(AidItem, items, user=user, reason=str(EXCEL_IMPORT))
-        _write_parts(list(zip(items, every_part, strict=True)), replace=False)
+        _write_parts(list(zip(items, every_part, strict=True)), user=user, new_items=True)
         _ensure_all_allowed(AidItem, user, {item.pk for item in items}, Action.ADD)
     return items
 
@@ -264,7 +265,7 @@ def aid_items_update(
         columns = [AidItem._meta.get_field(name).attname for name in sorted(fields)] + ["version", "updated_at"]
         update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
         insert_history(AidItem, items, history_type="~", user=user, reason=str(EXCEL_IMPORT), when=now)
-        _write_parts(with_parts, replace=True)
+        _write_parts(with_parts, user=user, new_items=False)
         _ensure_all_allowed(AidItem, user, ids, Action.CHANGE)
         facts_refresh(ids)
     return items
@@ -285,27 +286,11 @@ def _check_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
     for item, parts in pairs:
         if parts.budgets is not None:
             raise ValueError("Budgets are not written from Excel.")
-        if parts.sectors is not None:
-            check_sectors(parts.sectors)
-        if parts.locations is not None:
-            check_locations(parts.locations, planned_start=item.planned_start)
-        if parts.participants is not None:
-            pairs_given = [(p.organisation.pk, p.role) for p in parts.participants]
-            if len(set(pairs_given)) != len(pairs_given):
-                raise ValidationError({"participants": _("An organisation is listed twice with the same role.")})
+        check_parts(item, parts)
 
 
-_PART_TABLES: dict[str, tuple[type[Any], list[str]]] = {
-    "sectors": (SectorSplit, ["aid_item_id", "sector_id", "percentage"]),
-    "locations": (LocationSplit, ["aid_item_id", "unit_id", "percentage", "current_province_id"]),
-    "participants": (AidParticipant, ["aid_item_id", "organisation_id", "role"]),
-    "beneficiaries": (AidBeneficiary, ["aid_item_id", "group"]),
-}
-
-
-def _write_parts(pairs: Sequence[tuple[AidItem, AidItemParts]], *, replace: bool) -> None:
-    """Write the parts given (checked by `_check_parts`) as tuples; with `replace`, the stored ones of each
-    kind given are deleted first."""
+def _write_parts(pairs: Sequence[tuple[AidItem, AidItemParts]], *, user: Any, new_items: bool) -> None:
+    """Write the parts given (checked by `_check_parts`) through the one writer of parts, with history."""
     successors: dict[int, Any] = {}
 
     def current_province(unit: Any) -> Any:
@@ -313,27 +298,8 @@ def _write_parts(pairs: Sequence[tuple[AidItem, AidItemParts]], *, replace: bool
             successors[unit.pk] = current_province_of(unit)
         return successors[unit.pk]
 
-    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    replaced: dict[str, list[int]] = defaultdict(list)
-    for item, parts in pairs:
-        if parts.sectors is not None:
-            replaced["sectors"].append(item.pk)
-            rows["sectors"] += [(item.pk, s.sector.pk, s.percentage) for s in parts.sectors]
-        if parts.locations is not None:
-            replaced["locations"].append(item.pk)
-            locations = parts.locations
-            rows["locations"] += [(item.pk, s.unit.pk, s.percentage, current_province(s.unit).pk) for s in locations]
-        if parts.participants is not None:
-            replaced["participants"].append(item.pk)
-            rows["participants"] += [(item.pk, p.organisation.pk, p.role) for p in parts.participants]
-        if parts.beneficiaries is not None:
-            replaced["beneficiaries"].append(item.pk)
-            rows["beneficiaries"] += [(item.pk, group) for group in sorted(set(parts.beneficiaries))]
-    for kind, (model, columns) in _PART_TABLES.items():
-        if replace:
-            for chunk in _chunks(replaced[kind]):
-                model.objects.filter(aid_item_id__in=chunk).delete()
-        insert_rows(model, columns, rows[kind])
+    wanted = {item.pk: part_rows(parts, current_province) for item, parts in pairs}
+    parts_write(wanted, user=user, reason=str(EXCEL_IMPORT), new_items=new_items)
 
 
 __all__ = ["aid_items_import", "aid_items_update", "transactions_import"]

@@ -49,6 +49,7 @@ from amity.aid.models import (
     SectorSplit,
     Transaction,
 )
+from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import (
     ERA_CHANGE,
     LocationShare,
@@ -126,7 +127,6 @@ MODALITY_FROM_AID_TYPE = {
     "G": Modality.NON_PROJECT,
     "H": Modality.NON_PROJECT,
 }
-BUDGET_COLUMNS = ("kind", "status", "period_start", "period_end", "amount", "currency_id", "value_date")
 ITEM_FIELDS = (
     "modality",
     "is_relief",
@@ -1019,7 +1019,7 @@ class IatiImporter:
                 to_update.append((plan, item))
             else:
                 unchanged.append((plan, item))
-        now = timezone.now()
+        now = self.now = timezone.now()
         if to_create:
             create_records(AidItem, [item for _, item in to_create], user=self.user, reason=self.reason, when=now)
         if to_update:
@@ -1031,7 +1031,7 @@ class IatiImporter:
             update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in updated])
             insert_history(AidItem, updated, history_type="~", user=self.user, reason=self.reason, when=now)
         written = to_create + to_update
-        self._write_parts(written, parts)
+        self._write_parts(to_create, to_update)
         self._write_transactions(written, parts)
         self._record_sources([*written, *unchanged])
         if self.user is not None and written:
@@ -1136,25 +1136,20 @@ class IatiImporter:
             tx, org_id(provider) if provider is not None else None, org_id(receiver) if receiver is not None else None
         )
 
-    def _write_parts(self, written: list[tuple[_Plan, AidItem]], parts: _ExistingParts) -> None:
-        ids = [item.pk for _, item in written]
-        SectorSplit.objects.filter(aid_item_id__in=ids).delete()
-        LocationSplit.objects.filter(aid_item_id__in=ids).delete()
-        AidParticipant.objects.filter(aid_item_id__in=ids).delete()
-        Budget.objects.filter(aid_item_id__in=ids).delete()
-        sectors: list[tuple[Any, ...]] = []
-        locations: list[tuple[Any, ...]] = []
-        participants: list[tuple[Any, ...]] = []
-        budgets: list[tuple[Any, ...]] = []
-        for plan, item in written:
-            sectors += [(item.pk, sector.pk, pct) for sector, pct in plan.sectors]
-            locations += [(item.pk, u.pk, pct, self._current_province(u).pk) for u, pct in plan.locations]
-            participants += [(item.pk, self.organisations.id_of(org), role) for org, role in plan.participants]
-            budgets += [(item.pk, *(b[name] for name in BUDGET_COLUMNS)) for b in plan.budgets]
-        insert_rows(SectorSplit, ["aid_item_id", "sector_id", "percentage"], sectors)
-        insert_rows(LocationSplit, ["aid_item_id", "unit_id", "percentage", "current_province_id"], locations)
-        insert_rows(AidParticipant, ["aid_item_id", "organisation_id", "role"], participants)
-        insert_rows(Budget, ["aid_item_id", *BUDGET_COLUMNS], budgets)
+    def _write_parts(self, created: list[tuple[_Plan, AidItem]], updated: list[tuple[_Plan, AidItem]]) -> None:
+        """The plans' parts through the one writer of parts (`parts_write`, with history): for new items only
+        inserts; for updated items what differs from the stored parts."""
+        for pairs, new_items in ((created, True), (updated, False)):
+            wanted = {}
+            for plan, item in pairs:
+                wanted[item.pk] = {
+                    "sectors": [(sector.pk, pct) for sector, pct in plan.sectors],
+                    "locations": [(u.pk, pct, self._current_province(u).pk) for u, pct in plan.locations],
+                    "participants": [(self.organisations.id_of(org), role) for org, role in plan.participants],
+                    "budgets": [tuple(b[name] for name in BUDGET_COLUMNS) for b in plan.budgets],
+                }
+            if wanted:
+                parts_write(wanted, user=self.user, reason=self.reason, when=self.now, new_items=new_items)
 
     def _write_transactions(self, written: list[tuple[_Plan, AidItem]], parts: _ExistingParts) -> None:
         """Transactions the file gives and Amity lacks are created; those Amity has and the file no longer

@@ -579,15 +579,12 @@ def test_a_failure_in_the_middle_of_the_write_leaves_nothing_written(users, hai_
     sheet = workbook.worksheets[0]
     for row, title in ((3, "Một"), (4, "Hai"), (5, "Ba")):
         put(sheet, row, title_vi=title, modality="project", owning_province="31")
-    real_insert = excel_services.insert_rows
 
-    def failing_on_the_locations(model, columns, rows, **kwargs):
-        # The aid items and their sector shares are in by now; the location shares fail.
-        if model.__name__ == "LocationSplit":
-            raise DatabaseError("disk full, for the test")
-        return real_insert(model, columns, rows, **kwargs)
+    def failing_on_the_parts(*args, **kwargs):
+        # The aid items and their history rows are in by now; their parts fail.
+        raise DatabaseError("disk full, for the test")
 
-    monkeypatch.setattr(excel_services, "insert_rows", failing_on_the_locations)
+    monkeypatch.setattr(excel_services, "parts_write", failing_on_the_parts)
     result = write_workbook("aid_items", xlsx(workbook), editor)
     assert not result.written
     assert [(p["message"], p["params"]) for p in result.problems] == [

@@ -686,3 +686,30 @@ def test_a_reimport_never_moves_an_item_through_its_lifecycle(users: dict[str, A
     assert result.updated == 1
     item.refresh_from_db()
     assert (item.status, item.reported_status) == ("in_progress", "1")
+
+
+def test_an_import_records_the_parts_it_writes_in_their_history_and_a_reimport_adds_none(
+    users: dict[str, Any],
+) -> None:
+    from amity.aid.models import AidParticipant, SectorSplit
+
+    run_import(iati_file(activity()), user=users["editor"])
+    item = AidItem.objects.get()
+    rows = list(SectorSplit.history.filter(aid_item_id=item.pk))
+    assert len(rows) == 2
+    assert {(r.history_type, r.history_user, r.history_change_reason) for r in rows} == {
+        ("+", users["editor"], "Imported from IATI file")
+    }
+    assert AidParticipant.history.filter(aid_item_id=item.pk).count() == 2
+    before = SectorSplit.history.count()
+
+    run_import(iati_file(activity()), user=users["editor"])
+    newer = activity(sectors='<sector vocabulary="1" code="14030" percentage="100"/>')
+    run_import(iati_file(newer), user=users["editor"])
+
+    assert SectorSplit.history.count() == before + 2
+    latest = SectorSplit.history.filter(aid_item_id=item.pk).order_by("-history_id")[:2]
+    assert sorted((r.history_type, r.sector.code, r.percentage) for r in latest) == [
+        ("-", "11220", Decimal("40.00")),  # removed
+        ("~", "14030", Decimal("100.00")),  # changed from 60 %
+    ]
