@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from amity.core.views import HomeView, healthz
+from amity.interop.api.views import AidItemsIatiView
 
 handler403 = "amity.core.views.error_403"
 handler404 = "amity.core.views.error_404"
@@ -15,6 +16,7 @@ handler500 = "amity.core.views.error_500"
 api_v1 = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
+    path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
 ]

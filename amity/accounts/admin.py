@@ -24,7 +24,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         if db_field.name == "jurisdictions":
-            from amity.reference.models import AdministrativeUnit
-
-            kwargs["queryset"] = AdministrativeUnit.objects.filter(level="province", era="2025").order_by("code")
+            # The current era's provinces, through the relation: accounts lies below reference, imports none of it.
+            units = db_field.related_model._default_manager
+            kwargs["queryset"] = units.filter(level="province", era="2025").order_by("code")
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from amity.core import derived
 from amity.core.money import CENT, HUNDRED, round_significant
 from amity.core.scoping import Action
 from amity.core.services import (
@@ -30,7 +31,6 @@ from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
-from amity.reports.facts import facts_refresh
 
 from . import rules
 from .choices import TRANSITIONS, AidStatus, ParticipantRole
@@ -220,7 +220,7 @@ def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts |
             user,
         )
         ensure_still_in_scope(user=user, action=Action.ADD, instance=aid_item)
-        facts_refresh([aid_item.pk])
+        derived.aid_items_changed([aid_item.pk])
     return aid_item
 
 
@@ -244,21 +244,21 @@ def aid_item_update(
         if parts is not None:
             _write_parts(aid_item, parts, user)
         ensure_still_in_scope(user=user, action=Action.CHANGE, instance=aid_item)
-        facts_refresh([aid_item.pk])
+        derived.aid_items_changed([aid_item.pk])
     return aid_item
 
 
 def aid_item_delete(*, aid_item: AidItem, user: Any, expected_version: int | None = None) -> AidItem:
     with transaction.atomic():
         record_soft_delete(instance=aid_item, user=user, expected_version=expected_version)
-        facts_refresh([aid_item.pk])
+        derived.aid_items_changed([aid_item.pk])
     return aid_item
 
 
 def aid_item_restore(*, aid_item: AidItem, user: Any) -> AidItem:
     with transaction.atomic():
         record_restore(instance=aid_item, user=user)
-        facts_refresh([aid_item.pk])
+        derived.aid_items_changed([aid_item.pk])
     return aid_item
 
 
@@ -290,7 +290,7 @@ def _transition(
         aid_item.status = to
         aid_item.status_note = reason
         save_with_history(instance=aid_item, user=user, reason=AidStatus(to).label)
-        facts_refresh([aid_item.pk])
+        derived.aid_items_changed([aid_item.pk])
     return aid_item
 
 
@@ -482,7 +482,7 @@ def transaction_create(*, user: Any, aid_item: AidItem, data: Mapping[str, Any])
         _check_transaction(tx)
         value_transaction(tx, RateBook({tx.currency.code, VND}))
         save_with_history(instance=tx, user=user)
-        facts_refresh([tx.aid_item_id])
+        derived.aid_items_changed([tx.aid_item_id])
     return tx
 
 
@@ -499,7 +499,7 @@ def transaction_update(
         _check_transaction(tx)
         value_transaction(tx, RateBook({tx.currency.code, VND}))
         save_with_history(instance=tx, user=user)
-        facts_refresh([tx.aid_item_id])
+        derived.aid_items_changed([tx.aid_item_id])
     return tx
 
 
@@ -507,7 +507,7 @@ def transaction_delete(*, tx: Transaction, user: Any, expected_version: int | No
     _check_editable(tx.aid_item, user)
     with transaction.atomic():
         record_soft_delete(instance=tx, user=user, expected_version=expected_version)
-        facts_refresh([tx.aid_item_id])
+        derived.aid_items_changed([tx.aid_item_id])
     return tx
 
 
@@ -515,7 +515,7 @@ def transaction_restore(*, tx: Transaction, user: Any) -> Transaction:
     _check_editable(tx.aid_item, user)
     with transaction.atomic():
         record_restore(instance=tx, user=user)
-        facts_refresh([tx.aid_item_id])
+        derived.aid_items_changed([tx.aid_item_id])
     return tx
 
 
@@ -546,7 +546,7 @@ def transactions_revalue(*, currencies: Iterable[str] | None = None, batch_size:
                 total += len(changed)
                 changed = []
         Transaction.all_objects.bulk_update(changed, fields)
-        facts_refresh(touched_items)
+        derived.aid_items_changed(touched_items)
     return total + len(changed)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from amity.core import derived
 from amity.core.scoping import Action
 from amity.core.services import (
     claim_version,
@@ -45,19 +45,8 @@ def organisation_update(
     with transaction.atomic():
         record_update(instance=organisation, user=user, data=data, expected_version=expected_version)
         if organisation.country_id != country_before:
-            _refresh_donor_facts(organisation)
+            derived.organisations_changed([organisation.pk])  # report facts copy the donor's country
     return organisation
-
-
-def _refresh_donor_facts(organisation: Organisation) -> None:
-    """Report facts copy the donor's country: rebuild those of the aid the organisation funds."""
-    from amity.aid.models import AidItem  # aid builds on organisations, not the other way round
-    from amity.reports.facts import facts_refresh
-
-    funded = AidItem.all_objects.filter(
-        Q(participants__organisation=organisation) | Q(transactions__provider=organisation)
-    ).values_list("pk", flat=True)
-    facts_refresh(set(funded))
 
 
 def organisation_delete(*, organisation: Organisation, user: Any, expected_version: int | None = None) -> Organisation:

@@ -347,6 +347,23 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, in_sql: 
     return written
 
 
+class FactsKeeper:
+    """The report facts and rollups as the keeper of derived rows (`amity.core.derived`)."""
+
+    def aid_items_changed(self, aid_item_ids: Iterable[int]) -> None:
+        facts_refresh(aid_item_ids)
+
+    def organisations_changed(self, organisation_ids: Iterable[int]) -> None:
+        """Facts copy the donor's country: rebuild those of the aid the organisations fund or provide."""
+        from django.db.models import Q
+
+        ids = list(organisation_ids)
+        funded = AidItem.all_objects.filter(
+            Q(participants__organisation_id__in=ids) | Q(transactions__provider_id__in=ids)
+        ).values_list("pk", flat=True)
+        facts_refresh(set(funded))
+
+
 def facts_rebuild_all() -> int:
     """Rebuild every fact and the rollups (after a bulk load or to repair); returns facts written."""
     from .rollups import rollups_rebuild

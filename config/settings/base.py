@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "amity.aid",
     "amity.reports",
     "amity.interop",
+    "amity.demo",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "amity.core.context_processors.navigation",
+                "config.context_processors.navigation",
             ],
         },
     }

@@ -6,12 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http.response import HttpResponseBase
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -19,7 +16,6 @@ from rest_framework.serializers import BaseSerializer
 from amity.core.api import RestrictedViewSetMixin
 from amity.core.scoping import Action
 from amity.core.services import ensure_may_add
-from amity.interop.views_export import IatiXmlRenderer, ensure_may_view, iati_activities_response
 
 from .. import selectors, services
 from ..filtersets import AidItemFilterSet, TransactionFilterSet
@@ -76,13 +72,6 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: AidItem) -> None:
         services.aid_item_delete(aid_item=instance, user=self.request.user)
-
-    @extend_schema(filters=True, responses={(200, "application/xml"): OpenApiTypes.BINARY})
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, IatiXmlRenderer])
-    def iati(self, request: Request) -> HttpResponseBase:
-        """The aid items the user may see, with the list's filters, as an IATI 2.03 activity file (streamed)."""
-        ensure_may_view(user=request.user, model=AidItem)
-        return iati_activities_response(self.filter_queryset(self.get_queryset()))
 
     def _step(self, request: Request, name: str, inputs_class: type[LifecycleInputSerializer]) -> Response:
         aid_item = self.get_object()

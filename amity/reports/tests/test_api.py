@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from amity.aid.demo import demo_load
+from amity.demo.register import demo_load
 from amity.reports.models import PublishedReport
 from amity.reports.selectors import report
 from amity.reports.services import report_publish, result_to_figures

@@ -15,9 +15,9 @@ import pytest
 from django.utils import translation
 
 from amity.aid import services as aid_services
-from amity.aid.demo import demo_load
 from amity.aid.tests.factories import HAI_PHONG_COMMUNE, approve, make_aid_item, unit
 from amity.conftest import client_for
+from amity.demo.register import demo_load
 from amity.reference.models import Currency
 from amity.reports.exports import ExportContext, result_from_figures
 from amity.reports.exports.docx import document_date

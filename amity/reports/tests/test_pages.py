@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from amity.accounts.models import User
 from amity.aid.choices import FINAL_STATUSES
-from amity.aid.demo import demo_load
 from amity.aid.models import AidItem
 from amity.aid.tests.factories import make_transaction
 from amity.conftest import client_for
+from amity.demo.register import demo_load
 from amity.organisations.choices import RegistrationKind
 from amity.organisations.models import Organisation, Registration
 from amity.reference.fx import shared_rate_book

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from amity.aid.demo import demo_load
 from amity.aid.tests.factories import approve, make_aid_item, make_transaction, unit
 from amity.core.exceptions import PermissionDenied
+from amity.demo.register import demo_load
 from amity.reports.models import ReportFact
 from amity.reports.selectors import compare, compare_years, report
 from amity.reports.services import published_is_intact, report_publish

@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from amity.aid.demo import demo_load, demo_remove
 from amity.aid.filtersets import AidItemFilterSet
 from amity.aid.models import AidItem, Transaction
 from amity.aid.selectors import transaction_totals
+from amity.demo.register import demo_load, demo_remove
 from amity.organisations.models import Organisation, Registration
 
 pytestmark = pytest.mark.django_db

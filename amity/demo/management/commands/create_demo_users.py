@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from amity.accounts.services import DEMO_PASSWORD, demo_users_ensure
+from amity.demo.users import DEMO_PASSWORD, demo_users_ensure
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from amity.accounts.services import DEMO_ACCOUNTS, DEMO_PASSWORD
-from amity.aid.demo import demo_load, demo_remove
+from amity.demo.register import demo_load, demo_remove
+from amity.demo.users import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Template context shared by every page: the main navigation and the user's role label."""
+"""Template context shared by every page: the main navigation and the user's role label. It names every app's
+pages, so it belongs to the project (`config`), above the apps, not to `amity.core`, which imports none."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.scoping import Action
+from amity.interop.models import ImportRun
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    from amity.interop.models import ImportRun  # core does not import later apps at module level
-
     user = getattr(request, "user", None)
     items: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:

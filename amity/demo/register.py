@@ -27,17 +27,16 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from amity.accounts.models import User
-from amity.accounts.services import demo_users_ensure
+from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
+from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.money import allocate, quantize
+from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration, RegistrationEvent
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency, UnitMapping
 from amity.reports.facts import facts_refresh
-
-from .choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
-from .models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 
 SEED = 20250701
 NAMESPACE = uuid.UUID("6f1c2a52-7d0e-4a8e-9a59-0d5a3c1e2b10")
@@ -346,7 +345,7 @@ class DemoBuilder:
             provider=provider,
             is_demo=True,
         )
-        from .services import value_transaction
+        from amity.aid.services import value_transaction
 
         value_transaction(tx, self.book)
         self.build.transactions.append(tx)

@@ -1,4 +1,4 @@
-"""Writes on users: the demo accounts created by `make run`."""
+"""The demo accounts created by `make run`, one per role (password `amity-demo-2025`)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from amity.accounts.choices import Role
+from amity.accounts.models import User
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit
-
-from .choices import Role
-from .models import User
 
 DEMO_PASSWORD = "amity-demo-2025"
 DEMO_PROVINCE_CODE = "31"  # Hải Phòng, which absorbed Hải Dương on 1 Jul 2025

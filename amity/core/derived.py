@@ -1,0 +1,46 @@
+"""Rows derived from the register — the report facts and their rollups — and how the writers below the app that
+keeps them tell it what changed.
+
+The reports app keeps the derived rows (`amity.reports.facts`) and registers its keeper here when Django starts
+(`ReportsConfig.ready`). The aid and organisation services, which lie below reports in the layers
+(docs/ARCHITECTURE.md), call `aid_items_changed` / `organisations_changed` inside their own transaction, so the
+figures never lag behind a write and a lower app never imports a higher one. No keeper registered is a
+configuration error, raised at the first write: derived rows must never silently fall behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class DerivedRowsKeeper(Protocol):
+    def aid_items_changed(self, aid_item_ids: Iterable[int]) -> None:
+        """Rebuild what is derived from these aid items (their splits, transactions, status, conversions)."""
+
+    def organisations_changed(self, organisation_ids: Iterable[int]) -> None:
+        """Rebuild what is derived from these organisations (a donor's country)."""
+
+
+_keeper: DerivedRowsKeeper | None = None
+
+
+def register(keeper: DerivedRowsKeeper) -> None:
+    global _keeper
+    _keeper = keeper
+
+
+def _registered() -> DerivedRowsKeeper:
+    if _keeper is None:
+        raise ImproperlyConfigured("No keeper of derived rows is registered (is amity.reports installed?).")
+    return _keeper
+
+
+def aid_items_changed(aid_item_ids: Iterable[int]) -> None:
+    _registered().aid_items_changed(aid_item_ids)
+
+
+def organisations_changed(organisation_ids: Iterable[int]) -> None:
+    _registered().organisations_changed(organisation_ids)
