@@ -12,14 +12,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from amity.core import derived
+from amity.core.bulk import create_records, insert_history, update_rows
 from amity.core.money import CENT, HUNDRED, round_significant
 from amity.core.scoping import Action
 from amity.core.services import (
     apply_fields,
+    chunks,
     claim_version,
+    claim_versions,
+    ensure_all_allowed,
     ensure_allowed,
     ensure_may_add,
     ensure_still_in_scope,
@@ -28,12 +34,13 @@ from amity.core.services import (
     save_with_history,
 )
 from amity.organisations.models import Organisation
+from amity.organisations.selectors import registration_spans
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
 
 from . import rules
-from .choices import TRANSITIONS, AidStatus, ParticipantRole
+from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     START_DEADLINE_DAYS,
     AidItem,
@@ -43,6 +50,7 @@ from .models import (
 from .parts import BUDGET_COLUMNS, parts_write
 
 ERA_CHANGE = date(2025, 7, 1)
+BATCH = 500  # rows per INSERT or UPDATE statement of a batch write
 VND_QUANTUM = Decimal(1)
 RATE_QUANTUM = Decimal("1E-12")  # the stored rates' precision (Transaction.usd_per_unit, vnd_per_unit)
 
@@ -262,6 +270,126 @@ def aid_item_restore(*, aid_item: AidItem, user: Any) -> AidItem:
     return aid_item
 
 
+# --- aid items in batches (an upload of thousands of rows) ---------------------------------------------------
+
+
+def aid_items_create(
+    *, user: Any, creates: Sequence[tuple[Mapping[str, Any], AidItemParts]], reason: str | Promise = ""
+) -> list[AidItem]:
+    """Create new aid items with their shares, participants and beneficiary groups in one go (an upload).
+
+    The same rules as `aid_item_create`, applied to the batch: the user may add aid items and each owning
+    province is theirs (checked again after the write), the owning province is of the current era, the
+    model's field rules (foreign keys are the checked file's own lookups, so they are not queried again one by
+    one), sector and location shares (`check_sectors`, `check_locations`), history rows with the user. New
+    items have no transactions: nothing to add to the report facts."""
+    if not creates:
+        return []
+    ensure_may_add(user=user, model=AidItem)
+    items: list[AidItem] = []
+    for data, _parts in creates:
+        item = AidItem()
+        apply_fields(item, data)
+        _check_fields(item)
+        items.append(item)
+    every_part = [
+        AidItemParts(
+            sectors=parts.sectors or [],
+            locations=parts.locations or [],
+            participants=parts.participants or [],
+            beneficiaries=parts.beneficiaries or [],
+        )
+        for _data, parts in creates
+    ]
+    with transaction.atomic(), translation.override(None):
+        _check_batch_parts(list(zip(items, every_part, strict=True)))
+        create_records(AidItem, items, user=user, reason=str(reason))
+        _write_batch_parts(list(zip(items, every_part, strict=True)), user=user, reason=reason, new_items=True)
+        ensure_all_allowed(model=AidItem, user=user, pks={item.pk for item in items}, action=Action.ADD)
+    return items
+
+
+def aid_items_update(
+    *,
+    user: Any,
+    updates: Sequence[tuple[int, Mapping[str, Any], AidItemParts | None, int | None]],
+    reason: str | Promise = "",
+) -> list[AidItem]:
+    """Save changed aid items — (id, changed fields, changed parts or None, version the file was made from) —
+    in one go, with the rules of `aid_item_update` applied to the batch: the user may change each item (checked
+    again after the write), a closed one only if an administrator, the status only through the lifecycle
+    actions, each row's version, an owning province of the current era, the model's field rules, sector and
+    location shares; one `~` history row each with the user, one facts refresh for all."""
+    if not updates:
+        return []
+    ids = {pk for pk, _data, _parts, _version in updates}
+    with transaction.atomic(), translation.override(None):
+        _ensure_items_editable(user, ids)
+        stored: dict[int, AidItem] = {}
+        for chunk in chunks(ids):
+            stored.update((item.pk, item) for item in AidItem.all_objects.filter(pk__in=chunk))
+        changed: list[tuple[AidItem, int | None]] = []
+        with_parts: list[tuple[AidItem, AidItemParts]] = []
+        fields: set[str] = set()
+        for pk, data, parts, expected_version in updates:
+            item = stored[pk]
+            if "status" in data and data["status"] != item.status:
+                raise ValidationError({"status": _("Change the status with the lifecycle actions.")})
+            apply_fields(item, data)
+            _check_fields(item)
+            fields.update(data)
+            changed.append((item, expected_version))
+            if parts is not None:
+                with_parts.append((item, parts))
+        _check_batch_parts(with_parts)
+        claim_versions(model=AidItem, claims=changed)
+        now = timezone.now()
+        items = [item for item, _version in changed]
+        for item in items:
+            item.updated_at = now
+        columns = [AidItem._meta.get_field(name).attname for name in sorted(fields)] + ["version", "updated_at"]
+        update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
+        insert_history(AidItem, items, history_type="~", user=user, reason=str(reason), when=now)
+        _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)
+        ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
+        derived.aid_items_changed(ids)
+    return items
+
+
+ITEM_FOREIGN_KEYS = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
+
+
+def _check_fields(item: AidItem) -> None:
+    """The model's field rules and a current-era owning province; foreign keys are the caller's own lookups in
+    the user's scope, so they are not queried again one by one."""
+    check_owning_province(item)
+    item.full_clean(exclude=ITEM_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+
+
+def _check_batch_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
+    """The checks `aid_item_update` makes of the parts it is given (None: left as they are)."""
+    for item, parts in pairs:
+        if parts.budgets is not None:
+            raise ValueError("Budgets are written with one aid item at a time.")
+        check_parts(item, parts)
+
+
+def _write_batch_parts(
+    pairs: Sequence[tuple[AidItem, AidItemParts]], *, user: Any, reason: str | Promise, new_items: bool
+) -> None:
+    """Write the parts given (checked by `_check_parts`) through the one writer of parts, with history."""
+    successors: dict[int, Any] = {}
+
+    def current_province(unit: Any) -> Any:
+        if unit.pk not in successors:
+            successors[unit.pk] = current_province_of(unit)
+        return successors[unit.pk]
+
+    wanted = {item.pk: part_rows(parts, current_province) for item, parts in pairs}
+    with translation.override(None):  # stored as its English source, translated when shown
+        parts_write(wanted, user=user, reason=str(reason), new_items=new_items)
+
+
 # --- lifecycle ----------------------------------------------------------------------------------------------
 
 
@@ -462,45 +590,110 @@ def value_transaction_as_data(tx: Transaction, book: RateBook) -> None:
     tx.amount_vnd = vnd.value(tx.amount, VND_QUANTUM)
 
 
-def _check_transaction(tx: Transaction) -> None:
+# Input fields the batch does not validate one by one: the foreign keys are instances the caller looked up in the
+# user's scope (a form's choices, a serializer's scoped field, the Excel check's lookups), the conversion is
+# computed here, and the bookkeeping fields are not input.
+NOT_INPUT = [
+    *("aid_item", "currency", "provider", "receiver"),
+    *("amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"),
+    *("public_id", "created_at", "updated_at", "deleted_at", "is_demo", "version"),
+]
+TRANSACTION_FIELDS = [
+    *("transaction_type", "date", "value_date", "amount", "currency", "provider", "receiver", "description"),
+    *("viet_nam_share", "amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"),
+    *("version", "updated_at"),
+]
+
+
+def transactions_save(
+    *, user: Any, changes: Sequence[tuple[Transaction, int | None]], reason: str | Promise = ""
+) -> list[Transaction]:
+    """Create and change transactions in one atomic write: the one writer of transactions. Each change is a
+    transaction with its new values (unsaved for a new one, its aid item, currency and parties set) and the
+    version the user saw (None for a new one). A page or the API saves one; an Excel upload, thousands.
+
+    Every rule, for the whole batch with a fixed number of queries: the user may change each aid item and each
+    stored transaction, no aid item is on record as ended, a transaction stays with its aid item, the amount
+    and value-date rules, the provider's registration, the conversion at the value-date rates (one rate book),
+    the model's field rules, each row's version; history rows with the user and reason; the report facts of
+    every aid item touched, once."""
+    creates = [tx for tx, _version in changes if tx.pk is None]
+    updates = [(tx, version) for tx, version in changes if tx.pk is not None]
+    item_ids = {tx.aid_item_id for tx, _version in changes}
+    with transaction.atomic():
+        _ensure_items_editable(user, item_ids)
+        if updates:
+            ensure_all_allowed(model=Transaction, user=user, pks={tx.pk for tx, _ in updates}, action=Action.CHANGE)
+            stored_items: dict[int, int] = {}
+            for chunk in chunks(tx.pk for tx, _version in updates):
+                stored_items.update(Transaction.all_objects.filter(pk__in=chunk).values_list("pk", "aid_item_id"))
+            if any(stored_items.get(tx.pk) != tx.aid_item_id for tx, _version in updates):
+                raise ValidationError({"aid_item": _("A transaction cannot move to another aid item.")})
+        everything = [tx for tx, _version in changes]
+        book = RateBook({tx.currency.code for tx in everything} | {VND})
+        spans = registration_spans({tx.provider_id for tx in everything if tx.provider_id})
+        for tx in everything:
+            _check_transaction(tx, spans, book)
+        with translation.override(None):  # the reason is stored as its English source, translated when shown
+            stored_reason = str(reason)
+        if updates:
+            claim_versions(model=Transaction, claims=updates)
+            now = timezone.now()
+            for tx, _version in updates:
+                tx.updated_at = now
+            bulk_update_with_history(
+                [tx for tx, _version in updates],
+                Transaction,
+                fields=TRANSACTION_FIELDS,
+                batch_size=BATCH,
+                default_user=user,
+                default_change_reason=stored_reason or None,
+                manager=Transaction.all_objects,
+            )
+        if creates:
+            bulk_create_with_history(
+                creates, Transaction, batch_size=BATCH, default_user=user, default_change_reason=stored_reason or None
+            )
+        derived.aid_items_changed(item_ids)
+    return everything
+
+
+def _check_transaction(tx: Transaction, spans: Mapping[int, list[tuple[date, date]]], book: RateBook) -> None:
     tx.value_date = rules.value_date_of(tx.date, tx.value_date)
     try:
         rules.check_amount(tx.amount)
-        if tx.provider is not None:
-            registrations = list(tx.provider.registrations.all().values_list("issue_date", "expiry_date"))
-            rules.check_provider_registered(tx.provider, registrations, tx.date)
+        if tx.provider_id:
+            rules.check_provider_registered(tx.provider, spans.get(tx.provider_id, []), tx.date)
     except rules.Breach as breach:
         raise breach.as_validation_error() from None
+    value_transaction(tx, book)
+    tx.full_clean(exclude=NOT_INPUT, validate_unique=False, validate_constraints=False)
+
+
+def _ensure_items_editable(user: Any, item_ids: set[int]) -> None:
+    """The user may change the aid items, and none is on record as ended (`rules.check_editable`)."""
+    ensure_all_allowed(model=AidItem, user=user, pks=item_ids, action=Action.CHANGE)
+    if rules.may_change_ended_items(user):
+        return
+    for chunk in chunks(item_ids):
+        ended = AidItem.all_objects.filter(pk__in=chunk, status__in=FINAL_STATUSES).first()
+        if ended is not None:
+            _check_editable(ended, user)
 
 
 def transaction_create(*, user: Any, aid_item: AidItem, data: Mapping[str, Any]) -> Transaction:
-    with transaction.atomic():
-        ensure_allowed(user=user, action=Action.CHANGE, instance=aid_item)
-        _check_editable(aid_item, user)
-        tx = Transaction(aid_item=aid_item)
-        apply_fields(tx, data)
-        _check_transaction(tx)
-        value_transaction(tx, RateBook({tx.currency.code, VND}))
-        save_with_history(instance=tx, user=user)
-        derived.aid_items_changed([tx.aid_item_id])
-    return tx
+    tx = Transaction(aid_item=aid_item)
+    apply_fields(tx, data)
+    [saved] = transactions_save(user=user, changes=[(tx, None)])
+    return saved
 
 
 def transaction_update(
     *, tx: Transaction, user: Any, data: Mapping[str, Any], expected_version: int | None
 ) -> Transaction:
-    with transaction.atomic():
-        ensure_allowed(user=user, action=Action.CHANGE, instance=tx)
-        _check_editable(tx.aid_item, user)
-        claim_version(instance=tx, expected_version=expected_version)
-        if "aid_item" in data and data["aid_item"].pk != tx.aid_item_id:
-            raise ValidationError({"aid_item": _("A transaction cannot move to another aid item.")})
-        apply_fields(tx, data)
-        _check_transaction(tx)
-        value_transaction(tx, RateBook({tx.currency.code, VND}))
-        save_with_history(instance=tx, user=user)
-        derived.aid_items_changed([tx.aid_item_id])
-    return tx
+    apply_fields(tx, data)
+    [saved] = transactions_save(user=user, changes=[(tx, expected_version)])
+    return saved
 
 
 def transaction_delete(*, tx: Transaction, user: Any, expected_version: int | None = None) -> Transaction:

@@ -8,10 +8,10 @@ The generic `record_*` functions compose them for the plain create / update / de
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -128,3 +128,40 @@ def record_restore(*, instance: RecordT, user: Any) -> RecordT:
         instance.deleted_at = None
         save_with_history(instance=instance, user=user, reason=gettext_lazy("Restored"))
     return instance
+
+
+# --- the same blocks for a batch of records (an upload of thousands of rows: a fixed number of queries) --------
+
+CHUNK = 900  # ids per query: SQLite takes at most 999 parameters
+
+
+def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def ensure_all_allowed(*, model: type[BaseModel], user: Any, pks: set[int], action: str) -> None:
+    """`ensure_allowed` for many records: one query per chunk; any one refused refuses the batch."""
+    allowed: set[int] = set()
+    for chunk in chunks(pks):
+        allowed.update(model.all_objects.restrict(user, action).filter(pk__in=chunk).values_list("pk", flat=True))
+    if allowed != pks:
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def claim_versions(*, model: type[BaseModel], claims: Sequence[tuple[Any, int | None]]) -> None:
+    """`claim_version` for many records — (record, version the user saw) — with one query per chunk (the rows
+    locked on PostgreSQL until the write commits); a row saved by someone else in between raises ConflictError."""
+    current: dict[int, int] = {}
+    for chunk in chunks(record.pk for record, _version in claims):
+        rows = model.all_objects.filter(pk__in=chunk)
+        if connection.features.has_select_for_update:
+            rows = rows.select_for_update()
+        current.update(rows.values_list("pk", "version"))
+    for record, expected in claims:
+        expected = record.version if expected is None else expected
+        stored = current.get(record.pk)
+        if stored != expected:
+            raise ConflictError(expected_version=expected, current_version=stored)
+        record.version = expected + 1

@@ -3,10 +3,14 @@ Decree 58/2022."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from amity.core.services import chunks
 
 from .choices import OrganisationKind, RegistrationState, RegistrationStatus
 from .models import EXPIRING_DAYS, EXTENSION_DAYS, Organisation, Registration
@@ -97,3 +101,17 @@ def organisations_inactive(*, user: Any, today: date) -> QuerySet[Organisation]:
         .filter(Q(last_activity__isnull=True) | Q(last_activity__lt=since))
         .order_by("name")
     )
+
+
+def registration_spans(organisation_ids: Iterable[int] | None = None) -> dict[int, list[tuple[date, date]]]:
+    """Each organisation's registrations as (issue, expiry) dates — what the licence rule
+    (`amity.aid.rules.registered_on`) reads — for these organisations (None: all), one query per chunk."""
+    spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    rows = Registration.objects.values_list("organisation_id", "issue_date", "expiry_date")
+    batches = (
+        [rows] if organisation_ids is None else [rows.filter(organisation_id__in=c) for c in chunks(organisation_ids)]
+    )
+    for batch in batches:
+        for organisation_id, start, end in batch:
+            spans[organisation_id].append((start, end))
+    return spans

@@ -3,8 +3,8 @@
 The file is checked again first (the records may have changed since the preview). Organisations and
 registrations go through their per-record services (`organisation_create`…), each in a savepoint so that all
 the rows' problems are collected before the whole write rolls back; aid items and transactions, the files of
-thousands of rows, go through the batch services of `services.py` (`aid_items_import`, `aid_items_update`,
-`transactions_import`: the same rules, a fixed number of queries per chunk).
+thousands of rows, go through the aid register's batch services (`aid_items_create`, `aid_items_update`,
+`transactions_save`: the writers the pages and the API use too, a fixed number of queries per chunk).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from amity.aid import services as aid_services
 from amity.core.exceptions import ConflictError, PermissionDenied
@@ -27,8 +28,9 @@ from . import problems as P
 from .check import CREATE, UNCHANGED, UPDATE, ExcelCheck, Planned, check_workbook
 from .problems import Problem, problem
 from .reader import FileInput
-from .services import aid_items_import, aid_items_update, transactions_import
 from .templates import spec_for
+
+EXCEL_IMPORT = gettext_lazy("Excel import")  # the reason in the history of every record an upload writes
 
 Progress = Callable[[int, int], None]
 
@@ -200,7 +202,7 @@ def _write_transactions(
 ) -> list[WrittenRecord]:
     creates = [item.instance for item in check.planned if item.action == CREATE]
     updates = [(item.instance, item.expected_version) for item in check.planned if item.action == UPDATE]
-    transactions_import(user=user, creates=creates, updates=updates)
+    aid_services.transactions_save(user=user, changes=[(tx, None) for tx in creates] + updates, reason=EXCEL_IMPORT)
     if progress is not None:
         progress(len(check.planned), len(check.planned))
     return [_record(item, item.instance) for item in check.planned]
@@ -212,13 +214,17 @@ def _write_aid_items(
     """New aid items (`aid_items_import`) and changed ones (`aid_items_update`), each kind in one batch with
     the rules of the per-record services."""
     creates = [item for item in check.planned if item.action == CREATE]
-    created = aid_items_import(
-        user=user, creates=[(item.data, item.parts or aid_services.AidItemParts()) for item in creates]
+    created = aid_services.aid_items_create(
+        user=user,
+        creates=[(item.data, item.parts or aid_services.AidItemParts()) for item in creates],
+        reason=EXCEL_IMPORT,
     )
     records = [_record(item, instance) for item, instance in zip(creates, created, strict=True)]
     changes = [item for item in check.planned if item.action == UPDATE]
-    updated = aid_items_update(
-        user=user, updates=[(item.instance.pk, item.data, item.parts, item.expected_version) for item in changes]
+    updated = aid_services.aid_items_update(
+        user=user,
+        updates=[(item.instance.pk, item.data, item.parts, item.expected_version) for item in changes],
+        reason=EXCEL_IMPORT,
     )
     records += [_record(item, instance) for item, instance in zip(changes, updated, strict=True)]
     records += [_record(item, item.instance) for item in check.planned if item.action == UNCHANGED]

@@ -572,7 +572,7 @@ def test_a_record_changed_since_the_export_is_not_overwritten(users, hai_phong):
 def test_a_failure_in_the_middle_of_the_write_leaves_nothing_written(users, hai_phong, monkeypatch):
     from django.db import DatabaseError
 
-    from amity.interop.excel import services as excel_services
+    from amity.aid import services as aid_services
 
     editor = users["editor"]
     workbook = blank("aid_items", editor)
@@ -584,7 +584,7 @@ def test_a_failure_in_the_middle_of_the_write_leaves_nothing_written(users, hai_
         # The aid items and their history rows are in by now; their parts fail.
         raise DatabaseError("disk full, for the test")
 
-    monkeypatch.setattr(excel_services, "parts_write", failing_on_the_parts)
+    monkeypatch.setattr(aid_services, "parts_write", failing_on_the_parts)
     result = write_workbook("aid_items", xlsx(workbook), editor)
     assert not result.written
     assert [(p["message"], p["params"]) for p in result.problems] == [
