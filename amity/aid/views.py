@@ -24,8 +24,10 @@ from django.views import View
 
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.forms import add_service_errors
+from amity.core.models import BaseModel
 from amity.core.money import CENT, quantize
 from amity.core.scoping import Action
+from amity.core.selectors import HistoryEntry
 from amity.core.views import (
     RecordActionView,
     RecordDetailView,
@@ -197,6 +199,9 @@ class AidItemDetailView(RecordDetailView):
     def base_queryset(self) -> QuerySet[AidItem]:
         # Deleted items stay reachable by their link so that they can be restored.
         return selectors.with_detail_data(AidItem.all_objects.all())
+
+    def history(self, instance: BaseModel) -> list[HistoryEntry]:
+        return selectors.aid_item_history(cast(AidItem, instance))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

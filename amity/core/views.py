@@ -30,7 +30,7 @@ from .exceptions import ConflictError, PermissionDenied
 from .forms import add_service_errors
 from .models import BaseModel
 from .scoping import Action
-from .selectors import record_history
+from .selectors import HistoryEntry, record_history
 
 
 class RestrictedQuerysetMixin(LoginRequiredMixin):
@@ -99,11 +99,15 @@ class RecordListView(RestrictedQuerysetMixin, ListView):
 
 
 class RecordDetailView(RecordObjectMixin, DetailView):
+    def history(self, instance: BaseModel) -> list[HistoryEntry]:
+        """What `includes/history.html` shows; a page whose record has parts adds theirs."""
+        return record_history(instance)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         instance = self.object
         context.update(
-            history_entries=record_history(instance),
+            history_entries=self.history(instance),
             may_change=self.may(Action.CHANGE, instance),
             may_delete=self.may(Action.DELETE, instance),
         )
