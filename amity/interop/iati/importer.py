@@ -64,8 +64,9 @@ from amity.core.exceptions import PermissionDenied
 from amity.core.money import HUNDRED, allocate
 from amity.core.scoping import Action
 from amity.organisations.choices import OrganisationKind
-from amity.organisations.models import Organisation, Registration
+from amity.organisations.models import Organisation
 from amity.organisations.names import normalise_name
+from amity.organisations.selectors import registration_spans
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MissingRate, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
@@ -381,9 +382,7 @@ class _Organisations:
                 if text:
                     self.by_name.setdefault(normalise_name(text), pk)
         self.pending: list[_PendingOrg] = []
-        self.licences: dict[int, list[tuple[date, date]]] = defaultdict(list)
-        for org_id, start, end in Registration.objects.values_list("organisation_id", "issue_date", "expiry_date"):
-            self.licences[org_id].append((start, end))
+        self.licences = registration_spans()  # every provider's, read once for the import
 
     def resolve(self, org: OrgRef) -> Any:
         """The organisation's id, or the pending organisation to create."""
