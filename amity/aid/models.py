@@ -243,7 +243,7 @@ class AidParticipant(models.Model):
     )
     role = models.CharField(_("role"), max_length=2, choices=ParticipantRole.choices)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["organisation"])  # read by item (`aid_item_history`), not by organisation
 
     class Meta:
         verbose_name = _("participant")
@@ -271,7 +271,7 @@ class SectorSplit(models.Model):
     )
     percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, validators=PERCENT)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["sector"])  # read by item (`aid_item_history`), not by sector
 
     class Meta:
         verbose_name = _("sector share")
@@ -303,7 +303,7 @@ class LocationSplit(models.Model):
         editable=False,
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["unit", "current_province"])  # read by item, not by place
 
     class Meta:
         verbose_name = _("location share")
@@ -331,7 +331,7 @@ class Budget(models.Model):
     )
     value_date = models.DateField(_("value date"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["currency"])  # read by item, not by currency
 
     class Meta:
         verbose_name = _("budget")

@@ -58,6 +58,25 @@ def user_scope(user: Any) -> UserScope | None:
     return cached
 
 
+def jurisdiction(user: Any) -> frozenset[int] | None:
+    """The provinces a provincial user works in, to which their choices and figures are limited; None for
+    everyone else (administrators, central officers, NGO representatives), whom the policies scope otherwise.
+    Outside `amity.core`, this and `is_national` are how code asks about a user's scope (ruff bans reading
+    `user_scope` elsewhere)."""
+    scope = user_scope(user)
+    if scope is None or scope.is_administrator or not scope.province_ids:
+        return None
+    return scope.province_ids
+
+
+def is_national(user: Any) -> bool:
+    """Administrators and central officers: the national picture."""
+    from amity.accounts.choices import Role
+
+    scope = user_scope(user)
+    return scope is not None and (scope.is_administrator or scope.role == Role.CENTRAL_OFFICER)
+
+
 def forget_user_scope(user: User) -> None:
     """Drop the cached scope, after the user's role or jurisdictions change."""
     user.__dict__.pop("_amity_scope", None)

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from amity.core.scoping import user_scope
+from amity.aid.models import AidItem
+from amity.core.scoping import Action, jurisdiction
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
@@ -48,15 +49,17 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        provinces = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")
-        scope = user_scope(user)
-        if scope is not None and not scope.is_administrator:
-            provinces = provinces.filter(pk__in=scope.province_ids)
+        # The provinces the user may import aid for, by the scope policy; none chosen is the centre's aid,
+        # for those who may import that (central officers, administrators).
+        every = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")
+        policy = AidItem.scope_policy
+        allowed = [p.pk for p in every if policy.allows(user, Action.ADD, AidItem(owning_province=p))]
+        if not policy.allows(user, Action.ADD, AidItem(owning_province=None)):
             self.fields["province"].required = True
             self.fields["province"].help_text = ""
-            if len(scope.province_ids) == 1:
-                self.initial.setdefault("province", next(iter(scope.province_ids)))
-        self.fields["province"].queryset = provinces
+        if len(allowed) == 1:
+            self.initial.setdefault("province", allowed[0])
+        self.fields["province"].queryset = every.filter(pk__in=allowed)
 
     def clean_file(self) -> Any:
         return checked_upload(self.cleaned_data["file"])
@@ -80,12 +83,12 @@ class ExcelUploadForm(forms.Form):
 
         self.fields["kind"].choices = [(k.value, k.label) for k in ImportKind if k != ImportKind.IATI]
         provinces = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")
-        scope = user_scope(user)
-        if scope is not None and not scope.is_administrator and scope.province_ids:
-            provinces = provinces.filter(pk__in=scope.province_ids)
+        limited = jurisdiction(user)
+        if limited is not None:
+            provinces = provinces.filter(pk__in=limited)
             self.fields["province"].required = True
-            if len(scope.province_ids) == 1:
-                self.initial.setdefault("province", next(iter(scope.province_ids)))
+            if len(limited) == 1:
+                self.initial.setdefault("province", next(iter(limited)))
         self.fields["province"].queryset = provinces
 
     def clean_file(self) -> Any:

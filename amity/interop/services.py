@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from amity.core.exceptions import PermissionDenied
-from amity.core.scoping import Action, user_scope
+from amity.core.scoping import Action, jurisdiction
 from amity.reference.models import AdministrativeUnit
 
 from .choices import ImportKind, ImportStatus
@@ -49,14 +49,10 @@ def import_run_create(
 ) -> ImportRun:
     """Keep the uploaded file and record the run (queued). `user` None is the system (command line)."""
     if user is not None:
-        scope = user_scope(user)
-        if scope is None or not ImportRun.scope_policy.allows(user, Action.ADD):
+        if not ImportRun.scope_policy.allows(user, Action.ADD):
             raise PermissionDenied(_("You are not allowed to import data."))
-        if (
-            not scope.is_administrator
-            and scope.province_ids
-            and (owning_province is None or owning_province.pk not in scope.province_ids)
-        ):
+        limited = jurisdiction(user)
+        if limited is not None and (owning_province is None or owning_province.pk not in limited):
             raise PermissionDenied(_("Choose one of your provinces for the import."))
     digest = hashlib.sha256()
     size = 0

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from amity.core.scoping import user_scope
+from amity.core.scoping import jurisdiction
 from amity.organisations.models import Registration
 from amity.organisations.selectors import registrations_expiring
 from amity.reference.choices import Era
@@ -247,9 +247,9 @@ def expiring_registrations(user: Any, spec: ReportSpec, *, today: date) -> Query
         return registrations.filter(
             pk__in=Registration.objects.filter(provinces__code=province, provinces__era=Era.CURRENT).values("pk")
         )
-    scope = user_scope(user)
-    if scope is not None and scope.province_ids and not scope.is_administrator:
-        return registrations.filter(pk__in=Registration.objects.filter(provinces__in=scope.province_ids).values("pk"))
+    limited = jurisdiction(user)
+    if limited is not None:
+        return registrations.filter(pk__in=Registration.objects.filter(provinces__in=limited).values("pk"))
     return registrations
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.bulk import insert_rows
-from amity.core.money import CENT, allocate, allocate_units, percentage_of
+from amity.core.money import CENT, HUNDRED, allocate, allocate_units, percentage_of
 from amity.reference.choices import Era, UnitLevel
 
 from .models import ReportFact
@@ -209,10 +209,17 @@ def fact_rows(
         shape = shapes[tx.aid_item_id]
         donor_id = tx.provider_id or shape.first_donor_id
         donor_country_id = countries.get(donor_id) if donor_id else None
+        amount, usd, vnd = tx.amount, tx.amount_usd, tx.amount_vnd
         share = tx.viet_nam_share  # only Viet Nam's share of a multi-country transaction counts
-        originals = split(percentage_of(tx.amount, share, CENT), shape, CENT)
-        usds = split(percentage_of(tx.amount_usd, share, CENT), shape, CENT)
-        vnds = split(percentage_of(tx.amount_vnd, share, VND_UNIT), shape, VND_UNIT)
+        if share != HUNDRED:  # rare: most transactions are Viet Nam's whole
+            amount, usd, vnd = (
+                percentage_of(amount, share, CENT),
+                percentage_of(usd, share, CENT),
+                percentage_of(vnd, share, VND_UNIT),
+            )
+        originals = split(amount, shape, CENT)
+        usds = split(usd, shape, CENT)
+        vnds = split(vnd, shape, VND_UNIT)
         head = (tx.id, tx.aid_item_id, tx.transaction_type, tx.value_date, tx.value_date.year)
         tail = (donor_id, donor_country_id, shape.modality, shape.status, shape.is_relief, tx.currency_id)
         index = 0

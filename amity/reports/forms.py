@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality
 from amity.aid.filtersets import donors_visible_to
-from amity.core.scoping import user_scope
+from amity.core.scoping import jurisdiction
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, UnitMapping
@@ -113,8 +113,7 @@ class ReportParametersForm(forms.Form):
         }
 
     def all_provinces_label(self) -> str:
-        scope = user_scope(self.user)
-        if scope is not None and scope.province_ids and not scope.is_administrator:
+        if jurisdiction(self.user) is not None:
             return str(_("All my provinces"))
         return str(_("National (all provinces)"))
 
@@ -122,12 +121,12 @@ class ReportParametersForm(forms.Form):
         """The provinces of the chosen era the user may pick: all, or a provincial user's own (in the old era,
         the old provinces that became theirs)."""
         provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=self.chosen_era).order_by("name_vi")
-        scope = user_scope(self.user)
-        if scope is not None and scope.province_ids and not scope.is_administrator:
+        limited = jurisdiction(self.user)
+        if limited is not None:
             if self.chosen_era == Era.CURRENT:
-                provinces = provinces.filter(pk__in=scope.province_ids)
+                provinces = provinces.filter(pk__in=limited)
             else:
-                old = UnitMapping.objects.filter(level=UnitLevel.PROVINCE, new_unit__in=scope.province_ids)
+                old = UnitMapping.objects.filter(level=UnitLevel.PROVINCE, new_unit__in=limited)
                 provinces = provinces.filter(pk__in=old.values("old_unit"))
         return list(provinces.only("pk", "code", "name_vi", "name_en"))
 

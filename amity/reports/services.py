@@ -69,7 +69,7 @@ def report_publish(*, user: Any, spec: ReportSpec, title: str) -> PublishedRepor
         if province is None:
             raise ValidationError({"province": _("Unknown province.")})
     candidate = PublishedReport(province=province)
-    if not _may_publish(user, province):
+    if not may_publish(user, province):
         raise PermissionDenied(_("You are not allowed to publish this report."))
     result = report(user, spec)
     parameters = spec.to_params()
@@ -85,22 +85,10 @@ def report_publish(*, user: Any, spec: ReportSpec, title: str) -> PublishedRepor
     return candidate
 
 
-def _may_publish(user: Any, province: AdministrativeUnit | None) -> bool:
-    from amity.core.scoping import user_scope
-
-    scope = user_scope(user)
-    if scope is None:
-        return False
-    if scope.is_administrator:
-        return True
-    rule = PublishedReport.scope_policy.rules.get(scope.role, {}).get(Action.PUBLISH)
-    if rule is None:
-        return False
-    q = rule.q(scope, PublishedReport)
-    if q is None:
-        return True
-    # The rule is on the report's province: test it against the would-be report without saving it.
-    return province is not None and province.pk in scope.province_ids
+def may_publish(user: Any, province: AdministrativeUnit | None) -> bool:
+    """Whether the user may publish a report of this province (None: national): the scope policy's answer for
+    the report that would be published — the one definition pages, the API and the service use."""
+    return PublishedReport.scope_policy.allows(user, Action.PUBLISH, PublishedReport(province=province))
 
 
 def frozen_status_basis(figures: Mapping[str, Any]) -> str:

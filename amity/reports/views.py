@@ -25,14 +25,14 @@ from django.views.generic import ListView
 from amity.accounts.choices import Role
 from amity.core.exceptions import PermissionDenied
 from amity.core.forms import add_service_errors
-from amity.core.scoping import Action, user_scope
+from amity.core.scoping import Action, jurisdiction
 from amity.reference.choices import Era
 
 from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
 from .forms import LIST_PARAMETERS, PublishForm, ReportParametersForm, ReportTableForm, normalise_params
 from .models import PublishedReport
 from .selectors import ReportResult, report
-from .services import frozen_status_basis, published_is_intact, report_publish
+from .services import frozen_status_basis, may_publish, published_is_intact, report_publish
 from .spec import FILTER_KEYS, Dimension, Measure, ReportSpec, SpecError, spec_from_params, spec_from_stored
 
 TABLE_DEFAULTS = {"group_by": Dimension.YEAR.value}  # what the report table shows before any choice
@@ -82,11 +82,10 @@ class DashboardView(LoginRequiredMixin, View):
 
 
 def _scope_label(user: Any, form: ReportParametersForm) -> str:
-    scope = user_scope(user)
-    if scope is not None and scope.province_ids and not scope.is_administrator:
+    if jurisdiction(user) is not None:
         names = ", ".join(p.name for p in form.provinces) if form.chosen_era == Era.CURRENT else ""
         return _("Figures of your provinces: %(names)s") % {"names": names} if names else _("Figures of your provinces")
-    if scope is not None and scope.role == Role.NGO_REPRESENTATIVE:
+    if getattr(user, "role", "") == Role.NGO_REPRESENTATIVE:
         return _("Figures of your organisation's aid")
     return _("National consolidation (all provinces)")
 
@@ -200,14 +199,11 @@ def parameter_summary(
 
 
 def _may_publish(user: Any, form: ReportParametersForm, spec: ReportSpec) -> bool:
-    """Whether to offer the publish form: central officers always, an approver for one of their provinces."""
-    scope = user_scope(user)
-    if scope is None or not PublishedReport.scope_policy.allows(user, Action.PUBLISH):
-        return False
-    if scope.is_administrator or scope.role == Role.CENTRAL_OFFICER:
-        return True
-    province = spec.filters.get("province")
-    return spec.era == Era.CURRENT and bool(province) and province in {p.code for p in form.provinces}
+    """Whether to offer the publish form (`services.may_publish` for the report the table shows)."""
+    code = spec.filters.get("province")
+    # A province the user does not hold, or of the old era, is none: only a national publisher may then publish.
+    province = next((p for p in form.provinces if p.code == code), None) if code and spec.era == Era.CURRENT else None
+    return may_publish(user, province)
 
 
 def render_table(

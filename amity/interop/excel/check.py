@@ -23,7 +23,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
 from django.utils import translation
 
-from amity.accounts.choices import Role
 from amity.aid import rules
 from amity.aid.choices import Modality, ParticipantRole, TransactionType
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
@@ -36,7 +35,7 @@ from amity.aid.services import (
     check_sectors,
 )
 from amity.core.money import HUNDRED
-from amity.core.scoping import Action, user_scope
+from amity.core.scoping import Action
 from amity.organisations.choices import OrganisationKind, OrganisationStatus, RegistrationKind
 from amity.organisations.models import Organisation, Registration
 from amity.organisations.names import normalise_name
@@ -84,7 +83,6 @@ _SPACES = re.compile(r"\s+")
 _PLAIN_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _YES = {"1", "yes", "y", "true", "x", "có", "co", "نعم"}
 _NO = {"0", "no", "n", "false", "không", "khong", "لا"}
-_PROVINCIAL = {Role.PROVINCIAL_APPROVER, Role.PROVINCIAL_EDITOR, Role.PROVINCIAL_VIEWER}
 
 
 @dataclass
@@ -197,7 +195,6 @@ class Checker:
         self.spec = spec
         self.read = read
         self.user = user
-        self.scope = user_scope(user)
         self.problems: list[Problem] = []
         self.sheet_order = {sheet.key: index for index, sheet in enumerate(spec.sheets)}
         self.title_order = {data.title: self.sheet_order[key] for key, data in read.sheets.items()}
@@ -391,12 +388,9 @@ class Checker:
         return {item.code: item for item in items}
 
     def may_hold(self, province: AdministrativeUnit | None) -> bool:
-        """Whether a record owned by `province` stays inside a provincial user's jurisdiction."""
-        if self.scope is None:
-            return False
-        if self.scope.is_administrator or self.scope.role not in _PROVINCIAL:
-            return True
-        return province is not None and province.pk in self.scope.province_ids
+        """Whether a record owned by `province` (None: the centre) is one the user may write: the scope
+        policy's answer for such a record."""
+        return self.model.scope_policy.allows(self.user, Action.ADD, self.model(owning_province=province))
 
     def existing(self, ids: Iterable[uuid.UUID], select: Sequence[str] = ()) -> tuple[dict[uuid.UUID, Any], set[int]]:
         """Records named by identifier that the user may see (deleted ones too, to say so) and the pks the user

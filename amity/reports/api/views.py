@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality
 from amity.core.api import RestrictedViewSetMixin
-from amity.core.scoping import Action, user_scope
+from amity.core.scoping import Action
 from amity.reference.choices import Era
 
 from ..models import PublishedReport
@@ -119,14 +119,6 @@ class ReportView(APIView):
         return Response(body)
 
 
-def _may_publish_something(user: Any) -> bool:
-    """Whether the user's role may publish any report at all (else a POST is refused before its input is read)."""
-    scope = user_scope(user)
-    if scope is None:
-        return False
-    return scope.is_administrator or Action.PUBLISH in PublishedReport.scope_policy.rules.get(scope.role, {})
-
-
 class PublishedReportViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
@@ -160,7 +152,8 @@ class PublishedReportViewSet(
         responses={201: PublishedReportDetailSerializer, 400: OpenApiResponse(description="Errors per field.")},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not _may_publish_something(request.user):
+        # A role that may publish no report at all is refused before its input is read.
+        if not PublishedReport.scope_policy.allows(request.user, Action.PUBLISH):
             raise PermissionDenied()
         inputs = PublishInputSerializer(data=request.data)
         inputs.is_valid(raise_exception=True)

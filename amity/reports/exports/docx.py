@@ -32,8 +32,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from amity.accounts.choices import Role
-from amity.core.scoping import user_scope
+from amity.core.scoping import is_national
 from amity.reference.models import AdministrativeUnit
 
 from ..selectors import Comparison, ReportResult
@@ -444,9 +443,7 @@ def scope_phrase(result: ReportResult, context: ExportContext, province: Adminis
         )
     if province is not None:
         return _("in %(province)s") % {"province": province.full_name_vi}
-    scope = user_scope(context.user)
-    national_user = scope is not None and (scope.is_administrator or scope.role == Role.CENTRAL_OFFICER)
-    if context.published is not None or national_user:
+    if context.published is not None or is_national(context.user):
         return _("nationwide")
     return _("in the provinces of your jurisdiction")
 
