@@ -195,6 +195,7 @@ class Checker:
         self.spec = spec
         self.read = read
         self.user = user
+        self._may_hold: dict[int | None, bool] = {}
         self.problems: list[Problem] = []
         self.sheet_order = {sheet.key: index for index, sheet in enumerate(spec.sheets)}
         self.title_order = {data.title: self.sheet_order[key] for key, data in read.sheets.items()}
@@ -389,8 +390,12 @@ class Checker:
 
     def may_hold(self, province: AdministrativeUnit | None) -> bool:
         """Whether a record owned by `province` (None: the centre) is one the user may write: the scope
-        policy's answer for such a record."""
-        return self.model.scope_policy.allows(self.user, Action.ADD, self.model(owning_province=province))
+        policy's answer for such a record, asked once per province of the file."""
+        key = getattr(province, "pk", None)
+        if key not in self._may_hold:
+            record = self.model(owning_province=province)
+            self._may_hold[key] = self.model.scope_policy.allows(self.user, Action.ADD, record)
+        return self._may_hold[key]
 
     def existing(self, ids: Iterable[uuid.UUID], select: Sequence[str] = ()) -> tuple[dict[uuid.UUID, Any], set[int]]:
         """Records named by identifier that the user may see (deleted ones too, to say so) and the pks the user

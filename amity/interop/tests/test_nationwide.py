@@ -106,3 +106,23 @@ def test_an_aid_item_without_locations_is_not_given_to_its_owning_province(
     assert [(row.keys[0].value, row.value(Measure.DISBURSED)) for row in by_province.rows] == [
         (None, Decimal("700.00"))
     ]
+
+
+def test_the_national_dashboard_shows_nationwide_aid_apart_in_its_province_table_and_map(
+    users: dict[str, Any],
+) -> None:
+    from django.urls import reverse
+
+    from amity.conftest import client_for
+
+    # A central officer may approve the centre's aid: the items take the file's status (in progress), so the
+    # official figures count them.
+    IatiImporter(user=users["central"], source_name="donor.xml").import_stream(io.BytesIO(donor_portfolio()))
+    assert set(AidItem.objects.values_list("status", flat=True)) == {"in_progress"}
+
+    page = client_for(users["central"]).get(reverse("reports:dashboard"), {"year": "2023"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert str(NATIONWIDE) in text  # a row of the province table
+    assert '"nationwide": {"label": ' in text and '"value": 6000.0' in text  # the map's legend, not a province
