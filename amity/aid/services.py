@@ -28,7 +28,6 @@ from amity.core.services import (
     ensure_all_allowed,
     ensure_allowed,
     ensure_may_add,
-    ensure_still_in_scope,
     record_restore,
     record_soft_delete,
     save_with_history,
@@ -190,11 +189,6 @@ def part_rows(
     return rows
 
 
-def _write_parts(aid_item: AidItem, parts: AidItemParts, user: Any) -> None:
-    check_parts(aid_item, parts)
-    parts_write({aid_item.pk: part_rows(parts)}, user=user)
-
-
 def check_owning_province(aid_item: AidItem) -> None:
     province = aid_item.owning_province  # None: kept by the centre (the scope policy says who may)
     if province is not None and (province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE):
@@ -209,26 +203,8 @@ def _check_editable(aid_item: AidItem, user: Any) -> None:
 
 
 def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None) -> AidItem:
-    ensure_may_add(user=user, model=AidItem)
-    parts = parts or AidItemParts()
-    with transaction.atomic():
-        aid_item = AidItem()
-        apply_fields(aid_item, data)
-        check_owning_province(aid_item)
-        save_with_history(instance=aid_item, user=user)
-        _write_parts(
-            aid_item,
-            AidItemParts(
-                sectors=parts.sectors or [],
-                locations=parts.locations or [],
-                participants=parts.participants or [],
-                beneficiaries=parts.beneficiaries or [],
-                budgets=parts.budgets,
-            ),
-            user,
-        )
-        ensure_still_in_scope(user=user, action=Action.ADD, instance=aid_item)
-        derived.aid_items_changed([aid_item.pk])
+    """One new aid item (a page, the API): a batch of one (`aid_items_create`)."""
+    [aid_item] = aid_items_create(user=user, creates=[(data, parts or AidItemParts())])
     return aid_item
 
 
@@ -240,19 +216,10 @@ def aid_item_update(
     parts: AidItemParts | None = None,
     expected_version: int | None,
 ) -> AidItem:
-    if "status" in data and data["status"] != aid_item.status:
-        raise ValidationError({"status": _("Change the status with the lifecycle actions.")})
-    with transaction.atomic():
-        ensure_allowed(user=user, action=Action.CHANGE, instance=aid_item)
-        _check_editable(aid_item, user)
-        claim_version(instance=aid_item, expected_version=expected_version)
-        apply_fields(aid_item, data)
-        check_owning_province(aid_item)
-        save_with_history(instance=aid_item, user=user)
-        if parts is not None:
-            _write_parts(aid_item, parts, user)
-        ensure_still_in_scope(user=user, action=Action.CHANGE, instance=aid_item)
-        derived.aid_items_changed([aid_item.pk])
+    """One aid item changed (a page, the API): a batch of one (`aid_items_update`). The instance given is
+    brought up to what was saved (its new version), as callers that save again expect."""
+    aid_items_update(user=user, updates=[(aid_item.pk, data, parts, expected_version)])
+    aid_item.refresh_from_db()
     return aid_item
 
 
@@ -292,12 +259,14 @@ def aid_items_create(
         apply_fields(item, data)
         _check_fields(item)
         items.append(item)
+    _check_unique_identifiers(items)
     every_part = [
         AidItemParts(
             sectors=parts.sectors or [],
             locations=parts.locations or [],
             participants=parts.participants or [],
             beneficiaries=parts.beneficiaries or [],
+            budgets=parts.budgets,
         )
         for _data, parts in creates
     ]
@@ -341,6 +310,7 @@ def aid_items_update(
             changed.append((item, expected_version))
             if parts is not None:
                 with_parts.append((item, parts))
+        _check_unique_identifiers([item for item, _version in changed])
         _check_batch_parts(with_parts)
         claim_versions(model=AidItem, claims=changed)
         now = timezone.now()
@@ -367,11 +337,31 @@ def _check_fields(item: AidItem) -> None:
 
 
 def _check_batch_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
-    """The checks `aid_item_update` makes of the parts it is given (None: left as they are)."""
+    """The checks of the parts given with each item (None: left as they are)."""
     for item, parts in pairs:
-        if parts.budgets is not None:
-            raise ValueError("Budgets are written with one aid item at a time.")
         check_parts(item, parts)
+
+
+def _check_unique_identifiers(items: Sequence[AidItem]) -> None:
+    """An IATI identifier names one aid item (deleted ones included: they can be restored): within the batch
+    and against those stored, in one query per chunk, before the database's constraint would refuse it."""
+    given: dict[str, AidItem] = {}
+    for item in items:
+        if item.iati_identifier:
+            if item.iati_identifier in given:
+                raise ValidationError({"iati_identifier": _("Two aid items cannot have the same IATI identifier.")})
+            given[item.iati_identifier] = item
+    for chunk in chunks(given):
+        for identifier, pk in AidItem.all_objects.filter(iati_identifier__in=chunk).values_list(
+            "iati_identifier", "pk"
+        ):
+            if pk != given[identifier].pk:
+                raise ValidationError(
+                    {
+                        "iati_identifier": _("Another aid item already has the IATI identifier %(identifier)s.")
+                        % {"identifier": identifier}
+                    }
+                )
 
 
 def _write_batch_parts(

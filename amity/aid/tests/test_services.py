@@ -284,3 +284,31 @@ def test_a_vnd_transaction_records_the_rate_its_usd_value_used(users, hai_phong)
     assert tx.amount_usd == Decimal("1000.00")
     assert tx.rate_date == date(2023, 1, 1)
     assert "VND" in tx.rate_source and "IMF" in tx.rate_source
+
+
+def test_an_iati_identifier_names_one_aid_item_whichever_writer(users, hai_phong):
+    editor = users["editor"]
+    make_aid_item(editor, owning_province=hai_phong, iati_identifier="XM-DAC-1-VN-1")
+    other = make_aid_item(editor, owning_province=hai_phong)
+
+    with pytest.raises(ValidationError) as created:
+        make_aid_item(editor, owning_province=hai_phong, iati_identifier="XM-DAC-1-VN-1")
+    with pytest.raises(ValidationError) as changed:
+        services.aid_item_update(
+            aid_item=other, user=editor, data={"iati_identifier": "XM-DAC-1-VN-1"}, expected_version=other.version
+        )
+    with pytest.raises(ValidationError) as in_one_batch:
+        services.aid_items_create(
+            user=editor,
+            creates=[
+                (
+                    {"title_vi": t, "modality": "project", "owning_province": hai_phong, "iati_identifier": "XM-2"},
+                    services.AidItemParts(),
+                )
+                for t in ("Một", "Hai")
+            ],
+        )
+
+    for error in (created, changed, in_one_batch):
+        assert "iati_identifier" in error.value.message_dict
+    assert AidItem.objects.count() == 2
