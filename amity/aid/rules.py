@@ -81,9 +81,14 @@ def may_change_ended_items(user: Any) -> bool:
     return user is None or bool(getattr(user, "is_administrator", False))
 
 
+def is_editable(status: str, user: Any) -> bool:
+    """Whether the user may change an aid item in this status: one on record as ended (closed, cancelled,
+    rejected, revoked) only an administrator corrects."""
+    return status not in FINAL_STATUSES or may_change_ended_items(user)
+
+
 def check_editable(status: str, user: Any) -> None:
-    """A closed, cancelled, rejected or revoked aid item is on record as it ended."""
-    if status in FINAL_STATUSES and not may_change_ended_items(user):
+    if not is_editable(status, user):
         raise Breach("status", ENDED, {"status": str(AidStatus(status).label).lower()})
 
 
@@ -146,6 +151,7 @@ __all__ = [
     "check_amount",
     "check_editable",
     "check_provider_registered",
+    "is_editable",
     "may_change_ended_items",
     "registered_on",
     "transaction_share",

@@ -39,11 +39,11 @@ from amity.core.views import (
 from amity.reference.choices import Era
 
 from . import forms, selectors, services
-from .choices import FINAL_STATUSES, AidStatus
+from .choices import AidStatus
 from .filtersets import AidItemFilterSet
 from .lifecycle import STEPS, Step
 from .models import AidItem, Transaction
-from .rules import may_change_ended_items
+from .rules import is_editable
 
 VND_UNIT = Decimal(1)
 
@@ -207,7 +207,7 @@ class AidItemDetailView(RecordDetailView):
         context = super().get_context_data(**kwargs)
         item: AidItem = self.object
         today = timezone.localdate()
-        if item.status in FINAL_STATUSES and not may_change_ended_items(self.request.user):
+        if not is_editable(item.status, self.request.user):
             # Kept as it ended: the services refuse changes, so the page offers none.
             context["may_change"] = context["may_delete"] = False
         permitted: dict[str, bool] = {

@@ -22,6 +22,8 @@ from typing import IO, Any
 from django.utils.translation import gettext_noop
 from lxml import etree
 
+from amity.aid.rules import value_date_of
+
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -298,7 +300,7 @@ def _read_transaction(element: Any, activity: ParsedActivity, lang: str) -> Pars
         date=tx_date,  # type: ignore[arg-type]
         amount=amount,
         currency=currency,
-        value_date=value_date or tx_date,  # type: ignore[arg-type]
+        value_date=value_date_of(tx_date, value_date),  # type: ignore[arg-type]
         description=_first_name(description, lang),
         provider=_org(children.get("provider-org"), lang),
         receiver=_org(children.get("receiver-org"), lang),
