@@ -23,6 +23,10 @@ def donors_visible_to(user: object) -> QuerySet[Organisation]:
     return Organisation.objects.restrict(user, "view").filter(pk__in=funders).order_by("name")
 
 
+# The province filter's value for aid located in no province (nationwide, or not yet located).
+NATIONWIDE = "nationwide"
+
+
 def _has(model: type, **lookups: object) -> Exists:
     return Exists(model.objects.filter(aid_item=OuterRef("pk"), **lookups))
 
@@ -95,6 +99,8 @@ class AidItemFilterSet(django_filters.FilterSet):
     def by_province(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
         """Current era (default): located in the province, old-era locations mapped forward. Old era: located
         in units of the old province only; new-era locations are never mapped back."""
+        if value == NATIONWIDE:  # the records behind a report's "Nationwide / not allocated" figure
+            return queryset.filter(~_has(LocationSplit))
         era = self.form.cleaned_data.get("era") or Era.CURRENT
         if era == Era.CURRENT:
             return queryset.filter(_has(LocationSplit, current_province__code=value))

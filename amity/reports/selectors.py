@@ -31,6 +31,7 @@ from amity.aid.choices import (
     BeneficiaryGroup,
     Modality,
 )
+from amity.aid.filtersets import NATIONWIDE as NATIONWIDE_FILTER
 from amity.aid.models import AidBeneficiary
 from amity.core.money import CENT, quantize
 from amity.organisations.models import Organisation
@@ -276,6 +277,8 @@ class RecordLinks:
         for key in keys:
             if key.value is not None:
                 params[_LIST_FILTER[key.dimension]] = key.value
+            elif key.dimension == Dimension.PROVINCE and params.get("era") == Era.CURRENT:
+                params["province"] = NATIONWIDE_FILTER  # the aid located in no province
         return f"{self.url}?{'&'.join(self._pair(name, value) for name, value in params.items())}"
 
     def _pair(self, name: str, value: Any) -> str:

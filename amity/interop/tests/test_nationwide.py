@@ -126,3 +126,18 @@ def test_the_national_dashboard_shows_nationwide_aid_apart_in_its_province_table
     text = page.content.decode()
     assert str(NATIONWIDE) in text  # a row of the province table
     assert '"nationwide": {"label": ' in text and '"value": 6000.0' in text  # the map's legend, not a province
+
+
+def test_the_nationwide_figure_links_to_the_aid_located_in_no_province(users: dict[str, Any], hai_phong: Any) -> None:
+    from amity.conftest import client_for
+
+    IatiImporter(user=users["central"], source_name="donor.xml").import_stream(io.BytesIO(donor_portfolio()))
+    make_aid_item(users["approver"], owning_province=hai_phong, title="Trường học Hải Phòng")
+
+    by_province = report(users["central"], spec(group_by=(Dimension.PROVINCE,)))
+    [row] = [row for row in by_province.rows if row.keys[0].value is None]
+    listed = client_for(users["central"]).get(row.link)
+
+    assert "province=nationwide" in row.link
+    titles = {item.title_vi for item in listed.context["object_list"]}
+    assert titles == {item.title_vi for item in AidItem.objects.filter(owning_province=None)}
