@@ -29,15 +29,16 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 class FileRefused(Exception):
     """The whole file cannot be read: nothing of it is imported."""
 
-    def __init__(self, message: str, at_line: int | None = None, **params: Any) -> None:
+    def __init__(self, message: str, at_line: int | None = None, /, **params: Any) -> None:
         super().__init__(message % params if params else message)
         self.message, self.line, self.params = message, at_line, params
 
 
 class ActivitySkipped(Exception):
-    """One activity cannot be imported (raised while it is read or resolved)."""
+    """One activity cannot be imported (raised while it is read or resolved). The first arguments are
+    positional only, so that `params` may name any parameter of the message, "message" too."""
 
-    def __init__(self, message: str, at_line: int | None = None, at_field: str = "", **params: Any) -> None:
+    def __init__(self, message: str, at_line: int | None = None, at_field: str = "", /, **params: Any) -> None:
         super().__init__(message % params if params else message)
         self.message, self.line, self.field, self.params = message, at_line, at_field, params
 
