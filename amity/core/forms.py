@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 
 class RecordForm(forms.ModelForm):
@@ -26,7 +26,10 @@ class RecordForm(forms.ModelForm):
 
     def record_data(self) -> dict[str, Any]:
         """The model fields to hand to a service (the service, not the form, saves)."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        fields = self._meta.fields
+        if fields is None:  # Meta.fields = "__all__", or only Meta.exclude: a form must list what it hands on
+            raise ImproperlyConfigured(f"{type(self).__name__} must list its fields in Meta.fields.")
+        return {name: self.cleaned_data[name] for name in fields if name in self.cleaned_data}
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
