@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's field `name`, which must be a `kind` (`form.fields` holds them as plain fields), to change
+    what only that kind has: a model choice field's queryset, a choice field's choices."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}.")
+    return field
 
 
 class RecordForm(forms.ModelForm):
