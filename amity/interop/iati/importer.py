@@ -952,9 +952,9 @@ class IatiImporter:
         matched = self._matched_locations(activity, warn=True)
         if not matched:
             return []
-        shares = [share for _, share in matched]
-        if all(share is not None and share > 0 for share in shares) and sum(shares) == HUNDRED:  # type: ignore[arg-type]
-            return [(unit, share) for unit, share in matched]  # type: ignore[misc]
+        given = [(unit, share) for unit, share in matched if share is not None and share > 0]
+        if len(given) == len(matched) and sum((share for _, share in given), Decimal(0)) == HUNDRED:
+            return given
         units = [unit for unit, _ in matched]
         eras = {unit.era for unit in units}
         if len(eras) > 1:  # one era per item: keep the era of the activity's start
