@@ -201,7 +201,7 @@ class RecordActionView(RecordObjectMixin, View):
         else:
             if self.success_message:
                 messages.success(request, self.success_message)
-        return HttpResponseRedirect(instance.get_absolute_url())  # type: ignore[attr-defined]
+        return HttpResponseRedirect(instance.get_absolute_url())
 
 
 class HomeView(TemplateView):
