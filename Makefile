@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      install, migrate, load reference data and demo users, serve on http://$(HOST) with a task worker"
 	@echo "make test     run the test suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...)"
-	@echo "make lint     ruff, the apps' layers (import-linter), Django system checks, missing migrations"
+	@echo "make lint     ruff, the apps' layers (import-linter), mypy, Django system checks, missing migrations"
 	@echo "make lock     re-lock dependencies after editing pyproject.toml (needs uv)"
 	@echo "make messages extract and compile translations (needs GNU gettext)"
 
@@ -44,6 +44,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy amity config
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,7 +13,7 @@ handler403 = "amity.core.views.error_403"
 handler404 = "amity.core.views.error_404"
 handler500 = "amity.core.views.error_500"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids

@@ -14,7 +14,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     filter_horizontal = ["jurisdictions", "groups", "user_permissions"]
     raw_id_fields = ["organisation"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]  # set by Django's UserAdmin; its stub keeps Optional
         (_("Role and jurisdiction"), {"fields": ("role", "jurisdictions", "organisation")}),
     )
     add_fieldsets = (

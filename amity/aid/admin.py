@@ -5,6 +5,7 @@ up to 100, the current-era province of each location)."""
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,7 +25,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return list(self.fields or [])
+        return flatten(self.fields or [])  # a line of several fields is a tuple in `fields`
 
 
 class SoftDeleteAdmin(SimpleHistoryAdmin):

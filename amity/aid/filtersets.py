@@ -4,6 +4,7 @@ behind report figures."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -16,6 +17,11 @@ from amity.reference.models import Country
 from .choices import COMMITMENT_TYPES, AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
 from .models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from .selectors import AidItemTotals
+
 
 def donors_visible_to(user: object) -> QuerySet[Organisation]:
     """Organisations the user may see that fund at least one aid item: the donor filter's choices."""
@@ -27,7 +33,7 @@ def donors_visible_to(user: object) -> QuerySet[Organisation]:
 NATIONWIDE = "nationwide"
 
 
-def _has(model: type, **lookups: object) -> Exists:
+def _has(model: type[AidParticipant | LocationSplit | SectorSplit], **lookups: object) -> Exists:
     return Exists(model.objects.filter(aid_item=OuterRef("pk"), **lookups))
 
 
@@ -141,7 +147,7 @@ class AidItemFilterSet(django_filters.FilterSet):
             return queryset  # applied together with date_from
         return queryset.filter(Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__lte=value)))
 
-    def _committed(self, queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
+    def _committed(self, queryset: QuerySet[AidItem]) -> QuerySet[WithAnnotations[AidItem, AidItemTotals]]:
         from .selectors import with_totals
 
         return with_totals(queryset)

@@ -115,7 +115,8 @@ class PartForm(forms.Form):
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and shared_choices is not None:
                 if name not in shared_choices:
-                    shared_choices[name] = list(field.choices)
+                    # The stub's getter allows what only the setter takes (a Choices class, a callable).
+                    shared_choices[name] = list(field.choices)  # type: ignore[arg-type]
                 field.choices = shared_choices[name]
 
     def limit_choices(self) -> None:

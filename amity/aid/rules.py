@@ -8,8 +8,9 @@ parameters, translated when shown. Batch writers collect breaches per row or lin
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,7 +33,7 @@ class Breach(Exception):
 
     field: str
     message: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # here `field` is the attribute above
 
     def text(self) -> str:
         return _(self.message) % dict(self.params) if self.params else _(self.message)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -21,6 +21,9 @@ from amity.reference.models import AdministrativeUnit
 
 from .choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES, EXPENDITURE_TYPES, ParticipantRole
 from .models import AidItem, AidParticipant, Budget, LocationSplit, SectorSplit, Transaction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 _ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=24, decimal_places=2))
 
@@ -46,10 +49,21 @@ def _sum_of(types: frozenset[str], column: str) -> Coalesce:
     return Coalesce(Subquery(total, output_field=DecimalField(max_digits=24, decimal_places=2)), _ZERO)
 
 
-def with_totals(queryset: QuerySet[AidItem]) -> QuerySet[AidItem]:
+class AidItemTotals(TypedDict):
+    """What `with_totals` annotates: Viet Nam's share of each kind of transaction, 0 when there is none."""
+
+    committed_usd: Decimal
+    disbursed_usd: Decimal
+    spent_usd: Decimal
+    committed_vnd: Decimal
+    disbursed_vnd: Decimal
+
+
+def with_totals(queryset: QuerySet[AidItem]) -> QuerySet[WithAnnotations[AidItem, AidItemTotals]]:
     """Annotate committed, disbursed and spent amounts (USD and VND), one subquery each, no N+1."""
     if "committed_usd" in queryset.query.annotations:
-        return queryset
+        # Annotated already (by an earlier call), which the queryset's type does not say.
+        return cast("QuerySet[WithAnnotations[AidItem, AidItemTotals]]", queryset)
     return queryset.annotate(
         committed_usd=_sum_of(COMMITMENT_TYPES, "amount_usd"),
         disbursed_usd=_sum_of(DISBURSEMENT_TYPES, "amount_usd"),

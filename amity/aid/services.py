@@ -317,7 +317,8 @@ def aid_items_update(
         items = [item for item, _version in changed]
         for item in items:
             item.updated_at = now
-        columns = [AidItem._meta.get_field(name).attname for name in sorted(fields)] + ["version", "updated_at"]
+        attnames = {field.name: field.attname for field in AidItem._meta.concrete_fields}
+        columns = [attnames[name] for name in sorted(fields)] + ["version", "updated_at"]
         update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
         insert_history(AidItem, items, history_type="~", user=user, reason=str(reason), when=now)
         _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)

@@ -37,6 +37,13 @@ def _adapter(field: models.Field) -> Adapter | None:
     return None  # SQLite: Django registers a Decimal adapter; str, int, bool and None need none
 
 
+def _column(field: models.Field) -> str:
+    """The field's column: every concrete field has one (the stubs allow None, for fields that have none)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column.")
+    return field.column
+
+
 def _fields_and_adapters(
     model: type[models.Model], columns: Sequence[str]
 ) -> tuple[list[models.Field], list[tuple[int, Adapter]]]:
@@ -65,8 +72,8 @@ def insert_rows(
     if connection.vendor == "postgresql":
         return _copy_rows(model, fields, rows, adapters, returning=returning)
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-    tail = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(_column(f)) for f in fields)}) VALUES "
+    tail = f" RETURNING {quote(_column(model._meta.pk))}" if returning else ""
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 60000
     per_statement = max(1, min(1000, limit // len(fields)))
@@ -96,8 +103,8 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
         return
     fields, adapters = _fields_and_adapters(model, columns)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    assignments = ", ".join(f"{quote(_column(field))} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(_column(model._meta.pk))} = %s"
     params = []
     for key, *values in rows:
         for index, adapt in adapters:
@@ -115,7 +122,7 @@ def delete_rows(model: type[models.Model], ids: Sequence[int]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), limit):
             membership, params = member_of(ids[start : start + limit])
-            column = quote(model._meta.pk.column)
+            column = quote(_column(model._meta.pk))
             cursor.execute(
                 f"DELETE FROM {quote(model._meta.db_table)} WHERE {membership.format(column=column)}", params
             )
@@ -145,7 +152,7 @@ def _copy_rows(
             fields = [pk, *fields]
             adapters = [(index + 1, adapt) for index, adapt in adapters]
             rows = [(key, *row) for key, row in zip(keys, rows, strict=True)]
-        columns = ", ".join(quote(field.column) for field in fields)
+        columns = ", ".join(quote(_column(field)) for field in fields)
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 if adapters:

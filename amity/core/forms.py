@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """The form's field `name`, which must be a `kind` (`form.fields` holds them as plain fields), to change
+    what only that kind has: a model choice field's queryset, a choice field's choices."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}.")
+    return field
 
 
 class RecordForm(forms.ModelForm):
@@ -26,7 +37,10 @@ class RecordForm(forms.ModelForm):
 
     def record_data(self) -> dict[str, Any]:
         """The model fields to hand to a service (the service, not the form, saves)."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        fields = self._meta.fields
+        if fields is None:  # Meta.fields = "__all__", or only Meta.exclude: a form must list what it hands on
+            raise ImproperlyConfigured(f"{type(self).__name__} must list its fields in Meta.fields.")
+        return {name: self.cleaned_data[name] for name in fields if name in self.cleaned_data}
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

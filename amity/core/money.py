@@ -85,5 +85,8 @@ def round_significant(value: Decimal, digits: int = 15, *, smallest: Decimal | N
         return value
     exponent = value.adjusted() - digits + 1
     if smallest is not None:
-        exponent = max(exponent, smallest.as_tuple().exponent)  # type: ignore[type-var]
+        smallest_exponent = smallest.as_tuple().exponent
+        if not isinstance(smallest_exponent, int):  # "n", "N" or "F": not a number, or infinite
+            raise ValueError(f"Cannot round to no finer than {smallest}.")
+        exponent = max(exponent, smallest_exponent)
     return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)

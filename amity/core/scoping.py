@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 if TYPE_CHECKING:
     from amity.accounts.models import User
+
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])  # a queryset class, kept by `restrict`
 
 
 class Action(StrEnum):
@@ -104,10 +106,14 @@ class Everything(Rule):
 
 
 def _own_value(instance: Model, field: str) -> Any:
-    """The value of a field of the record itself (its foreign key's id); a path through relations is not."""
+    """The value of a field of the record itself (its foreign key's id); a path through relations, or a
+    relation whose rows point at the record, is not."""
     if "__" in field:
         return _UNDECIDED
-    return getattr(instance, instance._meta.get_field(field).attname)
+    model_field = instance._meta.get_field(field)
+    if not isinstance(model_field, Field):  # a reverse relation: other rows hold it
+        return _UNDECIDED
+    return getattr(instance, model_field.attname)
 
 
 _UNDECIDED = object()
@@ -219,7 +225,7 @@ class ScopePolicy:
     rules: Mapping[str, Mapping[str, Rule]]
     public: Mapping[str, Rule] = field(default_factory=dict)
 
-    def restrict(self, queryset: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+    def restrict(self, queryset: _Rows, user: Any, action: str) -> _Rows:
         scope = user_scope(user)
         if scope is None:
             rule = self.public.get(action)
@@ -270,7 +276,7 @@ def province_owned_rules(
 
     own = InJurisdiction(province_field)
     readable: Rule = AnyOf((own, *readable_through)) if readable_through else own
-    write = {Action.VIEW: readable, Action.ADD: own, Action.CHANGE: own, Action.DELETE: own}
+    write: dict[str, Rule] = {Action.VIEW: readable, Action.ADD: own, Action.CHANGE: own, Action.DELETE: own}
     central: dict[str, Rule] = {Action.VIEW: EVERYTHING}
     if centre_may_own:
         centre = OwnedByTheCentre(province_field)

@@ -3,7 +3,7 @@ every queryset goes through `restrict(user, action)`."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,6 +32,9 @@ from .models import BaseModel
 from .scoping import Action
 from .selectors import HistoryEntry, record_history
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class RestrictedQuerysetMixin(LoginRequiredMixin):
     """The scoping chokepoint for pages: querysets come from `restrict(user, action)`."""
@@ -39,6 +42,7 @@ class RestrictedQuerysetMixin(LoginRequiredMixin):
     model: type[BaseModel]
     action: ClassVar[str] = Action.VIEW
     request: HttpRequest
+    kwargs: dict[str, Any]
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.model.objects.all()
@@ -64,6 +68,7 @@ class RecordObjectMixin(RestrictedQuerysetMixin):
 class RecordListView(RestrictedQuerysetMixin, ListView):
     """Filtered, searchable, sortable, paginated list. Subclasses give `filterset_class` and `ordering_fields`."""
 
+    model: type[BaseModel]  # always given: ListView's may be None
     filterset_class: ClassVar[Any] = None
     ordering_fields: ClassVar[dict[str, str]] = {}
     default_ordering: ClassVar[str] = ""
@@ -176,7 +181,7 @@ class RecordActionView(RecordObjectMixin, View):
     """A POST-only state change (delete, restore, later: approve, publish) done by one service call."""
 
     permission_action: ClassVar[str]
-    success_message: ClassVar[str] = ""
+    success_message: ClassVar[StrOrPromise] = ""
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.model.all_objects.all()
@@ -196,7 +201,7 @@ class RecordActionView(RecordObjectMixin, View):
         else:
             if self.success_message:
                 messages.success(request, self.success_message)
-        return HttpResponseRedirect(instance.get_absolute_url())  # type: ignore[attr-defined]
+        return HttpResponseRedirect(instance.get_absolute_url())
 
 
 class HomeView(TemplateView):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from amity.accounts.models import User
 from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
 from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from amity.core.models import BaseModel
 from amity.core.money import allocate, quantize
 from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
@@ -315,7 +316,12 @@ class DemoBuilder:
         return item
 
     def current_province(self, unit: AdministrativeUnit) -> AdministrativeUnit:
-        province = unit if unit.level == UnitLevel.PROVINCE else self.provinces[(unit.era, unit.province.code)]
+        if unit.level == UnitLevel.PROVINCE:
+            province = unit
+        elif unit.province is None:
+            raise ValueError(f"{unit} has no province.")
+        else:
+            province = self.provinces[(unit.era, unit.province.code)]
         return province if province.era == Era.CURRENT else self.successor[province.pk]
 
     def transaction(
@@ -603,7 +609,8 @@ class DemoBuilder:
         for row in build.participants:
             row.organisation = by_uuid[row.organisation.public_id]
         for tx in build.transactions:
-            tx.provider = by_uuid[tx.provider.public_id]
+            if tx.provider is not None:
+                tx.provider = by_uuid[tx.provider.public_id]
         AidParticipant.objects.bulk_create(build.participants, batch_size=1000)
         SectorSplit.objects.bulk_create(build.sectors, batch_size=1000)
         LocationSplit.objects.bulk_create(build.locations, batch_size=1000)
@@ -613,7 +620,7 @@ class DemoBuilder:
         return build
 
 
-def _repoint(rows: list[Model], name: str, by_uuid: dict[uuid.UUID, Organisation]) -> None:
+def _repoint(rows: Sequence[Model], name: str, by_uuid: dict[uuid.UUID, Organisation]) -> None:
     for row in rows:
         setattr(row, name, by_uuid[getattr(row, name).public_id])
 
@@ -648,7 +655,7 @@ _FILLER_TITLES = [
 ]
 
 
-DEMO_MODELS: tuple[type[Model], ...] = (Transaction, AidItem, Registration, Organisation)
+DEMO_MODELS: tuple[type[BaseModel], ...] = (Transaction, AidItem, Registration, Organisation)
 
 
 def demo_loaded() -> bool:
@@ -680,7 +687,7 @@ def demo_remove() -> dict[str, int]:
     with transaction.atomic():
         User.objects.filter(email__endswith="@demo.amity.invalid").delete()
         for model in DEMO_MODELS:
-            counts[model._meta.verbose_name_plural] = model.all_objects.filter(is_demo=True).count()
+            counts[str(model._meta.verbose_name_plural)] = model.all_objects.filter(is_demo=True).count()
             model.all_objects.filter(is_demo=True).delete()
             model.history.filter(is_demo=True).delete()  # type: ignore[attr-defined]
     return counts

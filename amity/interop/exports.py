@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
+import django_filters
 from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
@@ -26,7 +27,8 @@ from .choices import ExportKind, ImportStatus
 from .excel.export import InvalidFilter, TooManyRows, export_workbook
 from .models import ExportRun
 
-EXPORTS = {
+# kind → (model, the FilterSet of its list, the file name's stem)
+EXPORTS: dict[ExportKind, tuple[type[AidItem] | type[Organisation], type[django_filters.FilterSet], str]] = {
     ExportKind.IATI_ACTIVITIES: (AidItem, AidItemFilterSet, "iati-activities"),
     ExportKind.IATI_ORGANISATIONS: (Organisation, OrganisationFilterSet, "iati-organisations"),
 }

@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from amity.aid.models import AidItem
+from amity.core.forms import form_field
 from amity.core.scoping import Action, jurisdiction
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
@@ -59,7 +60,7 @@ class ImportUploadForm(forms.Form):
             self.fields["province"].help_text = ""
         if len(allowed) == 1:
             self.initial.setdefault("province", allowed[0])
-        self.fields["province"].queryset = every.filter(pk__in=allowed)
+        form_field(self, "province", forms.ModelChoiceField).queryset = every.filter(pk__in=allowed)
 
     def clean_file(self) -> Any:
         return checked_upload(self.cleaned_data["file"])
@@ -81,7 +82,9 @@ class ExcelUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .choices import ImportKind
 
-        self.fields["kind"].choices = [(k.value, k.label) for k in ImportKind if k != ImportKind.IATI]
+        form_field(self, "kind", forms.ChoiceField).choices = [
+            (k.value, k.label) for k in ImportKind if k != ImportKind.IATI
+        ]
         provinces = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")
         limited = jurisdiction(user)
         if limited is not None:
@@ -89,7 +92,7 @@ class ExcelUploadForm(forms.Form):
             self.fields["province"].required = True
             if len(limited) == 1:
                 self.initial.setdefault("province", next(iter(limited)))
-        self.fields["province"].queryset = provinces
+        form_field(self, "province", forms.ModelChoiceField).queryset = provinces
 
     def clean_file(self) -> Any:
         return checked_upload(self.cleaned_data["file"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -143,7 +143,7 @@ class _ExcelOutcome:
     updated: int
     unchanged: int
     skipped: int
-    problems: list[dict[str, Any]]
+    problems: list[Mapping[str, Any]]  # Excel `Problem`s
     ok: bool
     records: list[Any]
     refused: None = None

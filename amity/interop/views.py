@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -152,7 +152,7 @@ class IatiImportView(LoginRequiredMixin, FormView):
     template_name = "interop/iati_import.html"
     form_class = ImportUploadForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not _may_import_iati(request.user):
             raise DjangoPermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -186,7 +186,7 @@ class ExcelUploadView(LoginRequiredMixin, FormView):
     template_name = "interop/excel_upload.html"
     form_class = ExcelUploadForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not ImportRun.scope_policy.allows(request.user, Action.ADD):
             raise DjangoPermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -252,8 +252,9 @@ class ExportRunProgressView(LoginRequiredMixin, View):
 
 
 class ExportRunDownloadView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, public_id: Any) -> FileResponse:
         run = _export_of(request, public_id)
-        if run.status != ImportStatus.DONE or not run.file:
+        name = run.file.name  # empty (no file) until the export is done
+        if run.status != ImportStatus.DONE or not name:
             raise Http404
-        return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file.name.rsplit("/", 1)[-1])
+        return FileResponse(run.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])

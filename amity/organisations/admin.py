@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, Registration, RegistrationEvent
@@ -11,7 +13,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "name_vi", "acronym", "iati_identifier"]
     raw_id_fields = ["owning_province", "iati_type", "country"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
         return Organisation.all_objects.all()
 
 
@@ -35,5 +37,5 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     list_select_related = ["organisation"]
     inlines = [RegistrationEventInline]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
         return Registration.all_objects.all()

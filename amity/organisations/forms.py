@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from amity.core.forms import RecordForm
+from amity.core.forms import RecordForm, form_field
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, CodelistItem
 
@@ -53,7 +53,7 @@ class OrganisationForm(RecordForm):
             # A province records organisations for itself only.
             provinces = provinces.filter(pk__in=self.user.jurisdictions.values("pk"))
             self.fields["owning_province"].required = True
-        self.fields["owning_province"].queryset = provinces
+        form_field(self, "owning_province", forms.ModelChoiceField).queryset = provinces
         self.fields["owning_province"].label = _("Recorded by province")
 
 
@@ -84,13 +84,13 @@ class RegistrationForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = (
             Organisation.objects.restrict(self.user, "view").filter(kind__in=REGISTRANT_KINDS).order_by("name")
         )
-        self.fields["provinces"].queryset = AdministrativeUnit.objects.filter(
-            level=UnitLevel.PROVINCE, era=Era.CURRENT
-        ).order_by("code")
-        self.fields["sectors"].queryset = CodelistItem.objects.of("SectorCategory").order_by("code")
+        provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=Era.CURRENT).order_by("code")
+        form_field(self, "provinces", forms.ModelMultipleChoiceField).queryset = provinces
+        sectors = CodelistItem.objects.of("SectorCategory").order_by("code")
+        form_field(self, "sectors", forms.ModelMultipleChoiceField).queryset = sectors
         self.fields["sectors"].help_text = _("OECD-DAC 3-digit sector categories.")
         if self.instance.pk:
             expiry = self.fields["expiry_date"]

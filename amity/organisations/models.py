@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from django.db import models
@@ -11,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
 from amity.core.models import BaseModel
-from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OfOwnOrganisation, ScopePolicy
+from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OfOwnOrganisation, Rule, ScopePolicy
 
 from .choices import (
     OrganisationKind,
@@ -27,13 +28,13 @@ EXTENSION_DAYS = 60  # Decree 58/2022: apply for an extension at least 60 days b
 
 _LOCAL = InJurisdiction("owning_province")
 _OWN = OfOwnOrganisation("pk")
-_ALL_ACTIONS = {
+_ALL_ACTIONS: Mapping[str, Rule] = {
     Action.VIEW: EVERYTHING,
     Action.ADD: EVERYTHING,
     Action.CHANGE: EVERYTHING,
     Action.DELETE: EVERYTHING,
 }
-_PROVINCIAL_WRITE = {
+_PROVINCIAL_WRITE: Mapping[str, Rule] = {
     Action.VIEW: EVERYTHING,
     Action.ADD: _LOCAL,
     Action.CHANGE: _LOCAL,

@@ -200,8 +200,9 @@ class RegistrationDecisionView(RegistrationDetailView):
             except ConflictError as exc:
                 form.add_error(None, str(exc))
                 registration.refresh_from_db()
-                form.data = form.data.copy()
-                form.data["version"] = str(registration.version)
+                posted = request.POST.copy()  # what the form is bound to, made mutable
+                posted["version"] = str(registration.version)
+                form.data = posted
                 return self.render_to_response(self.get_context_data(decision_form=form), status=409)
             except ValidationError as exc:
                 form.add_error(None, exc)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.utils.translation import get_language
@@ -189,7 +189,8 @@ _shared_book: tuple[str, RateBook] | None = None
 def shared_rate_book() -> RateBook:
     """Every rate, from memory while unchanged (no query); reloaded after rates changed anywhere."""
     global _shared_book
-    version = cache.get_or_set(_RATES_VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    # The stored version or the new one made here: a str (the stubs allow None, for a default of None).
+    version = cast(str, cache.get_or_set(_RATES_VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None))
     if _shared_book is None or _shared_book[0] != version:
         _shared_book = (version, RateBook())
     return _shared_book[1]

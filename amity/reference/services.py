@@ -104,7 +104,7 @@ CODE_LENGTH = {PROVINCE: 2, DISTRICT: 3, COMMUNE: 5}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # SQLite keeps 15 significant digits of a decimal; storing no more keeps re-runs idempotent on both databases.
 RATE_CONTEXT = Context(prec=15)
-RATE_DECIMAL_PLACES: int = ExchangeRate._meta.get_field("rate").decimal_places  # type: ignore[union-attr]
+RATE_DECIMAL_PLACES: int = ExchangeRate._meta.get_field("rate").decimal_places
 RATE_QUANTUM = Decimal(1).scaleb(-RATE_DECIMAL_PLACES)
 # Rates so small that the column's decimal places would keep fewer significant digits than this are not
 # loaded: pre-1993 rates of currencies re-denominated since (BRL 1950: 8.2E-15 per USD), of no use for aid.

@@ -16,7 +16,7 @@ refresh items already stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -202,7 +202,7 @@ FACT_COLUMNS = (
 
 
 def fact_rows(
-    transactions: Iterable[Any], shapes: dict[int, ItemShape], countries: dict[int, int | None]
+    transactions: Iterable[Any], shapes: Mapping[int, ItemShape], countries: Mapping[int, int | None]
 ) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     for tx in transactions:

@@ -71,8 +71,12 @@ def bootstrap_widget(field: forms.BoundField, size: str = "") -> SafeString:
 
 @register.simple_tag
 def field_label(instance: models.Model, name: str) -> str:
-    """The verbose name of a model field, capitalised, for definition lists and table headers."""
-    return capfirst(str(instance._meta.get_field(name).verbose_name))
+    """The verbose name of a model field, capitalised, for definition lists and table headers; for a relation
+    other records hold (no field of this model), the name of those records."""
+    field = instance._meta.get_field(name)
+    if isinstance(field, models.ForeignObjectRel):
+        return capfirst(str(field.related_model._meta.verbose_name_plural))
+    return capfirst(str(field.verbose_name))
 
 
 def _display_stored(instance: models.Model, name: str) -> Any:

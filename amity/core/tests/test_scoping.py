@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
 from amity.conftest import make_user
-from amity.core.scoping import Action, forget_user_scope
+from amity.core.scoping import Action, InJurisdiction, UserScope, forget_user_scope
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit
 
@@ -116,3 +116,8 @@ def test_a_model_without_policy_fails_closed():
     queryset.model = Unscoped  # type: ignore[assignment]
     with pytest.raises(ImproperlyConfigured):
         queryset.restrict(None, Action.VIEW)
+
+
+def test_a_rule_on_a_relation_other_rows_hold_leaves_the_record_to_the_database(ngo):
+    scope = UserScope(role="provincial_editor", province_ids=frozenset(), organisation_id=None, is_administrator=False)
+    assert InJurisdiction("registrations").holds(scope, ngo) is None

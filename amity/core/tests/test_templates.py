@@ -19,6 +19,7 @@ from django.utils import translation
 
 from amity.accounts.choices import Role
 from amity.conftest import client_for, make_user
+from amity.core.templatetags.amity import field_label
 from amity.core.views import error_500
 from amity.organisations import services
 from amity.organisations.models import Organisation
@@ -394,3 +395,10 @@ def test_rendered_pages_load_nothing_from_a_remote_host(officer: Any, organisati
             assert remote_urls(content) == [], (language, url)
             for asset in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', content):
                 assert asset.startswith(settings.STATIC_URL), (language, url, asset)
+
+
+def test_a_field_label_names_a_field_or_the_records_of_a_relation_they_hold() -> None:
+    organisation = Organisation(name="Plan International")
+    with translation.override("en"):
+        assert field_label(organisation, "owning_province") == "Recorded by province"
+        assert field_label(organisation, "registrations") == "Registrations"

@@ -34,6 +34,7 @@ from amity.aid.services import (
     check_locations,
     check_sectors,
 )
+from amity.core.models import BaseModel
 from amity.core.money import HUNDRED
 from amity.core.scoping import Action
 from amity.organisations.choices import OrganisationKind, OrganisationStatus, RegistrationKind
@@ -188,7 +189,7 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 class Checker:
     """Shared machinery: typed cell reading with problems by sheet, row and column; identifiers; scope."""
 
-    model: ClassVar[type[Model]]
+    model: ClassVar[type[BaseModel]]
     foreign_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: WorkbookSpec, read: ReadResult, user: Any) -> None:
@@ -393,8 +394,11 @@ class Checker:
         policy's answer for such a record, asked once per province of the file."""
         key = getattr(province, "pk", None)
         if key not in self._may_hold:
-            record = self.model(owning_province=province)
-            self._may_hold[key] = self.model.scope_policy.allows(self.user, Action.ADD, record)
+            model = self.model
+            if not issubclass(model, (Organisation, AidItem)):
+                raise TypeError(f"{model.__name__} records have no owning province.")
+            record = model(owning_province=province)
+            self._may_hold[key] = model.scope_policy.allows(self.user, Action.ADD, record)
         return self._may_hold[key]
 
     def existing(self, ids: Iterable[uuid.UUID], select: Sequence[str] = ()) -> tuple[dict[uuid.UUID, Any], set[int]]:
@@ -402,7 +406,7 @@ class Checker:
         may change. A record the user may not see is unknown: an upload never tells what exists elsewhere."""
         records: dict[uuid.UUID, Any] = {}
         changeable: set[int] = set()
-        manager = self.model.all_objects  # type: ignore[attr-defined]
+        manager = self.model.all_objects
         for chunk in _chunks(ids):
             for record in manager.restrict(self.user, Action.VIEW).filter(public_id__in=chunk).select_related(*select):
                 records[record.public_id] = record
@@ -414,7 +418,7 @@ class Checker:
 
     def changeable_pks(self, pks: Iterable[int]) -> set[int]:
         allowed: set[int] = set()
-        manager = self.model.all_objects  # type: ignore[attr-defined]
+        manager = self.model.all_objects
         for chunk in _chunks(pks):
             allowed.update(manager.restrict(self.user, Action.CHANGE).filter(pk__in=chunk).values_list("pk", flat=True))
         return allowed
@@ -803,7 +807,7 @@ class AidItemChecker(Checker):
             for chunk in _chunks(iatis)
             for i in AidItem.all_objects.filter(iati_identifier__in=chunk)
         }
-        by_reference: dict[tuple[int, str], list[AidItem]] = defaultdict(list)
+        by_reference: dict[tuple[int | None, str], list[AidItem]] = defaultdict(list)  # by province (None: the centre)
         for chunk in _chunks(references):
             for found in AidItem.all_objects.filter(reference__in=chunk):
                 by_reference[(found.owning_province_id, found.reference)].append(found)
@@ -820,7 +824,7 @@ class AidItemChecker(Checker):
         may_add = AidItem.scope_policy.allows(self.user, Action.ADD)
         seen_ids: dict[uuid.UUID, int] = {}
         seen_iati: dict[str, int] = {}
-        seen_refs: dict[tuple[int, str], int] = {}
+        seen_refs: dict[tuple[int | None, str], int] = {}
         items: list[_ItemRow] = []
         keys: dict[str, list[_ItemRow]] = defaultdict(list)  # how split sheets name an item → its rows
         for row in sheet.rows:

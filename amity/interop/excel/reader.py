@@ -78,8 +78,9 @@ def _size(source: FileInput) -> int:
             return len(source)
         if isinstance(source, str | os.PathLike):
             return Path(source).stat().st_size
-        if getattr(source, "size", None):
-            return int(source.size)  # type: ignore[union-attr,attr-defined]
+        size = getattr(source, "size", None)  # an uploaded file knows its size
+        if size:
+            return int(size)
         return int(source.seek(0, io.SEEK_END))
     except (OSError, ValueError, TypeError):
         return MAX_FILE_BYTES + 1

@@ -244,6 +244,29 @@ class _FileTransaction:
         "vnd_per_unit",
     )
 
+    transaction_type: str
+    value_date: date
+    amount: Decimal
+    currency_id: int
+    currency: Currency
+    description: str
+    sectors: list[tuple[str, str]]
+    line: int
+    viet_nam_share: Decimal
+    provider_id: int | None
+    receiver_id: int | None
+    aid_item_id: int | None
+    id: int | None  # set when written
+    # Set by the valuation (`value_transaction_as_data`):
+    amount_usd: Decimal
+    amount_vnd: Decimal
+    usd_per_unit: Decimal
+    vnd_per_unit: Decimal
+    rate_date: date
+    rate_source: str
+
+    date: date  # last: below this line, `date` would name the attribute, not the type
+
     def __init__(self, parsed: ParsedTransaction, currency: Currency) -> None:
         self.transaction_type = parsed.type
         self.date = parsed.date
@@ -433,8 +456,8 @@ class _Organisations:
             for p in new
         ]
         created = create_records(Organisation, instances, user=user, reason=reason)
-        for pending, instance in zip(new, created, strict=True):
-            pending.instance = instance
+        for org, instance in zip(new, created, strict=True):
+            org.instance = instance
             self.countries[instance.pk] = instance.country_id
         if run is not None:
             kind = ContentType.objects.get_for_model(Organisation)
@@ -455,7 +478,11 @@ class _Organisations:
 
     @staticmethod
     def id_of(found: Any) -> int:
-        return found.instance.pk if isinstance(found, _PendingOrg) else found
+        if not isinstance(found, _PendingOrg):
+            return found
+        if found.instance is None:
+            raise RuntimeError(f"The organisation {found.name or found.ref} is used before it is created.")
+        return found.instance.pk
 
 
 @dataclass
@@ -738,7 +765,9 @@ class IatiImporter:
             tx = _FileTransaction(parsed, self.reference.currency(currency_id, parsed.currency))
             tx.viet_nam_share = tx_share
             try:
-                value_transaction_as_data(tx, self.reference.book)  # inside the import's override(None)
+                # Inside the import's override(None). Typed for a Transaction, it reads and sets only the
+                # valuation's attributes, which a file's transaction has too (amity.aid.services to take a protocol).
+                value_transaction_as_data(tx, self.reference.book)  # type: ignore[arg-type]
             except MissingRate:
                 raise ActivitySkipped(
                     gettext_noop("No exchange rate for %(currency)s on %(date)s."),
@@ -923,9 +952,9 @@ class IatiImporter:
         matched = self._matched_locations(activity, warn=True)
         if not matched:
             return []
-        shares = [share for _, share in matched]
-        if all(share is not None and share > 0 for share in shares) and sum(shares) == HUNDRED:  # type: ignore[arg-type]
-            return [(unit, share) for unit, share in matched]  # type: ignore[misc]
+        given = [(unit, share) for unit, share in matched if share is not None and share > 0]
+        if len(given) == len(matched) and sum((share for _, share in given), Decimal(0)) == HUNDRED:
+            return given
         units = [unit for unit, _ in matched]
         eras = {unit.era for unit in units}
         if len(eras) > 1:  # one era per item: keep the era of the activity's start
@@ -1139,7 +1168,7 @@ class IatiImporter:
         """The plans' parts through the one writer of parts (`parts_write`, with history): for new items only
         inserts; for updated items what differs from the stored parts."""
         for pairs, new_items in ((created, True), (updated, False)):
-            wanted = {}
+            wanted: dict[int, dict[str, list[tuple[Any, ...]]]] = {}
             for plan, item in pairs:
                 wanted[item.pk] = {
                     "sectors": [(sector.pk, pct) for sector, pct in plan.sectors],
@@ -1175,8 +1204,8 @@ class IatiImporter:
             keys = create_rows(
                 Transaction, TRANSACTION_COLUMNS, [tx.row() for tx in new], user=self.user, reason=self.reason, when=now
             )
-            for tx, key in zip(new, keys, strict=True):
-                tx.id = key
+            for tx, pk in zip(new, keys, strict=True):
+                tx.id = pk
         gone = list(Transaction.all_objects.filter(pk__in=gone_ids)) if gone_ids else []
         if gone:
             for tx in gone:

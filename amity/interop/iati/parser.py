@@ -12,12 +12,13 @@ import report is shown in each reader's language.
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, Literal, overload
 
 from django.utils.translation import gettext_noop
 from lxml import etree
@@ -31,15 +32,16 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 class FileRefused(Exception):
     """The whole file cannot be read: nothing of it is imported."""
 
-    def __init__(self, message: str, at_line: int | None = None, **params: Any) -> None:
+    def __init__(self, message: str, at_line: int | None = None, /, **params: Any) -> None:
         super().__init__(message % params if params else message)
         self.message, self.line, self.params = message, at_line, params
 
 
 class ActivitySkipped(Exception):
-    """One activity cannot be imported (raised while it is read or resolved)."""
+    """One activity cannot be imported (raised while it is read or resolved). The first arguments are
+    positional only, so that `params` may name any parameter of the message, "message" too."""
 
-    def __init__(self, message: str, at_line: int | None = None, at_field: str = "", **params: Any) -> None:
+    def __init__(self, message: str, at_line: int | None = None, at_field: str = "", /, **params: Any) -> None:
         super().__init__(message % params if params else message)
         self.message, self.line, self.field, self.params = message, at_line, at_field, params
 
@@ -82,10 +84,10 @@ class OrgRef:
 @dataclass
 class ParsedTransaction:
     type: str
-    date: date
+    date: datetime.date  # in this class body, `date` below this line names the field, not the type
     amount: Decimal
     currency: str
-    value_date: date
+    value_date: datetime.date
     description: str
     provider: OrgRef | None
     receiver: OrgRef | None
@@ -213,6 +215,10 @@ def _first_name(element: Any | None, default_lang: str) -> str:
     return next(iter(names.values()), "")
 
 
+@overload
+def _date(value: str | None, line: int, field: str, *, required: Literal[True] = True) -> date: ...
+@overload
+def _date(value: str | None, line: int, field: str, *, required: bool) -> date | None: ...
 def _date(value: str | None, line: int, field: str, *, required: bool = True) -> date | None:
     if not value:
         if required:
@@ -284,7 +290,7 @@ def _read_transaction(element: Any, activity: ParsedActivity, lang: str) -> Pars
     children = _children(element)
     type_element = children.get("transaction-type")
     code = (type_element.get("code") or "").strip() if type_element is not None else ""
-    if not code:
+    if type_element is None or not code:
         raise ActivitySkipped(gettext_noop("A transaction has no type."), line, "transaction-type")
     date_element = children.get("transaction-date")
     tx_date = _date(date_element.get("iso-date") if date_element is not None else None, line, "transaction-date")
@@ -297,10 +303,10 @@ def _read_transaction(element: Any, activity: ParsedActivity, lang: str) -> Pars
     country = children.get("recipient-country")
     return ParsedTransaction(
         type=code,
-        date=tx_date,  # type: ignore[arg-type]
+        date=tx_date,
         amount=amount,
         currency=currency,
-        value_date=value_date_of(tx_date, value_date),  # type: ignore[arg-type]
+        value_date=value_date_of(tx_date, value_date),
         description=_first_name(description, lang),
         provider=_org(children.get("provider-org"), lang),
         receiver=_org(children.get("receiver-org"), lang),
@@ -326,11 +332,11 @@ def _read_budget(element: Any, activity: ParsedActivity) -> ParsedBudget:
     return ParsedBudget(
         kind=(element.get("type") or "1").strip(),
         status=(element.get("status") or "1").strip(),
-        period_start=period_start,  # type: ignore[arg-type]
-        period_end=period_end,  # type: ignore[arg-type]
+        period_start=period_start,
+        period_end=period_end,
         amount=amount,
         currency=currency,
-        value_date=value_date or period_start,  # type: ignore[arg-type]
+        value_date=value_date or period_start,
         line=line,
     )
 

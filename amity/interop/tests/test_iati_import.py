@@ -261,6 +261,25 @@ def test_unknown_codes_and_bad_values_skip_the_activity_naming_the_field(changes
     assert AidItem.all_objects.count() == 0
 
 
+def test_locations_the_services_refuse_skip_the_activity_with_their_message() -> None:
+    # Amity's own export gives each location's share; shares that add up to 100 are kept as given, so units
+    # of both eras reach the services' location check, which refuses them.
+    amity = 'xmlns:amity="urn:x-amity:iati:1"'
+    locations = (
+        f'<location {amity} ref="gso:2025:province:31" amity:percentage="50"/>'
+        f'<location {amity} ref="gso:pre2025:province:30" amity:percentage="50"/>'
+    )
+    content = iati_file(activity("XM-BOTH-ERAS", locations=locations), activity("XM-GOOD"))
+
+    result = run_import(content)
+
+    assert (result.created, result.skipped) == (1, 1)
+    [problem] = [p for p in result.problems if p.skipped]
+    assert (problem.record, problem.field) == ("XM-BOTH-ERAS", "locations")
+    assert problem.params == {"message": "All locations of one aid item must be of the same era."}
+    assert set(AidItem.objects.values_list("iati_identifier", flat=True)) == {"XM-GOOD"}
+
+
 def test_an_activity_without_identifier_is_skipped() -> None:
     content = iati_file(activity().replace("<iati-identifier>NL-KVK-41197137-VN-001</iati-identifier>", ""))
 

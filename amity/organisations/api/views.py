@@ -40,6 +40,7 @@ class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer: BaseSerializer[Organisation]) -> None:
         data: dict[str, Any] = dict(serializer.validated_data)
         expected = data.pop("version", None)
+        assert serializer.instance is not None  # an update's serializer holds the record (UpdateModelMixin)
         serializer.instance = services.organisation_update(
             organisation=serializer.instance, user=self.request.user, data=data, expected_version=expected
         )
@@ -88,6 +89,7 @@ class RegistrationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer: BaseSerializer[Registration]) -> None:
         data: dict[str, Any] = dict(serializer.validated_data)
         expected = data.pop("version", None)
+        assert serializer.instance is not None  # an update's serializer holds the record (UpdateModelMixin)
         serializer.instance = services.registration_update(
             registration=serializer.instance, user=self.request.user, data=data, expected_version=expected
         )

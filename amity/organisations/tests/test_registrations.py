@@ -512,6 +512,19 @@ def test_extension_recorded_from_the_page(central, registration):
     assert Registration.objects.get(pk=registration.pk).expiry_date == new_expiry
 
 
+def test_a_decision_posted_from_a_stale_page_is_a_conflict_shown_with_the_current_version(central, registration):
+    url = reverse("organisations:registration_decision", args=[registration.public_id])
+    services.registration_record_decision(
+        registration=registration, user=central, kind="suspended", on=date(2025, 3, 1)
+    )
+    response = client_for(central).post(url, {"kind": "revoked", "date": "2025-03-02", "version": 1})
+    assert response.status_code == 409
+    form = response.context["decision_form"]
+    assert form.data["version"] == "2"  # posting again confirms the decision over the newer state
+    assert form.data["kind"] == "revoked"
+    assert Registration.objects.get(pk=registration.pk).state == RegistrationState.SUSPENDED
+
+
 def test_a_refused_decision_shows_the_error_on_the_page(central, registration):
     url = reverse("organisations:registration_decision", args=[registration.public_id])
     too_far = services.add_years(registration.expiry_date, 3) + timedelta(days=1)

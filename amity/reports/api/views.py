@@ -138,7 +138,7 @@ class PublishedReportViewSet(
     ordering = ["-published_at"]
 
     def get_queryset(self) -> QuerySet[PublishedReport]:
-        return self.queryset.restrict(self.request.user, Action.VIEW)  # type: ignore[attr-defined]
+        return self.queryset.restrict(self.request.user, Action.VIEW)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "retrieve":
