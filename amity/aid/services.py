@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,7 +36,7 @@ from amity.organisations.models import Organisation
 from amity.organisations.selectors import registration_spans
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import VND, MissingRate, RateBook
-from amity.reference.models import AdministrativeUnit, CodelistItem, UnitMapping
+from amity.reference.models import AdministrativeUnit, CodelistItem, Currency, UnitMapping
 
 from . import rules
 from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
@@ -557,7 +557,21 @@ def value_transaction(tx: Transaction, book: RateBook) -> None:
         raise ValidationError({"currency": str(exc)}) from exc
 
 
-def value_transaction_as_data(tx: Transaction, book: RateBook) -> None:
+class Valued(Protocol):
+    """What valuation reads and writes: a Transaction, or an importer's lighter row of one."""
+
+    currency: Currency
+    value_date: date
+    amount: Decimal
+    amount_usd: Decimal
+    amount_vnd: Decimal
+    usd_per_unit: Decimal
+    vnd_per_unit: Decimal
+    rate_date: date
+    rate_source: str
+
+
+def value_transaction_as_data(tx: Valued, book: RateBook) -> None:
     """`value_transaction` for callers already writing data in English (`translation.override(None)`): an
     importer valuing thousands of transactions. Raises MissingRate."""
     code = tx.currency.code

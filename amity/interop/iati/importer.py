@@ -767,7 +767,7 @@ class IatiImporter:
             try:
                 # Inside the import's override(None). Typed for a Transaction, it reads and sets only the
                 # valuation's attributes, which a file's transaction has too (amity.aid.services to take a protocol).
-                value_transaction_as_data(tx, self.reference.book)  # type: ignore[arg-type]
+                value_transaction_as_data(tx, self.reference.book)
             except MissingRate:
                 raise ActivitySkipped(
                     gettext_noop("No exchange rate for %(currency)s on %(date)s."),
