@@ -9,7 +9,7 @@ parameters, translated when shown. Batch writers collect breaches per row or lin
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -137,6 +137,12 @@ def viet_nam_share(recipient_countries: Sequence[tuple[str, Decimal | None]]) ->
     return CountryShare(share, (SHARE_OF_REST, {"share": f"{share:f}"}))
 
 
+def is_about_viet_nam(recipient_countries: Iterable[str], transaction_countries: Iterable[str]) -> bool:
+    """Whether an activity is aid to Viet Nam at all: Viet Nam among its recipient countries, or named by one of
+    its transactions."""
+    return VIET_NAM in recipient_countries or VIET_NAM in transaction_countries
+
+
 def transaction_share(recipient_country: str, activity_share: Decimal) -> Decimal:
     """A transaction that names its recipient country counts wholly if it is Viet Nam and not at all otherwise;
     one that names none counts by the activity's share."""
@@ -152,6 +158,7 @@ __all__ = [
     "check_amount",
     "check_editable",
     "check_provider_registered",
+    "is_about_viet_nam",
     "is_editable",
     "may_change_ended_items",
     "registered_on",

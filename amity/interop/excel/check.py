@@ -1132,7 +1132,7 @@ class TransactionChecker(Checker):
             provider = data["provider"]
             try:
                 if provider is not None:
-                    rules.check_provider_registered(provider.name, licences.get(provider.pk, []), data["date"])
+                    rules.check_provider_registered(provider, licences.get(provider.pk, []), data["date"])
             except rules.Breach as breach:
                 self.report_breach(sheet, row, breach)
                 continue

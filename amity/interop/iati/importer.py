@@ -598,9 +598,10 @@ class IatiImporter:
     # --- resolving one activity -----------------------------------------------------------------------------
 
     def _is_about_viet_nam(self, activity: ParsedActivity) -> bool:
-        if any(code == "VN" for code, _ in activity.recipient_countries):
-            return True
-        return any(tx.recipient_country == "VN" for tx in activity.transactions)
+        return rules.is_about_viet_nam(
+            (code for code, _pct in activity.recipient_countries),
+            (tx.recipient_country for tx in activity.transactions),
+        )
 
     def _plan(self, activity: ParsedActivity, existing: AidItem | None) -> _Plan:
         ref = self.reference
