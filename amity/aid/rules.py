@@ -8,38 +8,23 @@ parameters, translated when shown. Batch writers collect breaches per row or lin
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from amity.core.breaches import Breach
 from amity.core.money import HUNDRED, allocate
+from amity.reference.choices import Era, UnitLevel
+from amity.reference.models import AdministrativeUnit, CodelistItem
 
 from .choices import FINAL_STATUSES, AidStatus
 
 VIET_NAM = "VN"
 SHARE_QUANTUM = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Breach(Exception):
-    """A broken rule: `message` is an English source text (gettext_noop) with `params`."""
-
-    field: str
-    message: str
-    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # here `field` is the attribute above
-
-    def text(self) -> str:
-        return _(self.message) % dict(self.params) if self.params else _(self.message)
-
-    def as_validation_error(self) -> ValidationError:
-        return ValidationError({self.field: self.text()})
 
 
 # --- transactions -------------------------------------------------------------------------------------------
@@ -91,6 +76,87 @@ def is_editable(status: str, user: Any) -> bool:
 def check_editable(status: str, user: Any) -> None:
     if not is_editable(status, user):
         raise Breach("status", ENDED, {"status": str(AidStatus(status).label).lower()})
+
+
+# --- an aid item's parts -----------------------------------------------------------------------------------
+
+ERA_CHANGE = date(2025, 7, 1)  # the new administrative units took effect
+PERCENT_TOTAL = gettext_noop("Percentages must add up to 100 (they add up to %(total)s).")
+SECTOR_TWICE = gettext_noop("A sector is listed twice.")
+SECTOR_MIXED = gettext_noop("Give either DAC 5-digit sectors or DAC 3-digit categories, not both.")
+NOT_A_SECTOR = gettext_noop("%(code)s is not a DAC 5-digit sector.")
+SECTOR_SHARE = gettext_noop("Each sector's percentage must be more than 0.")
+LOCATION_TWICE = gettext_noop("A location is listed twice.")
+NO_DISTRICTS = gettext_noop("Give communes or whole provinces, not districts.")
+ONE_ERA = gettext_noop("All locations of one aid item must be of the same era.")
+CURRENT_ERA_AID = gettext_noop("Aid starting on or after 1 July 2025 is located in units of the current era.")
+LOCATION_SHARE = gettext_noop("Each location's percentage must be more than 0.")
+OWNING_PROVINCE = gettext_noop("The owning province must be a province of the current era.")
+PARTICIPANT_TWICE = gettext_noop("An organisation is listed twice with the same role.")
+STATUS_BY_LIFECYCLE = gettext_noop("Change the status with the lifecycle actions.")
+IATI_TWICE = gettext_noop("Two aid items cannot have the same IATI identifier.")
+IATI_TAKEN = gettext_noop("Another aid item already has the IATI identifier %(identifier)s.")
+
+
+def _check_total(field: str, percentages: Sequence[Decimal]) -> None:
+    total = sum(percentages, Decimal(0))
+    if total != HUNDRED:
+        raise Breach(field, PERCENT_TOTAL, {"total": f"{total.normalize():f}"})
+
+
+def check_sectors(shares: Sequence[tuple[CodelistItem, Decimal]]) -> None:
+    """An item's sector shares (sector, percentage): DAC 5-digit sectors or 3-digit categories, not both, each
+    once and more than 0, adding up to 100. None given is allowed (not yet known)."""
+    if not shares:
+        return
+    sectors = [sector for sector, _percentage in shares]
+    if len({sector.code for sector in sectors}) != len(sectors):
+        raise Breach("sectors.sector", SECTOR_TWICE)
+    for sector in sectors:
+        if sector.codelist.name not in ("Sector", "SectorCategory"):
+            raise Breach("sectors.sector", NOT_A_SECTOR, {"code": sector.code})
+    if len({sector.codelist.name for sector in sectors}) > 1:
+        raise Breach("sectors.sector", SECTOR_MIXED)
+    if any(percentage <= 0 for _sector, percentage in shares):
+        raise Breach("sectors.percentage", SECTOR_SHARE)
+    _check_total("sectors.percentage", [percentage for _sector, percentage in shares])
+
+
+def check_locations(shares: Sequence[tuple[AdministrativeUnit, Decimal]], *, planned_start: date | None) -> None:
+    """An item's location shares (unit, percentage): communes or whole provinces of one era — the current era for
+    aid starting after the change —, each once and more than 0, adding up to 100. None given: nationwide."""
+    if not shares:
+        return
+    units = [unit for unit, _percentage in shares]
+    if len({unit.pk for unit in units}) != len(units):
+        raise Breach("locations.unit", LOCATION_TWICE)
+    if any(unit.level == UnitLevel.DISTRICT for unit in units):
+        raise Breach("locations.unit", NO_DISTRICTS)
+    if len({unit.era for unit in units}) > 1:
+        raise Breach("locations.unit", ONE_ERA)
+    if units[0].era == Era.PRE2025 and planned_start is not None and planned_start >= ERA_CHANGE:
+        raise Breach("locations.unit", CURRENT_ERA_AID)
+    if any(percentage <= 0 for _unit, percentage in shares):
+        raise Breach("locations.percentage", LOCATION_SHARE)
+    _check_total("locations.percentage", [percentage for _unit, percentage in shares])
+
+
+def check_participants(participants: Sequence[tuple[int, str]]) -> None:
+    """(organisation id, role) pairs: an organisation takes each role once."""
+    if len(set(participants)) != len(participants):
+        raise Breach("participants", PARTICIPANT_TWICE)
+
+
+def check_owning_province(province: AdministrativeUnit | None) -> None:
+    """A province of the current era, or none: kept by the centre (the scope policy says who may)."""
+    if province is not None and (province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE):
+        raise Breach("owning_province", OWNING_PROVINCE)
+
+
+def check_status_unchanged(stored: str, given: str) -> None:
+    """A writer of an item's fields leaves its status to the lifecycle actions."""
+    if given != stored:
+        raise Breach("status", STATUS_BY_LIFECYCLE)
 
 
 # --- Viet Nam's share ---------------------------------------------------------------------------------------
@@ -157,7 +223,12 @@ __all__ = [
     "CountryShare",
     "check_amount",
     "check_editable",
+    "check_locations",
+    "check_owning_province",
+    "check_participants",
     "check_provider_registered",
+    "check_sectors",
+    "check_status_unchanged",
     "is_about_viet_nam",
     "is_editable",
     "may_change_ended_items",

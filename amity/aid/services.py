@@ -14,14 +14,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from amity.core import derived
+from amity.core.breaches import Breaches, breaches_of
 from amity.core.bulk import create_records, insert_history, update_rows
-from amity.core.money import CENT, HUNDRED, round_significant
+from amity.core.money import CENT, round_significant
 from amity.core.scoping import Action
 from amity.core.services import (
     apply_fields,
+    check_version,
     chunks,
     claim_version,
     claim_versions,
@@ -35,7 +38,7 @@ from amity.core.services import (
 from amity.organisations.models import Organisation
 from amity.organisations.selectors import registration_spans
 from amity.reference.choices import Era, UnitLevel
-from amity.reference.fx import VND, MissingRate, RateBook
+from amity.reference.fx import NO_RATE, VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency, UnitMapping
 
 from . import rules
@@ -48,7 +51,7 @@ from .models import (
 )
 from .parts import BUDGET_COLUMNS, parts_write
 
-ERA_CHANGE = date(2025, 7, 1)
+ERA_CHANGE = rules.ERA_CHANGE
 BATCH = 500  # rows per INSERT or UPDATE statement of a batch write
 VND_QUANTUM = Decimal(1)
 RATE_QUANTUM = Decimal("1E-12")  # the stored rates' precision (Transaction.usd_per_unit, vnd_per_unit)
@@ -89,84 +92,56 @@ class AidItemParts:
     budgets: Sequence[Budget] | None = None  # unsaved rows; aid_item is set on write
 
 
+@dataclass(frozen=True)
+class ItemChange:
+    """One aid item for `aid_items_save`: a new one (no `pk`) or a stored one (its `pk` and the version the user
+    saw), its fields given, and its parts (None: left as they are; a new item without parts has none)."""
+
+    data: Mapping[str, Any]
+    parts: AidItemParts | None = None
+    pk: int | None = None
+    expected_version: int | None = None
+
+
 # --- checks -------------------------------------------------------------------------------------------------
 
-
-def _check_total(field: str, percentages: Sequence[Decimal]) -> None:
-    total = sum(percentages, Decimal(0))
-    if total != HUNDRED:
-        raise ValidationError(
-            {field: _("Percentages must add up to 100 (they add up to %(total)s).") % {"total": f"{total:f}"}}
-        )
-
-
-def check_sectors(shares: Sequence[SectorShare]) -> None:
-    if not shares:
-        return
-    codes = [share.sector.code for share in shares]
-    if len(set(codes)) != len(codes):
-        raise ValidationError({"sectors": _("A sector is listed twice.")})
-    if any(share.sector.codelist.name == "SectorCategory" for share in shares) and any(
-        share.sector.codelist.name == "Sector" for share in shares
-    ):
-        raise ValidationError({"sectors": _("Give either DAC 5-digit sectors or DAC 3-digit categories, not both.")})
-    for share in shares:
-        if share.sector.codelist.name not in ("Sector", "SectorCategory"):
-            raise ValidationError({"sectors": _("%(code)s is not a DAC 5-digit sector.") % {"code": share.sector.code}})
-        if share.percentage <= 0:
-            raise ValidationError({"sectors": _("Each sector's percentage must be more than 0.")})
-    _check_total("sectors", [share.percentage for share in shares])
-
-
-def check_locations(shares: Sequence[LocationShare], *, planned_start: date | None) -> None:
-    if not shares:
-        return
-    units = [share.unit for share in shares]
-    if len({unit.pk for unit in units}) != len(units):
-        raise ValidationError({"locations": _("A location is listed twice.")})
-    if any(unit.level == UnitLevel.DISTRICT for unit in units):
-        raise ValidationError({"locations": _("Give communes or whole provinces, not districts.")})
-    if len({unit.era for unit in units}) > 1:
-        raise ValidationError({"locations": _("All locations of one aid item must be of the same era.")})
-    if units[0].era == Era.PRE2025 and planned_start is not None and planned_start >= ERA_CHANGE:
-        raise ValidationError(
-            {"locations": _("Aid starting on or after 1 July 2025 is located in units of the current era.")}
-        )
-    if any(share.percentage <= 0 for share in shares):
-        raise ValidationError({"locations": _("Each location's percentage must be more than 0.")})
-    _check_total("locations", [share.percentage for share in shares])
+NO_PROVINCE = gettext_noop("%(unit)s has no province.")
+NO_SUCCESSOR = gettext_noop("%(unit)s has no successor province.")
 
 
 def current_province_of(unit: AdministrativeUnit) -> AdministrativeUnit:
     """The 2025-era province a unit lies in: itself, its province, or its old province's successor."""
     province = unit if unit.level == UnitLevel.PROVINCE else unit.province
     if province is None:
-        raise ValidationError({"locations": _("%(unit)s has no province.") % {"unit": unit}})
+        raise rules.Breach("locations.unit", NO_PROVINCE, {"unit": str(unit)})
     if province.era == Era.CURRENT:
         return province
     mapping = UnitMapping.objects.select_related("new_unit").filter(old_unit=province).first()
     if mapping is None:
-        raise ValidationError({"locations": _("%(unit)s has no successor province.") % {"unit": province}})
+        raise rules.Breach("locations.unit", NO_SUCCESSOR, {"unit": str(province)})
     return mapping.new_unit
 
 
-# --- aid items ----------------------------------------------------------------------------------------------
-
-
-def check_parts(aid_item: AidItem, parts: AidItemParts) -> None:
-    """The rules of the parts given with an aid item (None: that kind is left as it is)."""
+def _check_parts(found: Breaches, index: int, aid_item: AidItem, parts: AidItemParts) -> None:
+    """The rules of the parts given with an aid item (None: that kind is left as it is), each kind on its own so
+    that a row's every problem is found."""
     if parts.sectors is not None:
-        check_sectors(parts.sectors)
+        with found.row(index):
+            rules.check_sectors([(share.sector, share.percentage) for share in parts.sectors])
     if parts.locations is not None:  # none: nationwide, or not yet located in a province
-        check_locations(parts.locations, planned_start=aid_item.planned_start)
+        with found.row(index):
+            shares = [(share.unit, share.percentage) for share in parts.locations]
+            rules.check_locations(shares, planned_start=aid_item.planned_start)
     if parts.participants is not None:
-        pairs = [(p.organisation.pk, p.role) for p in parts.participants]
-        if len(set(pairs)) != len(pairs):
-            raise ValidationError({"participants": _("An organisation is listed twice with the same role.")})
-    if parts.budgets is not None:
-        for budget in parts.budgets:
-            budget.aid_item = aid_item
+        with found.row(index):
+            rules.check_participants([(p.organisation.pk, p.role) for p in parts.participants])
+    for budget in parts.budgets or ():
+        budget.aid_item = aid_item
+        try:
             budget.full_clean(exclude=["aid_item"])
+        except ValidationError as error:
+            for breach in breaches_of(error):
+                found.add(index, rules.Breach(f"budgets.{breach.field}".rstrip("."), breach.message, breach.params))
 
 
 def part_rows(
@@ -189,12 +164,6 @@ def part_rows(
     return rows
 
 
-def check_owning_province(aid_item: AidItem) -> None:
-    province = aid_item.owning_province  # None: kept by the centre (the scope policy says who may)
-    if province is not None and (province.era != Era.CURRENT or province.level != UnitLevel.PROVINCE):
-        raise ValidationError({"owning_province": _("The owning province must be a province of the current era.")})
-
-
 def _check_editable(aid_item: AidItem, user: Any) -> None:
     try:
         rules.check_editable(aid_item.status, user)
@@ -202,9 +171,12 @@ def _check_editable(aid_item: AidItem, user: Any) -> None:
         raise breach.as_validation_error() from None
 
 
+# --- aid items ----------------------------------------------------------------------------------------------
+
+
 def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None) -> AidItem:
-    """One new aid item (a page, the API): a batch of one (`aid_items_create`)."""
-    [aid_item] = aid_items_create(user=user, creates=[(data, parts or AidItemParts())])
+    """One new aid item (a page, the API): a batch of one (`aid_items_save`)."""
+    [aid_item] = aid_items_save(user=user, rows=[ItemChange(data, parts or AidItemParts())])
     return aid_item
 
 
@@ -216,9 +188,9 @@ def aid_item_update(
     parts: AidItemParts | None = None,
     expected_version: int | None,
 ) -> AidItem:
-    """One aid item changed (a page, the API): a batch of one (`aid_items_update`). The instance given is
-    brought up to what was saved (its new version), as callers that save again expect."""
-    aid_items_update(user=user, updates=[(aid_item.pk, data, parts, expected_version)])
+    """One aid item changed (a page, the API): a batch of one (`aid_items_save`). The instance given is brought
+    up to what was saved (its new version), as callers that save again expect."""
+    aid_items_save(user=user, rows=[ItemChange(data, parts, aid_item.pk, expected_version)])
     aid_item.refresh_from_db()
     return aid_item
 
@@ -237,132 +209,120 @@ def aid_item_restore(*, aid_item: AidItem, user: Any) -> AidItem:
     return aid_item
 
 
-# --- aid items in batches (an upload of thousands of rows) ---------------------------------------------------
-
-
-def aid_items_create(
-    *, user: Any, creates: Sequence[tuple[Mapping[str, Any], AidItemParts]], reason: str | Promise = ""
-) -> list[AidItem]:
-    """Create new aid items with their shares, participants and beneficiary groups in one go (an upload).
-
-    The same rules as `aid_item_create`, applied to the batch: the user may add aid items and each owning
-    province is theirs (checked again after the write), the owning province is of the current era, the
-    model's field rules (foreign keys are the checked file's own lookups, so they are not queried again one by
-    one), sector and location shares (`check_sectors`, `check_locations`), history rows with the user. New
-    items have no transactions: nothing to add to the report facts."""
-    if not creates:
-        return []
-    ensure_may_add(user=user, model=AidItem)
-    items: list[AidItem] = []
-    for data, _parts in creates:
-        item = AidItem()
-        apply_fields(item, data)
-        _check_fields(item)
-        items.append(item)
-    _check_unique_identifiers(items)
-    every_part = [
-        AidItemParts(
-            sectors=parts.sectors or [],
-            locations=parts.locations or [],
-            participants=parts.participants or [],
-            beneficiaries=parts.beneficiaries or [],
-            budgets=parts.budgets,
-        )
-        for _data, parts in creates
-    ]
-    with transaction.atomic(), translation.override(None):
-        _check_batch_parts(list(zip(items, every_part, strict=True)))
-        create_records(AidItem, items, user=user, reason=str(reason))
-        _write_batch_parts(list(zip(items, every_part, strict=True)), user=user, reason=reason, new_items=True)
-        ensure_all_allowed(model=AidItem, user=user, pks={item.pk for item in items}, action=Action.ADD)
-    return items
-
-
-def aid_items_update(
-    *,
-    user: Any,
-    updates: Sequence[tuple[int, Mapping[str, Any], AidItemParts | None, int | None]],
-    reason: str | Promise = "",
-) -> list[AidItem]:
-    """Save changed aid items — (id, changed fields, changed parts or None, version the file was made from) —
-    in one go, with the rules of `aid_item_update` applied to the batch: the user may change each item (checked
-    again after the write), a closed one only if an administrator, the status only through the lifecycle
-    actions, each row's version, an owning province of the current era, the model's field rules, sector and
-    location shares; one `~` history row each with the user, one facts refresh for all."""
-    if not updates:
-        return []
-    ids = {pk for pk, _data, _parts, _version in updates}
-    with transaction.atomic(), translation.override(None):
-        _ensure_items_editable(user, ids)
-        stored: dict[int, AidItem] = {}
-        for chunk in chunks(ids):
-            stored.update((item.pk, item) for item in AidItem.all_objects.filter(pk__in=chunk))
-        changed: list[tuple[AidItem, int | None]] = []
-        with_parts: list[tuple[AidItem, AidItemParts]] = []
-        fields: set[str] = set()
-        for pk, data, parts, expected_version in updates:
-            item = stored[pk]
-            if "status" in data and data["status"] != item.status:
-                raise ValidationError({"status": _("Change the status with the lifecycle actions.")})
-            apply_fields(item, data)
-            _check_fields(item)
-            fields.update(data)
-            changed.append((item, expected_version))
-            if parts is not None:
-                with_parts.append((item, parts))
-        _check_unique_identifiers([item for item, _version in changed])
-        _check_batch_parts(with_parts)
-        claim_versions(model=AidItem, claims=changed)
-        now = timezone.now()
-        items = [item for item, _version in changed]
-        for item in items:
-            item.updated_at = now
-        attnames = {field.name: field.attname for field in AidItem._meta.concrete_fields}
-        columns = [attnames[name] for name in sorted(fields)] + ["version", "updated_at"]
-        update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
-        insert_history(AidItem, items, history_type="~", user=user, reason=str(reason), when=now)
-        _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)
-        ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
-        derived.aid_items_changed(ids)
-    return items
-
-
 ITEM_FOREIGN_KEYS = [f.name for f in AidItem._meta.concrete_fields if f.is_relation]
 
 
-def _check_fields(item: AidItem) -> None:
-    """The model's field rules and a current-era owning province; foreign keys are the caller's own lookups in
-    the user's scope, so they are not queried again one by one."""
-    check_owning_province(item)
-    item.full_clean(exclude=ITEM_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+def aid_items_save(
+    *, user: Any, rows: Sequence[ItemChange], reason: str | Promise = "", dry_run: bool = False
+) -> list[AidItem]:
+    """Create and change aid items with their parts in one atomic write: the one writer of aid items. A page or
+    the API saves one; an Excel upload, a file; `dry_run=True` checks everything and writes nothing (an
+    upload's check).
+
+    Every rule, for each row, with a fixed number of queries per chunk, and every breach of every row collected
+    before anything is written (`BatchRefused`, a 400 naming the fields; an upload places each on its sheet,
+    row and column): the user may add aid items and change the stored ones (the scope policy; any refusal is a
+    403 for the batch), an item on record as ended stays as it ended, the status changes only through the
+    lifecycle, the version the user saw is the stored one (a dry run; the write claims them: 409), an owning
+    province of the current era, the model's field rules (foreign keys are the caller's lookups in the user's
+    scope, so they are not queried again one by one), one aid item per IATI identifier, the parts' rules. Then
+    one multi-row write per chunk with history rows carrying the user, the parts through `parts_write`, the
+    scope checked again on the result, and one facts refresh for the items changed."""
+    if not rows:
+        return []
+    ids = {row.pk for row in rows if row.pk is not None}
+    with transaction.atomic(), translation.override(None):
+        if len(ids) < len(rows):
+            ensure_may_add(user=user, model=AidItem)
+        ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
+        stored: dict[int, AidItem] = {}
+        for chunk in chunks(ids):
+            stored.update((item.pk, item) for item in AidItem.all_objects.filter(pk__in=chunk))
+        found = Breaches()
+        items: list[AidItem] = []
+        fields: set[str] = set()
+        for index, row in enumerate(rows):
+            item = AidItem() if row.pk is None else stored[row.pk]
+            if row.pk is not None:
+                with found.row(index):
+                    rules.check_editable(item.status, user)
+                    if "status" in row.data:
+                        rules.check_status_unchanged(item.status, row.data["status"])
+                if dry_run:
+                    with found.row(index):
+                        check_version(stored=item.version, expected=row.expected_version)
+                fields.update(row.data)
+            apply_fields(item, row.data)
+            with found.row(index):
+                rules.check_owning_province(item.owning_province)
+            with found.row(index):
+                item.full_clean(exclude=ITEM_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+            _check_parts(found, index, item, _whole_parts(row) if row.pk is None else row.parts or AidItemParts())
+            items.append(item)
+        _check_unique_identifiers(found, items)
+        found.refuse()
+        if dry_run:
+            return items
+        new = [(item, _whole_parts(row)) for item, row in zip(items, rows, strict=True) if row.pk is None]
+        changed = [(item, row) for item, row in zip(items, rows, strict=True) if row.pk is not None]
+        if new:
+            create_records(AidItem, [item for item, _parts in new], user=user, reason=str(reason))
+            _write_batch_parts(new, user=user, reason=reason, new_items=True)
+        if changed:
+            _update_items(changed, sorted(fields), user=user, reason=str(reason))
+        ensure_all_allowed(model=AidItem, user=user, pks={item.pk for item, _parts in new}, action=Action.ADD)
+        ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
+        derived.aid_items_changed(ids)  # new items have no transactions: nothing to add to the report facts
+    return items
 
 
-def _check_batch_parts(pairs: Sequence[tuple[AidItem, AidItemParts]]) -> None:
-    """The checks of the parts given with each item (None: left as they are)."""
-    for item, parts in pairs:
-        check_parts(item, parts)
+def _whole_parts(row: ItemChange) -> AidItemParts:
+    """A new item's parts: every kind written, none given being none."""
+    parts = row.parts or AidItemParts()
+    return AidItemParts(
+        sectors=parts.sectors or [],
+        locations=parts.locations or [],
+        participants=parts.participants or [],
+        beneficiaries=parts.beneficiaries or [],
+        budgets=parts.budgets,
+    )
 
 
-def _check_unique_identifiers(items: Sequence[AidItem]) -> None:
+def _update_items(
+    changed: Sequence[tuple[AidItem, ItemChange]], fields: Sequence[str], *, user: Any, reason: str
+) -> None:
+    """The stored items' new values, one `~` history row each; each row's version claimed (409 if someone saved
+    since it was read)."""
+    claim_versions(model=AidItem, claims=[(item, row.expected_version) for item, row in changed])
+    now = timezone.now()
+    items = [item for item, _row in changed]
+    for item in items:
+        item.updated_at = now
+    attnames = {field.name: field.attname for field in AidItem._meta.concrete_fields}
+    columns = [attnames[name] for name in fields] + ["version", "updated_at"]
+    update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
+    insert_history(AidItem, items, history_type="~", user=user, reason=reason, when=now)
+    with_parts = [(item, row.parts) for item, row in changed if row.parts is not None]
+    _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)
+
+
+def _check_unique_identifiers(found: Breaches, items: Sequence[AidItem]) -> None:
     """An IATI identifier names one aid item (deleted ones included: they can be restored): within the batch
     and against those stored, in one query per chunk, before the database's constraint would refuse it."""
-    given: dict[str, AidItem] = {}
-    for item in items:
+    given: dict[str, int] = {}
+    for index, item in enumerate(items):
         if item.iati_identifier:
             if item.iati_identifier in given:
-                raise ValidationError({"iati_identifier": _("Two aid items cannot have the same IATI identifier.")})
-            given[item.iati_identifier] = item
+                found.add(index, rules.Breach("iati_identifier", rules.IATI_TWICE))
+            else:
+                given[item.iati_identifier] = index
     for chunk in chunks(given):
         for identifier, pk in AidItem.all_objects.filter(iati_identifier__in=chunk).values_list(
             "iati_identifier", "pk"
         ):
-            if pk != given[identifier].pk:
-                raise ValidationError(
-                    {
-                        "iati_identifier": _("Another aid item already has the IATI identifier %(identifier)s.")
-                        % {"identifier": identifier}
-                    }
-                )
+            index = given[identifier]
+            if pk != items[index].pk:
+                found.add(index, rules.Breach("iati_identifier", rules.IATI_TAKEN, {"identifier": identifier}))
 
 
 def _write_batch_parts(
@@ -554,7 +514,7 @@ def value_transaction(tx: Transaction, book: RateBook) -> None:
         with translation.override(None):
             value_transaction_as_data(tx, book)
     except MissingRate as exc:
-        raise ValidationError({"currency": str(exc)}) from exc
+        raise rules.Breach("currency", NO_RATE, exc.params) from exc
 
 
 class Valued(Protocol):
@@ -610,35 +570,52 @@ TRANSACTION_FIELDS = [
 ]
 
 
+MOVED = gettext_noop("A transaction cannot move to another aid item.")
+
+
 def transactions_save(
-    *, user: Any, changes: Sequence[tuple[Transaction, int | None]], reason: str | Promise = ""
+    *, user: Any, changes: Sequence[tuple[Transaction, int | None]], reason: str | Promise = "", dry_run: bool = False
 ) -> list[Transaction]:
     """Create and change transactions in one atomic write: the one writer of transactions. Each change is a
     transaction with its new values (unsaved for a new one, its aid item, currency and parties set) and the
-    version the user saw (None for a new one). A page or the API saves one; an Excel upload, thousands.
+    version the user saw (None for a new one). A page or the API saves one; an Excel upload, a file;
+    `dry_run=True` checks everything and writes nothing (an upload's check).
 
-    Every rule, for the whole batch with a fixed number of queries: the user may change each aid item and each
-    stored transaction, no aid item is on record as ended, a transaction stays with its aid item, the amount
-    and value-date rules, the provider's registration, the conversion at the value-date rates (one rate book),
-    the model's field rules, each row's version; history rows with the user and reason; the report facts of
-    every aid item touched, once."""
-    creates = [tx for tx, _version in changes if tx.pk is None]
+    Every rule, for each row with a fixed number of queries, every breach of every row collected before anything
+    is written (`BatchRefused`): the user may change each aid item and each stored transaction (the scope
+    policy: any refusal is a 403 for the batch), no aid item is on record as ended, a transaction stays with its
+    aid item, the amount and value-date rules, the provider's registration, the conversion at the value-date
+    rates (one rate book), the model's field rules, the version the user saw (a dry run; the write claims them:
+    409); history rows with the user and reason; the report facts of every aid item touched, once."""
     updates = [(tx, version) for tx, version in changes if tx.pk is not None]
     item_ids = {tx.aid_item_id for tx, _version in changes}
     with transaction.atomic():
-        _ensure_items_editable(user, item_ids)
-        if updates:
-            ensure_all_allowed(model=Transaction, user=user, pks={tx.pk for tx, _ in updates}, action=Action.CHANGE)
-            stored_items: dict[int, int] = {}
-            for chunk in chunks(tx.pk for tx, _version in updates):
-                stored_items.update(Transaction.all_objects.filter(pk__in=chunk).values_list("pk", "aid_item_id"))
-            if any(stored_items.get(tx.pk) != tx.aid_item_id for tx, _version in updates):
-                raise ValidationError({"aid_item": _("A transaction cannot move to another aid item.")})
+        ensure_all_allowed(model=AidItem, user=user, pks=item_ids, action=Action.CHANGE)
+        ensure_all_allowed(model=Transaction, user=user, pks={tx.pk for tx, _ in updates}, action=Action.CHANGE)
+        ended = _ended_items(user, item_ids)
+        stored: dict[int, tuple[int, int]] = {}  # pk → (aid item, version)
+        for chunk in chunks(tx.pk for tx, _version in updates):
+            rows = Transaction.all_objects.filter(pk__in=chunk).values_list("pk", "aid_item_id", "version")
+            stored.update((pk, (item_id, version)) for pk, item_id, version in rows)
         everything = [tx for tx, _version in changes]
         book = RateBook({tx.currency.code for tx in everything} | {VND})
         spans = registration_spans({tx.provider_id for tx in everything if tx.provider_id})
-        for tx in everything:
-            _check_transaction(tx, spans, book)
+        found = Breaches()
+        for index, (tx, expected_version) in enumerate(changes):
+            with found.row(index):
+                if tx.aid_item_id in ended:
+                    rules.check_editable(ended[tx.aid_item_id], user)
+            if tx.pk is not None:
+                item_id, version = stored[tx.pk]
+                if item_id != tx.aid_item_id:
+                    found.add(index, rules.Breach("aid_item", MOVED))
+                if dry_run:
+                    with found.row(index):
+                        check_version(stored=version, expected=expected_version)
+            _check_transaction(found, index, tx, spans, book)
+        found.refuse()
+        if dry_run:
+            return everything
         with translation.override(None):  # the reason is stored as its English source, translated when shown
             stored_reason = str(reason)
         if updates:
@@ -655,6 +632,7 @@ def transactions_save(
                 default_change_reason=stored_reason or None,
                 manager=Transaction.all_objects,
             )
+        creates = [tx for tx, _version in changes if tx.pk is None]
         if creates:
             bulk_create_with_history(
                 creates, Transaction, batch_size=BATCH, default_user=user, default_change_reason=stored_reason or None
@@ -663,27 +641,30 @@ def transactions_save(
     return everything
 
 
-def _check_transaction(tx: Transaction, spans: Mapping[int, list[tuple[date, date]]], book: RateBook) -> None:
+def _check_transaction(
+    found: Breaches, index: int, tx: Transaction, spans: Mapping[int, list[tuple[date, date]]], book: RateBook
+) -> None:
     tx.value_date = rules.value_date_of(tx.date, tx.value_date)
-    try:
+    with found.row(index):
         rules.check_amount(tx.amount)
-        if tx.provider_id:
+    if tx.provider_id and tx.date:
+        with found.row(index):
             rules.check_provider_registered(tx.provider, spans.get(tx.provider_id, []), tx.date)
-    except rules.Breach as breach:
-        raise breach.as_validation_error() from None
-    value_transaction(tx, book)
-    tx.full_clean(exclude=NOT_INPUT, validate_unique=False, validate_constraints=False)
+    if tx.value_date:
+        with found.row(index):
+            value_transaction(tx, book)
+    with found.row(index):
+        tx.full_clean(exclude=NOT_INPUT, validate_unique=False, validate_constraints=False)
 
 
-def _ensure_items_editable(user: Any, item_ids: set[int]) -> None:
-    """The user may change the aid items, and none is on record as ended (`rules.check_editable`)."""
-    ensure_all_allowed(model=AidItem, user=user, pks=item_ids, action=Action.CHANGE)
+def _ended_items(user: Any, item_ids: set[int]) -> dict[int, str]:
+    """The aid items on record as ended (their status), unless the user may correct them."""
     if rules.may_change_ended_items(user):
-        return
+        return {}
+    ended: dict[int, str] = {}
     for chunk in chunks(item_ids):
-        ended = AidItem.all_objects.filter(pk__in=chunk, status__in=FINAL_STATUSES).first()
-        if ended is not None:
-            _check_editable(ended, user)
+        ended.update(AidItem.all_objects.filter(pk__in=chunk, status__in=FINAL_STATUSES).values_list("pk", "status"))
+    return ended
 
 
 def transaction_create(*, user: Any, aid_item: AidItem, data: Mapping[str, Any]) -> Transaction:

@@ -16,8 +16,9 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from .breaches import Breach
 from .exceptions import ConflictError, PermissionDenied
 from .models import BaseModel
 from .scoping import Action
@@ -148,6 +149,19 @@ def ensure_all_allowed(*, model: type[BaseModel], user: Any, pks: set[int], acti
         allowed.update(model.all_objects.restrict(user, action).filter(pk__in=chunk).values_list("pk", flat=True))
     if allowed != pks:
         raise PermissionDenied(_("You are not allowed to do this."))
+
+
+STALE = gettext_noop(
+    "This record was changed after the file was exported (version %(file_version)s, now %(current)s); "
+    "export it again and redo the changes."
+)
+
+
+def check_version(*, stored: int, expected: int | None) -> None:
+    """For a dry run (an upload's check): the version the user saw is the stored one. The write itself claims
+    the versions (`claim_versions`), so a save in between is still a conflict."""
+    if expected is not None and expected != stored:
+        raise Breach("version", STALE, {"file_version": expected, "current": stored})
 
 
 def claim_versions(*, model: type[BaseModel], claims: Sequence[tuple[Any, int | None]]) -> None:

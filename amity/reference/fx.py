@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.cache import cache
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from amity.core.money import quantize
@@ -27,13 +27,17 @@ VND = "VND"
 _FREQUENCY_ORDER = (RateFrequency.DAILY, RateFrequency.MONTHLY, RateFrequency.ANNUAL)
 
 
+NO_RATE = gettext_noop("No exchange rate for %(currency)s on or before %(date)s.")
+
+
 class MissingRate(LookupError):
     def __init__(self, currency: str, on: date) -> None:
         self.currency, self.on = currency, on
-        super().__init__(
-            _("No exchange rate for %(currency)s on or before %(date)s.")
-            % {"currency": currency, "date": on.isoformat()}
-        )
+        super().__init__(_(NO_RATE) % self.params)
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"currency": self.currency, "date": self.on.isoformat()}
 
 
 @dataclass(frozen=True)

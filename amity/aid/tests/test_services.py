@@ -25,6 +25,7 @@ from .factories import (
     SON_LA_COMMUNE,
     make_aid_item,
     make_transaction,
+    sector,
     unit,
 )
 
@@ -298,12 +299,11 @@ def test_an_iati_identifier_names_one_aid_item_whichever_writer(users, hai_phong
             aid_item=other, user=editor, data={"iati_identifier": "XM-DAC-1-VN-1"}, expected_version=other.version
         )
     with pytest.raises(ValidationError) as in_one_batch:
-        services.aid_items_create(
+        services.aid_items_save(
             user=editor,
-            creates=[
-                (
-                    {"title_vi": t, "modality": "project", "owning_province": hai_phong, "iati_identifier": "XM-2"},
-                    services.AidItemParts(),
+            rows=[
+                services.ItemChange(
+                    {"title_vi": t, "modality": "project", "owning_province": hai_phong, "iati_identifier": "XM-2"}
                 )
                 for t in ("Một", "Hai")
             ],
@@ -312,3 +312,66 @@ def test_an_iati_identifier_names_one_aid_item_whichever_writer(users, hai_phong
     for error in (created, changed, in_one_batch):
         assert "iati_identifier" in error.value.message_dict
     assert AidItem.objects.count() == 2
+
+
+# --- batches: every row checked before anything is written; a dry run writes nothing --------------------------
+
+
+def test_a_batch_of_aid_items_is_refused_with_every_rows_breaches_and_writes_nothing(users, hai_phong):
+    from amity.aid import rules
+    from amity.core.breaches import BatchRefused
+
+    editor = users["editor"]
+    good = {"title_vi": "Tốt", "modality": "project", "owning_province": hai_phong}
+    rows = [
+        services.ItemChange(good),
+        services.ItemChange(
+            {**good, "title_vi": ""},
+            services.AidItemParts(sectors=[services.SectorShare(sector("11220"), Decimal(60))]),
+        ),
+        services.ItemChange({**good, "owning_province": unit("30", Era.PRE2025)}),
+    ]
+
+    with pytest.raises(BatchRefused) as refused:
+        services.aid_items_save(user=editor, rows=rows)
+
+    assert [(b.index, b.breach.field) for b in refused.value.breaches] == [
+        (1, "title_vi"),
+        (1, "sectors.percentage"),
+        (2, "owning_province"),
+    ]
+    assert set(refused.value.message_dict) == {"title_vi", "sectors", "owning_province"}  # a 400 naming them
+    assert AidItem.all_objects.count() == 0
+    assert services.aid_items_save(user=editor, rows=rows[:1], dry_run=True)[0].pk is None
+    assert (AidItem.all_objects.count(), AidItem.history.count()) == (0, 0)
+    assert refused.value.breaches[1].breach.message == rules.PERCENT_TOTAL
+
+
+def test_a_dry_run_of_transactions_checks_versions_and_rates_and_writes_nothing(users, hai_phong):
+    from amity.core.breaches import BatchRefused
+
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong)
+    stored = make_transaction(editor, item, amount="100")
+    stored.amount = Decimal(200)
+    new = Transaction(
+        aid_item=item,
+        transaction_type="3",
+        date=date(2023, 5, 1),
+        amount=Decimal(5),
+        currency=Currency.objects.get(code="USD"),
+    )
+    history = Transaction.history.count()
+
+    assert len(services.transactions_save(user=editor, changes=[(stored, 1), (new, None)], dry_run=True)) == 2
+    with pytest.raises(BatchRefused) as refused:
+        services.transactions_save(user=editor, changes=[(stored, 7), (new, None)], dry_run=True)
+
+    assert [(b.index, b.breach.field, dict(b.breach.params)) for b in refused.value.breaches] == [
+        (0, "version", {"file_version": 7, "current": 1})
+    ]
+    assert new.pk is None
+    assert Transaction.objects.get(pk=stored.pk).amount == Decimal(100)
+    assert Transaction.history.count() == history
+    with pytest.raises(ConflictError):  # the write claims the version: a 409, as ever
+        services.transactions_save(user=editor, changes=[(stored, 7)])

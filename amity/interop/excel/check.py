@@ -31,23 +31,23 @@ from amity.aid.services import (
     LocationShare,
     Participation,
     SectorShare,
-    check_locations,
-    check_sectors,
 )
+from amity.core.breaches import BatchRefused
 from amity.core.models import BaseModel
 from amity.core.money import HUNDRED
 from amity.core.scoping import Action
+from amity.core.services import check_version
 from amity.organisations.choices import OrganisationKind, OrganisationStatus, RegistrationKind
 from amity.organisations.models import Organisation, Registration
 from amity.organisations.names import normalise_name
 from amity.organisations.services import check_registration_dates
 from amity.reference.choices import Era, UnitLevel
-from amity.reference.fx import VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
 
 from . import problems as P
 from .problems import Problem, problem
 from .reader import FORMULA, FileInput, RawRow, ReadResult, SheetData, read_workbook
+from .saving import CREATE, SAVERS, UNCHANGED, UPDATE, Place, Planned, refused_problems, save_planned
 from .templates import (
     AID_ITEM,
     BOOL,
@@ -67,9 +67,6 @@ from .templates import (
     spec_for,
 )
 
-CREATE = "create"
-UPDATE = "update"
-UNCHANGED = "unchanged"
 MAX_AMOUNT = Decimal(10) ** 18  # amounts are DecimalField(max_digits=20, decimal_places=2)
 CHUNK = 900  # identifiers per IN (...) query, below SQLite's parameter limit with room for the rest
 
@@ -84,20 +81,6 @@ _SPACES = re.compile(r"\s+")
 _PLAIN_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _YES = {"1", "yes", "y", "true", "x", "có", "co", "نعم"}
 _NO = {"0", "no", "n", "false", "không", "khong", "لا"}
-
-
-@dataclass
-class Planned:
-    """One record the write will create or update (or leave, when nothing changed)."""
-
-    sheet: str
-    row: int
-    action: str
-    instance: Any  # the existing record (with the new values applied, for updates) or an unsaved one
-    data: dict[str, Any]  # model field → value, as the services take them
-    expected_version: int | None = None
-    parts: AidItemParts | None = None
-    identifier: str = ""  # how the file names the record (its id, IATI identifier, number…)
 
 
 @dataclass
@@ -151,6 +134,11 @@ def check_workbook(kind: str, source: FileInput, user: Any) -> ExcelCheck:
     checker = CHECKERS[kind](spec, read, user)
     with translation.override(None):  # texts from models and services are stored in English, as sources
         result.planned = checker.run()
+        if kind in SAVERS:  # the rules of the records: the service's own, in a dry run of the write
+            try:
+                save_planned(kind, result.planned, user, dry_run=True)
+            except BatchRefused as refused:
+                checker.problems += refused_problems(result.planned, refused)
     result.problems = sorted(checker.problems, key=checker.sort_key)
     if result.problems:
         result.planned = []
@@ -191,6 +179,9 @@ class Checker:
 
     model: ClassVar[type[BaseModel]]
     foreign_keys: ClassVar[tuple[str, ...]] = ()
+    # The kinds written by a batch service check their rows in its dry run (`saving.save_planned`): versions,
+    # the records' rules and their fields; the others here.
+    checked_by_service: ClassVar[bool] = False
 
     def __init__(self, spec: WorkbookSpec, read: ReadResult, user: Any) -> None:
         self.spec = spec
@@ -477,8 +468,10 @@ class Checker:
         return True
 
     def stale(self, sheet: SheetData, row: RawRow, record: Any, version: Any) -> bool:
-        if isinstance(version, int) and version != record.version:
-            self.report(sheet, row, "version", P.STALE, file_version=version, current=record.version)
+        try:
+            check_version(stored=record.version, expected=version if isinstance(version, int) else None)
+        except rules.Breach as breach:
+            self.report_breach(sheet, row, breach)
             return True
         return False
 
@@ -500,18 +493,22 @@ class Checker:
             for name, value in data.items():
                 if not self.model._meta.get_field(name).many_to_many:
                     setattr(instance, name, value)
-            return Planned(sheet.title, row.number, CREATE, instance, data, None, parts, identifier)
+            return Planned(sheet.title, row.number, CREATE, instance, data, None, parts, identifier, sheet.letters)
         changed = (
             extra_changed or parts is not None or any(_differs(record, name, value) for name, value in data.items())
         )
         if not changed:
-            return Planned(sheet.title, row.number, UNCHANGED, record, data, None, None, identifier)
-        self.stale(sheet, row, record, version)
+            return Planned(sheet.title, row.number, UNCHANGED, record, data, None, None, identifier, sheet.letters)
+        if self.checked_by_service:  # the write claims the version the file was made from
+            expected = version if isinstance(version, int) else record.version
+        else:
+            self.stale(sheet, row, record, version)
+            expected = record.version
         instance = copy.copy(record)
         for name, value in data.items():
             if not self.model._meta.get_field(name).many_to_many:
                 setattr(instance, name, value)
-        return Planned(sheet.title, row.number, UPDATE, instance, data, record.version, parts, identifier)
+        return Planned(sheet.title, row.number, UPDATE, instance, data, expected, parts, identifier, sheet.letters)
 
 
 def _differs(record: Any, name: str, value: Any) -> bool:
@@ -793,8 +790,11 @@ class _ItemRow:
 
 
 class AidItemChecker(Checker):
+    """Reads the aid items of a file with their sector and location shares, and matches them to those stored;
+    the rules of aid items are the service's (`aid_items_save`, in a dry run)."""
+
     model = AidItem
-    foreign_keys = ("owning_province", "managing_agency", "aid_owner", "counterpart_currency")
+    checked_by_service = True
 
     def run(self) -> list[Planned]:
         sheet = self.read.sheets["aid_items"]
@@ -902,9 +902,7 @@ class AidItemChecker(Checker):
         for item in items:
             if item.broken:
                 continue
-            parts = self._parts(sheet, item)
-            if parts is INVALID:
-                continue
+            parts = self._parts(item)
             result = self.plan(
                 sheet,
                 item.row,
@@ -914,14 +912,11 @@ class AidItemChecker(Checker):
                 parts=parts,
                 identifier=item.data["iati_identifier"] or item.data["reference"] or item.data["title_vi"],
             )
-            if result.action == UPDATE and item.record is not None:
-                try:
-                    rules.check_editable(item.record.status, self.user)
-                except rules.Breach as breach:
-                    self.report_breach(sheet, item.row, breach, key="")
-                    continue
-            if result.action == UNCHANGED or self.validate_instance(sheet, item.row, result.instance):
-                planned.append(result)
+            for what, rows in (("sectors", item.sectors), ("locations", item.locations)):
+                if rows:
+                    part_sheet = self.read.sheets[what]
+                    result.part_places[what] = Place(part_sheet.title, rows[0][0].number, part_sheet.letters)
+            planned.append(result)
         return planned
 
     def _item_for(self, sheet: SheetData, row: RawRow, keys: dict[str, list[_ItemRow]]) -> _ItemRow | None:
@@ -979,13 +974,11 @@ class AidItemChecker(Checker):
                 continue
             item.locations.append((row, LocationShare(unit, percentage)))
 
-    def _parts(self, sheet: SheetData, item: _ItemRow) -> Any:
-        """The item's parts to write (None where the file leaves them as they are), or INVALID."""
+    def _parts(self, item: _ItemRow) -> AidItemParts | None:
+        """The item's parts to write (None where the file leaves them as they are)."""
         record = item.record
-        sectors = self._shares(item, "sectors", item.sectors, lambda s: s.sector.code)
-        locations = self._shares(item, "locations", item.locations, lambda s: (s.unit.era, s.unit.code))
-        if sectors is INVALID or locations is INVALID:
-            return INVALID
+        sectors = [share for _row, share in item.sectors] or None
+        locations = [share for _row, share in item.locations] or None
         if record is not None:
             current_sectors = {(s.sector_id, s.percentage.normalize()) for s in record.sectors.all()}
             if sectors is not None and current_sectors == {(s.sector.pk, s.percentage.normalize()) for s in sectors}:
@@ -1007,42 +1000,6 @@ class AidItemChecker(Checker):
         if sectors is None and locations is None and participants is None:
             return None
         return AidItemParts(sectors=sectors, locations=locations, participants=participants)
-
-    def _shares(self, item: _ItemRow, what: str, rows: list[tuple[RawRow, Any]], key: Callable[[Any], Any]) -> Any:
-        if not rows:
-            return None
-        sheet = self.read.sheets[what]
-        seen: set[Any] = set()
-        for row, share in rows:
-            if key(share) in seen:
-                self.report(
-                    sheet, row, "sector" if what == "sectors" else "unit", P.LISTED_TWICE, value=str(key(share))
-                )
-                return INVALID
-            seen.add(key(share))
-        total = sum((share.percentage for _row, share in rows), Decimal(0))
-        name = item.data.get("iati_identifier") or item.data.get("reference") or item.data.get("title_vi") or ""
-        if total != HUNDRED:
-            self.report(
-                sheet,
-                rows[0][0],
-                "percentage",
-                P.PERCENT_TOTAL[what],
-                item=str(name)[:80],
-                total=f"{total.normalize():f}",
-            )
-            return INVALID
-        shares = [share for _row, share in rows]
-        try:
-            if what == "sectors":
-                check_sectors(shares)
-            else:
-                check_locations(shares, planned_start=item.data.get("planned_start"))
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.report(sheet, rows[0][0], "sector" if what == "sectors" else "unit", P.INVALID, error=message)
-            return INVALID
-        return shares
 
 
 def _unit_code(value: Any) -> str:
@@ -1068,8 +1025,11 @@ def _prefetch_parts(items: Sequence[AidItem]) -> None:
 
 
 class TransactionChecker(Checker):
+    """Reads the transactions of a file and matches them to those stored (by id, else as the same transaction
+    uploaded again); the rules of transactions are the service's (`transactions_save`, in a dry run)."""
+
     model = Transaction
-    foreign_keys = ("aid_item", "currency", "provider", "receiver")
+    checked_by_service = True
 
     def run(self) -> list[Planned]:
         sheet = self.read.sheets["transactions"]
@@ -1077,13 +1037,8 @@ class TransactionChecker(Checker):
         records, changeable = self.existing(ids)
         items, item_changeable = self._aid_items(sheet)
         currencies = {currency.code: currency for currency in Currency.objects.all()}
-        used = {
-            code_of(row.values["currency"]) for row in sheet.rows if row.values.get("currency") not in (None, FORMULA)
-        }
-        book = RateBook((used & set(currencies)) | {VND})
         item_pks = {item.pk for item in items.values()}
         existing_by_key = self._natural_keys(item_pks)
-        licences = self._licences(sheet)
         seen_ids: dict[uuid.UUID, int] = {}
         claimed: set[int] = set()
         planned = []
@@ -1105,15 +1060,8 @@ class TransactionChecker(Checker):
             if data is None or not usable or aid_item is None:
                 continue
             _clean_texts(data, ("description",))
+            # Compared with the stored value date, which is the date when none was given.
             data["value_date"] = rules.value_date_of(data["date"], data["value_date"])
-            try:
-                rules.check_amount(data["amount"])
-            except rules.Breach as breach:
-                self.report_breach(sheet, row, breach)
-                continue
-            if record is not None and record.aid_item_id != aid_item.pk:
-                self.report(sheet, row, "aid_item", P.TRANSACTION_MOVED)
-                continue
             if record is None:
                 key = (
                     aid_item.pk,
@@ -1129,39 +1077,10 @@ class TransactionChecker(Checker):
                         break
             if record is not None:
                 claimed.add(record.pk)
-            provider = data["provider"]
-            try:
-                if provider is not None:
-                    rules.check_provider_registered(provider, licences.get(provider.pk, []), data["date"])
-            except rules.Breach as breach:
-                self.report_breach(sheet, row, breach)
-                continue
-            item = self.plan(
-                sheet,
-                row,
-                record,
-                {"aid_item": aid_item, **data},
-                version,
-                identifier=str(record.public_id) if record else "",
+            identifier = str(record.public_id) if record else ""
+            planned.append(
+                self.plan(sheet, row, record, {"aid_item": aid_item, **data}, version, identifier=identifier)
             )
-            if item.action == UNCHANGED:
-                planned.append(item)
-                continue
-            try:
-                rules.check_editable(aid_item.status, self.user)
-            except rules.Breach as breach:
-                self.report_breach(sheet, row, breach, key="aid_item")
-                continue
-            # The conversion is computed by the write (`transactions_import`); here it is enough to know that
-            # both rates exist. Every other field rule was checked cell by cell above, so the model's
-            # full_clean (about a second for 10,000 rows) is left to the write as well.
-            try:
-                book.rate(data["currency"].code, data["value_date"])
-                book.rate(VND, data["value_date"])
-            except MissingRate as exc:
-                self.report(sheet, row, "currency", P.INVALID, error=str(exc))
-                continue
-            planned.append(item)
         return planned
 
     def _aid_items(self, sheet: SheetData) -> tuple[dict[str, AidItem], set[int]]:
@@ -1226,27 +1145,6 @@ class TransactionChecker(Checker):
                 by_key[key].append(tx)
         return by_key
 
-    def _licences(self, sheet: SheetData) -> dict[int, list[tuple[date, date]]]:
-        """Registration periods of the providers named, in one query (Decree 58/2022: a registered NGO gives
-        within a registration's validity; the same rule as `transaction_create`)."""
-        if "provider" not in sheet.letters:
-            return {}
-        index = self.organisation_index()
-        providers = set()
-        for row in sheet.rows:
-            value = row.values.get("provider")
-            if value not in (None, FORMULA):
-                group = index.get(_text(value)) or index.get(normalise_name(_text(value)), [])
-                if len(group) == 1:
-                    providers.add(group[0].pk)
-        spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
-        for chunk in _chunks(providers):
-            for organisation_id, start, end in Registration.objects.filter(organisation_id__in=chunk).values_list(
-                "organisation_id", "issue_date", "expiry_date"
-            ):
-                spans[organisation_id].append((start, end))
-        return spans
-
 
 CHECKERS: dict[str, type[Checker]] = {
     "organisations": OrganisationChecker,
@@ -1255,4 +1153,4 @@ CHECKERS: dict[str, type[Checker]] = {
     "transactions": TransactionChecker,
 }
 
-__all__ = ["CREATE", "UNCHANGED", "UPDATE", "ExcelCheck", "MissingRate", "Planned", "check_workbook", "code_of"]
+__all__ = ["CREATE", "UNCHANGED", "UPDATE", "ExcelCheck", "Planned", "check_workbook", "code_of"]

@@ -8,6 +8,8 @@ from typing import Any, TypedDict
 
 from django.utils.translation import gettext, gettext_noop
 
+from amity.core import services
+
 
 class Problem(TypedDict):
     sheet: str  # the sheet's name as in the file ("" for the whole file)
@@ -102,10 +104,7 @@ NOT_CHANGEABLE = gettext_noop("You may not change this record.")
 NOT_ADDABLE = gettext_noop("You may not add records of this kind.")
 OUTSIDE_JURISDICTION = gettext_noop("You may not record this for province %(province)s.")
 DELETED = gettext_noop("This record was deleted; restore it before importing it again.")
-STALE = gettext_noop(
-    "This record was changed after the file was exported (version %(file_version)s, now %(current)s); "
-    "export it again and redo the changes."
-)
+STALE = services.STALE  # the same words for a stale version, whichever writer finds it
 DUPLICATE_ID = gettext_noop("The same record is in row %(other)s too.")
 DUPLICATE_IATI = gettext_noop("The same IATI identifier as row %(other)s.")
 DUPLICATE_NAME = gettext_noop("The same organisation name as row %(other)s.")
@@ -116,18 +115,12 @@ NUMBER_TAKEN = gettext_noop("Another registration of this kind already has the n
 SPLIT_AMBIGUOUS = gettext_noop(
     "Several aid items of this file have the reference “%(value)s”; use the identifier instead."
 )
-TRANSACTION_MOVED = gettext_noop("A transaction cannot move to another aid item.")
 MATCHED_NOT_CHANGEABLE = gettext_noop("“%(value)s” is already recorded, and you may not change that record.")
 ORGANISATION_UNKNOWN = gettext_noop("No organisation “%(value)s” is recorded.")
 ORGANISATION_AMBIGUOUS = gettext_noop("Several organisations are called “%(value)s”; give its IATI identifier instead.")
 AID_ITEM_UNKNOWN = gettext_noop("No aid item “%(value)s” is in this file or recorded.")
 AID_ITEM_NOT_CHANGEABLE = gettext_noop("You may not change aid item “%(value)s”.")
 SPLIT_NOT_IN_FILE = gettext_noop("Aid item “%(value)s” is not in the aid items sheet of this file.")
-PERCENT_TOTAL = {
-    "sectors": gettext_noop("The sector percentages of aid item “%(item)s” add up to %(total)s, not 100."),
-    "locations": gettext_noop("The location percentages of aid item “%(item)s” add up to %(total)s, not 100."),
-}
-LISTED_TWICE = gettext_noop("“%(value)s” is listed twice for this aid item.")
 EXPIRY_CHANGE = gettext_noop("The expiry date changes only by recording an extension or amendment on the registration.")
 NOT_REGISTRANT = gettext_noop("Only foreign non-governmental organisations and foundations are registered.")
 CONFLICT = gettext_noop("Someone saved this record while the file was being written; check the file again.")

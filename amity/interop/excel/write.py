@@ -3,8 +3,9 @@
 The file is checked again first (the records may have changed since the preview). Organisations and
 registrations go through their per-record services (`organisation_create`…), each in a savepoint so that all
 the rows' problems are collected before the whole write rolls back; aid items and transactions, the files of
-thousands of rows, go through the aid register's batch services (`aid_items_create`, `aid_items_update`,
-`transactions_save`: the writers the pages and the API use too, a fixed number of queries per chunk).
+thousands of rows, go through the aid register's batch services (`aid_items_save`, `transactions_save`: the
+writers the pages and the API use too, a fixed number of queries per chunk) — the same call the check made as
+a dry run (`saving.save_planned`).
 """
 
 from __future__ import annotations
@@ -17,20 +18,18 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 
-from amity.aid import services as aid_services
+from amity.core.breaches import BatchRefused
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.organisations import services as organisation_services
 from amity.reports.facts import facts_deferred
 
 from . import problems as P
-from .check import CREATE, UNCHANGED, UPDATE, ExcelCheck, Planned, check_workbook
+from .check import ExcelCheck, check_workbook
 from .problems import Problem, problem
 from .reader import FileInput
+from .saving import CREATE, UNCHANGED, Planned, refused_problems, save_planned
 from .templates import spec_for
-
-EXCEL_IMPORT = gettext_lazy("Excel import")  # the reason in the history of every record an upload writes
 
 Progress = Callable[[int, int], None]
 
@@ -96,6 +95,9 @@ def write_checked(check: ExcelCheck, user: Any, *, progress: Progress | None = N
             if result.problems:
                 raise _RollBack
     except _RollBack:
+        return result
+    except BatchRefused as refused:  # a rule broken since the check (someone changed a record meanwhile)
+        result.problems += refused_problems(check.planned, refused)
         return result
     except (ConflictError, PermissionDenied, ValidationError, DatabaseError) as exc:  # the batch write failed whole
         result.problems.append(problem(P.WRITE_FAILED, error=_error_text(exc)))
@@ -197,37 +199,10 @@ def _write_registration(item: Planned, user: Any) -> Any:
     )
 
 
-def _write_transactions(
-    check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None
-) -> list[WrittenRecord]:
-    creates = [item.instance for item in check.planned if item.action == CREATE]
-    updates = [(item.instance, item.expected_version) for item in check.planned if item.action == UPDATE]
-    aid_services.transactions_save(user=user, changes=[(tx, None) for tx in creates] + updates, reason=EXCEL_IMPORT)
-    if progress is not None:
-        progress(len(check.planned), len(check.planned))
-    return [_record(item, item.instance) for item in check.planned]
-
-
-def _write_aid_items(
-    check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None
-) -> list[WrittenRecord]:
-    """New aid items (`aid_items_import`) and changed ones (`aid_items_update`), each kind in one batch with
-    the rules of the per-record services."""
-    creates = [item for item in check.planned if item.action == CREATE]
-    created = aid_services.aid_items_create(
-        user=user,
-        creates=[(item.data, item.parts or aid_services.AidItemParts()) for item in creates],
-        reason=EXCEL_IMPORT,
-    )
-    records = [_record(item, instance) for item, instance in zip(creates, created, strict=True)]
-    changes = [item for item in check.planned if item.action == UPDATE]
-    updated = aid_services.aid_items_update(
-        user=user,
-        updates=[(item.instance.pk, item.data, item.parts, item.expected_version) for item in changes],
-        reason=EXCEL_IMPORT,
-    )
-    records += [_record(item, instance) for item, instance in zip(changes, updated, strict=True)]
-    records += [_record(item, item.instance) for item in check.planned if item.action == UNCHANGED]
+def _batch(check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None) -> list[WrittenRecord]:
+    """The file's created and changed rows in one call of their batch service (`saving.save_planned`)."""
+    written = iter(save_planned(check.kind, check.planned, user, dry_run=False))
+    records = [_record(item, item.instance if item.action == UNCHANGED else next(written)) for item in check.planned]
     if progress is not None:
         progress(len(check.planned), len(check.planned))
     return records
@@ -236,8 +211,8 @@ def _write_aid_items(
 _WRITERS: dict[str, Callable[[ExcelCheck, Any, list[Problem], Progress | None], list[WrittenRecord]]] = {
     "organisations": _per_row(_write_organisation),
     "registrations": _per_row(_write_registration),
-    "aid_items": _write_aid_items,
-    "transactions": _write_transactions,
+    "aid_items": _batch,
+    "transactions": _batch,
 }
 
 __all__ = ["ExcelWriteResult", "WrittenRecord", "write_checked", "write_workbook"]

@@ -27,7 +27,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
@@ -50,15 +49,7 @@ from amity.aid.models import (
     Transaction,
 )
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
-from amity.aid.services import (
-    ERA_CHANGE,
-    LocationShare,
-    SectorShare,
-    check_locations,
-    check_sectors,
-    current_province_of,
-    value_transaction_as_data,
-)
+from amity.aid.services import current_province_of, value_transaction_as_data
 from amity.core.bulk import create_records, create_rows, insert_history, insert_rows, update_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.money import HUNDRED, allocate
@@ -395,10 +386,12 @@ class _Organisations:
         self.by_ref: dict[str, Any] = {}
         self.by_name: dict[str, Any] = {}
         self.countries: dict[int, int | None] = {}  # the donor country of each fact
+        self.names: dict[int, str] = {}
         for pk, ref, name, name_vi, country_id in Organisation.all_objects.values_list(
             "pk", "iati_identifier", "name", "name_vi", "country_id"
         ):
             self.countries[pk] = country_id
+            self.names[pk] = name
             if ref:
                 self.by_ref[ref] = pk
             for text in (name, name_vi):
@@ -890,7 +883,7 @@ class IatiImporter:
 
     def _start_era(self, activity: ParsedActivity) -> str:
         start = activity.dates.get("2") or activity.dates.get("1")
-        return Era.CURRENT if start is None or start >= ERA_CHANGE else Era.PRE2025
+        return Era.CURRENT if start is None or start >= rules.ERA_CHANGE else Era.PRE2025
 
     def _matched_units(self, activity: ParsedActivity, *, warn: bool) -> list[AdministrativeUnit]:
         return [unit for unit, _share in self._matched_locations(activity, warn=warn)]
@@ -966,7 +959,7 @@ class IatiImporter:
                 activity.line,
                 "location",
             )
-        if units[0].era == Era.PRE2025 and (activity.dates.get("1") or date.min) >= ERA_CHANGE:
+        if units[0].era == Era.PRE2025 and (activity.dates.get("1") or date.min) >= rules.ERA_CHANGE:
             units = [self._current_province(unit) for unit in units]
             units = list(dict.fromkeys(units))
         # IATI locations carry no shares: the aid is split equally between them.
@@ -1101,25 +1094,18 @@ class IatiImporter:
     def _check_plan(self, plan: _Plan) -> None:
         """The services' own checks of splits, and the licence of each provider."""
         try:
-            check_sectors([SectorShare(sector, pct) for sector, pct in plan.sectors])
-            check_locations(
-                [LocationShare(unit, pct) for unit, pct in plan.locations], planned_start=plan.fields["planned_start"]
-            )
-        except ValidationError as exc:
-            field_name, messages = next(iter(exc.message_dict.items()))
-            raise ActivitySkipped(
-                gettext_noop("%(message)s"), plan.activity.line, field_name, message=" ".join(messages)
-            ) from None
+            rules.check_sectors(plan.sectors)
+            rules.check_locations(plan.locations, planned_start=plan.fields["planned_start"])
+        except rules.Breach as breach:
+            raise ActivitySkipped(breach.message, plan.activity.line, breach.record_field, **breach.params) from None
         for tx, (provider, _receiver) in zip(plan.transactions, plan.providers, strict=True):
             if provider is None or isinstance(provider, _PendingOrg):
                 continue
-            if not rules.registered_on(self.organisations.licences.get(provider, []), tx.date):
-                raise ActivitySkipped(
-                    gettext_noop("The provider held no valid registration in Viet Nam on %(date)s."),
-                    tx.line,
-                    "provider-org",
-                    date=tx.date.isoformat(),
-                )
+            try:
+                name = self.organisations.names.get(provider, "")
+                rules.check_provider_registered(name, self.organisations.licences.get(provider, []), tx.date)
+            except rules.Breach as breach:
+                raise ActivitySkipped(breach.message, tx.line, "provider-org", **breach.params) from None
 
     def _apply(self, plan: _Plan, item: AidItem, parts: _ExistingParts) -> bool:
         """Set the plan's fields on an existing item; whether the item or its parts change."""

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from amity.aid import rules
 from amity.aid import services as aid_services
 from amity.aid.models import AidItem, SectorSplit, Transaction
 from amity.aid.tests.factories import SON_LA_COMMUNE, donor, make_aid_item, make_transaction, unit
@@ -501,7 +502,7 @@ def test_percentages_that_do_not_add_up_to_100_are_refused_per_aid_item(users):
     put(sectors, 3, aid_item="R1", sector="11220", percentage=60)
     put(sectors, 4, aid_item="R1", sector="12220", percentage=30)
     result = write_workbook("aid_items", xlsx(workbook), editor)
-    assert messages(result) == [(sectors.title, 3, "D", P.PERCENT_TOTAL["sectors"])]
+    assert messages(result) == [(sectors.title, 3, "D", rules.PERCENT_TOTAL)]
     assert result.problems[0]["params"]["total"] == "90"
     assert not result.written
     assert AidItem.objects.count() == 0
@@ -616,8 +617,8 @@ def test_a_concurrent_edit_between_check_and_write_rolls_the_whole_file_back(use
 
 def test_problem_texts_carry_their_parameters():
     with translation.override("en"):
-        text = problem_text({"message": P.PERCENT_TOTAL["sectors"], "params": {"item": "R1", "total": "90"}})
-    assert text == "The sector percentages of aid item “R1” add up to 90, not 100."
+        text = problem_text({"message": rules.PERCENT_TOTAL, "params": {"total": "90"}})
+    assert text == "Percentages must add up to 100 (they add up to 90)."
 
 
 def test_every_template_column_key_is_unique_per_sheet():
@@ -658,3 +659,71 @@ def test_a_workbook_can_be_checked_from_a_path_or_an_open_file(users, tmp_path):
     assert check_workbook("aid_items", str(path), users["editor"]).created_count == 1
     with path.open("rb") as handle:
         assert check_workbook("aid_items", handle, users["editor"]).created_count == 1
+
+
+# --- the check is the write's dry run --------------------------------------------------------------------------
+
+
+def test_the_check_finds_every_broken_rule_of_every_transaction_row_with_the_services_words(users, hai_phong, ngo):
+    from amity.core.services import STALE
+    from amity.organisations.models import Registration
+    from amity.reference.fx import NO_RATE
+
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong, reference="HP-1")
+    stored = make_transaction(editor, item, amount="1000")
+    Registration.objects.create(
+        organisation=ngo, kind="operation", number="1/GĐK", issue_date=date(2020, 1, 1), expiry_date=date(2021, 1, 1)
+    )
+    workbook = reopen(xlsx(export_workbook("transactions", editor)))
+    sheet = workbook.worksheets[0]
+    aid_services.transaction_update(tx=stored, user=editor, data={"description": "meanwhile"}, expected_version=1)
+    put(sheet, 3, amount=0)  # zero, and the stored row changed since the export
+    put(sheet, 4, aid_item="HP-1", transaction_type="3", date=datetime(2023, 2, 1), amount=5, currency="KPW")
+    put(sheet, 5, aid_item="HP-1", transaction_type="3", date=datetime(2023, 3, 1), amount=5, currency="USD")
+    put(sheet, 5, provider=ngo.name)  # registered only in 2020
+    before = Transaction.history.count()
+
+    check = check_workbook("transactions", xlsx(workbook), editor)
+
+    keys = columns(sheet)
+    letter = openpyxl.utils.get_column_letter
+    assert sorted(messages(check)) == sorted(
+        [
+            (sheet.title, 3, letter(keys["version"]), STALE),
+            (sheet.title, 3, letter(keys["amount"]), rules.ZERO_AMOUNT),
+            (sheet.title, 4, letter(keys["currency"]), NO_RATE),
+            (sheet.title, 5, letter(keys["date"]), rules.NO_REGISTRATION),
+        ]
+    ), check.problems
+    assert not check.planned
+    assert (Transaction.objects.count(), Transaction.history.count()) == (1, before)  # a dry run wrote nothing
+
+
+def test_an_aid_item_row_breaking_several_rules_gets_all_of_them(users, hai_phong):
+    editor = users["editor"]
+    workbook = aid_item_workbook(editor, reference="R1")
+    sectors, locations = workbook.worksheets[1], workbook.worksheets[2]
+    put(sectors, 3, aid_item="R1", sector="11220", percentage=60)
+    put(locations, 3, aid_item="R1", unit="31", percentage=50)
+
+    check = check_workbook("aid_items", xlsx(workbook), editor)
+
+    assert [(p["sheet"], p["row"], p["field"], p["message"]) for p in check.problems] == [
+        (sectors.title, 3, "percentage", rules.PERCENT_TOTAL),
+        (locations.title, 3, "percentage", rules.PERCENT_TOTAL),
+    ]
+    assert [p["params"] for p in check.problems] == [{"total": "60"}, {"total": "50"}]
+    assert AidItem.all_objects.count() == 0
+
+
+def test_an_ended_aid_item_is_refused_by_the_check_as_by_the_write(users, hai_phong):
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong, reference="HP-1")
+    AidItem.objects.filter(pk=item.pk).update(status="closed")
+    workbook = reopen(xlsx(export_workbook("aid_items", editor)))
+    put(workbook.worksheets[0], 3, title_vi="Đổi tên")
+
+    check = check_workbook("aid_items", xlsx(workbook), editor)
+
+    assert [(p["row"], p["message"], p["params"]) for p in check.problems] == [(3, rules.ENDED, {"status": "closed"})]

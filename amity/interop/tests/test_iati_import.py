@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from amity.aid import rules
 from amity.aid.models import AidItem, Budget, Transaction
 from amity.aid.tests.factories import make_aid_item
 from amity.conftest import province
@@ -276,7 +277,7 @@ def test_locations_the_services_refuse_skip_the_activity_with_their_message() ->
     assert (result.created, result.skipped) == (1, 1)
     [problem] = [p for p in result.problems if p.skipped]
     assert (problem.record, problem.field) == ("XM-BOTH-ERAS", "locations")
-    assert problem.params == {"message": "All locations of one aid item must be of the same era."}
+    assert (problem.message, problem.params) == (rules.ONE_ERA, {})
     assert set(AidItem.objects.values_list("iati_identifier", flat=True)) == {"XM-GOOD"}
 
 
