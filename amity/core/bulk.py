@@ -21,7 +21,7 @@ from django.utils import timezone
 Adapter = Callable[[Any], Any]
 
 
-def _adapter(field: models.Field) -> Adapter | None:
+def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     """How one column's Python values reach the driver, or None when the driver takes them as they are."""
     kind = field.get_internal_type()
     if kind == "JSONField":
@@ -37,7 +37,7 @@ def _adapter(field: models.Field) -> Adapter | None:
     return None  # SQLite: Django registers a Decimal adapter; str, int, bool and None need none
 
 
-def _column(field: models.Field) -> str:
+def _column(field: models.Field[Any, Any]) -> str:
     """The field's column: every concrete field has one (the stubs allow None, for fields that have none)."""
     if field.column is None:
         raise ValueError(f"{field} has no column.")
@@ -46,7 +46,7 @@ def _column(field: models.Field) -> str:
 
 def _fields_and_adapters(
     model: type[models.Model], columns: Sequence[str]
-) -> tuple[list[models.Field], list[tuple[int, Adapter]]]:
+) -> tuple[list[models.Field[Any, Any]], list[tuple[int, Adapter]]]:
     """The fields of `columns` (attribute names) and the adapters of those whose values need one."""
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     fields = [by_attname[name] for name in columns]
@@ -130,7 +130,7 @@ def delete_rows(model: type[models.Model], ids: Sequence[int]) -> None:
 
 def _copy_rows(
     model: type[models.Model],
-    fields: list[models.Field],
+    fields: list[models.Field[Any, Any]],
     rows: Sequence[Sequence[Any]],
     adapters: list[tuple[int, Adapter]],
     *,

@@ -48,6 +48,15 @@ class AliveManager(_AliveManagerBase[_M]):
 AllRecordsManager = models.Manager.from_queryset(RecordQuerySet)
 
 
+def restricted(queryset: models.QuerySet[_M], user: Any, action: str) -> RecordQuerySet[_M]:
+    """`queryset.restrict(user, action)` for a queryset of records that is typed as a plain QuerySet.
+
+    Every manager of a record makes RecordQuerySets, but an annotated queryset (`annotate`, `WithAnnotations`)
+    and a DRF viewset's `queryset` are typed as plain QuerySets: Python's types cannot say "the same class,
+    other rows". At run time it is the RecordQuerySet it always was."""
+    return cast("RecordQuerySet[_M]", queryset).restrict(user, action)
+
+
 class BaseModel(models.Model):
     """Abstract base of every domain record (DESIGN.md invariants 6 and 7)."""
 

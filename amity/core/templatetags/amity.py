@@ -101,7 +101,7 @@ def _display_input(form: forms.BaseForm, name: str, instance: models.Model) -> A
 
 
 @register.simple_tag
-def conflicting_fields(form: forms.BaseModelForm, current: models.Model | None) -> list[dict[str, Any]]:
+def conflicting_fields(form: forms.BaseModelForm[Any], current: models.Model | None) -> list[dict[str, Any]]:
     """The fields whose stored value (saved meanwhile by someone else) differs from the user's input, each
     as {"label", "current", "yours"}, in form order."""
     if current is None:
