@@ -3,6 +3,8 @@ old→new mapping, and exchange rates. Loaded by `manage.py load_reference`; edi
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -79,11 +81,11 @@ class Codelist(models.Model):
         return self.name
 
 
-class CodelistItemQuerySet(models.QuerySet):
-    def of(self, codelist: str) -> CodelistItemQuerySet:
+class CodelistItemQuerySet(models.QuerySet["CodelistItem"]):
+    def of(self, codelist: str) -> Self:
         return self.filter(codelist__name=codelist)
 
-    def active(self) -> CodelistItemQuerySet:
+    def active(self) -> Self:
         return self.filter(status=CodeStatus.ACTIVE)
 
 
