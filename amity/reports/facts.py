@@ -287,7 +287,8 @@ def facts_insert_sql(aid_item_ids: Sequence[int] | None = None) -> int:
     table = quote(ReportFact._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) {cte} {select}", params)
-        return max(cursor.rowcount, 0)
+        inserted: int = cursor.rowcount  # DB-API cursors are untyped
+        return max(inserted, 0)
 
 
 def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, in_sql: bool = False) -> int:
