@@ -24,7 +24,7 @@ Adapter = Callable[[Any], Any]
 def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     """How one column's Python values reach the driver, or None when the driver takes them as they are."""
     kind = field.get_internal_type()
-    if kind == "JSONField":
+    if kind == "JSONField":  # so a JSONField, which has an encoder
         return lambda value: None if value is None else json.dumps(value, cls=field.encoder)  # type: ignore[attr-defined]
     if connection.vendor == "postgresql":
         return None  # psycopg adapts UUID, Decimal, date and aware datetimes natively
@@ -180,6 +180,7 @@ def insert_history(
 
 
 def _tracked(model: type[models.Model]) -> list[str]:
+    # `history`: the manager HistoricalRecords adds to a tracked model, which the model's type does not show.
     history = model.history.model  # type: ignore[attr-defined]
     return [f.attname for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
 
@@ -196,7 +197,7 @@ def _insert_history_rows(
 ) -> None:
     extras = (when or timezone.now(), reason[:100] or None, history_type, getattr(user, "pk", None))
     insert_rows(
-        model.history.model,  # type: ignore[attr-defined]
+        model.history.model,  # type: ignore[attr-defined]  # HistoricalRecords' manager (see _tracked)
         [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"],
         [(*row, *extras) for row in rows],
     )

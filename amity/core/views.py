@@ -178,6 +178,8 @@ class RecordEditView(RecordObjectMixin, View):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, instance, status=400)
+        # Every record model with pages defines get_absolute_url; BaseModel does not, or the admin would offer
+        # "View on site" for records that have no page.
         return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
 
 

@@ -26,7 +26,7 @@ class LocalizedNameMixin(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
+        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]  # each concrete model has a code
 
     @property
     def name(self) -> str:
