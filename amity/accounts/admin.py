@@ -1,5 +1,10 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -7,7 +12,7 @@ from .models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin[User], SimpleHistoryAdmin):
     list_display = ["username", "get_full_name", "email", "role", "organisation", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff", "jurisdictions"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -22,7 +27,9 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         (_("Role and jurisdiction"), {"fields": ("role", "jurisdictions", "organisation")}),
     )
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelMultipleChoiceField[Any] | None:
         if db_field.name == "jurisdictions":
             # The current era's provinces, through the relation: accounts lies below reference, imports none of it.
             units = db_field.related_model._default_manager

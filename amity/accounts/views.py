@@ -14,5 +14,6 @@ class ProfileView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        # LoginRequiredMixin: a signed-in User, not the AnonymousUser the request's type allows.
         context.update(jurisdictions=user.jurisdictions.order_by("code"))  # type: ignore[union-attr]
         return context

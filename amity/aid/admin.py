@@ -2,19 +2,21 @@
 and participants are shown read-only here because only the services keep their rules (percentages adding
 up to 100, the current-era province of each location)."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 
+_Part = TypeVar("_Part", bound=Model)
 
-class ReadOnlyInline(admin.TabularInline):
+
+class ReadOnlyInline(admin.TabularInline[_Part, AidItem]):
     extra = 0
     can_delete = False
 
@@ -37,22 +39,22 @@ class SoftDeleteAdmin(SimpleHistoryAdmin):
         return [str(obj) for obj in objs], {}, set(), []
 
 
-class SectorSplitInline(ReadOnlyInline):
+class SectorSplitInline(ReadOnlyInline[SectorSplit]):
     model = SectorSplit
     fields = ["sector", "percentage"]
 
 
-class LocationSplitInline(ReadOnlyInline):
+class LocationSplitInline(ReadOnlyInline[LocationSplit]):
     model = LocationSplit
     fields = ["unit", "current_province", "percentage"]
 
 
-class AidParticipantInline(ReadOnlyInline):
+class AidParticipantInline(ReadOnlyInline[AidParticipant]):
     model = AidParticipant
     fields = ["organisation", "role"]
 
 
-class AidBeneficiaryInline(ReadOnlyInline):
+class AidBeneficiaryInline(ReadOnlyInline[AidBeneficiary]):
     model = AidBeneficiary
     fields = ["group"]
 

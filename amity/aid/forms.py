@@ -29,10 +29,10 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERCENT_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "100", "class": "text-end"})
 
 
-class CodeAndNameChoiceField(forms.ModelChoiceField):
+class CodeAndNameChoiceField(forms.ModelChoiceField[Currency | CodelistItem]):
     """A choice of reference rows labelled "code — name" (currencies, sectors)."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Currency | CodelistItem) -> str:
         return f"{obj.code} — {obj.name}"
 
 
@@ -50,7 +50,7 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> N
 # --- aid item ------------------------------------------------------------------------------------------------
 
 
-class AidItemForm(RecordForm):
+class AidItemForm(RecordForm[AidItem]):
     # Laid out across the whole page width; the other fields share a row.
     wide_fields = ("title_vi", "title_en", "description", "beneficiaries")
 
@@ -123,7 +123,7 @@ class PartForm(forms.Form):
         """Narrow the model choice fields for `self.user`."""
 
 
-class BasePartFormSet(BaseFormSet):
+class BasePartFormSet(BaseFormSet[PartForm]):
     """Rows of one part. New rows left empty are ignored; rows ticked "delete" are dropped."""
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -240,7 +240,7 @@ class AidItemPartForms:
     def _location_initial(row: LocationSplit) -> dict[str, Any]:
         return {"era": row.unit.era, "unit": row.unit.code, "percentage": row.percentage, "unit_object": row.unit}
 
-    def __iter__(self) -> Iterator[BaseFormSet]:
+    def __iter__(self) -> Iterator[BasePartFormSet]:
         return iter((self.sectors, self.locations, self.participants))
 
     def is_valid(self) -> bool:
@@ -286,7 +286,7 @@ class AidItemPartForms:
 # --- transactions --------------------------------------------------------------------------------------------
 
 
-class TransactionForm(RecordForm):
+class TransactionForm(RecordForm[Transaction]):
     class Meta:
         model = Transaction
         fields = [

@@ -71,7 +71,7 @@ UNREAD_HISTORY_INDEXES = [
 ]
 
 
-def viet_nam_share_field(*, minimum: Decimal, help_text: Any) -> models.DecimalField:
+def viet_nam_share_field(*, minimum: Decimal, help_text: Any) -> models.DecimalField[Decimal, Decimal]:
     """Viet Nam's share of an activity or a transaction, in percent (DESIGN.md invariant 2)."""
     return models.DecimalField(
         _("Viet Nam's share (%)"),

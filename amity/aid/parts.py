@@ -92,7 +92,7 @@ def _stored(kind: PartKind, items: Sequence[int]) -> dict[int, list[models.Model
     stored: dict[int, list[models.Model]] = defaultdict(list)
     for start in range(0, len(items), CHUNK):
         for part in kind.model._default_manager.filter(aid_item_id__in=items[start : start + CHUNK]).order_by("pk"):
-            stored[part.aid_item_id].append(part)  # type: ignore[attr-defined]
+            stored[part.aid_item_id].append(part)  # type: ignore[attr-defined]  # every part model has aid_item
     return stored
 
 

@@ -73,7 +73,7 @@ def with_totals(queryset: QuerySet[AidItem]) -> QuerySet[WithAnnotations[AidItem
     )
 
 
-def donors_prefetch() -> Prefetch:
+def donors_prefetch() -> Prefetch[str, QuerySet[AidParticipant], str]:
     """The funding participants of each aid item, as `donor_participations` (one query for a whole page)."""
     return Prefetch(
         "participants",

@@ -50,7 +50,7 @@ VND_UNIT = Decimal(1)
 # --- list and CSV --------------------------------------------------------------------------------------------
 
 
-class AidItemListView(RecordListView):
+class AidItemListView(RecordListView[AidItem]):
     model = AidItem
     filterset_class = AidItemFilterSet
     template_name = "aid/aiditem_list.html"
@@ -192,7 +192,7 @@ STEP_PAGES: dict[str, StepPage] = {
 }
 
 
-class AidItemDetailView(RecordDetailView):
+class AidItemDetailView(RecordDetailView[AidItem]):
     model = AidItem
     template_name = "aid/aiditem_detail.html"
 
@@ -389,7 +389,8 @@ class TransactionEditView(RecordEditView):
 
     def get_instance(self) -> Transaction | None:
         if "public_id" in self.kwargs:
-            instance: Transaction = super().get_instance()  # type: ignore[assignment]
+            # With a public_id the base finds the record among base_queryset's, so a Transaction, never None.
+            instance = cast(Transaction, super().get_instance())
             self.aid_item = instance.aid_item
             return instance
         # Adding a transaction changes the aid item: its owning province's staff may.

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ConflictError
+from .models import restricted
 from .scoping import Action
 
 _ACTION_FOR_METHOD = {
@@ -38,7 +39,7 @@ class RestrictedViewSetMixin:
         # service checks the write permission; so an out-of-scope record is a 404 and a read-only one a 403.
         if action in (Action.CHANGE, Action.DELETE):
             action = Action.VIEW
-        return self.queryset.restrict(self.request.user, action)  # type: ignore[attr-defined]
+        return restricted(self.queryset, self.request.user, action)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

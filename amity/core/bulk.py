@@ -21,10 +21,10 @@ from django.utils import timezone
 Adapter = Callable[[Any], Any]
 
 
-def _adapter(field: models.Field) -> Adapter | None:
+def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     """How one column's Python values reach the driver, or None when the driver takes them as they are."""
     kind = field.get_internal_type()
-    if kind == "JSONField":
+    if kind == "JSONField":  # so a JSONField, which has an encoder
         return lambda value: None if value is None else json.dumps(value, cls=field.encoder)  # type: ignore[attr-defined]
     if connection.vendor == "postgresql":
         return None  # psycopg adapts UUID, Decimal, date and aware datetimes natively
@@ -37,7 +37,7 @@ def _adapter(field: models.Field) -> Adapter | None:
     return None  # SQLite: Django registers a Decimal adapter; str, int, bool and None need none
 
 
-def _column(field: models.Field) -> str:
+def _column(field: models.Field[Any, Any]) -> str:
     """The field's column: every concrete field has one (the stubs allow None, for fields that have none)."""
     if field.column is None:
         raise ValueError(f"{field} has no column.")
@@ -46,7 +46,7 @@ def _column(field: models.Field) -> str:
 
 def _fields_and_adapters(
     model: type[models.Model], columns: Sequence[str]
-) -> tuple[list[models.Field], list[tuple[int, Adapter]]]:
+) -> tuple[list[models.Field[Any, Any]], list[tuple[int, Adapter]]]:
     """The fields of `columns` (attribute names) and the adapters of those whose values need one."""
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     fields = [by_attname[name] for name in columns]
@@ -130,7 +130,7 @@ def delete_rows(model: type[models.Model], ids: Sequence[int]) -> None:
 
 def _copy_rows(
     model: type[models.Model],
-    fields: list[models.Field],
+    fields: list[models.Field[Any, Any]],
     rows: Sequence[Sequence[Any]],
     adapters: list[tuple[int, Adapter]],
     *,
@@ -180,6 +180,7 @@ def insert_history(
 
 
 def _tracked(model: type[models.Model]) -> list[str]:
+    # `history`: the manager HistoricalRecords adds to a tracked model, which the model's type does not show.
     history = model.history.model  # type: ignore[attr-defined]
     return [f.attname for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
 
@@ -196,7 +197,7 @@ def _insert_history_rows(
 ) -> None:
     extras = (when or timezone.now(), reason[:100] or None, history_type, getattr(user, "pk", None))
     insert_rows(
-        model.history.model,  # type: ignore[attr-defined]
+        model.history.model,  # type: ignore[attr-defined]  # HistoricalRecords' manager (see _tracked)
         [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"],
         [(*row, *extras) for row in rows],
     )

@@ -7,7 +7,10 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from .models import BaseModel
+
 _Field = TypeVar("_Field", bound=forms.Field)
+_Record = TypeVar("_Record", bound=BaseModel)
 
 
 def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
@@ -19,7 +22,7 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
     return field
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(forms.ModelForm[_Record]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -12,34 +12,49 @@ from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopePolicy
 
+_M = TypeVar("_M", bound=models.Model)
 
-class RecordQuerySet(models.QuerySet):
-    def restrict(self, user: Any, action: str = "view") -> RecordQuerySet:
+
+class RecordQuerySet(models.QuerySet[_M]):
+    def restrict(self, user: Any, action: str = "view") -> Self:
         """The scoping chokepoint: only the rows `user` may `action`. Fails closed."""
         policy: ScopePolicy | None = getattr(self.model, "scope_policy", None)
         if policy is None:
             raise ImproperlyConfigured(f"{self.model.__name__} declares no scope_policy.")
         return policy.restrict(self, user, action)
 
-    def unscoped(self) -> RecordQuerySet:
+    def unscoped(self) -> Self:
         """Every row, ignoring users: for system code (loaders, tasks acting for the system, tests)."""
         return self.all()
 
-    def alive(self) -> RecordQuerySet:
+    def alive(self) -> Self:
         return self.filter(deleted_at__isnull=True)
 
-    def deleted(self) -> RecordQuerySet:
+    def deleted(self) -> Self:
         return self.filter(deleted_at__isnull=False)
 
 
-class AliveManager(models.Manager.from_queryset(RecordQuerySet)):  # type: ignore[misc]
+_AliveManagerBase = models.Manager.from_queryset(RecordQuerySet)
+
+
+class AliveManager(_AliveManagerBase[_M]):
     """The default manager hides soft-deleted records."""
 
-    def get_queryset(self) -> RecordQuerySet:
-        return super().get_queryset().filter(deleted_at__isnull=True)
+    def get_queryset(self) -> RecordQuerySet[_M]:
+        # The stubs type Manager.get_queryset as a plain QuerySet; from_queryset makes it a RecordQuerySet.
+        return cast("RecordQuerySet[_M]", super().get_queryset()).filter(deleted_at__isnull=True)
 
 
 AllRecordsManager = models.Manager.from_queryset(RecordQuerySet)
+
+
+def restricted(queryset: models.QuerySet[_M], user: Any, action: str) -> RecordQuerySet[_M]:
+    """`queryset.restrict(user, action)` for a queryset of records that is typed as a plain QuerySet.
+
+    Every manager of a record makes RecordQuerySets, but an annotated queryset (`annotate`, `WithAnnotations`)
+    and a DRF viewset's `queryset` are typed as plain QuerySets: Python's types cannot say "the same class,
+    other rows". At run time it is the RecordQuerySet it always was."""
+    return cast("RecordQuerySet[_M]", queryset).restrict(user, action)
 
 
 class BaseModel(models.Model):

@@ -204,6 +204,8 @@ class Through(Rule):
     def q(self, scope: UserScope, model: type[Model]) -> Q | None:
         *path, last = self.relation.split("__")
         owner = model
+        # The ignores below: every name of `relation` is a relation, so its related model is a model class (the
+        # stubs allow None and "self"), and the last is a reverse to-many relation, whose `field` is the key.
         for name in path:
             owner = owner._meta.get_field(name).related_model  # type: ignore[assignment]
         relation = owner._meta.get_field(last)

@@ -102,6 +102,7 @@ class _Page:
 
 def record_history(instance: models.Model, *, limit: int = 50) -> list[HistoryEntry]:
     """The newest `limit` changes of a record, each with the fields that changed: who, when, before, after."""
+    # `history`: the manager HistoricalRecords adds to a tracked model, which the model's type does not show.
     return history_entries([HistorySource(instance.history.all())], limit=limit)  # type: ignore[attr-defined]
 
 

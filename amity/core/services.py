@@ -66,6 +66,7 @@ def save_with_history(*, instance: models.Model, user: Any, reason: str | Promis
     A translatable reason is stored as its English source text and translated when shown, so each reader
     sees it in their own language.
     """
+    # django-simple-history reads these two attributes when it writes the history row.
     if user is not None and getattr(user, "is_authenticated", False):
         instance._history_user = user  # type: ignore[attr-defined]
     if reason:

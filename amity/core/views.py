@@ -3,7 +3,7 @@ every queryset goes through `restrict(user, action)`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,12 +28,14 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from .exceptions import ConflictError, PermissionDenied
 from .forms import add_service_errors
-from .models import BaseModel
+from .models import BaseModel, restricted
 from .scoping import Action
 from .selectors import HistoryEntry, record_history
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+_Record = TypeVar("_Record", bound=BaseModel)
 
 
 class RestrictedQuerysetMixin(LoginRequiredMixin):
@@ -48,7 +50,7 @@ class RestrictedQuerysetMixin(LoginRequiredMixin):
         return self.model.objects.all()
 
     def get_queryset(self) -> QuerySet[Any]:
-        return self.base_queryset().restrict(self.request.user, self.action)  # type: ignore[attr-defined]
+        return restricted(self.base_queryset(), self.request.user, self.action)
 
 
 class RecordObjectMixin(RestrictedQuerysetMixin):
@@ -65,10 +67,10 @@ class RecordObjectMixin(RestrictedQuerysetMixin):
         return type(instance).all_objects.restrict(self.request.user, action).filter(pk=instance.pk).exists()
 
 
-class RecordListView(RestrictedQuerysetMixin, ListView):
+class RecordListView(RestrictedQuerysetMixin, ListView[_Record]):
     """Filtered, searchable, sortable, paginated list. Subclasses give `filterset_class` and `ordering_fields`."""
 
-    model: type[BaseModel]  # always given: ListView's may be None
+    model: type[_Record]  # always given: ListView's may be None
     filterset_class: ClassVar[Any] = None
     ordering_fields: ClassVar[dict[str, str]] = {}
     default_ordering: ClassVar[str] = ""
@@ -103,7 +105,9 @@ class RecordListView(RestrictedQuerysetMixin, ListView):
         return context
 
 
-class RecordDetailView(RecordObjectMixin, DetailView):
+class RecordDetailView(RecordObjectMixin, DetailView[_Record]):
+    model: type[_Record]  # always given: DetailView's may be None
+
     def history(self, instance: BaseModel) -> list[HistoryEntry]:
         """What `includes/history.html` shows; a page whose record has parts adds theirs."""
         return record_history(instance)
@@ -139,7 +143,7 @@ class RecordEditView(RecordObjectMixin, View):
             if not self.model.scope_policy.allows(self.request.user, Action.ADD):
                 raise PermissionDenied
             return None
-        instance = self.get_object()
+        instance: BaseModel = self.get_object()
         if not self.may(Action.CHANGE, instance):
             raise PermissionDenied
         return instance
@@ -174,6 +178,8 @@ class RecordEditView(RecordObjectMixin, View):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, instance, status=400)
+        # Every record model with pages defines get_absolute_url; BaseModel does not, or the admin would offer
+        # "View on site" for records that have no page.
         return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
 
 

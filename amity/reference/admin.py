@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AdministrativeUnit, Codelist, CodelistItem, Country, Currency, ExchangeRate, UnitMapping
@@ -26,7 +29,7 @@ class CurrencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Codelist)
-class CodelistAdmin(admin.ModelAdmin):
+class CodelistAdmin(admin.ModelAdmin[Codelist]):
     list_display = ["name", "title", "category_codelist", "embedded"]
     list_filter = ["embedded"]
     search_fields = ["name", "title"]
@@ -68,10 +71,10 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["currency"]
     date_hierarchy = "period_start"
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         rates_changed.send(sender=ExchangeRate, currencies=[obj.currency.code])
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request: HttpRequest, obj: ExchangeRate) -> None:
         super().delete_model(request, obj)
         rates_changed.send(sender=ExchangeRate, currencies=[obj.currency.code])

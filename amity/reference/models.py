@@ -3,6 +3,8 @@ old→new mapping, and exchange rates. Loaded by `manage.py load_reference`; edi
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ class LocalizedNameMixin(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
+        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]  # each concrete model has a code
 
     @property
     def name(self) -> str:
@@ -79,11 +81,11 @@ class Codelist(models.Model):
         return self.name
 
 
-class CodelistItemQuerySet(models.QuerySet):
-    def of(self, codelist: str) -> CodelistItemQuerySet:
+class CodelistItemQuerySet(models.QuerySet["CodelistItem"]):
+    def of(self, codelist: str) -> Self:
         return self.filter(codelist__name=codelist)
 
-    def active(self) -> CodelistItemQuerySet:
+    def active(self) -> Self:
         return self.filter(status=CodeStatus.ACTIVE)
 
 

@@ -818,7 +818,7 @@ def _upsert(
 
 
 def _write_history(model: type[models.Model], created: Iterable[Any], updated: Iterable[Any]) -> None:
-    history = model.history  # type: ignore[attr-defined]
+    history = model.history  # type: ignore[attr-defined]  # HistoricalRecords' manager, not in the model's type
     history.bulk_history_create(list(created), batch_size=BATCH_SIZE, default_change_reason=HISTORY_REASON)
     history.bulk_history_create(list(updated), batch_size=BATCH_SIZE, update=True, default_change_reason=HISTORY_REASON)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import django_filters
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -20,10 +20,12 @@ from .filtersets import (
     CurrencyFilterSet,
     ExchangeRateFilterSet,
 )
-from .models import AdministrativeUnit, Codelist
+from .models import AdministrativeUnit, Codelist, CodelistItem, Country, Currency, ExchangeRate
+
+_Row = TypeVar("_Row", bound=Model)
 
 
-class ReferenceListView(LoginRequiredMixin, ListView):
+class ReferenceListView(LoginRequiredMixin, ListView[_Row]):
     """A filtered, paginated list: subclasses give `filterset_class` and `base_queryset`."""
 
     filterset_class: ClassVar[type[django_filters.FilterSet]]
@@ -31,16 +33,17 @@ class ReferenceListView(LoginRequiredMixin, ListView):
     def get_paginate_by(self, queryset: QuerySet[Any]) -> int:
         return settings.AMITY_PAGE_SIZE
 
-    def base_queryset(self) -> QuerySet[Any]:
+    def base_queryset(self) -> QuerySet[_Row]:
         raise NotImplementedError
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[_Row]:
         queryset = self.base_queryset()
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         if self.filterset.is_bound and not self.filterset.is_valid():
             # A filter that cannot be applied shows nothing rather than everything (the form shows why).
             return queryset.none()
-        return self.filterset.qs
+        filtered: QuerySet[_Row] = self.filterset.qs  # django-filter is untyped: the queryset's rows, filtered
+        return filtered
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -59,34 +62,34 @@ class IndexView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class CountryListView(ReferenceListView):
+class CountryListView(ReferenceListView[Country]):
     filterset_class = CountryFilterSet
     template_name = "reference/country_list.html"
 
-    def base_queryset(self) -> QuerySet[Any]:
+    def base_queryset(self) -> QuerySet[Country]:
         return selectors.country_list()
 
 
-class CurrencyListView(ReferenceListView):
+class CurrencyListView(ReferenceListView[Currency]):
     filterset_class = CurrencyFilterSet
     template_name = "reference/currency_list.html"
 
-    def base_queryset(self) -> QuerySet[Any]:
+    def base_queryset(self) -> QuerySet[Currency]:
         return selectors.currency_list()
 
 
-class CodelistListView(LoginRequiredMixin, ListView):
+class CodelistListView(LoginRequiredMixin, ListView[Codelist]):
     template_name = "reference/codelist_list.html"
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[Codelist]:
         return selectors.codelist_list()
 
 
-class CodelistItemListView(ReferenceListView):
+class CodelistItemListView(ReferenceListView[CodelistItem]):
     filterset_class = CodelistItemFilterSet
     template_name = "reference/codelistitem_list.html"
 
-    def base_queryset(self) -> QuerySet[Any]:
+    def base_queryset(self) -> QuerySet[CodelistItem]:
         self.codelist = get_object_or_404(Codelist, name=self.kwargs["name"])
         return selectors.codelist_items(codelist=self.codelist)
 
@@ -94,15 +97,15 @@ class CodelistItemListView(ReferenceListView):
         return super().get_context_data(codelist=self.codelist, **kwargs)
 
 
-class UnitListView(ReferenceListView):
+class UnitListView(ReferenceListView[AdministrativeUnit]):
     filterset_class = AdministrativeUnitFilterSet
     template_name = "reference/administrativeunit_list.html"
 
-    def base_queryset(self) -> QuerySet[Any]:
+    def base_queryset(self) -> QuerySet[AdministrativeUnit]:
         return selectors.unit_list()
 
 
-class UnitDetailView(LoginRequiredMixin, DetailView):
+class UnitDetailView(LoginRequiredMixin, DetailView[AdministrativeUnit]):
     template_name = "reference/administrativeunit_detail.html"
     context_object_name = "unit"
 
@@ -128,9 +131,9 @@ class UnitDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-class ExchangeRateListView(ReferenceListView):
+class ExchangeRateListView(ReferenceListView[ExchangeRate]):
     filterset_class = ExchangeRateFilterSet
     template_name = "reference/exchangerate_list.html"
 
-    def base_queryset(self) -> QuerySet[Any]:
+    def base_queryset(self) -> QuerySet[ExchangeRate]:
         return selectors.exchange_rate_list()

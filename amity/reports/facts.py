@@ -287,7 +287,8 @@ def facts_insert_sql(aid_item_ids: Sequence[int] | None = None) -> int:
     table = quote(ReportFact._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) {cte} {select}", params)
-        return max(cursor.rowcount, 0)
+        inserted: int = cursor.rowcount  # DB-API cursors are untyped
+        return max(inserted, 0)
 
 
 def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, in_sql: bool = False) -> int:
@@ -325,21 +326,22 @@ def facts_refresh(aid_item_ids: Iterable[int], *, rollups: bool = True, in_sql: 
         if not alive:
             continue
         shapes = _shapes(alive)
-        transactions = list(
-            Transaction.objects.filter(aid_item_id__in=alive).values_list(
-                "id",
-                "aid_item_id",
-                "transaction_type",
-                "value_date",
-                "provider_id",
-                "currency_id",
-                "amount",
-                "amount_usd",
-                "amount_vnd",
-                "viet_nam_share",
-                named=True,
-            )
+        # Named rows, listed in a second step: inside list(...) the plugin makes the row type twice, and the
+        # two named tuples it makes do not match.
+        selected = Transaction.objects.filter(aid_item_id__in=alive).values_list(
+            "id",
+            "aid_item_id",
+            "transaction_type",
+            "value_date",
+            "provider_id",
+            "currency_id",
+            "amount",
+            "amount_usd",
+            "amount_vnd",
+            "viet_nam_share",
+            named=True,
         )
+        transactions = list(selected)
         donor_ids = {tx.provider_id for tx in transactions} | {s.first_donor_id for s in shapes.values()}
         countries = dict(
             Organisation.all_objects.filter(pk__in=[d for d in donor_ids if d]).values_list("pk", "country_id")

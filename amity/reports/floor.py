@@ -237,7 +237,8 @@ def parts_cte(
 def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()  # DB-API cursors are untyped
+        return rows
 
 
 def _money(units: Any, scale: int) -> Decimal | None:

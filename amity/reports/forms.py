@@ -41,7 +41,7 @@ STATUS_BASIS_CHOICES = [
 ]
 
 
-def normalise_params(query: QueryDict | MultiValueDict) -> dict[str, str]:
+def normalise_params(query: QueryDict | MultiValueDict[str, str]) -> dict[str, str]:
     """Parameters as `spec_from_params` reads them: the list parameters joined by commas, others the last
     value given."""
     params: dict[str, str] = {}
@@ -51,7 +51,7 @@ def normalise_params(query: QueryDict | MultiValueDict) -> dict[str, str]:
     return params
 
 
-def _form_data(params: dict[str, str]) -> MultiValueDict:
+def _form_data(params: dict[str, str]) -> MultiValueDict[str, str]:
     data = MultiValueDict({name: [value] for name, value in params.items()})
     for name in LIST_PARAMETERS:
         data.setlist(name, [part for part in params.get(name, "").split(",") if part])

@@ -109,21 +109,30 @@ def facts_for(user: Any, spec: ReportSpec, *, rollups: bool = False) -> QuerySet
     """The user's facts (the scoping chokepoint) narrowed to the spec's period and filters; with `rollups`,
     the yearly rollup that answers the spec with the fewest rows when there is one (see `rollups.py`)."""
     grain = rollup_grain(user, spec) if rollups else None
+    facts: QuerySet[Any]  # the rollups' or the facts' rows; the filters below name fields that both have
     if grain is not None:
-        facts = ReportRollup.objects.restrict(user, "view").filter(grain=grain, transaction_type__in=REPORTED_TYPES)
+        rollup_rows = ReportRollup.objects.restrict(user, "view").filter(
+            grain=grain, transaction_type__in=REPORTED_TYPES
+        )
         if spec.date_from:  # whole years (rollup_grain checks it): the same parts as the value-date range
-            facts = facts.filter(year__gte=spec.date_from.year)
+            rollup_rows = rollup_rows.filter(year__gte=spec.date_from.year)
         if spec.date_to:
-            facts = facts.filter(year__lte=spec.date_to.year)
+            rollup_rows = rollup_rows.filter(year__lte=spec.date_to.year)
+        if spec.statuses == StatusBasis.OFFICIAL:  # the flag summed from the facts' status (`rollups.py`)
+            rollup_rows = rollup_rows.filter(is_official=True)
+        facts = rollup_rows
     else:
-        facts = ReportFact.objects.restrict(user, "view").filter(transaction_type__in=REPORTED_TYPES)
+        fact_rows = ReportFact.objects.restrict(user, "view").filter(transaction_type__in=REPORTED_TYPES)
         if spec.date_from:
-            facts = facts.filter(value_date__gte=spec.date_from)
+            fact_rows = fact_rows.filter(value_date__gte=spec.date_from)
         if spec.date_to:
-            facts = facts.filter(value_date__lte=spec.date_to)
-    if spec.statuses == StatusBasis.OFFICIAL:
-        # The rollups carry the flag summed from the facts' status (`rollups.py`); the facts, the status.
-        facts = facts.filter(is_official=True) if grain is not None else facts.filter(status__in=OFFICIAL_STATUSES)
+            fact_rows = fact_rows.filter(value_date__lte=spec.date_to)
+        if spec.statuses == StatusBasis.OFFICIAL:
+            fact_rows = fact_rows.filter(status__in=OFFICIAL_STATUSES)
+        if spec.filters.get("beneficiary"):  # only the facts: with this filter, rollup_grain answers None
+            beneficiaries = AidBeneficiary.objects.filter(group=spec.filters["beneficiary"])
+            fact_rows = fact_rows.filter(aid_item__in=beneficiaries.values("aid_item"))
+        facts = fact_rows
     f = spec.filters
     if f.get("province"):
         facts = facts.filter(**{f"{_province_field(spec)}__code": f["province"]})
@@ -139,8 +148,6 @@ def facts_for(user: Any, spec: ReportSpec, *, rollups: bool = False) -> QuerySet
             facts = facts.filter(**{name: f[name]})
     if f.get("is_relief") in ("true", "false"):
         facts = facts.filter(is_relief=f["is_relief"] == "true")
-    if f.get("beneficiary"):
-        facts = facts.filter(aid_item__in=AidBeneficiary.objects.filter(group=f["beneficiary"]).values("aid_item"))
     return facts
 
 

@@ -270,7 +270,7 @@ class PublishView(LoginRequiredMixin, View):
 # --- published reports -------------------------------------------------------------------------------------
 
 
-class PublishedListView(LoginRequiredMixin, ListView):
+class PublishedListView(LoginRequiredMixin, ListView[PublishedReport]):
     template_name = "reports/published_list.html"
     paginate_by = 50
 

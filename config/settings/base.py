@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Generic Django classes (ListView, ModelForm, ModelAdmin, …) take type arguments as base classes at run time:
+# `class RecordForm(forms.ModelForm[_M])`. django-tasks does the same on import; done here, it does not depend
+# on the order of INSTALLED_APPS or on django-tasks.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("AMITY_VAR_DIR", BASE_DIR / "var"))

@@ -16,7 +16,7 @@ from amity.reference.models import AdministrativeUnit, CodelistItem, Currency
 
 from .. import selectors
 from ..choices import BeneficiaryGroup, ParticipantRole
-from ..models import AidItem, Transaction
+from ..models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from ..services import AidItemParts, LocationShare, Participation, SectorShare
 
 
@@ -28,12 +28,12 @@ def percentage_field() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100))
 
 
-def _user(field: serializers.Field) -> Any:
+def _user(field: serializers.Field[Any, Any, Any, Any]) -> Any:
     request = field.context.get("request")
     return getattr(request, "user", None)
 
 
-class ScopedOrganisationField(serializers.SlugRelatedField):
+class ScopedOrganisationField(serializers.SlugRelatedField[Organisation]):
     """An organisation by its public identifier, among those the user may see."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -43,7 +43,7 @@ class ScopedOrganisationField(serializers.SlugRelatedField):
         return Organisation.objects.restrict(_user(self), "view")
 
 
-class ScopedAidItemField(serializers.SlugRelatedField):
+class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
     """An aid item by its public identifier, among those the user may see."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -53,13 +53,13 @@ class ScopedAidItemField(serializers.SlugRelatedField):
         return AidItem.objects.restrict(_user(self), "view")
 
 
-class SectorShareSerializer(serializers.Serializer):
+class SectorShareSerializer(serializers.Serializer[SectorSplit]):
     sector = serializers.SlugRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
     sector_name = serializers.CharField(source="sector.name", read_only=True)
     percentage = percentage_field()
 
 
-class LocationShareSerializer(serializers.Serializer):
+class LocationShareSerializer(serializers.Serializer[LocationSplit]):
     """A province or commune named by its code and era (codes are reused across the 2025 reorganisation)."""
 
     unit = serializers.CharField(max_length=5)
@@ -74,7 +74,7 @@ class LocationShareSerializer(serializers.Serializer):
             )
         return {**attrs, "unit": unit}
 
-    def to_representation(self, instance: Any) -> dict[str, Any]:
+    def to_representation(self, instance: LocationSplit) -> dict[str, Any]:
         return {
             "unit": instance.unit.code,
             "era": instance.unit.era,
@@ -85,7 +85,7 @@ class LocationShareSerializer(serializers.Serializer):
         }
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ParticipantSerializer(serializers.Serializer[AidParticipant]):
     organisation = ScopedOrganisationField()
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     role = serializers.ChoiceField(choices=ParticipantRole.choices)
@@ -98,7 +98,7 @@ class BeneficiariesField(serializers.ListField):
         return [row.group for row in data.all()]
 
 
-class AidItemSerializer(serializers.ModelSerializer):
+class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     """An aid item. On write, `sectors`, `locations`, `participants` and `beneficiaries` replace the stored
     rows when given and are left unchanged when left out; send `version` on update."""
 
@@ -199,7 +199,7 @@ class AidItemSerializer(serializers.ModelSerializer):
         return data, parts, version
 
 
-class TransactionSerializer(serializers.ModelSerializer):
+class TransactionSerializer(serializers.ModelSerializer[Transaction]):
     """A transaction in its own currency, with its USD and VND values at the value date's rates and the
     rates' source. `value_date` defaults to `date`; send `version` on update."""
 
@@ -252,7 +252,7 @@ class TransactionSerializer(serializers.ModelSerializer):
 # --- inputs of the lifecycle actions (names as in amity.aid.lifecycle.STEPS) ---------------------------------
 
 
-class LifecycleInputSerializer(serializers.Serializer):
+class LifecycleInputSerializer(serializers.Serializer[None]):  # input only: no instance
     version = serializers.IntegerField(required=False, min_value=1)
 
 

@@ -3,7 +3,7 @@ chokepoint; writes through the same services as the pages (400 with field names,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from amity.core.api import RestrictedViewSetMixin
+from amity.core.models import restricted
 from amity.core.scoping import Action
 from amity.core.services import ensure_may_add
 
@@ -33,7 +34,7 @@ from .serializers import (
 )
 
 
-class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
+class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
     """Aid items with their sector, location and participant shares, beneficiary groups and totals (USD and VND
     at each transaction's value-date rate). Status changes only through the lifecycle actions."""
 
@@ -47,7 +48,7 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[AidItem]:
         if self.action in STEPS:
             # Found among the items the user may see (else 404); the service checks the step's permission (403).
-            return self.queryset.restrict(self.request.user, Action.VIEW)  # type: ignore[attr-defined]
+            return restricted(self.queryset, self.request.user, Action.VIEW)
         return super().get_queryset()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -59,11 +60,11 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         return selectors.with_detail_data(AidItem.all_objects.filter(pk=aid_item.pk)).get()
 
     def perform_create(self, serializer: BaseSerializer[AidItem]) -> None:
-        data, parts, _version = serializer.split()  # type: ignore[attr-defined]
+        data, parts, _version = cast(AidItemSerializer, serializer).split()  # DRF's hook names the base class
         serializer.instance = self._fresh(services.aid_item_create(user=self.request.user, data=data, parts=parts))
 
     def perform_update(self, serializer: BaseSerializer[AidItem]) -> None:
-        data, parts, version = serializer.split()  # type: ignore[attr-defined]
+        data, parts, version = cast(AidItemSerializer, serializer).split()
         assert serializer.instance is not None
         aid_item = services.aid_item_update(
             aid_item=serializer.instance, user=self.request.user, data=data, parts=parts, expected_version=version
@@ -130,7 +131,7 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         return self._step(request, "revoke", ReasonInputSerializer)
 
 
-class TransactionViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
+class TransactionViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Transaction]):
     """Transactions of the aid items the user may see. Adding one needs the right to change its aid item."""
 
     queryset = Transaction.objects.select_related("aid_item", "currency", "provider", "receiver")

@@ -84,7 +84,7 @@ def _display_stored(instance: models.Model, name: str) -> Any:
     if field.many_to_many:
         return ", ".join(str(item) for item in getattr(instance, name).all()) or EMPTY
     value = getattr(instance, name)
-    if getattr(field, "choices", None):
+    if getattr(field, "choices", None):  # so a model Field: relations and generic keys have no choices
         value = dict(field.flatchoices).get(value, value)  # type: ignore[union-attr]
     return EMPTY if value is None or value == "" else value
 
@@ -95,13 +95,13 @@ def _display_input(form: forms.BaseForm, name: str, instance: models.Model) -> A
     field = instance._meta.get_field(name)
     if field.many_to_many and value is not None:
         return ", ".join(str(item) for item in value) or EMPTY
-    if getattr(field, "choices", None):
+    if getattr(field, "choices", None):  # so a model Field: relations and generic keys have no choices
         value = dict(field.flatchoices).get(value, value)  # type: ignore[union-attr]
     return EMPTY if value is None or value == "" else value
 
 
 @register.simple_tag
-def conflicting_fields(form: forms.BaseModelForm, current: models.Model | None) -> list[dict[str, Any]]:
+def conflicting_fields(form: forms.BaseModelForm[Any], current: models.Model | None) -> list[dict[str, Any]]:
     """The fields whose stored value (saved meanwhile by someone else) differs from the user's input, each
     as {"label", "current", "yours"}, in form order."""
     if current is None:

@@ -67,7 +67,7 @@ class RegistrationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         if self.action == "decision":
             # A decision is a change of an existing record: found among those the user may view, then the
             # permission to change it is checked (403), as for PATCH.
-            queryset = self.queryset.restrict(self.request.user, Action.VIEW)
+            queryset: QuerySet[Registration] = self.queryset.restrict(self.request.user, Action.VIEW)
         else:
             queryset = super().get_queryset()
         return selectors.registrations_with_status(queryset, today=timezone.localdate())

@@ -10,6 +10,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from amity.reference.models import AdministrativeUnit
+
 from ..exports import FORMATS
 from ..models import PublishedReport
 from ..services import frozen_status_basis, published_is_intact
@@ -22,11 +24,13 @@ def export_links(request: Any, params: dict[str, str]) -> dict[str, str]:
     return {fmt: request.build_absolute_uri(link) if request else link for fmt, link in links.items()}
 
 
-class PublishedReportSerializer(serializers.ModelSerializer):
+class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
     """A published report without its rows (the list); the detail adds `figures` and `intact`."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    province: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province: serializers.SlugRelatedField[AdministrativeUnit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     published_by = serializers.CharField(source="published_by.get_username", read_only=True)
     currency = serializers.SerializerMethodField()
     basis = serializers.SerializerMethodField()
@@ -81,7 +85,7 @@ class PublishedReportDetailSerializer(PublishedReportSerializer):
         return published_is_intact(obj)
 
 
-class PublishInputSerializer(serializers.Serializer):
+class PublishInputSerializer(serializers.Serializer[None]):  # input only: no instance
     """Publish the figures of a report as the user sees them now."""
 
     title = serializers.CharField(max_length=300)

@@ -68,7 +68,7 @@ REPORT_PARAMETERS = [
 ]
 
 
-class ReportFiguresSerializer(serializers.Serializer):
+class ReportFiguresSerializer(serializers.Serializer[dict[str, Any]]):
     """The shape of a report (for the schema only)."""
 
     parameters = serializers.DictField(child=serializers.CharField())
@@ -124,7 +124,7 @@ class PublishedReportViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[PublishedReport],
 ):
     """Published reports: frozen parameters, figures and content hash. Anyone may read what the policy shows
     them (published figures are public); publishing is for provincial approvers (their province) and central

@@ -42,7 +42,8 @@ class ExportContext:
     def generated_by(self) -> str:
         if self.user is None or not getattr(self.user, "is_authenticated", False):
             return ""
-        return self.user.get_full_name() or self.user.get_username()
+        name: str = self.user.get_full_name() or self.user.get_username()  # `user` is typed Any: a signed-in User
+        return name
 
     def display_title(self) -> str:
         if self.title:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.utils import formats, timezone, translation
@@ -49,6 +49,9 @@ from .base import (
     table_rows,
     totals_row,
 )
+
+if TYPE_CHECKING:
+    from ..models import PublishedReport
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXTENSION = "docx"
@@ -151,7 +154,9 @@ def default_letterhead(province: AdministrativeUnit | None, *, today: date) -> L
     )
 
 
-def letterhead_province(spec: ReportSpec, user: Any, published: Any = None) -> AdministrativeUnit | None:
+def letterhead_province(
+    spec: ReportSpec, user: Any, published: PublishedReport | None = None
+) -> AdministrativeUnit | None:
     """Whose report this is: the published report's province, the spec's current-era province filter, the
     user's only province; else national."""
     if published is not None and published.province_id:
@@ -160,7 +165,7 @@ def letterhead_province(spec: ReportSpec, user: Any, published: Any = None) -> A
     if code and spec.era == "2025":
         return AdministrativeUnit.objects.filter(era="2025", level="province", code=code).first()
     if user is not None and getattr(user, "is_authenticated", False):
-        provinces = list(user.jurisdictions.all()[:2])
+        provinces: list[AdministrativeUnit] = list(user.jurisdictions.all()[:2])
         if len(provinces) == 1:
             return provinces[0]
     return None
@@ -422,7 +427,7 @@ def _title(document: Any, subject: str) -> None:
 
 
 def _paragraph(document: Any, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
-    paragraph = document.add_paragraph()
+    paragraph: Paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     paragraph.paragraph_format.space_after = Pt(6)
     if indent:
