@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from .models import CONVERSION_FIELDS, AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 
 _Part = TypeVar("_Part", bound=Model)
 
@@ -102,7 +102,7 @@ class TransactionAdmin(SoftDeleteAdmin):
     list_filter = ["transaction_type"]
     search_fields = ["aid_item__title_vi", "description"]
     raw_id_fields = ["aid_item", "currency", "provider", "receiver"]
-    readonly_fields = ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
+    readonly_fields = CONVERSION_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Transaction]:
         return Transaction.all_objects.select_related("aid_item", "currency")

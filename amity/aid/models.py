@@ -347,6 +347,11 @@ class Budget(models.Model):
         return f"{self.period_start}–{self.period_end}: {self.amount} {self.currency_id}"
 
 
+# A transaction's stored conversion, computed from its amount, currency and value date (`value_transaction`):
+# never input, rewritten when rates change.
+CONVERSION_FIELDS = ("amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source")
+
+
 class Transaction(BaseModel):
     # Indexed by aid_tx_item_type_date, whose first column it is.
     aid_item = models.ForeignKey(AidItem, on_delete=models.PROTECT, related_name="transactions", db_index=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -44,6 +44,7 @@ from amity.reference.models import AdministrativeUnit, CodelistItem, Currency, U
 from . import rules
 from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
+    CONVERSION_FIELDS,
     START_DEADLINE_DAYS,
     AidItem,
     Budget,
@@ -265,11 +266,17 @@ def aid_items_save(
             return items
         new = [(item, _whole_parts(row)) for item, row in zip(items, rows, strict=True) if row.pk is None]
         changed = [(item, row) for item, row in zip(items, rows, strict=True) if row.pk is not None]
-        if new:
-            create_records(AidItem, [item for item, _parts in new], user=user, reason=str(reason))
-            _write_batch_parts(new, user=user, reason=reason, new_items=True)
-        if changed:
-            _update_items(changed, sorted(fields), user=user, reason=str(reason))
+        claim_versions(model=AidItem, claims=[(item, row.expected_version) for item, row in changed])
+        aid_items_write(
+            new=[item for item, _parts in new],
+            changed=[item for item, _row in changed],
+            columns=sorted(fields),
+            user=user,
+            reason=str(reason),
+        )
+        _write_batch_parts(new, user=user, reason=reason, new_items=True)
+        with_parts = [(item, row.parts) for item, row in changed if row.parts is not None]
+        _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)
         ensure_all_allowed(model=AidItem, user=user, pks={item.pk for item, _parts in new}, action=Action.ADD)
         ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
         derived.aid_items_changed(ids)  # new items have no transactions: nothing to add to the report facts
@@ -288,22 +295,29 @@ def _whole_parts(row: ItemChange) -> AidItemParts:
     )
 
 
-def _update_items(
-    changed: Sequence[tuple[AidItem, ItemChange]], fields: Sequence[str], *, user: Any, reason: str
+def aid_items_write(
+    *,
+    new: Sequence[AidItem],
+    changed: Sequence[AidItem],
+    columns: Sequence[str],
+    user: Any,
+    reason: str,
+    when: datetime | None = None,
 ) -> None:
-    """The stored items' new values, one `~` history row each; each row's version claimed (409 if someone saved
-    since it was read)."""
-    claim_versions(model=AidItem, claims=[(item, row.expected_version) for item, row in changed])
-    now = timezone.now()
-    items = [item for item, _row in changed]
-    for item in items:
-        item.updated_at = now
-    attnames = {field.name: field.attname for field in AidItem._meta.concrete_fields}
-    columns = [attnames[name] for name in fields] + ["version", "updated_at"]
-    update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in items])
-    insert_history(AidItem, items, history_type="~", user=user, reason=reason, when=now)
-    with_parts = [(item, row.parts) for item, row in changed if row.parts is not None]
-    _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)
+    """The one write of aid item rows, once their rules are checked (by `aid_items_save`, or by the IATI importer
+    with the same rules): new items with their `+` history rows, and the given model fields of changed items —
+    whose version the caller has moved on (claimed, or counted) — with their `~` history rows; multi-row
+    statements (`COPY` on PostgreSQL), the user and reason on every history row."""
+    when = when or timezone.now()
+    if new:
+        create_records(AidItem, list(new), user=user, reason=reason, when=when)
+    if changed:
+        for item in changed:
+            item.updated_at = when
+        attnames = {field.name: field.attname for field in AidItem._meta.concrete_fields}
+        stored = [attnames[name] for name in columns] + ["version", "updated_at"]
+        update_rows(AidItem, stored, [(item.pk, *(getattr(item, c) for c in stored)) for item in changed])
+        insert_history(AidItem, changed, history_type="~", user=user, reason=reason, when=when)
 
 
 def _check_unique_identifiers(found: Breaches, items: Sequence[AidItem]) -> None:
@@ -560,12 +574,12 @@ def value_transaction_as_data(tx: Valued, book: RateBook) -> None:
 # computed here, and the bookkeeping fields are not input.
 NOT_INPUT = [
     *("aid_item", "currency", "provider", "receiver"),
-    *("amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"),
+    *CONVERSION_FIELDS,
     *("public_id", "created_at", "updated_at", "deleted_at", "is_demo", "version"),
 ]
 TRANSACTION_FIELDS = [
     *("transaction_type", "date", "value_date", "amount", "currency", "provider", "receiver", "description"),
-    *("viet_nam_share", "amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"),
+    *("viet_nam_share", *CONVERSION_FIELDS),
     *("version", "updated_at"),
 ]
 
@@ -711,7 +725,7 @@ def transactions_revalue(*, currencies: Iterable[str] | None = None, batch_size:
     book = RateBook()
     changed: list[Transaction] = []
     total = 0
-    fields = ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
+    fields = list(CONVERSION_FIELDS)
     touched_items: set[int] = set()
     with transaction.atomic():
         for tx in queryset.iterator(chunk_size=batch_size):

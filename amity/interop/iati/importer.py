@@ -31,17 +31,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from amity.aid import rules
-from amity.aid.choices import (
-    ParticipantRole,
-)
+from amity.aid.choices import ParticipantRole
 from amity.aid.models import (
     AidItem,
     Transaction,
 )
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
-from amity.core.bulk import create_records, create_rows, insert_history, insert_rows, update_rows
+from amity.aid.services import aid_items_write
+from amity.core.bulk import create_rows, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action
+from amity.core.services import ensure_all_allowed
 from amity.reference.models import AdministrativeUnit
 from amity.reports.facts import FACT_COLUMNS, ItemShape, fact_rows, facts_refresh, shape_in_hand
 from amity.reports.models import ReportFact
@@ -268,24 +268,24 @@ class IatiImporter(ActivityMapping):
             else:
                 unchanged.append((plan, item))
         now = self.now = timezone.now()
-        if to_create:
-            create_records(AidItem, [item for _, item in to_create], user=self.user, reason=self.reason, when=now)
-        if to_update:
-            for _, item in to_update:
-                item.version += 1
-                item.updated_at = now
-            updated = [item for _, item in to_update]
-            columns = [*ITEM_FIELDS, "version", "updated_at"]
-            update_rows(AidItem, columns, [(item.pk, *(getattr(item, c) for c in columns)) for item in updated])
-            insert_history(AidItem, updated, history_type="~", user=self.user, reason=self.reason, when=now)
+        for _, item in to_update:
+            item.version += 1  # no version was seen by the user: the file is the change
+        aid_items_write(
+            new=[item for _, item in to_create],
+            changed=[item for _, item in to_update],
+            columns=ITEM_FIELDS,
+            user=self.user,
+            reason=self.reason,
+            when=now,
+        )
         written = to_create + to_update
         self._write_parts(to_create, to_update)
         self._write_transactions(written, parts)
         self._record_sources([*written, *unchanged])
-        if self.user is not None and written:
-            ids = [item.pk for _, item in written]
-            if AidItem.all_objects.restrict(self.user, Action.CHANGE).filter(pk__in=ids).count() != len(ids):
-                raise PermissionDenied(gettext_noop("You cannot save a record outside your jurisdiction."))
+        if self.user is not None:  # the result is still the user's to change (the services' last check)
+            ensure_all_allowed(
+                model=AidItem, user=self.user, pks={item.pk for _, item in written}, action=Action.CHANGE
+            )
         self._write_new_facts(to_create)
         facts_refresh([item.pk for _, item in to_update], in_sql=True)
         self.result.created += len(to_create)

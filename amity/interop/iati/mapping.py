@@ -21,9 +21,7 @@ from amity.aid.choices import (
     ParticipantRole,
     ReportedStatus,
 )
-from amity.aid.models import (
-    AidItem,
-)
+from amity.aid.models import CONVERSION_FIELDS, AidItem
 from amity.aid.services import current_province_of, value_transaction_as_data
 from amity.core.money import HUNDRED, allocate
 from amity.reference.choices import Era
@@ -153,15 +151,7 @@ class FileTransaction:
         return tuple(getattr(self, name) for name in TRANSACTION_COLUMNS)
 
 
-TRANSACTION_COLUMNS = (
-    *TRANSACTION_KEY_COLUMNS,
-    "amount_usd",
-    "amount_vnd",
-    "usd_per_unit",
-    "vnd_per_unit",
-    "rate_date",
-    "rate_source",
-)
+TRANSACTION_COLUMNS = (*TRANSACTION_KEY_COLUMNS, *CONVERSION_FIELDS)
 
 
 @dataclass

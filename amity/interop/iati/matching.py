@@ -14,9 +14,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
-from amity.aid.choices import (
-    TransactionType,
-)
+from amity.aid.choices import TransactionType
 from amity.aid.models import (
     AidItem,
     AidParticipant,
