@@ -237,3 +237,14 @@ def transaction_totals(
     )
     money = {key: quantize(Decimal(value)) for key, value in row.items() if key.endswith(("_usd", "_vnd"))}
     return Totals(**money, aid_items=row["aid_items"], donors=row["donors"])
+
+
+def latest_transaction_date() -> Subquery:
+    """For the organisation of the outer query, the date of its latest transaction as provider or as a
+    participant of the aid item: its latest aid activity (registered with `amity.organisations.activity`)."""
+    latest = (
+        Transaction.objects.filter(Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk")))
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    return Subquery(latest)

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from amity.core.services import chunks
 
+from . import activity
 from .choices import OrganisationKind, RegistrationState, RegistrationStatus
 from .models import EXPIRING_DAYS, EXTENSION_DAYS, Organisation, Registration
 
@@ -74,15 +75,8 @@ def registrations_extension_overdue(*, user: Any, today: date) -> QuerySet[Regis
 
 
 def organisations_with_last_activity(user: Any) -> QuerySet[Organisation]:
-    """Organisations annotated with the date of their latest transaction, as provider or participant."""
-    from amity.aid.models import Transaction  # aid depends on organisations, not the other way round
-
-    latest = (
-        Transaction.objects.filter(Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk")))
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    return Organisation.objects.restrict(user, "view").annotate(last_activity=Subquery(latest))
+    """Organisations annotated with the date of their latest aid activity (`activity.latest_activity`)."""
+    return Organisation.objects.restrict(user, "view").annotate(last_activity=activity.latest_activity())
 
 
 def organisations_inactive(*, user: Any, today: date) -> QuerySet[Organisation]:
