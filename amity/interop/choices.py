@@ -22,6 +22,8 @@ class ImportStatus(models.TextChoices):
 
 
 FINISHED_STATUSES = frozenset({ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.DISCARDED})
+# Nothing runs for a run in these: finished, or checked and waiting for the user's confirmation.
+SETTLED_STATUSES = FINISHED_STATUSES | {ImportStatus.CHECKED}
 
 
 class ExportKind(models.TextChoices):

@@ -14,7 +14,7 @@ from amity.accounts.choices import Role
 from amity.core.models import AllRecordsManager
 from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OwnedBy, ScopePolicy
 
-from .choices import FINISHED_STATUSES, ExportKind, ImportKind, ImportStatus
+from .choices import FINISHED_STATUSES, SETTLED_STATUSES, ExportKind, ImportKind, ImportStatus
 
 _OWN_PROVINCE = InJurisdiction("owning_province")
 
@@ -103,8 +103,14 @@ class ImportRun(models.Model):
         return self.status in FINISHED_STATUSES
 
     @property
+    def is_settled(self) -> bool:
+        """Nothing runs for it: finished, or an Excel file checked and waiting for the user's confirmation —
+        its page stops polling and shows the outcome (the confirm button)."""
+        return self.status in SETTLED_STATUSES
+
+    @property
     def percent(self) -> int:
-        if self.is_finished:
+        if self.is_settled:
             return 100
         if not self.progress_total:
             return 0
@@ -185,3 +191,7 @@ class ExportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def is_settled(self) -> bool:
+        return self.is_finished  # an export waits for no one

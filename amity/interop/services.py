@@ -8,7 +8,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.cache import cache
@@ -30,6 +30,7 @@ from .models import ImportRun, RecordSource
 logger = logging.getLogger(__name__)
 
 MAX_STORED_PROBLEMS = 10_000  # a report longer than this keeps its first lines and says how many more
+PREVIEW_ROWS = 500  # rows a checked Excel file lists before confirmation (the counts say how many in all)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
@@ -146,6 +147,7 @@ class _ExcelOutcome:
     problems: list[Mapping[str, Any]]  # Excel `Problem`s
     ok: bool
     records: list[Any]
+    preview: list[dict[str, Any]] = field(default_factory=list)  # what confirming will write, row by row
     refused: None = None
 
     def summary(self) -> dict[str, Any]:
@@ -184,6 +186,7 @@ def _run_excel(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
             list(checked.problems),
             checked.ok,
             [],
+            checked.preview(PREVIEW_ROWS),
         )
 
 
@@ -261,6 +264,8 @@ def _store_excel(run: ImportRun, result: _ExcelOutcome) -> None:
             }
         )
     run.problems = problems
+    if not confirmed:
+        run.options = {**run.options, "preview": result.preview}
     if result.records:
         _record_excel_sources(run, result.records)
 
@@ -293,10 +298,10 @@ def _record_excel_sources(run: ImportRun, records: list[Any]) -> None:
 def import_run_progress(run: ImportRun) -> dict[str, Any]:
     """How far a run is, for its page: from the cache while it runs (its transaction is not committed yet)."""
     done = run.progress_done
-    if not run.is_finished:
+    if not run.is_settled:
         done = cache.get(_progress_key(run), done)
     total = run.progress_total or 1
-    percent = 100 if run.is_finished else min(99, int(done * 100 / total))
+    percent = 100 if run.is_settled else min(99, int(done * 100 / total))
     return {"status": run.status, "percent": percent, "done": done, "total": run.progress_total, "unit": "bytes"}
 
 

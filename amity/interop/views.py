@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -80,10 +81,32 @@ class ImportRunDetailView(LoginRequiredMixin, DetailView):
         context["error"] = problem_text({"message": run.error, "params": run.error_params}) if run.error else ""
         context["summary"] = run.options.get("summary", {})
         context["is_excel"] = run.kind != ImportKind.IATI
+        context["preview"] = [_preview_line(line) for line in run.options.get("preview", [])]
+        context["preview_more"] = max(0, run.created_count + run.updated_count - len(context["preview"]))
         context["may_confirm"] = run.status == "checked" and (
             run.created_by_id is None or run.created_by_id == self.request.user.pk
         )
         return context
+
+
+def _preview_line(line: dict[str, Any]) -> dict[str, Any]:
+    """A row of a checked Excel file as the confirmation page lists it: the fields it changes by their names in
+    the reader's language."""
+    try:
+        fields = apps.get_model(line["model"])._meta
+        names = [_field_name(fields, name) for name in line.get("changes", [])]
+    except LookupError:
+        names = list(line.get("changes", []))
+    return {**line, "changes": names}
+
+
+def _field_name(fields: Any, name: str) -> str:
+    try:
+        field = fields.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    label = getattr(field, "verbose_name", None)  # a part (sector shares…) is named by its model, in the plural
+    return str(label or field.related_model._meta.verbose_name_plural)
 
 
 def _report_line(problem: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +125,7 @@ def _progress_response(request: HttpRequest, run: Any, progress: dict[str, Any],
     """The progress bar alone; once the run has finished, the page is reloaded to show its outcome."""
     url = reverse(url_name, kwargs={"public_id": run.public_id})
     response = render(request, "interop/_progress.html", {"run": run, "progress": progress, "progress_url": url})
-    if run.is_finished:
+    if run.is_settled:
         response["HX-Refresh"] = "true"
     return response
 

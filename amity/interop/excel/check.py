@@ -61,6 +61,10 @@ class ExcelCheck:
     def skipped_count(self) -> int:
         return 0  # a file is written whole or not at all; no row is skipped
 
+    def preview(self, limit: int) -> list[dict[str, Any]]:
+        """The first `limit` rows that create or update a record, as the confirmation page lists them."""
+        return [item.preview() for item in self.planned if item.action != UNCHANGED][:limit]
+
     def counts(self) -> dict[str, int]:
         return {
             "created_count": self.created_count,

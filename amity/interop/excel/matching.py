@@ -151,7 +151,6 @@ class Matcher(CellReader):
         *,
         parts: AidItemParts | None = None,
         identifier: str = "",
-        extra_changed: bool = False,
     ) -> Planned:
         """Compare the row with the record: an unchanged row is left alone (no history, no version bump)."""
         if record is None:
@@ -160,10 +159,10 @@ class Matcher(CellReader):
                 if not self.model._meta.get_field(name).many_to_many:
                     setattr(instance, name, value)
             return Planned(sheet.title, row.number, CREATE, instance, data, None, parts, identifier, sheet.letters)
-        changed = (
-            extra_changed or parts is not None or any(_differs(record, name, value) for name, value in data.items())
-        )
-        if not changed:
+        changes = [name for name, value in data.items() if _differs(record, name, value)]
+        if parts is not None:  # the kinds of parts the row changes
+            changes += [kind for kind in ("sectors", "locations", "participants") if getattr(parts, kind) is not None]
+        if not changes:
             return Planned(sheet.title, row.number, UNCHANGED, record, data, None, None, identifier, sheet.letters)
         if self.checked_by_service:  # the write claims the version the file was made from
             expected = version if isinstance(version, int) else record.version
@@ -174,7 +173,9 @@ class Matcher(CellReader):
         for name, value in data.items():
             if not self.model._meta.get_field(name).many_to_many:
                 setattr(instance, name, value)
-        return Planned(sheet.title, row.number, UPDATE, instance, data, expected, parts, identifier, sheet.letters)
+        planned = Planned(sheet.title, row.number, UPDATE, instance, data, expected, parts, identifier, sheet.letters)
+        planned.changes = changes
+        return planned
 
 
 def _differs(record: Any, name: str, value: Any) -> bool:

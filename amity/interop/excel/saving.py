@@ -48,6 +48,18 @@ class Planned:
     identifier: str = ""  # how the file names the record (its id, IATI identifier, number…)
     letters: Mapping[str, str] = field(default_factory=dict)  # the sheet's column letters
     part_places: dict[str, Place] = field(default_factory=dict)  # sectors / locations → the item's first row there
+    changes: list[str] = field(default_factory=list)  # an update's changed fields (and kinds of parts)
+
+    def preview(self) -> dict[str, Any]:
+        """What the row will do, for the page that asks for confirmation (JSON: stored with the run)."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "action": self.action,
+            "record": self.identifier,
+            "model": self.instance._meta.label,
+            "changes": self.changes,
+        }
 
 
 # A breach's field → the column that holds it, where the sheet names it otherwise.

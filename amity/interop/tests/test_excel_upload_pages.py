@@ -83,3 +83,35 @@ def test_a_checked_file_can_be_discarded_and_only_by_who_uploaded_it(
 
 def test_viewers_cannot_upload(users: dict[str, Any]) -> None:
     assert client_for(users["viewer"]).get(reverse("interop:excel_upload")).status_code == 403
+
+
+def test_a_checked_file_stops_the_progress_bar_and_lists_the_rows_it_will_write(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.utils import translation
+
+    from amity.aid.tests.factories import make_aid_item
+    from amity.interop.excel.export import export_workbook
+    from amity.interop.tests.test_excel import put, reopen
+
+    editor = users["editor"]
+    make_aid_item(editor, owning_province=province("31"), reference="HP-1", title_vi="Cũ")
+    workbook = reopen(xlsx(export_workbook("aid_items", editor)))
+    put(workbook.worksheets[0], 3, title_vi="Mới")
+    put(workbook.worksheets[0], 4, title_vi="Trường học", modality="project", owning_province="31")
+    client = client_for(editor)
+    run = upload(client, xlsx(workbook), django_capture_on_commit_callbacks)
+    assert (run.status, run.created_count, run.updated_count) == (ImportStatus.CHECKED, 1, 1)
+
+    # Checked is settled: the bar is full, stops polling and has the page reload to show the confirm button.
+    progress = client.get(reverse("interop:run_progress", args=[run.public_id]))
+    assert progress["HX-Refresh"] == "true"
+    assert "hx-get" not in progress.content.decode() and "100 %" in progress.content.decode()
+
+    with translation.override("vi"):
+        page = client.get(run.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    table = page[page.index('id="excel-preview"') :]
+    table = table[: table.index("</table>")]
+    assert "HP-1" in table and "Trường học" in table
+    assert table.count("<tr>") == 3  # the header and the two rows that write something
+    assert "tên (tiếng Việt)" in table and "title (Vietnamese)" not in table  # the field changed, in Vietnamese
