@@ -38,7 +38,7 @@ from .services import (
 REPORT_LINES_SHOWN = 500
 
 
-class ImportRunListView(LoginRequiredMixin, ListView):
+class ImportRunListView(LoginRequiredMixin, ListView[ImportRun]):
     """The import history the user may see: who imported which file, when, with what result."""
 
     template_name = "interop/run_list.html"
@@ -63,7 +63,7 @@ def _run_of(request: HttpRequest, public_id: Any) -> ImportRun:
     return get_object_or_404(runs, public_id=public_id)
 
 
-class ImportRunDetailView(LoginRequiredMixin, DetailView):
+class ImportRunDetailView(LoginRequiredMixin, DetailView[ImportRun]):
     """One import: its file and options, a progress bar while it runs, then its counts and report."""
 
     template_name = "interop/run_detail.html"
@@ -169,7 +169,7 @@ def _may_import_iati(user: Any) -> bool:
     return ImportRun.scope_policy.allows(user, Action.ADD) and AidItem.scope_policy.allows(user, Action.ADD)
 
 
-class IatiImportView(LoginRequiredMixin, FormView):
+class IatiImportView(LoginRequiredMixin, FormView[ImportUploadForm]):
     """Upload an IATI activity file; the import runs in the background and its page shows the progress."""
 
     template_name = "interop/iati_import.html"
@@ -202,7 +202,7 @@ class IatiImportView(LoginRequiredMixin, FormView):
         return HttpResponseRedirect(run.get_absolute_url())
 
 
-class ExcelUploadView(LoginRequiredMixin, FormView):
+class ExcelUploadView(LoginRequiredMixin, FormView[ExcelUploadForm]):
     """Upload a filled-in Amity template: it is checked completely in the background, then the run's page
     shows every problem by sheet, row and column, or what would be created and updated, to confirm."""
 

@@ -112,4 +112,5 @@ class IatiXmlRenderer(BaseRenderer):
             for message in messages if isinstance(messages, list) else [messages]:
                 error = etree.SubElement(root, "error", {"field": str(field)} if field else {})
                 error.text = str(message)
-        return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+        text: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+        return text

@@ -20,7 +20,7 @@ from amity.core.api import RestrictedViewSetMixin
 from ..views_export import IatiXmlRenderer, ensure_may_view, iati_activities_response
 
 
-class AidItemsIatiView(RestrictedViewSetMixin, generics.GenericAPIView):
+class AidItemsIatiView(RestrictedViewSetMixin, generics.GenericAPIView[AidItem]):
     queryset = selectors.with_detail_data(AidItem.objects.all())
     filterset_class = AidItemFilterSet
     renderer_classes = [JSONRenderer, IatiXmlRenderer]

@@ -80,7 +80,8 @@ def _filtered(filterset_class: Any, params: Mapping[str, Any], queryset: QuerySe
     filterset = filterset_class(params or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         raise InvalidFilter(filterset.errors)
-    return filterset.qs
+    filtered: QuerySet[Any] = filterset.qs  # django-filter is untyped
+    return filtered
 
 
 def aid_items_for_export(user: Any, params: Mapping[str, Any], request: Any = None) -> QuerySet[AidItem]:

@@ -184,7 +184,7 @@ def _differs(record: Any, name: str, value: Any) -> bool:
         current = {item.pk for item in getattr(record, name).all()}
         return current != {item.pk for item in value}
     if field_.is_relation:
-        return getattr(record, field_.attname) != (value.pk if value is not None else None)
+        return bool(getattr(record, field_.attname) != (value.pk if value is not None else None))
     current = getattr(record, name)
     if isinstance(current, Decimal) and isinstance(value, Decimal):
         return current.compare(value) != 0

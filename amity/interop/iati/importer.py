@@ -112,6 +112,8 @@ class _PlannedBatch:
 class IatiImporter(ActivityMapping):
     """Imports one file for one user (None: the system, from the command line)."""
 
+    result: ImportResult
+
     def __init__(
         self,
         *,

@@ -239,7 +239,7 @@ class Organisations:
     @staticmethod
     def id_of(found: Any) -> int:
         if not isinstance(found, PendingOrganisation):
-            return found
+            return int(found)
         if found.instance is None:
             raise RuntimeError(f"The organisation {found.name or found.ref} is used before it is created.")
         return found.instance.pk
