@@ -34,6 +34,9 @@ _ALL_ACTIONS: Mapping[str, Rule] = {
     Action.CHANGE: EVERYTHING,
     Action.DELETE: EVERYTHING,
 }
+# What an NGO representative may change on its own entry: its contact details and description; never its
+# ownership, status, identifiers or name, which the register keeps.
+NGO_CHANGEABLE_FIELDS = frozenset({"website", "email", "phone", "address", "description"})
 _PROVINCIAL_WRITE: Mapping[str, Rule] = {
     Action.VIEW: EVERYTHING,
     Action.ADD: _LOCAL,
@@ -96,7 +99,8 @@ class Organisation(BaseModel):
             Role.PROVINCIAL_EDITOR: _PROVINCIAL_WRITE,
             Role.PROVINCIAL_VIEWER: {Action.VIEW: EVERYTHING},
             Role.NGO_REPRESENTATIVE: {Action.VIEW: _OWN, Action.CHANGE: _OWN},
-        }
+        },
+        changeable_fields={Role.NGO_REPRESENTATIVE: NGO_CHANGEABLE_FIELDS},
     )
 
     class Meta:
