@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
-from amity.core.models import BaseModel
+from amity.core.models import BaseModel, CleanTextModel
 from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OfOwnOrganisation, Rule, ScopePolicy
 
 from .choices import (
@@ -197,7 +197,7 @@ class Registration(BaseModel):
         return self.state == RegistrationState.IN_FORCE and self.issue_date <= day <= self.expiry_date
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(CleanTextModel):
     """One decision on a registration: issue, extension, amendment, suspension, revocation…"""
 
     registration = models.ForeignKey(
