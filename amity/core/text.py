@@ -11,15 +11,16 @@ Out: what is already stored (written before this rule, or by a bulk path) must n
 cell must never become a formula (OWASP "CSV injection"). Every exporter writes text through the helper of its
 format: `xml_text` (IATI XML, DOCX, the API's XML errors) drops those characters; `set_cell` (every XLSX) drops
 them and writes text as a text cell, so a value starting with "=" stays text and Amity's upload reads it back
-unchanged; `csv_value` / `csv_row` (every CSV) drop them and put a single quote before text starting with
+unchanged; `CsvWriter` (every CSV; `csv_value` for one cell) drops them and put a single quote before text starting with
 = + - @, tab or carriage return, unless it is a plain number.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
@@ -83,3 +84,17 @@ def csv_value(value: Any) -> Any:
 
 def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_value(value) for value in values]
+
+
+class _Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+class CsvWriter:
+    """`csv.writer` whose every row goes through `csv_row`: what every CSV export writes with."""
+
+    def __init__(self, file: _Writable, **options: Any) -> None:
+        self._writer = csv.writer(file, **options)
+
+    def writerow(self, values: Iterable[Any]) -> Any:
+        return self._writer.writerow(csv_row(values))

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from amity.aid.models import AidItem, Transaction
 from amity.aid.tests.factories import make_aid_item, make_transaction
 from amity.conftest import client_for
-from amity.core.text import check_text, csv_row, csv_value, set_cell, xml_text
+from amity.core.text import CsvWriter, check_text, csv_row, csv_value, set_cell, xml_text
 from amity.organisations import services as organisation_services
 from amity.organisations.models import Organisation, RegistrationEvent
 
@@ -166,3 +166,9 @@ def test_a_workbook_cell_holds_text_as_text_never_a_formula():
 def test_a_csv_cell_is_neutralised_as_owasp_advises(value, written):
     assert csv_value(value) == written
     assert csv_row([value]) == [written]
+
+
+def test_the_csv_writer_neutralises_every_row():
+    buffer = io.StringIO()
+    CsvWriter(buffer).writerow(["=1+1", Decimal("-2.50"), "Hà\u0007 Nội"])
+    assert buffer.getvalue() == "'=1+1,-2.50,Hà Nội\r\n"
