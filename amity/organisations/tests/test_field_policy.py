@@ -130,6 +130,10 @@ def test_the_page_shows_the_other_fields_read_only_to_an_ngo_representative(user
 def test_the_page_ignores_a_forged_post_of_a_read_only_field(users, ngo, son_la):
     client = client_for(users["ngo_rep"])
     url = f"/organisations/{ngo.public_id}/edit/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'<select name="owning_province" class="form-select" disabled' in page.content
+    assert b'<input type="text" name="phone" maxlength="50" class="form-control" id="id_phone">' in page.content
     response = client.post(
         url,
         {
