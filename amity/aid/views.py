@@ -3,7 +3,6 @@ form with its inline parts, transactions, and the unit search that location rows
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from amity.core.models import BaseModel
 from amity.core.money import CENT, quantize
 from amity.core.scoping import Action
 from amity.core.selectors import HistoryEntry
+from amity.core.text import CsvWriter
 from amity.core.views import (
     RecordActionView,
     RecordDetailView,
@@ -101,7 +101,7 @@ class AidItemCsvView(RestrictedQuerysetMixin, View):
         field = AidItemListView.ordering_fields.get(sort.removeprefix("-"))
         ordering = (f"-{field}" if sort.startswith("-") else field) if field else AidItemListView.default_ordering
         queryset = filterset.qs.order_by(ordering, "pk")
-        writer = csv.writer(_Echo())
+        writer = CsvWriter(_Echo())  # a title starting with "=" reaches a spreadsheet as text, not a formula
         lines = self.lines(writer, queryset, language=translation.get_language())
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         filename = f"aid-items-{timezone.localdate():%Y%m%d}.csv"

@@ -30,6 +30,13 @@ class RecordForm(forms.ModelForm[_Record]):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+        # Fields the user's role may not change (the model's scope policy) are shown read-only; a forged post
+        # of one is ignored here and refused by the service.
+        changeable = None if user is None else self._meta.model.scope_policy.changeable_fields_for(user)
+        if changeable is not None:
+            for name, field in self.fields.items():
+                if name != "version" and name not in changeable:
+                    field.disabled = True
 
     def clean_version(self) -> int | None:
         version = self.cleaned_data.get("version")

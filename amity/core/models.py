@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any, ClassVar, Self, TypeVar, cast
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopePolicy
+from .text import check_text
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -57,7 +59,33 @@ def restricted(queryset: models.QuerySet[_M], user: Any, action: str) -> RecordQ
     return cast("RecordQuerySet[_M]", queryset).restrict(user, action)
 
 
-class BaseModel(models.Model):
+class CleanTextModel(models.Model):
+    """A model whose text fields refuse the characters no export can hold (`amity.core.text.check_text`), in
+    `clean_fields`, so in every `full_clean`: a 400 naming the field for pages, the API and uploads."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField) or (exclude and field.name in exclude):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and field.name not in errors:
+                try:
+                    check_text(value)
+                except ValidationError as exc:
+                    errors.setdefault(field.name, []).extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class BaseModel(CleanTextModel):
     """Abstract base of every domain record (DESIGN.md invariants 6 and 7)."""
 
     public_id = models.UUIDField(

@@ -222,10 +222,26 @@ EVERYTHING = Everything()
 
 @dataclass(frozen=True)
 class ScopePolicy:
-    """role → action → rule. Roles and actions not in the table get nothing."""
+    """role → action → rule. Roles and actions not in the table get nothing.
+
+    `changeable_fields` narrows what a role may write on the records it may add or change: role → the fields it
+    may set (an NGO representative changes its own entry's contact details, never who owns it). A role not
+    named there may set every field its forms and serializers offer. The core services enforce it
+    (`ensure_fields_changeable`) and `RecordForm` shows the other fields read-only."""
 
     rules: Mapping[str, Mapping[str, Rule]]
     public: Mapping[str, Rule] = field(default_factory=dict)
+    changeable_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def changeable_fields_for(self, user: Any) -> frozenset[str] | None:
+        """The fields `user` may set when adding or changing these records; None means every field (whether
+        the user may add or change at all is `restrict` / `allows`)."""
+        scope = user_scope(user)
+        if scope is None:
+            return frozenset()
+        if scope.is_administrator:
+            return None
+        return self.changeable_fields.get(scope.role)
 
     def restrict(self, queryset: _Rows, user: Any, action: str) -> _Rows:
         scope = user_scope(user)

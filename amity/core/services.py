@@ -1,7 +1,8 @@
 """Building blocks for the write services of every app (DESIGN.md invariant 5).
 
 An app's service (`organisation_update`, `aid_item_approve`…) is a keyword-only function that calls these:
-`ensure_allowed` checks the chokepoint, `claim_version` refuses stale saves, `save_with_history` records
+`ensure_allowed` checks the chokepoint, `ensure_fields_changeable` the fields the role may change (both from
+the model's scope policy), `claim_version` refuses stale saves, `save_with_history` records
 who acted, and `ensure_still_in_scope` rolls the transaction back if the result left the user's scope.
 The generic `record_*` functions compose them for the plain create / update / delete / restore cases.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -36,6 +38,28 @@ def ensure_allowed(*, user: Any, action: str, instance: BaseModel) -> None:
 def ensure_may_add(*, user: Any, model: type[BaseModel]) -> None:
     if not model.scope_policy.allows(user, Action.ADD):
         raise PermissionDenied(_("You are not allowed to add this kind of record."))
+
+
+def ensure_fields_changeable(*, user: Any, instance: BaseModel, data: Mapping[str, Any]) -> None:
+    """Refuse (400 naming each field) a write that sets a field the user's role may not change, per the model's
+    scope policy (`ScopePolicy.changeable_fields`). A field sent with the value it already has is no change:
+    a form's read-only fields and a PUT of the record as read come back unchanged."""
+    allowed = type(instance).scope_policy.changeable_fields_for(user)
+    if allowed is None:
+        return
+    refused = [name for name, value in data.items() if name not in allowed and _changes(instance, name, value)]
+    if refused:
+        raise ValidationError({name: _("You may not change this field.") for name in refused})
+
+
+def _changes(instance: BaseModel, name: str, value: Any) -> bool:
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        wanted = {getattr(row, "pk", row) for row in value or ()}
+        stored = set(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else set()
+        return wanted != stored
+    stored = getattr(instance, field.attname)  # type: ignore[union-attr]
+    return bool((value.pk if isinstance(value, models.Model) else value) != stored)
 
 
 def ensure_still_in_scope(*, user: Any, action: str, instance: BaseModel) -> None:
@@ -92,6 +116,7 @@ def record_create(*, model: type[RecordT], user: Any, data: Mapping[str, Any], r
     ensure_may_add(user=user, model=model)
     with transaction.atomic():
         instance = model()
+        ensure_fields_changeable(user=user, instance=instance, data=data)
         many = apply_fields(instance, data)
         save_with_history(instance=instance, user=user, reason=reason)
         for name in many:
@@ -105,6 +130,7 @@ def record_update(
 ) -> RecordT:
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=instance)
+        ensure_fields_changeable(user=user, instance=instance, data=data)
         claim_version(instance=instance, expected_version=expected_version)
         many = apply_fields(instance, data)
         save_with_history(instance=instance, user=user, reason=reason)

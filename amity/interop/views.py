@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.apps import apps
@@ -21,6 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 from amity.aid.models import AidItem
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action
+from amity.core.text import CsvWriter
 
 from .choices import ImportKind, ImportStatus
 from .exports import export_run_progress
@@ -147,7 +147,7 @@ class ImportRunReportCsvView(LoginRequiredMixin, View):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-report-{run.public_id}.csv"'
         response.write("\ufeff")
-        writer = csv.writer(response)
+        writer = CsvWriter(response)  # a message quoting a formula reaches a spreadsheet as text
         writer.writerow([_("Line"), _("Sheet"), _("Row"), _("Record"), _("Field"), _("Skipped"), _("Message")])
         for problem in run.problems:
             line = _report_line(problem)

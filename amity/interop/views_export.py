@@ -21,6 +21,7 @@ from amity.aid.models import AidItem
 from amity.core.exceptions import PermissionDenied
 from amity.core.models import BaseModel
 from amity.core.scoping import Action
+from amity.core.text import xml_text
 from amity.core.views import RestrictedQuerysetMixin
 from amity.organisations.filtersets import OrganisationFilterSet
 from amity.organisations.models import Organisation
@@ -110,7 +111,7 @@ class IatiXmlRenderer(BaseRenderer):
         items = data.items() if isinstance(data, dict) else [("", data)]
         for field, messages in items:
             for message in messages if isinstance(messages, list) else [messages]:
-                error = etree.SubElement(root, "error", {"field": str(field)} if field else {})
-                error.text = str(message)
+                error = etree.SubElement(root, "error", {"field": xml_text(str(field))} if field else {})
+                error.text = xml_text(str(message))  # a message may quote what the client sent
         text: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
         return text

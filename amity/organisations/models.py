@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
-from amity.core.models import BaseModel
+from amity.core.models import BaseModel, CleanTextModel
 from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OfOwnOrganisation, Rule, ScopePolicy
 
 from .choices import (
@@ -34,6 +34,9 @@ _ALL_ACTIONS: Mapping[str, Rule] = {
     Action.CHANGE: EVERYTHING,
     Action.DELETE: EVERYTHING,
 }
+# What an NGO representative may change on its own entry: its contact details and description; never its
+# ownership, status, identifiers or name, which the register keeps.
+NGO_CHANGEABLE_FIELDS = frozenset({"website", "email", "phone", "address", "description"})
 _PROVINCIAL_WRITE: Mapping[str, Rule] = {
     Action.VIEW: EVERYTHING,
     Action.ADD: _LOCAL,
@@ -96,7 +99,8 @@ class Organisation(BaseModel):
             Role.PROVINCIAL_EDITOR: _PROVINCIAL_WRITE,
             Role.PROVINCIAL_VIEWER: {Action.VIEW: EVERYTHING},
             Role.NGO_REPRESENTATIVE: {Action.VIEW: _OWN, Action.CHANGE: _OWN},
-        }
+        },
+        changeable_fields={Role.NGO_REPRESENTATIVE: NGO_CHANGEABLE_FIELDS},
     )
 
     class Meta:
@@ -193,7 +197,7 @@ class Registration(BaseModel):
         return self.state == RegistrationState.IN_FORCE and self.issue_date <= day <= self.expiry_date
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(CleanTextModel):
     """One decision on a registration: issue, extension, amendment, suspension, revocation…"""
 
     registration = models.ForeignKey(

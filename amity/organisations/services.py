@@ -126,7 +126,7 @@ def registration_create(
     check_registration_number(kind=data.get("kind", ""), number=data.get("number", ""))
     with transaction.atomic():
         registration = record_create(model=Registration, user=user, data=data)
-        RegistrationEvent.objects.create(
+        _record_event(
             registration=registration,
             kind=RegistrationEventKind.ISSUED,
             date=registration.issue_date,
@@ -210,7 +210,7 @@ def registration_record_decision(
         if new_state is not None:
             registration.state = new_state
         save_with_history(instance=registration, user=user, reason=RegistrationEventKind(kind).label)
-        RegistrationEvent.objects.create(
+        _record_event(
             registration=registration,
             kind=kind,
             date=on,
@@ -220,6 +220,14 @@ def registration_record_decision(
             note=note,
         )
     return registration
+
+
+def _record_event(**fields: Any) -> RegistrationEvent:
+    """A decision kept with its registration, its text checked as every record's is (400 naming the field)."""
+    event = RegistrationEvent(**fields)
+    event.full_clean()
+    event.save()
+    return event
 
 
 def registration_delete(*, registration: Registration, user: Any, expected_version: int | None = None) -> Registration:

@@ -107,3 +107,38 @@ def test_invalid_data_is_refused_by_model_validation(users, local_org):
         )
     assert "kind" in raised.value.message_dict
     assert Organisation.objects.get(pk=local_org.pk).version == 1
+
+
+def test_a_field_table_compares_relations_by_their_rows(users, ngo, hai_phong, son_la, monkeypatch):
+    """`ensure_fields_changeable` on a many-to-many field (a registration's provinces): the same rows are no
+    change, other rows are refused."""
+    from dataclasses import replace
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from amity.accounts.choices import Role
+    from amity.core.services import ensure_fields_changeable
+    from amity.organisations.models import Registration
+
+    central = users["central"]
+    registration = services.registration_create(
+        user=central,
+        data={
+            "organisation": ngo,
+            "kind": "operation",
+            "number": "009/GĐK",
+            "issue_date": date(2024, 1, 15),
+            "expiry_date": date(2027, 1, 14),
+            "provinces": [hai_phong],
+        },
+    )
+    policy = replace(Registration.scope_policy, changeable_fields={Role.CENTRAL_OFFICER: frozenset({"note"})})
+    monkeypatch.setattr(Registration, "scope_policy", policy)
+
+    ensure_fields_changeable(
+        user=central, instance=registration, data={"provinces": [hai_phong], "organisation": ngo, "note": "x"}
+    )
+    with pytest.raises(ValidationError) as refused:
+        ensure_fields_changeable(user=central, instance=registration, data={"provinces": [son_la], "note": "x"})
+    assert set(refused.value.message_dict) == {"provinces"}

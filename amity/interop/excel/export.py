@@ -18,6 +18,7 @@ from amity.aid.choices import ParticipantRole
 from amity.aid.filtersets import AidItemFilterSet
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.scoping import Action
+from amity.core.text import set_cell
 from amity.organisations.filtersets import OrganisationFilterSet, RegistrationFilterSet
 from amity.organisations.models import Organisation, Registration
 from amity.organisations.names import normalise_name
@@ -196,7 +197,8 @@ def _fill(worksheet: Any, sheet: SheetSpec, rows: Iterable[dict[str, Any]]) -> N
             value = values.get(column.key)
             if value is None or value == "":
                 continue
-            cell = worksheet.cell(row=number, column=index, value=value)
+            # Text as text (a title starting with "=" is no formula), without characters a workbook cannot hold.
+            cell = set_cell(worksheet.cell(row=number, column=index), value)
             if formats[index]:
                 cell.number_format = formats[index]
 

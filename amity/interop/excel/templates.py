@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from amity.aid.choices import Modality, TransactionType
+from amity.core.text import set_cell
 from amity.organisations.choices import OrganisationKind, OrganisationStatus, RegistrationKind
 from amity.reference.choices import CodeStatus, Era, UnitLevel
 
@@ -440,9 +441,9 @@ def _write_lists(worksheet: Worksheet, lists: dict[str, list[Choice]]) -> dict[s
     ranges: dict[str, str] = {}
     for index, (name, choices) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        worksheet.cell(row=1, column=index, value=name).font = _HEADER_FONT
+        set_cell(worksheet.cell(row=1, column=index), name).font = _HEADER_FONT
         for row, choice in enumerate(choices, start=2):
-            worksheet.cell(row=row, column=index, value=choice.value)
+            set_cell(worksheet.cell(row=row, column=index), choice.value)  # names are data: text, never a formula
         last = max(2, len(choices) + 1)
         ranges[name] = f"{quote_sheetname(worksheet.title)}!${letter}$2:${letter}${last}"
         worksheet.column_dimensions[letter].width = 40
@@ -455,12 +456,12 @@ def _write_headers(worksheet: Worksheet, sheet: SheetSpec, ranges: dict[str, str
     last_row = FIRST_DATA_ROW + MAX_DATA_ROWS - 1
     for index, column in enumerate(sheet.columns, start=1):
         letter = get_column_letter(index)
-        header = worksheet.cell(
-            row=HEADER_ROW, column=index, value=str(column.label) + (" *" if column.required else "")
+        header = set_cell(
+            worksheet.cell(row=HEADER_ROW, column=index), str(column.label) + (" *" if column.required else "")
         )
         header.font = _HEADER_FONT
         header.fill = _HIDDEN_FILL if column.hidden else _HEADER_FILL
-        worksheet.cell(row=KEY_ROW, column=index, value=column.key)
+        set_cell(worksheet.cell(row=KEY_ROW, column=index), column.key)
         dimension = worksheet.column_dimensions[letter]
         dimension.width = column.width
         dimension.hidden = column.hidden

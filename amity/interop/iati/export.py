@@ -27,6 +27,7 @@ from lxml import etree
 from amity.aid.choices import IATI_ACTIVITY_STATUS
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.money import HUNDRED
+from amity.core.text import xml_text
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
@@ -453,9 +454,10 @@ def organisation_element(organisation: Organisation, *, reporting_org: Reporting
 
 
 def _sub(parent: etree._Element, tag: str, *, text: str | None = None, **attributes: str) -> etree._Element:
-    element = etree.SubElement(parent, tag, {name: value for name, value in attributes.items() if value})
+    """Every stored text reaches the file through here, without the characters XML cannot hold."""
+    element = etree.SubElement(parent, tag, {name: xml_text(value) for name, value in attributes.items() if value})
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

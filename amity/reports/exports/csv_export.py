@@ -9,12 +9,13 @@ totals (then the notes, one per line), where a pivot or a SUM over the body line
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from amity.core.text import CsvWriter
 
 from ..selectors import ReportResult
 from .base import ExportContext, export_notes, table_columns, table_rows, totals_row
@@ -31,7 +32,7 @@ def _plain(value: Any) -> Any:
 
 def csv_text(result: ReportResult, context: ExportContext) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)  # a label starting with "=" (a donor's name) reaches a spreadsheet as text
     buffer.write(BOM)
     writer.writerow([column.header for column in table_columns(result)])
     for values in table_rows(result):

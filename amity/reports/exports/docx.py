@@ -12,7 +12,6 @@ issuing bodies are Vietnamese constants below, not translatable text: they are t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -33,6 +32,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from amity.core.scoping import is_national
+from amity.core.text import xml_text
 from amity.reference.models import AdministrativeUnit
 
 from ..selectors import Comparison, ReportResult
@@ -317,8 +317,8 @@ def write_docx(
         _title(document, letterhead.subject or subject_line(result.spec))
         _body(document, result, context, scope_phrase(result, context, province), comparisons(result, previous))
         _signature(document, letterhead)
-        document.core_properties.title = letterhead.subject or subject_line(result.spec)
-        document.core_properties.author = context.generated_by or "Amity"
+        document.core_properties.title = xml_text(letterhead.subject or subject_line(result.spec))
+        document.core_properties.author = xml_text(context.generated_by) or "Amity"
         document.core_properties.language = LANGUAGE
         document.save(stream)
 
@@ -364,7 +364,7 @@ def _text(
     italic: bool = False,
     underline: bool = False,
 ) -> None:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))  # every text of the document passes here or through _row_xml
     run.font.size = size
     run.font.name = FONT
     run.bold, run.italic, run.underline = bold, italic, underline
@@ -559,7 +559,6 @@ def _figures_table(document: Any, result: ReportResult) -> None:
     document.add_paragraph()
 
 
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ALIGN = {TEXT: "left", MONEY: "right", COUNT: "right"}
 
 
@@ -576,7 +575,7 @@ def _row_xml(texts: list[str], twips: list[int], kinds: list[str], *, bold: bool
     run_properties = f'{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
     cells = []
     for text, width, align in zip(texts, twips, ["center", *(_ALIGN[kind] for kind in kinds)], strict=True):
-        content = escape(_XML_INVALID.sub("", text))
+        content = escape(xml_text(text))
         cells.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
             f'<w:p><w:pPr><w:jc w:val="{align}"/></w:pPr>'

@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from amity.core.text import set_cell, xml_text
+
 from ..selectors import ReportResult
 from .base import (
     COUNT,
@@ -60,8 +62,8 @@ def sheet_name(name: str) -> str:
 def write_xlsx(result: ReportResult, context: ExportContext, stream: IO[bytes]) -> None:
     """Write the workbook to a binary stream, in the active language."""
     workbook = Workbook(write_only=True)
-    workbook.properties.title = context.display_title()
-    workbook.properties.creator = context.generated_by or "Amity"
+    workbook.properties.title = xml_text(context.display_title())
+    workbook.properties.creator = xml_text(context.generated_by) or "Amity"
     right_to_left = translation.get_language_bidi()
     _cover(workbook.create_sheet(sheet_name(_("Report"))), result, context, right_to_left)
     _table(workbook.create_sheet(sheet_name(_("Figures"))), result, right_to_left)
@@ -69,7 +71,8 @@ def write_xlsx(result: ReportResult, context: ExportContext, stream: IO[bytes]) 
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, **style: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    """Every value reaches the workbook through here: text as a text cell, never a formula (`set_cell`)."""
+    cell = set_cell(WriteOnlyCell(sheet), value)
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
@@ -128,9 +131,9 @@ def _table(sheet: WriteOnlyWorksheet, result: ReportResult, right_to_left: bool)
 
 
 def _styled_like(sheet: WriteOnlyWorksheet, value: Any, prototype: WriteOnlyCell | None) -> Any:
+    cell = _cell(sheet, value)
     if prototype is None:
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
+        return cell
     cell._style = prototype._style  # the same (immutable once written) style array: one number format
     return cell
 
