@@ -8,13 +8,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ConflictError
-from .models import restricted
+from .models import BaseModel, restricted
 from .scoping import Action
+from .services import ensure_allowed
 
 _ACTION_FOR_METHOD = {
     "GET": Action.VIEW,
@@ -40,6 +42,36 @@ class RestrictedViewSetMixin:
         if action in (Action.CHANGE, Action.DELETE):
             action = Action.VIEW
         return restricted(self.queryset, self.request.user, action)
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """A record read or written carries its version as its `ETag`, for the next update's `If-Match`."""
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]  # a mixin
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and isinstance(data.get("version"), int) and response.status_code < 300:
+            response["ETag"] = f'"{data["version"]}"'
+        return response
+
+
+class PreconditionRequired(exceptions.APIException):
+    """428: an update must say which version of the record it was made from."""
+
+    status_code = 428
+    default_detail = _("Send the version of the record you changed: its `version` field, or an If-Match header.")
+    default_code = "precondition_required"
+
+
+def expected_version(request: Any, given: int | None, instance: BaseModel) -> int:
+    """The version an update of `instance` was made from: the body's `version`, else the `If-Match` header (the
+    `ETag` of the record as read, `"7"`). Neither is a 428 naming `version`: without it, two clients that read
+    the same record would silently overwrite each other. One who may not change the record hears that first
+    (403)."""
+    ensure_allowed(user=request.user, action=Action.CHANGE, instance=instance)
+    if given is not None:
+        return given
+    tag = (request.headers.get("If-Match") or "").strip().removeprefix("W/").strip('"')
+    if tag.isdigit():
+        return int(tag)
+    raise PreconditionRequired({"version": [str(PreconditionRequired.default_detail)]})
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

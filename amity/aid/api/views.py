@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from amity.core.api import RestrictedViewSetMixin
+from amity.core.api import RestrictedViewSetMixin, expected_version
 from amity.core.models import restricted
 from amity.core.scoping import Action
 from amity.core.services import ensure_may_add
@@ -67,7 +67,11 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
         data, parts, version = cast(AidItemSerializer, serializer).split()
         assert serializer.instance is not None
         aid_item = services.aid_item_update(
-            aid_item=serializer.instance, user=self.request.user, data=data, parts=parts, expected_version=version
+            aid_item=serializer.instance,
+            user=self.request.user,
+            data=data,
+            parts=parts,
+            expected_version=expected_version(self.request, version, serializer.instance),
         )
         serializer.instance = self._fresh(aid_item)
 
@@ -79,6 +83,8 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
         inputs = inputs_class(data=request.data)
         inputs.is_valid(raise_exception=True)
         data = dict(inputs.validated_data)
+        # A step changes only the status, which the step itself checks (an item is approved once): the version is
+        # claimed when given, as a page's form gives it.
         STEPS[name].run(aid_item=aid_item, user=request.user, inputs=data, expected_version=data.get("version"))
         return Response(self.get_serializer(self._fresh(aid_item)).data)
 
@@ -156,7 +162,10 @@ class TransactionViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Transacti
         expected = data.pop("version", None)
         assert serializer.instance is not None
         serializer.instance = services.transaction_update(
-            tx=serializer.instance, user=self.request.user, data=data, expected_version=expected
+            tx=serializer.instance,
+            user=self.request.user,
+            data=data,
+            expected_version=expected_version(self.request, expected, serializer.instance),
         )
 
     def perform_destroy(self, instance: Transaction) -> None:

@@ -128,6 +128,26 @@ def test_update_with_a_stale_version_is_a_409(users, hai_phong):
     assert AidItem.objects.get(pk=item.pk).title_vi == "A"
 
 
+def test_an_update_must_say_which_version_it_was_made_from(users, hai_phong):
+    """Two clients that read the same record never silently overwrite each other: an update without its version
+    (body or If-Match) is a 428 naming `version`, and nothing is written."""
+    item = make_aid_item(users["editor"], owning_province=hai_phong, title="Original")
+    client = api(users["editor"])
+
+    read = client.get(item_url(item))
+    missing = client.patch(item_url(item), {"title_vi": "Lost"}, format="json")
+    by_etag = client.patch(item_url(item), {"title_vi": "A"}, format="json", HTTP_IF_MATCH=read["ETag"])
+    stale_etag = client.patch(item_url(item), {"title_vi": "B"}, format="json", HTTP_IF_MATCH=read["ETag"])
+
+    assert read["ETag"] == '"1"'
+    assert (missing.status_code, list(missing.json())) == (428, ["version"])
+    assert (by_etag.status_code, by_etag["ETag"]) == (200, '"2"')
+    assert stale_etag.status_code == 409
+    assert AidItem.objects.get(pk=item.pk).title_vi == "A"
+    tx = make_transaction(users["editor"], item, amount="10")
+    assert client.patch(f"/api/v1/transactions/{tx.public_id}/", {"amount": "20"}, format="json").status_code == 428
+
+
 def test_an_update_without_parts_keeps_them_and_with_parts_replaces_them(users, hai_phong):
     item = make_aid_item(users["editor"], owning_province=hai_phong, sectors=[("11220", "100")])
     client = api(users["editor"])

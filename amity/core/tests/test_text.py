@@ -59,8 +59,8 @@ def test_the_api_answers_400_naming_the_field_and_stores_nothing(users, ngo):
     client = api(users["central"])
 
     created = client.post(ORGANISATIONS, {"name": "Bad\u0004Name", "kind": "foreign_ngo"}, format="json")
-    changed = client.patch(f"{ORGANISATIONS}{ngo.public_id}/", {"description": "a\u0007b"}, format="json")
-    nul = client.patch(f"{ORGANISATIONS}{ngo.public_id}/", {"acronym": "S\u0000V"}, format="json")
+    changed = client.patch(f"{ORGANISATIONS}{ngo.public_id}/", {"description": "a\u0007b", "version": 1}, format="json")
+    nul = client.patch(f"{ORGANISATIONS}{ngo.public_id}/", {"acronym": "S\u0000V", "version": 1}, format="json")
 
     assert (created.status_code, list(created.json())) == (400, ["name"])
     assert (changed.status_code, list(changed.json())) == (400, ["description"])
@@ -93,7 +93,7 @@ def test_aid_items_and_transactions_refuse_it_in_their_services(users, hai_phong
     assert not Transaction.all_objects.exists()
 
     response = api(users["editor"]).patch(
-        f"/api/v1/aid-items/{item.public_id}/", {"title_en": "Wells\u001b"}, format="json"
+        f"/api/v1/aid-items/{item.public_id}/", {"title_en": "Wells\u001b", "version": item.version}, format="json"
     )
     assert (response.status_code, list(response.json())) == (400, ["title_en"])
 

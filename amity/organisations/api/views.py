@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from amity.core.api import RestrictedViewSetMixin
+from amity.core.api import RestrictedViewSetMixin, expected_version
 from amity.core.scoping import Action
 from amity.core.services import ensure_allowed, ensure_may_add
 
@@ -42,7 +42,10 @@ class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         expected = data.pop("version", None)
         assert serializer.instance is not None  # an update's serializer holds the record (UpdateModelMixin)
         serializer.instance = services.organisation_update(
-            organisation=serializer.instance, user=self.request.user, data=data, expected_version=expected
+            organisation=serializer.instance,
+            user=self.request.user,
+            data=data,
+            expected_version=expected_version(self.request, expected, serializer.instance),
         )
 
     def perform_destroy(self, instance: Organisation) -> None:
@@ -91,7 +94,10 @@ class RegistrationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         expected = data.pop("version", None)
         assert serializer.instance is not None  # an update's serializer holds the record (UpdateModelMixin)
         serializer.instance = services.registration_update(
-            registration=serializer.instance, user=self.request.user, data=data, expected_version=expected
+            registration=serializer.instance,
+            user=self.request.user,
+            data=data,
+            expected_version=expected_version(self.request, expected, serializer.instance),
         )
 
     def perform_destroy(self, instance: Registration) -> None:

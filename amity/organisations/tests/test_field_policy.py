@@ -52,7 +52,9 @@ def test_an_ngo_representative_cannot_move_its_organisation_out_of_the_register(
     ],
 )
 def test_an_ngo_representative_cannot_change_identity_or_status(users, ngo, field, value):
-    response = api(users["ngo_rep"]).patch(f"{URL}{ngo.public_id}/", {field: value, "phone": "+31 20 1234"})
+    response = api(users["ngo_rep"]).patch(
+        f"{URL}{ngo.public_id}/", {field: value, "phone": "+31 20 1234", "version": ngo.version}
+    )
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
