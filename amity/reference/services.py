@@ -17,6 +17,7 @@ import babel
 from babel.numbers import get_currency_precision
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from lxml import etree
 
 from .choices import CodeStatus, Era, RateFrequency, UnitLevel
@@ -90,7 +91,8 @@ OLD_COMMUNES_GONE_BEFORE_CUTOFF = frozenset(
     }
 )
 
-FX_SOURCE = "IMF International Financial Statistics, annual average"
+# Stored in English as data (each rate's `source`); marked so that its reader sees it translated (`fx.RateNote`).
+FX_SOURCE = gettext_noop("IMF International Financial Statistics, annual average")
 # The IMF file repeats a shared currency once per country. The euro area aggregate (U2) is the euro's rate;
 # for other currencies the issuing country is the one whose ISO code starts the currency code (GBP → GB).
 FX_PREFERRED_COUNTRY = {"EUR": "U2"}
