@@ -106,7 +106,8 @@ class RateNote:
     def source(self) -> str:
         """Where the rates come from; a source Amity knows (the IMF's) is translated, one typed in the
         administration is shown as typed."""
-        return "; ".join(dict.fromkeys(_(rate.source) for rate in self.rates))
+        # gettext("") would give the catalogue's header: an empty source stays empty.
+        return "; ".join(dict.fromkeys(_(rate.source) if rate.source else "" for rate in self.rates))
 
     def __str__(self) -> str:
         values = {"period": self.period, "source": self.source}
