@@ -69,6 +69,12 @@ class Rate:
 
 _USD_RATE = Rate(USD, Decimal(1), RateFrequency.DAILY, date.min, date.max, "identity")
 
+# The source of the rates `load_reference` loads, stored in English with each rate (and so in each transaction's
+# `rate_source`), and the name a reader sees for it, translated (the kind of rate is said beside it). A source
+# typed in the administration is shown as typed.
+IMF_ANNUAL_SOURCE = "IMF International Financial Statistics, annual average"
+_SOURCE_NAMES = {IMF_ANNUAL_SOURCE: gettext_noop("IMF International Financial Statistics")}
+
 
 def rate_period(rate: Rate) -> str:
     """The period a rate stands for, in the active language: "2024 average", "March 2024 average", "rate of
@@ -104,10 +110,10 @@ class RateNote:
 
     @property
     def source(self) -> str:
-        """Where the rates come from; a source Amity knows (the IMF's) is translated, one typed in the
-        administration is shown as typed."""
-        # gettext("") would give the catalogue's header: an empty source stays empty.
-        return "; ".join(dict.fromkeys(_(rate.source) if rate.source else "" for rate in self.rates))
+        """Where the rates come from; a source Amity loads (the IMF's) is named in the reader's language, one
+        typed in the administration is shown as typed."""
+        names = (_(_SOURCE_NAMES[rate.source]) if rate.source in _SOURCE_NAMES else rate.source for rate in self.rates)
+        return "; ".join(dict.fromkeys(names))
 
     def __str__(self) -> str:
         values = {"period": self.period, "source": self.source}

@@ -33,10 +33,8 @@ def test_a_rate_of_the_value_date_is_named_by_its_period_and_source() -> None:
     note = RateBook().note("EUR", date(2023, 6, 1), date(2023, 1, 1))
     assert isinstance(note, RateNote) and not note.latest_available
     assert [rate.currency for rate in note.rates] == ["EUR", "VND"]
-    assert in_language("en", note) == "Rate: 2023 average (IMF International Financial Statistics, annual average)"
-    assert in_language("vi", note) == (
-        "Tỷ giá: bình quân năm 2023 (Thống kê Tài chính Quốc tế của IMF, tỷ giá bình quân năm)"
-    )
+    assert in_language("en", note) == "Rate: 2023 average (IMF International Financial Statistics)"
+    assert in_language("vi", note) == "Tỷ giá: bình quân năm 2023 (Thống kê Tài chính Quốc tế của IMF)"
     assert in_language("ar", note).startswith("سعر الصرف: متوسط عام 2023")
 
 
@@ -44,7 +42,7 @@ def test_an_amount_after_the_latest_rate_says_it_is_valued_at_the_latest_availab
     note = RateBook().note("EUR", date(2026, 3, 15), date(2024, 1, 1))
     assert note is not None and note.latest_available
     assert in_language("en", note) == (
-        "Latest rate available: 2024 average (IMF International Financial Statistics, annual average); "
+        "Latest rate available: 2024 average (IMF International Financial Statistics); "
         "no rate is loaded yet for 03/15/2026."
     )
     vietnamese = in_language("vi", note)
@@ -72,8 +70,7 @@ def test_rates_of_different_periods_are_named_each() -> None:
     note = RateBook().note("EUR", date(2024, 3, 10), date(2024, 3, 1))
     assert note is not None and not note.latest_available
     assert in_language("en", note) == (
-        "Rate: EUR: March 2024 average; VND: 2024 average "
-        "(ECB reference rates; IMF International Financial Statistics, annual average)"
+        "Rate: EUR: March 2024 average; VND: 2024 average (ECB reference rates; IMF International Financial Statistics)"
     )
 
 
