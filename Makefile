@@ -1,15 +1,25 @@
-# Amity: `make run` installs, prepares the database and serves; `make test` runs the whole suite.
+# Amity: `make run` installs, prepares the database and serves, as an office runs it (debug off); `make dev` is
+# the same for developers (Django's debug pages, reloading on code changes); `make test` runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# The settings `make run` serves with (config/settings/office.py: debug off, static files collected); `make dev`
+# uses config.settings.dev.
+SETTINGS ?= config.settings.office
+RUN = DJANGO_SETTINGS_MODULE=$(SETTINGS) $(MANAGE)
+# Web server processes and threads of `make run` (gunicorn; SQLite in WAL mode takes several processes).
+WORKERS ?= 2
+THREADS ?= 4
 
-.PHONY: help install run prepare serve test lint check lock messages clean
+.PHONY: help install run dev prepare serve serve-dev test lint check lock messages clean
 
 help:
-	@echo "make run      install, migrate, load reference data and demo users, serve on http://$(HOST) with a task worker"
+	@echo "make run      install, migrate, load reference data and demo users, collect static files, serve on"
+	@echo "              http://$(HOST) with debug off (Amity's own error pages) and a task worker"
+	@echo "make dev      the same for developers: Django's development server with debug pages and reloading"
 	@echo "make test     run the test suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...)"
 	@echo "make lint     ruff, the apps' layers (import-linter), mypy, Django system checks, missing migrations"
 	@echo "make lock     re-lock dependencies after editing pyproject.toml (needs uv)"
@@ -26,16 +36,25 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 install: $(VENV)/.installed
 
 prepare: install
-	$(MANAGE) migrate --no-input
-	$(MANAGE) load_reference
-	$(MANAGE) load_demo
+	$(RUN) migrate --no-input
+	$(RUN) load_reference
+	$(RUN) load_demo
+	$(RUN) collectstatic --no-input --verbosity 0
 
 # The task worker (imports, re-valuation) runs beside the web server and stops with it.
 serve: install
-	$(MANAGE) db_worker --interval 1 --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(MANAGE) runserver $(HOST)
+	$(RUN) db_worker --interval 1 --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/gunicorn config.wsgi --bind $(HOST) --workers $(WORKERS) \
+	  --threads $(THREADS) --timeout 300
+
+serve-dev: install
+	$(RUN) db_worker --interval 1 --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(RUN) runserver $(HOST)
 
 run: prepare serve
+
+dev: SETTINGS = config.settings.dev
+dev: prepare serve-dev
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from amity.core.views import HomeView, healthz
 from amity.interop.api.views import AidItemsIatiView
 
+handler400 = "amity.core.views.error_400"
 handler403 = "amity.core.views.error_403"
 handler404 = "amity.core.views.error_404"
 handler500 = "amity.core.views.error_500"

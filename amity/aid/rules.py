@@ -54,7 +54,7 @@ def registered_on(registrations: Sequence[tuple[date, date]], day: date) -> bool
 def check_provider_registered(provider: Any, registrations: Sequence[tuple[date, date]], day: date) -> None:
     """A foreign NGO with registrations on record gives within one of them."""
     if provider is not None and not registered_on(registrations, day):
-        raise Breach("date", NO_REGISTRATION, {"provider": str(provider), "date": day.isoformat()})
+        raise Breach("date", NO_REGISTRATION, {"provider": str(provider), "date": day})
 
 
 # --- aid items ----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ look-ups of location forms."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils.formats import date_format
 from amity.core.money import HUNDRED, quantize
 from amity.core.selectors import HistoryEntry, HistorySource, history_entries
 from amity.reference.choices import Era, UnitLevel
+from amity.reference.fx import shared_rate_book
 from amity.reference.models import AdministrativeUnit
 
 from .choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES, EXPENDITURE_TYPES, ParticipantRole
@@ -110,6 +112,18 @@ def aid_items_for_list(user: Any) -> QuerySet[AidItem]:
 
 def aid_item_transactions(aid_item: AidItem) -> QuerySet[Transaction]:
     return Transaction.objects.filter(aid_item=aid_item).select_related("currency", "provider", "receiver")
+
+
+def with_rate_notes(transactions: Iterable[Transaction]) -> list[Transaction]:
+    """The transactions, each given `rate_note`: how its USD and VND values were made (kind and period of the
+    rates, their source, whether they are the latest available rather than the value date's), to be shown in the
+    reader's language (`amity.reference.fx.RateNote`); None while a re-valuation is pending. From the rates in
+    memory: no query. The stored `rate_source` stays as it is, data in English."""
+    book = shared_rate_book()
+    rows = list(transactions)
+    for tx in rows:
+        setattr(tx, "rate_note", book.note(tx.currency.code, tx.value_date, tx.rate_date))  # noqa: B010
+    return rows
 
 
 def aid_item_deleted_transactions(aid_item: AidItem) -> QuerySet[Transaction]:

@@ -38,7 +38,7 @@ from amity.core.services import (
 from amity.organisations.models import Organisation
 from amity.organisations.selectors import registration_spans
 from amity.reference.choices import Era, UnitLevel
-from amity.reference.fx import NO_RATE, VND, MissingRate, RateBook
+from amity.reference.fx import MISSING_RATE, VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency, UnitMapping
 
 from . import rules
@@ -528,7 +528,7 @@ def value_transaction(tx: Transaction, book: RateBook) -> None:
         with translation.override(None):
             value_transaction_as_data(tx, book)
     except MissingRate as exc:
-        raise rules.Breach("currency", NO_RATE, exc.params) from exc
+        raise rules.Breach("currency", MISSING_RATE, exc.params) from exc
 
 
 class Valued(Protocol):

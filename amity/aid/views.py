@@ -220,7 +220,7 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             if step.is_open(item, today) and permitted[step.permission]
         ]
         context.update(
-            transactions=list(selectors.aid_item_transactions(item)),
+            transactions=selectors.with_rate_notes(selectors.aid_item_transactions(item)),
             deleted_transactions=(list(selectors.aid_item_deleted_transactions(item)) if context["may_change"] else []),
             lifecycle_steps=steps,
             today=today,

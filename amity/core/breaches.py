@@ -17,9 +17,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 
@@ -34,7 +36,13 @@ class Breach(Exception):
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # here `field` is the attribute above
 
     def text(self) -> str:
-        return _(self.message) % dict(self.params) if self.params else _(self.message)
+        """The message in the active language; a date parameter in its format (stored, it is ISO 8601)."""
+        if not self.params:
+            return _(self.message)
+        return _(self.message) % {
+            name: formats.date_format(value, "SHORT_DATE_FORMAT") if isinstance(value, date) else value
+            for name, value in self.params.items()
+        }
 
     @property
     def record_field(self) -> str:

@@ -16,7 +16,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
-    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +27,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from .exceptions import ConflictError, PermissionDenied
 from .forms import add_service_errors
+from .middleware import language_for
 from .models import BaseModel, restricted
 from .scoping import Action
 from .selectors import HistoryEntry, record_history
@@ -225,6 +225,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def _standalone_error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    """An error page rendered without the request's context (400.html, 500.html): the failure may be in the
+    database or a context processor, or the request itself is refused before the middleware chose the language,
+    so the language is read from the user's choice here."""
+    with translation.override(language_for(request)):
+        context = {"LANGUAGE_CODE": translation.get_language(), "LANGUAGE_BIDI": translation.get_language_bidi()}
+        content = loader.get_template(template).render(context)
+    return HttpResponse(content, status=status, headers={"Content-Language": context["LANGUAGE_CODE"]})
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Also for a host not in ALLOWED_HOSTS: anything reading the host again would fail, so nothing does.
+    return _standalone_error(request, "400.html", 400)
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
@@ -234,10 +249,13 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No request context: the failure may be in the database or a context processor.
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    context = {"LANGUAGE_CODE": language, "LANGUAGE_BIDI": translation.get_language_bidi()}
-    return HttpResponseServerError(loader.get_template("500.html").render(context))
+    return _standalone_error(request, "500.html", 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token (CSRF_FAILURE_VIEW): Amity's page in the user's language, saying
+    what to do, instead of Django's English one."""
+    return render(request, "403_csrf.html", status=403)
 
 
 __all__ = ["Http404"]

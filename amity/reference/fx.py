@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.cache import cache
+from django.utils import formats
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -27,17 +28,30 @@ VND = "VND"
 _FREQUENCY_ORDER = (RateFrequency.DAILY, RateFrequency.MONTHLY, RateFrequency.ANNUAL)
 
 
-NO_RATE = gettext_noop("No exchange rate for %(currency)s on or before %(date)s.")
+# The message of MissingRate as its English source, for a writer that stores messages with their parameters and
+# translates them when shown (an import's report): parameters `currency` (a code) and `date` (the reader's format).
+MISSING_RATE = gettext_noop(
+    "No exchange rate for %(currency)s is loaded for %(date)s or any earlier date: an administrator can add one "
+    "under Administration, Exchange rates."
+)
 
 
 class MissingRate(LookupError):
+    """No rate of `currency` covers `on` or any earlier day. Its text is made when it is read, in the language
+    active then: valuation runs in English (`translation.override(None)`, the rate source is stored data), the
+    message is shown to the user afterwards."""
+
     def __init__(self, currency: str, on: date) -> None:
         self.currency, self.on = currency, on
-        super().__init__(_(NO_RATE) % self.params)
+        super().__init__(currency, on)
 
     @property
-    def params(self) -> dict[str, str]:
-        return {"currency": self.currency, "date": self.on.isoformat()}
+    def params(self) -> dict[str, Any]:
+        """The parameters of `MISSING_RATE`, for a `Breach` (which writes the date in the reader's format)."""
+        return {"currency": self.currency, "date": self.on}
+
+    def __str__(self) -> str:
+        return _(MISSING_RATE) % {"currency": self.currency, "date": formats.date_format(self.on, "SHORT_DATE_FORMAT")}
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,61 @@ class Rate:
 
 
 _USD_RATE = Rate(USD, Decimal(1), RateFrequency.DAILY, date.min, date.max, "identity")
+
+# The source of the rates `load_reference` loads, stored in English with each rate (and so in each transaction's
+# `rate_source`), and the name a reader sees for it, translated (the kind of rate is said beside it). A source
+# typed in the administration is shown as typed.
+IMF_ANNUAL_SOURCE = "IMF International Financial Statistics, annual average"
+_SOURCE_NAMES = {IMF_ANNUAL_SOURCE: gettext_noop("IMF International Financial Statistics")}
+
+
+def rate_period(rate: Rate) -> str:
+    """The period a rate stands for, in the active language: "2024 average", "March 2024 average", "rate of
+    01/03/2024"."""
+    if rate.frequency == RateFrequency.ANNUAL:
+        return _("%(year)s average") % {"year": rate.period_start.year}
+    if rate.frequency == RateFrequency.MONTHLY:
+        return _("%(month)s average") % {"month": formats.date_format(rate.period_start, "YEAR_MONTH_FORMAT")}
+    return _("rate of %(date)s") % {"date": formats.date_format(rate.period_start, "SHORT_DATE_FORMAT")}
+
+
+@dataclass(frozen=True)
+class RateNote:
+    """How an amount dated `on` is valued, said in the reader's language from the rates themselves: the kind and
+    period of each rate, its source, and whether it is the latest rate available rather than one covering the
+    date. The stored source text of a transaction (`rate_source`) is data, in English; this is what is shown."""
+
+    rates: tuple[Rate, ...]  # the loaded rates used: the currency's and VND's (none for USD, which needs none)
+    on: date
+
+    @property
+    def latest_available(self) -> bool:
+        """True when no loaded rate covers the date, so the latest earlier one is used."""
+        return any(rate.carried_forward for rate in self.rates)
+
+    @property
+    def period(self) -> str:
+        """ "2024 average"; each currency's when the rates differ ("EUR: March 2024 average; VND: 2024 average")."""
+        periods = {(rate.frequency, rate.period_start) for rate in self.rates}
+        if len(periods) == 1:
+            return rate_period(self.rates[0])
+        return "; ".join(f"{rate.currency}: {rate_period(rate)}" for rate in self.rates)
+
+    @property
+    def source(self) -> str:
+        """Where the rates come from; a source Amity loads (the IMF's) is named in the reader's language, one
+        typed in the administration is shown as typed."""
+        names = (_(_SOURCE_NAMES[rate.source]) if rate.source in _SOURCE_NAMES else rate.source for rate in self.rates)
+        return "; ".join(dict.fromkeys(names))
+
+    def __str__(self) -> str:
+        values = {"period": self.period, "source": self.source}
+        if self.latest_available:
+            return _("Latest rate available: %(period)s (%(source)s); no rate is loaded yet for %(date)s.") % {
+                **values,
+                "date": formats.date_format(self.on, "SHORT_DATE_FORMAT"),
+            }
+        return _("Rate: %(period)s (%(source)s)") % values
 
 
 @dataclass(frozen=True)
@@ -147,6 +216,20 @@ class RateBook:
         if text is None:
             text = self._descriptions[key] = rate.describe()
         return text
+
+    def note(self, currency: str, on: date, rate_date: date | None = None) -> RateNote | None:
+        """How an amount in `currency` dated `on` is valued in USD and VND, as a note for its reader. With the
+        `rate_date` of a stored conversion: None when that is not the date of the rate loaded now (the rates changed
+        and the re-valuation has not run yet), so that a note never describes a rate the amounts were not valued
+        at. None too when no rate is loaded."""
+        try:
+            rates = tuple(self.rate(code, on) for code in dict.fromkeys((currency, VND)) if code != USD)
+        except MissingRate:
+            return None
+        # The stored rate date is the currency's rate's (VND's for a USD amount): `value_transaction_as_data`.
+        if rate_date is not None and rates[0].period_start != rate_date:
+            return None
+        return RateNote(rates, on)
 
     def quote(self, currency: str, target: str, *, on: date) -> Quote:
         """The rates converting `currency` into `target` on `on`, through USD (the IMF rates are all against

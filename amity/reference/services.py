@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from .choices import CodeStatus, Era, RateFrequency, UnitLevel
+from .fx import IMF_ANNUAL_SOURCE
 from .models import AdministrativeUnit, Codelist, CodelistItem, Country, Currency, ExchangeRate, UnitMapping
 from .signals import rates_changed
 
@@ -90,7 +91,7 @@ OLD_COMMUNES_GONE_BEFORE_CUTOFF = frozenset(
     }
 )
 
-FX_SOURCE = "IMF International Financial Statistics, annual average"
+FX_SOURCE = IMF_ANNUAL_SOURCE  # stored in English as data with each rate; readers see it named (`fx.RateNote`)
 # The IMF file repeats a shared currency once per country. The euro area aggregate (U2) is the euro's rate;
 # for other currencies the issuing country is the one whose ISO code starts the currency code (GBP → GB).
 FX_PREFERRED_COUNTRY = {"EUR": "U2"}

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +37,7 @@ from amity.aid.models import AidBeneficiary
 from amity.core.money import CENT, quantize
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
-from amity.reference.fx import MissingRate, shared_rate_book
+from amity.reference.fx import USD, VND, MissingRate, RateNote, rate_period, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
 from .models import ReportFact, ReportRollup
@@ -92,6 +93,8 @@ class ReportResult:
     total_link: str = ""
     notes: list[str] = field(default_factory=list)
     status_basis_label: str = ""  # which aid the figures count, as the conversion basis says how they convert
+    # Said when amounts are valued at the latest rate available, not at rates of their own dates (also in notes).
+    rates_note: str = ""
 
     @property
     def currency(self) -> str:
@@ -356,7 +359,13 @@ def report(
     aggregates = _aggregates(spec)
     money = [m for m in spec.measures if m.is_money]
     counts = [m for m in spec.measures if not m.is_money]
-    _quantum, convert = _converter(spec)
+    _quantum, convert_one = _converter(spec)
+    converted: set[str] = set()  # the currencies converted at the rates of a date
+
+    def convert(value: Decimal, currency: str | None) -> Decimal:
+        if currency is not None:
+            converted.add(currency)
+        return cast(Decimal, convert_one(value, currency))
 
     grouped = facts.order_by().values(*group_columns).annotate(**aggregates)
     if facts.model is ReportRollup:  # a key whose facts are all gone has differences adding up to nothing
@@ -423,9 +432,51 @@ def report(
         notes.append(
             _("An aid item with several beneficiary groups is shown under each: rows do not add up to the total.")
         )
+    rates_note = _rates_note(spec, converted)
+    if rates_note:
+        notes.append(rates_note)
     return ReportResult(
-        spec, rows, totals, spec.basis.label(spec.currency), records_link(spec), notes, spec.statuses.label
+        spec, rows, totals, spec.basis.label(spec.currency), records_link(spec), notes, spec.statuses.label, rates_note
     )
+
+
+def _rates_note(spec: ReportSpec, converted: Iterable[str]) -> str:
+    """What a reader must know when figures are valued at the latest rate available rather than at rates of
+    their own dates (rates are loaded up to 2024 and the period reaches 2026): the period of that rate, plainly.
+    No query: from the rates in memory and the spec (for value-date rates, the report's last day; for the rates
+    of a date, the currencies converted)."""
+    book = shared_rate_book()
+    if spec.basis.kind == BasisKind.RATES_ON:
+        on = spec.basis.on or date.today()
+        carried = []
+        for code in sorted({*converted, spec.currency} - {USD}):
+            try:
+                rate = book.rate(code, on)
+            except MissingRate:
+                continue  # a currency converted has its rate (else the report is a 400); the target may have none
+            if rate.carried_forward:
+                carried.append(rate)
+        if not carried:
+            return ""
+        return _("Latest rate available on %(date)s: %(period)s.") % {
+            "date": formats.date_format(on, "SHORT_DATE_FORMAT"),
+            "period": RateNote(tuple(carried), on).period,
+        }
+    # Value-date rates (a fixed VND/USD rate too: USD values stay at value-date rates). Every currency's rates come
+    # from the same loads as VND's (the IMF's annual averages), which every VND figure uses: VND's tell.
+    last = spec.date_to or timezone.localdate()
+    try:
+        rate = book.rate(VND, last)
+    except MissingRate:
+        return ""
+    if not rate.carried_forward:
+        return ""
+    return _(
+        "Latest rate available: %(period)s. Amounts dated after %(date)s are valued at it until newer rates are loaded."
+    ) % {
+        "period": rate_period(rate),
+        "date": formats.date_format(rate.period_end, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _sort_key(key: Key) -> tuple[int, Any]:

@@ -4,14 +4,17 @@ Serializers parse and present; the services write."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
+from amity.reference.fx import RateBook, RateNote, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency
 
 from .. import selectors
@@ -201,13 +204,43 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
 
 class TransactionSerializer(serializers.ModelSerializer[Transaction]):
     """A transaction in its own currency, with its USD and VND values at the value date's rates and the
-    rates' source. `value_date` defaults to `date`; send `version` on update."""
+    rates' source (`rate_source`, stored in English; `rate_note` says it in the request's language).
+    `value_date` defaults to `date`; send `version` on update."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     aid_item = ScopedAidItemField()
     currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
     provider = ScopedOrganisationField(required=False, allow_null=True)
     receiver = ScopedOrganisationField(required=False, allow_null=True)
+    rate_note = serializers.SerializerMethodField(
+        help_text=_(
+            "How the USD and VND values were made, in the language of the request: the kind and period of the "
+            "rates and their source; null while the values are being updated after a change of rates."
+        )
+    )
+    rate_latest_available = serializers.SerializerMethodField(
+        help_text=_(
+            "True when no loaded rate covers the value date and the latest earlier rate is used; null while the "
+            "values are being updated."
+        )
+    )
+
+    @cached_property
+    def _rate_book(self) -> RateBook:
+        return shared_rate_book()  # once per serializer: a list's rows share it
+
+    def _note(self, tx: Transaction) -> RateNote | None:
+        return self._rate_book.note(tx.currency.code, tx.value_date, tx.rate_date)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rate_note(self, tx: Transaction) -> str | None:
+        note = self._note(tx)
+        return None if note is None else str(note)
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_rate_latest_available(self, tx: Transaction) -> bool | None:
+        note = self._note(tx)
+        return None if note is None else note.latest_available
 
     class Meta:
         model = Transaction
@@ -229,6 +262,8 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
             "vnd_per_unit",
             "rate_date",
             "rate_source",
+            "rate_note",
+            "rate_latest_available",
             "version",
             "created_at",
             "updated_at",

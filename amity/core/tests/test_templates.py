@@ -168,15 +168,17 @@ def test_500_page_is_standalone(language: str, rf: Any, settings: Any) -> None:
     def record(sender: Any, template: Any, **kwargs: Any) -> None:
         rendered.append(template.name)
 
+    request = rf.get("/")
+    request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language  # the user's choice, whatever is active
     template_rendered.connect(record)
     try:
-        with translation.override(language):
-            response = error_500(rf.get("/"))
+        with translation.override("vi" if language != "vi" else "en"):
+            response = error_500(request)
     finally:
         template_rendered.disconnect(record)
 
     assert response.status_code == 500
-    assert rendered == ["500.html"]  # neither base.html nor any include
+    assert rendered == ["500.html", "error_standalone.html"]  # neither base.html nor any include
     content = response.content.decode()
     direction = "rtl" if language == "ar" else "ltr"
     assert html_tag(content) == f'<html lang="{language}" dir="{direction}">'

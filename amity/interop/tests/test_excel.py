@@ -667,7 +667,7 @@ def test_a_workbook_can_be_checked_from_a_path_or_an_open_file(users, tmp_path):
 def test_the_check_finds_every_broken_rule_of_every_transaction_row_with_the_services_words(users, hai_phong, ngo):
     from amity.core.services import STALE
     from amity.organisations.models import Registration
-    from amity.reference.fx import NO_RATE
+    from amity.reference.fx import MISSING_RATE
 
     editor = users["editor"]
     item = make_aid_item(editor, owning_province=hai_phong, reference="HP-1")
@@ -692,7 +692,7 @@ def test_the_check_finds_every_broken_rule_of_every_transaction_row_with_the_ser
         [
             (sheet.title, 3, letter(keys["version"]), STALE),
             (sheet.title, 3, letter(keys["amount"]), rules.ZERO_AMOUNT),
-            (sheet.title, 4, letter(keys["currency"]), NO_RATE),
+            (sheet.title, 4, letter(keys["currency"]), MISSING_RATE),
             (sheet.title, 5, letter(keys["date"]), rules.NO_REGISTRATION),
         ]
     ), check.problems

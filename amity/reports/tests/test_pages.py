@@ -45,8 +45,9 @@ PUBLISH = reverse("reports:publish")
 # previous period when it is not whole years (else it comes from the year series).
 DASHBOARD_QUERIES = 15
 # session, user, jurisdictions; the form's provinces, sectors, countries and donors; the rows and one label
-# query per labelled dimension (year needs none).
-TABLE_QUERIES = 10
+# query per labelled dimension (year needs none); the exchange rates, once per process while they are unchanged
+# (`shared_rate_book`: is the latest rate available older than the period?).
+TABLE_QUERIES = 11
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +252,7 @@ def test_a_date_without_exchange_rates_gives_400_not_500(demo, users):
     response = as_user(users["central"]).get(DASHBOARD, {"basis": "rates_on", "rate_date": "1950-01-01"})
     assert response.status_code == 400
     assert "No exchange rate for" in response.content.decode()
+    assert "01/01/1950" in response.content.decode()  # the date as the reader writes it
 
 
 def test_the_navigation_has_reports(demo, users):
