@@ -226,6 +226,12 @@ class Totals:
     donors: int  # distinct providers of those transactions
 
 
+def live_transactions() -> QuerySet[Transaction]:
+    """Transactions on record: not deleted, of an aid item not deleted (a deleted item's transactions go with it,
+    and come back when it is restored)."""
+    return Transaction.objects.filter(aid_item__deleted_at__isnull=True)
+
+
 def transaction_totals(
     items: QuerySet[AidItem], *, date_from: date | None = None, date_to: date | None = None
 ) -> Totals:
@@ -257,7 +263,8 @@ def latest_transaction_date() -> Subquery:
     """For the organisation of the outer query, the date of its latest transaction as provider or as a
     participant of the aid item: its latest aid activity (registered with `amity.organisations.activity`)."""
     latest = (
-        Transaction.objects.filter(Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk")))
+        live_transactions()
+        .filter(Q(provider=OuterRef("pk")) | Q(aid_item__participants__organisation=OuterRef("pk")))
         .order_by("-date")
         .values("date")[:1]
     )

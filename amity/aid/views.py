@@ -385,7 +385,7 @@ class TransactionEditView(RecordEditView):
     aid_item: AidItem
 
     def base_queryset(self) -> QuerySet[Transaction]:
-        return Transaction.objects.select_related("aid_item", "currency")
+        return selectors.live_transactions().select_related("aid_item", "currency")
 
     def get_instance(self) -> Transaction | None:
         if "public_id" in self.kwargs:

@@ -140,7 +140,7 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
 class TransactionViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Transaction]):
     """Transactions of the aid items the user may see. Adding one needs the right to change its aid item."""
 
-    queryset = Transaction.objects.select_related("aid_item", "currency", "provider", "receiver")
+    queryset = selectors.live_transactions().select_related("aid_item", "currency", "provider", "receiver")
     serializer_class = TransactionSerializer
     filterset_class = TransactionFilterSet
     lookup_field = "public_id"

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
+from amity.aid import services
 from amity.aid.choices import AidStatus
 from amity.aid.models import AidItem, Transaction
 
@@ -316,3 +317,17 @@ def test_the_openapi_schema_lists_the_aid_endpoints(users):
     assert response.status_code == 200
     assert b"/api/v1/aid-items/{public_id}/approve/" in response.content
     assert b"/api/v1/transactions/" in response.content
+
+
+def test_a_deleted_aid_items_transactions_go_with_it_and_come_back_with_it(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    tx = make_transaction(users["editor"], item, amount="10")
+    client = api(users["editor"])
+    services.aid_item_delete(aid_item=item, user=users["editor"])
+
+    listed = client.get("/api/v1/transactions/").json()
+    assert str(tx.public_id) not in str(listed)
+    assert client.get(f"/api/v1/transactions/{tx.public_id}/").status_code == 404
+
+    services.aid_item_restore(aid_item=AidItem.all_objects.get(pk=item.pk), user=users["editor"])
+    assert client.get(f"/api/v1/transactions/{tx.public_id}/").status_code == 200
