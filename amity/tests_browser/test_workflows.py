@@ -42,14 +42,8 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()  # signed in
 
     page.goto(reverse("aid:add"))
-    page.select_option("#id_modality", "project")
-    page.fill("#id_title_vi", "Giếng nước sạch cho trường tiểu học")
-    page.select_option("#id_owning_province", value=str(province("31").pk))
-    page.select_option("#id_sectors-0-sector", value=sector_pk("14030"))
-    page.fill("#id_sectors-0-percentage", "100")
     page.fill("#id_locations-0-unit", "31")
-    page.fill("#id_locations-0-percentage", "100")
-    page.get_by_role("button", name=vi("Save")).click()
+    fill_and_save_aid_item(page, title="Giếng nước sạch cho trường tiểu học", sector="14030")
 
     expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
     item = AidItem.objects.get()
@@ -68,10 +62,17 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
 
-def sector_pk(code: str) -> str:
+def fill_and_save_aid_item(page: Any, *, title: str, sector: str) -> None:
+    """Fill the new aid item form (a Hải Phòng project with one sector and the location row's share), save."""
     from amity.reference.models import CodelistItem
 
-    return str(CodelistItem.objects.of("Sector").get(code=code).pk)
+    page.select_option("#id_modality", "project")
+    page.fill("#id_title_vi", title)
+    page.select_option("#id_owning_province", value=str(province("31").pk))
+    page.select_option("#id_sectors-0-sector", value=str(CodelistItem.objects.of("Sector").get(code=sector).pk))
+    page.fill("#id_sectors-0-percentage", "100")
+    page.fill("#id_locations-0-percentage", "100")
+    page.get_by_role("button", name=vi("Save")).click()
 
 
 def test_an_excel_file_is_checked_then_confirmed(page: Any, live_server: Any) -> None:
@@ -116,3 +117,34 @@ def fill_aid_item_row(worksheet: Any, **values: str) -> None:
     from amity.interop.tests.test_excel import put
 
     put(worksheet, 3, **values)
+
+
+def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_users_provinces(
+    page: Any, live_server: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from amity.reference.models import AdministrativeUnit
+
+    sign_in_as(page, editor(), live_server)
+    page.goto(reverse("aid:add"))
+    field = page.locator("#id_locations-0-unit")
+    field.fill("tan an")  # typed without accents, longer than a code
+    options = page.locator("#aid-unit-options option")
+    expect(options.first).to_have_text("Xã Tân An — Hải Phòng")  # the editor's province first
+    expect(page.locator("#aid-unit-options")).to_contain_text(
+        "Xã Tân An — Tuyên Quang · " + vi("outside your provinces")
+    )
+
+    elsewhere = AdministrativeUnit.objects.get(era="2025", name_vi="Tân An", province__code="08")
+    field.fill(elsewhere.code)  # as when the suggestion is picked
+    expect(page.locator("#id_locations-0-unit-hint .aid-outside-warning")).to_contain_text("Tuyên Quang")
+
+    fill_and_save_aid_item(page, title="Nhà văn hóa thôn Tân An", sector="11220")
+    expect(page.locator("#locations-errors")).to_contain_text("Tuyên Quang")  # not saved without a word
+    assert not AidItem.objects.exists()
+
+    page.locator("#id_locations-outside-confirmed").check()
+    page.get_by_role("button", name=vi("Save")).click()
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    assert [loc.unit for loc in AidItem.objects.get().locations.all()] == [elsewhere]
