@@ -155,19 +155,18 @@ class SectorShareForm(PartForm):
 
 
 class LocationShareForm(PartForm):
-    """A province or commune of either era, named by its code: 14,000 communes do not fit a drop-down, so the
-    code field asks the server for matching units as the user types (htmx fills a shared datalist)."""
+    """A province or commune of either era: 14,000 communes do not fit a drop-down, so the field takes a code
+    or a name and asks the server for matching units as the user types (htmx fills a shared datalist, the
+    user's provinces first, and shows below the field the unit it names, warning when it lies outside them)."""
 
     era = forms.ChoiceField(label=_("Era"), choices=Era.choices, initial=Era.CURRENT)
     unit = forms.CharField(
-        label=_("Province or commune code"),
-        max_length=5,
+        label=_("Province or commune"),
+        max_length=200,
         widget=forms.TextInput(
             attrs={
                 "list": "aid-unit-options",
                 "autocomplete": "off",
-                "inputmode": "numeric",
-                "dir": "ltr",
                 "hx-get": reverse_lazy("aid:unit_options"),
                 "hx-trigger": "input changed delay:300ms",
                 "hx-target": "#aid-unit-options",
@@ -175,7 +174,7 @@ class LocationShareForm(PartForm):
                 "hx-sync": "this:replace",
             }
         ),
-        help_text=_("Type a code or a name to see matching units."),
+        help_text=_("Type a name, with or without accents, or a code; your provinces come first."),
     )
     percentage = forms.DecimalField(
         label=_("Percentage"), max_digits=5, decimal_places=2, min_value=0, max_value=100, widget=PERCENT_INPUT
@@ -183,18 +182,28 @@ class LocationShareForm(PartForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Shown beside the code, so that the user sees which unit the code names.
+        # Shown below the field, so that the user sees which unit it names and where that lies.
         self.unit_object: AdministrativeUnit | None = self.initial.get("unit_object")
+        self.unit_option = selectors.unit_option(self.unit_object, self.user) if self.unit_object else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        code, era = cleaned.get("unit"), cleaned.get("era")
-        if code and era:
-            unit = selectors.location_unit(era=era, code=code)
+        typed, era = (cleaned.get("unit") or "").strip(), cleaned.get("era")
+        if typed and era:
+            unit = selectors.location_unit(era=era, code=typed) if typed.isdigit() else None
+            if unit is None and not typed.isdigit():
+                named = selectors.location_units_named(era=era, text=typed, user=self.user)
+                if len(named) > 1:
+                    message = _("Several units are named “%(name)s”: choose one from the list.")
+                    self.add_error("unit", message % {"name": typed})
+                    return cleaned
+                unit = named[0].unit if named else None
             if unit is None:
-                self.add_error("unit", _("No administrative unit has the code %(code)s in this era.") % {"code": code})
+                message = _("No province or commune of this era has the code or name “%(text)s”.")
+                self.add_error("unit", message % {"text": typed})
             else:
                 self.unit_object = unit
+                self.unit_option = selectors.unit_option(unit, self.user)
                 cleaned["unit_object"] = unit
         return cleaned
 
@@ -222,7 +231,15 @@ class AidItemPartForms:
 
     PREFIXES = ("sectors", "locations", "participants")
 
+    # The box a provincial user ticks to save locations outside their provinces (the form asks once they appear).
+    CONFIRM_OUTSIDE = "locations-outside-confirmed"
+
     def __init__(self, data: Any = None, *, instance: AidItem | None, user: Any) -> None:
+        self.data = data
+        self.outside: list[selectors.UnitOption] = []  # new locations outside the user's provinces
+        self.stored_unit_ids = (
+            {row.unit_id for row in instance.locations.all()} if instance is not None and instance.pk else set()
+        )
         initial: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in self.PREFIXES}
         if instance is not None and instance.pk:
             initial["sectors"] = [
@@ -244,7 +261,37 @@ class AidItemPartForms:
         return iter((self.sectors, self.locations, self.participants))
 
     def is_valid(self) -> bool:
-        return all([formset.is_valid() for formset in self])  # a list, so every formset is validated
+        if not all([formset.is_valid() for formset in self]):  # a list, so every formset is validated
+            return False
+        return self._outside_confirmed()
+
+    def _outside_confirmed(self) -> bool:
+        """A location outside the user's provinces puts the aid item in another province's lists and figures:
+        the scope policy allows it (a province's aid may reach beyond it), so it is not refused, but it is saved
+        only once the user has ticked the box that says so. Locations already stored are not asked about again."""
+        self.outside = [
+            form.unit_option
+            for form in self.locations.kept_forms()
+            if isinstance(form, LocationShareForm)
+            and form.unit_option is not None
+            and not form.unit_option.in_scope
+            and form.unit_option.unit.pk not in self.stored_unit_ids
+        ]
+        if not self.outside or (self.data is not None and self.data.get(self.CONFIRM_OUTSIDE)):
+            return True
+        provinces = ", ".join(dict.fromkeys(option.current_province.name for option in self.outside))
+        self.locations.non_form_errors().append(
+            _(
+                "Some locations lie outside your provinces (%(provinces)s): saved, the aid item will also be shown "
+                "to those provinces and counted in their figures. Tick the box below the locations to save anyway."
+            )
+            % {"provinces": provinces}
+        )
+        return False
+
+    @property
+    def outside_confirmed(self) -> bool:
+        return bool(self.data is not None and self.data.get(self.CONFIRM_OUTSIDE))
 
     def parts(self, *, beneficiaries: list[str]) -> AidItemParts:
         return AidItemParts(

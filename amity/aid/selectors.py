@@ -4,6 +4,7 @@ look-ups of location forms."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -16,10 +17,11 @@ from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 
 from amity.core.money import HUNDRED, quantize
+from amity.core.scoping import jurisdiction
 from amity.core.selectors import HistoryEntry, HistorySource, history_entries
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import shared_rate_book
-from amity.reference.models import AdministrativeUnit
+from amity.reference.models import AdministrativeUnit, UnitMapping
 
 from .choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES, EXPENDITURE_TYPES, ParticipantRole
 from .models import AidItem, AidParticipant, Budget, LocationSplit, SectorSplit, Transaction
@@ -202,15 +204,114 @@ def location_unit(*, era: str, code: str) -> AdministrativeUnit | None:
     )
 
 
-def location_unit_options(*, era: str, query: str, limit: int = 20) -> list[AdministrativeUnit]:
-    """Provinces and communes of one era whose code starts with, or whose name contains, `query`."""
-    query = query.strip()
+def fold(text: str) -> str:
+    """Lower case without diacritics, spaces collapsed: "Hải  Phòng" and "hai phong" are both "hai phong", "Đồng"
+    is "dong" — so that a name is found however it is typed (tone marks placed either way, or left out)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+@dataclass(frozen=True)
+class UnitOption:
+    """A unit offered to a location row: the unit, the province it lies in (its own era's), the current-era
+    province it belongs to now, and whether that is one of the user's provinces (always, for national users)."""
+
+    unit: AdministrativeUnit
+    province: AdministrativeUnit
+    current_province: AdministrativeUnit
+    in_scope: bool
+
+
+def _current_provinces(era: str) -> dict[int, AdministrativeUnit]:
+    """Province id of `era` → the current-era province it is (itself) or became (1 Jul 2025)."""
+    if era == Era.CURRENT:
+        return {p.pk: p for p in AdministrativeUnit.objects.filter(era=era, level=UnitLevel.PROVINCE)}
+    mappings = UnitMapping.objects.filter(level=UnitLevel.PROVINCE, old_unit__era=era).select_related("new_unit")
+    return {m.old_unit_id: m.new_unit for m in mappings}
+
+
+def _options(units: list[AdministrativeUnit], era: str, user: Any) -> list[UnitOption]:
+    successors = _current_provinces(era)
+    provinces = jurisdiction(user) if user is not None else None
+    options = []
+    for unit in units:
+        province = unit if unit.level == UnitLevel.PROVINCE else unit.province
+        if province is None or province.pk not in successors:
+            continue  # not a place a location share can name
+        current = successors[province.pk]
+        options.append(UnitOption(unit, province, current, provinces is None or current.pk in provinces))
+    return options
+
+
+def unit_option(unit: AdministrativeUnit, user: Any) -> UnitOption | None:
+    """The option a location row's unit is, as the picker shows it (with its province and scope)."""
+    found = _options([unit], unit.era, user)
+    return found[0] if found else None
+
+
+def _name_rank(folded: str, name_vi: str, full_name_vi: str, province_vi: str) -> int | None:
+    """How well a unit's name matches what was typed (lower is better), None if it does not."""
+    name, full_name = fold(name_vi), fold(full_name_vi)
+    if folded in (name, full_name):
+        return 0
+    if name.startswith(folded) or full_name.startswith(folded):
+        return 1
+    if f" {folded}" in f" {name}":
+        return 2  # a word of the name starts so ("phong" finds "Hải Phòng")
+    if folded in name:
+        return 3
+    words = folded.split()
+    province = f" {fold(province_vi)}"
+    for split in range(1, len(words)):
+        # The name, then the start of its province's ("thanh thuy phu th": Thanh Thủy in Phú Thọ).
+        if " ".join(words[:split]) in name and f" {' '.join(words[split:])}" in province:
+            return 4
+    return None
+
+
+def location_unit_options(*, era: str, query: str, user: Any = None, limit: int = 20) -> list[UnitOption]:
+    """Provinces and communes of one era whose code starts with, or whose name matches, `query` — with or
+    without diacritics, in any case. Units in the user's provinces come first, then the better matches (the
+    whole name, its start, a word's start, anywhere in it), provinces before communes."""
+    query = " ".join(query.split())
     if not query:
         return []
-    units = AdministrativeUnit.objects.filter(era=era, level__in=LOCATION_LEVELS).select_related("province")
-    matches = Q(code__startswith=query) | Q(name_vi__icontains=query) | Q(name_en__icontains=query)
-    # Provinces first (their level sorts after "commune", hence the descending order), then by code.
-    return list(units.filter(matches).order_by("-level", "code")[:limit])
+    units = AdministrativeUnit.objects.filter(era=era, level__in=LOCATION_LEVELS)
+    successors = _current_provinces(era)
+    provinces = jurisdiction(user) if user is not None else None
+
+    def outside(province_id: int | None, unit_id: int) -> bool:
+        current = successors.get(province_id or unit_id)
+        return provinces is not None and (current is None or current.pk not in provinces)
+
+    ranked: list[tuple[tuple[Any, ...], int]] = []
+    if query.isdigit():
+        rows = units.filter(code__startswith=query).values_list("pk", "level", "code", "province_id")
+        ranked = [((outside(p, pk), level != UnitLevel.PROVINCE, code), pk) for pk, level, code, p in rows]
+    else:
+        folded, typed = fold(query), query.casefold()
+        for pk, level, code, name_vi, full_name_vi, province_id, province_vi in units.values_list(
+            "pk", "level", "code", "name_vi", "full_name_vi", "province_id", "province__name_vi"
+        ):
+            rank = _name_rank(folded, name_vi, full_name_vi, province_vi or "")
+            if rank is not None:
+                as_typed = typed not in name_vi.casefold()  # the diacritics as typed first ("Thủy" before "Thúy")
+                key = (outside(province_id, pk), rank, as_typed, level != UnitLevel.PROVINCE, fold(name_vi), code)
+                ranked.append((key, pk))
+    chosen = [pk for _key, pk in sorted(ranked)[:limit]]
+    by_pk = units.select_related("province").in_bulk(chosen)
+    return _options([by_pk[pk] for pk in chosen], era, user)
+
+
+def location_units_named(*, era: str, text: str, user: Any = None) -> list[UnitOption]:
+    """The units whose name is exactly `text` (diacritics and case aside): what a location row means when the
+    user typed a name and did not pick from the list."""
+    folded = fold(text)
+    return [
+        option
+        for option in location_unit_options(era=era, query=text, user=user, limit=50)
+        if folded in (fold(option.unit.name_vi), fold(option.unit.full_name_vi), fold(option.unit.name_en))
+    ]
 
 
 @dataclass(frozen=True)

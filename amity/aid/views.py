@@ -285,19 +285,33 @@ class AidItemEditView(RecordEditView):
 
 @login_required
 def unit_options(request: HttpRequest) -> HttpResponse:
-    """`<option>`s of the provinces and communes matching what a location row's code field holds (htmx).
+    """`<option>`s of the provinces and communes matching what a location row's unit field holds (htmx), the
+    user's provinces first, each with its province; and, out of band, the row's hint: the unit its field names
+    now, with a warning when it lies outside the user's provinces.
 
     The row's inputs carry the formset prefix (`locations-3-unit`), hence the look-up by suffix."""
 
-    def value(name: str) -> str:
+    def field(name: str) -> tuple[str, str]:
         for key in request.GET:
             if key == name or key.endswith(f"-{name}"):
-                return request.GET.get(key, "")
-        return ""
+                return key, request.GET.get(key, "")
+        return "", ""
 
-    era = value("era") if value("era") in Era.values else Era.CURRENT
-    units = selectors.location_unit_options(era=era, query=value("unit") or value("q"))
-    return render(request, "aid/_unit_options.html", {"units": units})
+    era = field("era")[1] if field("era")[1] in Era.values else Era.CURRENT
+    key, typed = field("unit")
+    typed = typed or request.GET.get("q", "")
+    options = selectors.location_unit_options(era=era, query=typed, user=request.user)
+    chosen = selectors.location_unit(era=era, code=typed) if typed.strip().isdigit() else None
+    if chosen is None:
+        named = selectors.location_units_named(era=era, text=typed, user=request.user) if typed.strip() else []
+        chosen = named[0].unit if len(named) == 1 else None
+    context = {
+        "options": options,
+        "units": [option.unit for option in options],
+        "hint_id": f"id_{key}-hint" if key else "",
+        "option": selectors.unit_option(chosen, request.user) if chosen is not None else None,
+    }
+    return render(request, "aid/_unit_options.html", context)
 
 
 # --- delete, restore, lifecycle ------------------------------------------------------------------------------

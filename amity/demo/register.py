@@ -8,6 +8,11 @@
 - National: disbursements in all provinces adding up to the reported yearly totals (2022: 223.8, 2023: 228.7
   million USD; 2018–2019 interpolated between the 2015 and 2020 reports).
 
+- Up to the day it is loaded (`today`): from 2025 on, aid in every province — recorded in the old provinces until
+  30 Jun 2025, in the 34 new ones from 1 Jul 2025 — including Hải Phòng's own (the demo province), with
+  commitments and disbursements up to that day, items still in appraisal, and licences that expire within the
+  next weeks (some whose extension is overdue) beside others renewed; 2012–2024 stay as published.
+
 Every record carries `is_demo`; `demo_remove()` deletes exactly those. Amounts are drawn in USD, then
 expressed in the donor's currency at the value-date rate (the same RateBook the services use), so the
 stored USD values add up to the published totals to the cent or so.
@@ -24,6 +29,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from amity.accounts.models import User
@@ -61,6 +67,11 @@ NATIONAL_DISBURSED = {
 }
 FILLER_ITEMS_PER_YEAR = 60
 REGISTERED_UNTIL = date(2027, 6, 30)  # demo licences run at least this long (extensions every 3 years)
+RECENT_FROM = date(2025, 1, 1)  # the published figures end in 2024; from here on the demo follows the calendar
+NEW_ERA_FROM = date(2025, 7, 1)  # locations in the 34 new provinces from this day, the old ones before
+RECENT_ITEMS_PER_MONTH = 6  # national aid per month since 2025
+RECENT_USD_PER_MONTH = D("19500000.00")  # disbursed nationally a month (about the 2024 pace)
+EXPIRING_IN_DAYS = (18, 41, 55, 77, 86)  # licences of some Hải Phòng NGOs end this many days after loading
 
 HAI_DUONG_DONORS = [  # (name, acronym, country, currency)
     ("Association Amitié Seine-Saint-Denis – Hai Duong", "AASH", "FR", "EUR"),
@@ -175,8 +186,23 @@ class DemoBuild:
 
 
 class DemoBuilder:
-    def __init__(self) -> None:
+    def __init__(self, today: date | None = None) -> None:
+        self.today = today or timezone.localdate()
+        # Licences run at least a year past the loading day, and past mid-2027 as published.
+        self.registered_until = max(REGISTERED_UNTIL, self.today + timedelta(days=365))
+        # Registration key → the day it ends, within 90 days of loading (Hải Phòng NGOs: the demo users' watch list).
+        self.expiring: dict[str, date] = (
+            {
+                key: self.today + timedelta(days=days)
+                for key, days in zip(("HD02", "NA05", "HD05", "NA10", "HD08"), EXPIRING_IN_DAYS, strict=True)
+            }
+            if self.today >= RECENT_FROM
+            else {}
+        )
         self.rng = random.Random(SEED)
+        self.recent_rng = random.Random(f"{SEED}-recent")  # apart, so that 2012–2024 are drawn as published
+        self.son_la_items: list[tuple[AidItem, Organisation, str, Decimal]] = []
+        self.donors: list[tuple[Organisation, str]] = []
         self.book = RateBook()
         self.build = DemoBuild()
         self.currencies = {c.code: c for c in Currency.objects.all()}
@@ -233,8 +259,12 @@ class DemoBuilder:
         events = [
             RegistrationEvent(kind=RegistrationEventKind.ISSUED, date=issued, decision_number=number, new_expiry=expiry)
         ]
-        while expiry < REGISTERED_UNTIL:
+        ends = self.expiring.get(key)
+        until = ends if ends is not None else self.registered_until
+        while expiry < until:
             extended = expiry.replace(year=expiry.year + 3)
+            if ends is not None:  # 3 years at most; a licence about to end got a shorter last term
+                extended = min(extended, ends)
             events.append(
                 RegistrationEvent(
                     kind=RegistrationEventKind.EXTENDED,
@@ -361,8 +391,11 @@ class DemoBuilder:
     def weights(self, count: int, low: int = 40, high: int = 260) -> list[Decimal]:
         return [D(self.rng.randint(low, high)) for _ in range(count)]
 
-    def locations_in(self, communes: list[AdministrativeUnit]) -> list[tuple[AdministrativeUnit, Decimal]]:
-        chosen = self.rng.sample(communes, self.rng.choice([1, 1, 2, 3]))
+    def locations_in(
+        self, communes: list[AdministrativeUnit], rng: random.Random | None = None
+    ) -> list[tuple[AdministrativeUnit, Decimal]]:
+        rng = rng or self.rng
+        chosen = rng.sample(communes, rng.choice([1, 1, 2, 3]))
         shares = allocate(D(100), [D(1)] * len(chosen))
         return list(zip(chosen, shares, strict=True))
 
@@ -381,6 +414,7 @@ class DemoBuilder:
             province=HAI_PHONG,
         )
         donors = []
+        self.hai_duong_union, self.hai_duong_committee = union, committee
         for index, (name, acronym, country, currency) in enumerate(HAI_DUONG_DONORS):
             org = self.organisation(
                 f"hd-donor-{index}",
@@ -391,6 +425,7 @@ class DemoBuilder:
             )
             self.register(org, f"HD{index:02}", [HAI_PHONG], date(2011, 1 + index % 12, 10))
             donors.append((org, currency))
+        self.hai_duong_donors = donors
         periods = [
             ("hd", 70, range(2018, 2025), HAI_DUONG_TOTAL_2018_2024),
             ("hd-early", 40, range(2012, 2018), HAI_DUONG_TOTAL_2012_2017),
@@ -465,6 +500,7 @@ class DemoBuilder:
             )
             self.register(org, f"SL{index:02}", [SON_LA], date(2022, 1 + index % 12, 15))
             ngos.append((org, currency))
+        self.son_la_ngos = ngos
         amounts = allocate(SON_LA_COMMITTED_2023, [D(p[1]) for p in SON_LA_PROJECTS])
         for n, ((sector, _w, modality, beneficiaries, title), usd) in enumerate(
             zip(SON_LA_PROJECTS, amounts, strict=True)
@@ -486,6 +522,7 @@ class DemoBuilder:
                 locations=self.locations_in(self.old_sl_communes),
                 beneficiaries=beneficiaries,
             )
+            self.son_la_items.append((item, donor, currency, usd))
             self.transaction(
                 item,
                 f"sl-{n}-c",
@@ -508,7 +545,7 @@ class DemoBuilder:
 
     def national(self) -> None:
         """Aid in every province so that yearly disbursements add up to the reported national totals."""
-        donors = []
+        donors = self.donors
         for index in range(60):
             country, currency = DONOR_COUNTRIES[index % len(DONOR_COUNTRIES)]
             org = self.organisation(
@@ -576,6 +613,129 @@ class DemoBuilder:
                     currency=currency,
                     provider=donor,
                 )
+
+    def recent(self) -> None:
+        """From 2025 up to the loading day: national aid month by month (old provinces until 30 Jun 2025, the
+        34 new ones after), Hải Phòng's own aid in its new communes — some still proposed or in appraisal — and
+        the Sơn La projects' later tranches. Nothing is dated after `today`."""
+        rng, today = self.recent_rng, self.today
+        if today < RECENT_FROM:
+            return
+        current = sorted((p for (era, _c), p in self.provinces.items() if era == Era.CURRENT), key=lambda p: p.code)
+        old = sorted((p for (era, _c), p in self.provinces.items() if era == Era.PRE2025), key=lambda p: p.code)
+        hai_phong_communes = list(
+            AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.COMMUNE, province__code=HAI_PHONG)
+            .select_related("province")
+            .order_by("code")
+        )
+        donors = self.donors + self.hai_duong_donors + self.son_la_ngos
+        month = RECENT_FROM
+        n = 0
+        while month <= today:
+            amounts = allocate(RECENT_USD_PER_MONTH, self.weights_from(rng, RECENT_ITEMS_PER_MONTH))
+            for usd in amounts:
+                n += 1
+                donor, currency = donors[n % len(donors)]
+                start = month + timedelta(days=rng.randint(0, 27))
+                if start > today:
+                    continue
+                pool = old if start < NEW_ERA_FROM else current
+                chosen = rng.sample(pool, rng.choice([1, 1, 2]))
+                sector_codes = rng.sample(FILLER_SECTORS, rng.choice([1, 1, 2]))
+                end = start + timedelta(days=rng.randint(60, 540))
+                item = self.aid_item(
+                    f"recent-{n:04}",
+                    title=f"{rng.choice(_FILLER_TITLES)} ({start.year})",
+                    modality=rng.choice([Modality.PROJECT, Modality.NON_PROJECT, Modality.PROGRAMME]),
+                    owner=self.current_province(chosen[0]).code,
+                    start=start,
+                    end=end,
+                    status=AidStatus.COMPLETED if end < today else AidStatus.IN_PROGRESS,
+                    donor=donor,
+                    managing=donor,
+                    aid_owner=donor,
+                    sectors=list(zip(sector_codes, allocate(D(100), [D(1)] * len(sector_codes)), strict=True)),
+                    locations=list(zip(chosen, allocate(D(100), [D(1)] * len(chosen)), strict=True)),
+                    beneficiaries=[rng.choice(list(BeneficiaryGroup.values))],
+                )
+                self.tranches(item, f"recent-{n}", start=start, end=end, usd=usd, currency=currency, donor=donor)
+            month = (month + timedelta(days=32)).replace(day=1)
+        self.hai_phong_recent(hai_phong_communes)
+        for index, (item, donor, currency, usd) in enumerate(self.son_la_items):
+            for year in range(2025, today.year + 1):
+                day = date(year, 3, 1 + index)
+                if day <= today:
+                    self.give(
+                        item,
+                        f"sl-{index}-{year}",
+                        TransactionType.DISBURSEMENT,
+                        day,
+                        quantize(usd * D("0.10")),
+                        donor,
+                        currency,
+                    )
+
+    def hai_phong_recent(self, communes: list[AdministrativeUnit]) -> None:
+        """Hải Phòng's aid in its new communes since 1 Jul 2025: under way, and a few items the demo approver
+        has to decide (proposed last week, in appraisal for ten days)."""
+        rng, today = self.recent_rng, self.today
+        if today < NEW_ERA_FROM:
+            return
+        themes = [theme for theme in HAI_DUONG_THEMES for _ in range(theme[1])]
+        span = (today - NEW_ERA_FROM).days
+        for n in range(12):
+            donor, currency = self.hai_duong_donors[n % len(self.hai_duong_donors)]
+            sector, _w, modality, beneficiaries, title = rng.choice(themes)
+            pending = n >= 10
+            start = today - timedelta(days=7 + 3 * n) if pending else NEW_ERA_FROM + timedelta(days=span * n // 10)
+            end = start + timedelta(days=rng.randint(90, 400))
+            status = (
+                (AidStatus.PROPOSED if n == 11 else AidStatus.UNDER_APPRAISAL)
+                if pending
+                else (AidStatus.COMPLETED if end < today else AidStatus.IN_PROGRESS)
+            )
+            item = self.aid_item(
+                f"hp-{n:02}",
+                title=f"{title} ({start.year})",
+                modality=modality,
+                owner=HAI_PHONG,
+                start=start,
+                end=end,
+                status=status,
+                donor=donor,
+                managing=self.hai_duong_committee,
+                aid_owner=self.hai_duong_union,
+                sectors=[(sector, D(100))],
+                locations=self.locations_in(communes, rng),
+                beneficiaries=beneficiaries,
+            )
+            if pending:
+                item.appraisal_started_on = today - timedelta(days=10) if status == AidStatus.UNDER_APPRAISAL else None
+                item.decision_number = item.decision_authority = ""
+                item.decision_date = None
+                continue
+            usd = quantize(D(rng.randint(20_000, 180_000)))
+            self.tranches(item, f"hp-{n}", start=start, end=end, usd=usd, currency=currency, donor=donor)
+
+    def tranches(
+        self, item: AidItem, key: str, *, start: date, end: date, usd: Decimal, currency: str, donor: Organisation
+    ) -> None:
+        """The commitment on the start day, then disbursements every 90 days until the end — none after today."""
+        self.give(item, f"{key}-c", TransactionType.OUTGOING_COMMITMENT, start, usd, donor, currency)
+        days = list(range(30, max((end - start).days, 31), 90))
+        for t, part in enumerate(allocate(usd, [D(1)] * len(days))):
+            day = start + timedelta(days=days[t])
+            if day <= self.today:
+                self.give(item, f"{key}-d{t}", TransactionType.DISBURSEMENT, day, part, donor, currency)
+
+    def give(
+        self, item: AidItem, key: str, kind: str, day: date, usd: Decimal, donor: Organisation, currency: str
+    ) -> None:
+        self.transaction(item, key, kind=kind, day=day, usd=usd, currency=currency, provider=donor)
+
+    @staticmethod
+    def weights_from(rng: random.Random, count: int) -> list[Decimal]:
+        return [D(rng.randint(10, 400)) for _ in range(count)]
 
     def write(self) -> DemoBuild:
         build = self.build
@@ -662,16 +822,18 @@ def demo_loaded() -> bool:
     return AidItem.all_objects.filter(is_demo=True).exists()
 
 
-def demo_load() -> dict[str, int]:
-    """Create the demo data and demo users (idempotent: does nothing if demo data is there)."""
+def demo_load(today: date | None = None) -> dict[str, int]:
+    """Create the demo data and demo users (idempotent: does nothing if demo data is there), its recent part up
+    to `today` (the day it is loaded, unless a test says otherwise)."""
     with transaction.atomic():
         demo_users_ensure()
         if demo_loaded():
             return {}
-        builder = DemoBuilder()
+        builder = DemoBuilder(today)
         builder.hai_duong()
         builder.son_la()
         builder.national()
+        builder.recent()
         build = builder.write()
     return {
         "organisations": len(build.organisations),

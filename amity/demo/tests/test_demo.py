@@ -3,7 +3,7 @@ aid selectors — the same code the pages use."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -127,3 +127,71 @@ def test_every_demo_transaction_falls_within_its_donors_registration(demo):
         and not registrations[tx.provider_id][0] <= tx.date <= registrations[tx.provider_id][1]
     ]
     assert outside == []
+
+
+# --- up to the day it is loaded ------------------------------------------------------------------------------
+
+LOADED_ON = date(2026, 11, 20)
+
+
+@pytest.fixture
+def demo_of_the_day(users):  # type: ignore[no-untyped-def]
+    demo_load(today=LOADED_ON)
+    return users
+
+
+def test_the_demo_runs_up_to_the_day_it_is_loaded_and_never_past_it(demo_of_the_day):
+    dates = Transaction.objects.filter(is_demo=True).values_list("value_date", flat=True)
+    assert max(dates) <= LOADED_ON
+    assert max(dates) >= LOADED_ON - timedelta(days=45)  # a new user sees this month's figures
+    everything = AidItem.objects.all()
+    for year in (2025, 2026):
+        totals = transaction_totals(everything, date_from=date(year, 1, 1), date_to=date(year, 12, 31))
+        assert totals.disbursed_usd > 100 * MILLION, year  # of the order of the published years
+
+
+def test_recent_aid_is_located_in_the_old_provinces_until_july_2025_and_the_new_ones_after(demo_of_the_day):
+    from amity.aid.models import LocationSplit
+
+    recent = LocationSplit.objects.filter(aid_item__is_demo=True, aid_item__planned_start__gte=date(2025, 1, 1))
+    before = set(recent.filter(aid_item__planned_start__lt=date(2025, 7, 1)).values_list("unit__era", flat=True))
+    after = set(recent.filter(aid_item__planned_start__gte=date(2025, 7, 1)).values_list("unit__era", flat=True))
+    assert before == {"pre2025"} and after == {"2025"}
+
+
+def test_hai_phong_has_current_figures_and_items_awaiting_a_decision(demo_of_the_day):
+    from amity.aid.choices import AidStatus
+
+    hai_phong = items(province="31")
+    this_year = transaction_totals(hai_phong, date_from=date(2026, 1, 1), date_to=LOADED_ON)
+    assert this_year.aid_items > 0 and this_year.disbursed_usd > 0
+    pending = hai_phong.filter(status__in=[AidStatus.PROPOSED, AidStatus.UNDER_APPRAISAL], is_demo=True)
+    assert pending.count() == 2
+    in_appraisal = pending.get(status=AidStatus.UNDER_APPRAISAL)
+    assert in_appraisal.appraisal_started_on == LOADED_ON - timedelta(days=10)  # its 20-day deadline still ahead
+
+
+def test_the_watch_list_has_licences_ending_soon_and_few_inactive_ngos(demo_of_the_day):
+    from amity.organisations.selectors import (
+        organisations_inactive,
+        registrations_expiring,
+        registrations_extension_overdue,
+    )
+
+    approver = demo_of_the_day["approver"]  # Hải Phòng
+    expiring = list(registrations_expiring(user=approver, today=LOADED_ON))
+    assert [(r.expiry_date - LOADED_ON).days for r in expiring] == [18, 41, 55, 77, 86]
+    assert registrations_extension_overdue(user=approver, today=LOADED_ON).count() == 3
+    assert all(r.events.filter(kind="extended").exists() for r in expiring)  # renewed before, ending now
+    central = demo_of_the_day["central"]
+    registered = Registration.objects.filter(is_demo=True, expiry_date__gte=LOADED_ON).count()
+    assert organisations_inactive(user=central, today=LOADED_ON).count() < registered // 10
+
+
+def test_the_published_figures_do_not_depend_on_the_loading_day(db):  # type: ignore[no-untyped-def]
+    demo_load(today=date(2025, 3, 1))
+    totals = transaction_totals(
+        items(era="pre2025", province="30"), date_from=date(2018, 1, 1), date_to=date(2024, 12, 31)
+    )
+    assert (totals.aid_items, millions(totals.committed_usd)) == (70, Decimal("5.84"))
+    assert max(Transaction.objects.values_list("value_date", flat=True)) <= date(2025, 3, 1)

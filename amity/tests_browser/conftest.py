@@ -1,0 +1,106 @@
+"""Browser tests: Playwright for Python drives Debian's chromium (/usr/bin/chromium, headless) against
+pytest-django's live server. Run them alone with `.venv/bin/pytest amity/tests_browser` (docs/TESTING.md).
+
+A live server answers from another thread, so these tests run in real transactions (`transactional_db`) and
+pytest-django runs them after the others. Between them Django empties the database; here it keeps the
+reference data loaded once per session (13,000 units, codelists, rates: reloading them would cost 9 s a test).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from amity.accounts.models import User
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Final states of the workflows, kept as CI artifacts (var/ is not versioned).
+SCREENSHOTS = Path(settings.VAR_DIR) / "browser-screenshots"
+
+
+def _kept_tables() -> set[str]:
+    """The tables of the reference data (not their history, whose rows name users that a flush deletes)."""
+    from django.apps import apps
+
+    return {
+        model._meta.db_table
+        for model in apps.get_app_config("reference").get_models(include_auto_created=True)
+        if not model.__name__.startswith("Historical")
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_reference_data() -> Iterator[None]:
+    """The flush after each transactional test empties every table but those of the reference data."""
+    from django.core.management.commands import flush
+
+    kept = _kept_tables()
+
+    def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        return list(
+            connection.ops.sql_flush(
+                style,
+                [table for table in tables if table not in kept],
+                reset_sequences=reset_sequences,
+                allow_cascade=allow_cascade,
+            )
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush, "sql_flush", sql_flush)
+        yield
+
+
+@pytest.fixture
+def reference_data(live_server: Any) -> None:
+    """The reference data, reloaded if a transactional test outside this folder emptied the database."""
+    from amity.reference.models import AdministrativeUnit
+
+    if not AdministrativeUnit.objects.exists():
+        call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):  # CI installs it (.ci/run): a missing browser there is a failure, not a skip
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` (CI installs it) to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API runs an event loop in this thread, which Django takes for async code; the
+    # test code around it is synchronous, so its database calls are safe.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, reference_data: None, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser page (no cookies: Vietnamese, signed out); its final state is saved as a screenshot."""
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def sign_in_as(page: Any, user: User, live_server: Any) -> None:
+    """Sign `user` in without the login form (one test uses the form): the browser gets the session cookie
+    of a test client logged in as them."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])

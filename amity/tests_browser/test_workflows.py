@@ -1,0 +1,150 @@
+"""The key workflows of a provincial officer, in a real browser: sign in (in Vietnamese), record an aid item with
+its sector and location, upload an Excel file, see it checked and confirm it, read a page in Arabic."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from amity.accounts.choices import Role
+from amity.aid.models import AidItem
+from amity.conftest import PASSWORD, make_user, province
+from amity.interop.choices import ImportStatus
+from amity.interop.models import ImportRun
+
+from .conftest import sign_in_as
+
+
+def vi(text: str) -> str:
+    with translation.override("vi"):
+        return gettext(text)
+
+
+def editor() -> Any:
+    return make_user("editor", Role.PROVINCIAL_EDITOR, (province("31"),))
+
+
+def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server: Any) -> None:
+    from playwright.sync_api import expect
+
+    user = editor()
+    page.goto(reverse("accounts:login"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text(vi("Log in"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name=vi("Log in")).click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()  # signed in
+
+    page.goto(reverse("aid:add"))
+    page.fill("#id_locations-0-unit", "31")
+    fill_and_save_aid_item(page, title="Giếng nước sạch cho trường tiểu học", sector="14030")
+
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    item = AidItem.objects.get()
+    assert page.url.endswith(item.get_absolute_url())
+    assert (item.title_vi, item.owning_province.code) == ("Giếng nước sạch cho trường tiểu học", "31")
+    assert [(s.sector.code, s.percentage) for s in item.sectors.all()] == [("14030", 100)]
+    assert [loc.unit.code for loc in item.locations.all()] == ["31"]
+    expect(page.locator("#sectors-heading + *")).to_contain_text("14030")
+
+    # The language menu: the same page in Arabic, right to left, and the choice stays on the next page.
+    page.locator("form[action='/i18n/setlang/'] button.dropdown-toggle").click()
+    page.locator("button[name=language][value=ar]").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    page.goto(reverse("aid:list"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+def fill_and_save_aid_item(page: Any, *, title: str, sector: str) -> None:
+    """Fill the new aid item form (a Hải Phòng project with one sector and the location row's share), save."""
+    from amity.reference.models import CodelistItem
+
+    page.select_option("#id_modality", "project")
+    page.fill("#id_title_vi", title)
+    page.select_option("#id_owning_province", value=str(province("31").pk))
+    page.select_option("#id_sectors-0-sector", value=str(CodelistItem.objects.of("Sector").get(code=sector).pk))
+    page.fill("#id_sectors-0-percentage", "100")
+    page.fill("#id_locations-0-percentage", "100")
+    page.get_by_role("button", name=vi("Save")).click()
+
+
+def test_an_excel_file_is_checked_then_confirmed(page: Any, live_server: Any) -> None:
+    from playwright.sync_api import expect
+
+    sign_in_as(page, editor(), live_server)
+    page.goto(reverse("interop:excel_upload"))
+    with page.expect_download() as download:
+        page.locator(f'a[href="{reverse("interop:excel_template", args=["aid_items"])}"]').click()
+    workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    fill_aid_item_row(
+        workbook.worksheets[0],
+        title_vi="Tủ sách cho trường mầm non",
+        modality="project – Project",
+        owning_province="31 – Hải Phòng",
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    page.select_option("#id_kind", "aid_items")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()}],
+    )
+    page.get_by_role("button", name=vi("Check the file")).click()
+
+    # Checked: the bar stops at 100 %, the rows to be written are listed, nothing is written yet.
+    expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
+    expect(page.locator("#excel-preview tbody tr")).to_have_count(1)
+    expect(page.locator("#excel-preview")).to_contain_text("Tủ sách cho trường mầm non")
+    assert not AidItem.objects.exists()
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+
+    expect(page.locator(".alert-success")).to_be_visible()
+    run = ImportRun.objects.get()
+    assert (run.status, run.created_count) == (ImportStatus.DONE, 1)
+    assert AidItem.objects.get().title_vi == "Tủ sách cho trường mầm non"
+
+
+def fill_aid_item_row(worksheet: Any, **values: str) -> None:
+    """Write `values` into the first data row of an aid item template, by the hidden key row."""
+    from amity.interop.tests.test_excel import put
+
+    put(worksheet, 3, **values)
+
+
+def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_users_provinces(
+    page: Any, live_server: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from amity.reference.models import AdministrativeUnit
+
+    sign_in_as(page, editor(), live_server)
+    page.goto(reverse("aid:add"))
+    field = page.locator("#id_locations-0-unit")
+    field.fill("tan an")  # typed without accents, longer than a code
+    options = page.locator("#aid-unit-options option")
+    expect(options.first).to_have_text("Xã Tân An — Hải Phòng")  # the editor's province first
+    expect(page.locator("#aid-unit-options")).to_contain_text(
+        "Xã Tân An — Tuyên Quang · " + vi("outside your provinces")
+    )
+
+    elsewhere = AdministrativeUnit.objects.get(era="2025", name_vi="Tân An", province__code="08")
+    field.fill(elsewhere.code)  # as when the suggestion is picked
+    expect(page.locator("#id_locations-0-unit-hint .aid-outside-warning")).to_contain_text("Tuyên Quang")
+
+    fill_and_save_aid_item(page, title="Nhà văn hóa thôn Tân An", sector="11220")
+    expect(page.locator("#locations-errors")).to_contain_text("Tuyên Quang")  # not saved without a word
+    assert not AidItem.objects.exists()
+
+    page.locator("#id_locations-outside-confirmed").check()
+    page.get_by_role("button", name=vi("Save")).click()
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    assert [loc.unit for loc in AidItem.objects.get().locations.all()] == [elsewhere]
