@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality
 from amity.aid.filtersets import donors_visible_to
+from amity.core.forms import FilterableSelect
 from amity.core.scoping import jurisdiction
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
@@ -80,7 +81,7 @@ class ReportParametersForm(forms.Form):
     rate_date = forms.DateField(label=_("Date of the rates"), required=False, widget=_date_input())
     statuses = forms.ChoiceField(label=_("Status basis"), choices=STATUS_BASIS_CHOICES, required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=FilterableSelect)
     donor_country = forms.ChoiceField(label=_("Donor country"), required=False)
     modality = forms.ChoiceField(label=_("Modality"), choices=[("", _("All")), *Modality.choices], required=False)
 
@@ -128,7 +129,7 @@ class ReportParametersForm(forms.Form):
             else:
                 old = UnitMapping.objects.filter(level=UnitLevel.PROVINCE, new_unit__in=limited)
                 provinces = provinces.filter(pk__in=old.values("old_unit"))
-        return list(provinces.only("pk", "code", "name_vi", "name_en"))
+        return list(provinces.only("pk", "code", "name_vi", "name_en", "name_ar"))
 
     @staticmethod
     def _sectors() -> list[tuple[str, Any]]:

@@ -30,6 +30,12 @@ class OrganisationSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
+    # Names in the request's language (null when the code is empty).
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+    iati_type_name = serializers.CharField(source="iati_type.name", read_only=True, allow_null=True)
+    country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True)
+    owning_province_name = serializers.CharField(source="owning_province.name", read_only=True, allow_null=True)
+    status_name = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Organisation
@@ -39,16 +45,21 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "name_vi",
             "acronym",
             "kind",
+            "kind_name",
             "iati_type",
+            "iati_type_name",
             "iati_identifier",
             "country",
+            "country_name",
             "website",
             "email",
             "phone",
             "address",
             "description",
             "status",
+            "status_name",
             "owning_province",
+            "owning_province_name",
             "version",
             "created_at",
             "updated_at",
