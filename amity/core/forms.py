@@ -29,7 +29,7 @@ class FilterableSelect(forms.Select):
     diacritics or Arabic vowel marks. The selected option always stays. Without JavaScript it is a plain
     select."""
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
         super().__init__(
             {
                 "data-filter": _("Type a code or a few words to narrow the list"),
@@ -37,7 +37,8 @@ class FilterableSelect(forms.Select):
                 "data-filter-count": _("%(count)s of %(total)s shown"),
                 "data-filter-none": _("Nothing matches: the list shows only the current choice."),
                 **(attrs or {}),
-            }
+            },
+            choices,
         )
 
 

@@ -16,7 +16,8 @@ from amity.core.forms import FilterableSelect
 from amity.core.scoping import jurisdiction
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
-from amity.reference.models import AdministrativeUnit, CodelistItem, Country, UnitMapping
+from amity.reference.models import AdministrativeUnit, Country, UnitMapping
+from amity.reference.selectors import sector_filter_choices
 
 from .spec import (
     DIMENSION_LABELS,
@@ -96,7 +97,7 @@ class ReportParametersForm(forms.Form):
         self.chosen_era = shown["era"] if shown["era"] in Era.values else Era.CURRENT
         self.provinces = self._provinces()
         self.set_choices("province", [("", self.all_provinces_label()), *((p.code, p.name) for p in self.provinces)])
-        self.set_choices("sector", [("", _("All")), *self._sectors()])
+        self.set_choices("sector", [("", _("All")), *sector_filter_choices()])
         self.set_choices("donor_country", [("", _("All")), *self._countries()])
         self.fields["era"].widget.attrs["data-amity-era"] = ""
 
@@ -130,25 +131,6 @@ class ReportParametersForm(forms.Form):
                 old = UnitMapping.objects.filter(level=UnitLevel.PROVINCE, new_unit__in=limited)
                 provinces = provinces.filter(pk__in=old.values("old_unit"))
         return list(provinces.only("pk", "code", "name_vi", "name_en", "name_ar"))
-
-    @staticmethod
-    def _sectors() -> list[tuple[str, Any]]:
-        """DAC categories (3 digits), each as a group whose first option is the whole category, then its
-        5-digit sectors."""
-        groups: dict[str, tuple[CodelistItem | None, list[tuple[str, str]]]] = {}
-        for sector in CodelistItem.objects.of("Sector").select_related("category").order_by("category__code", "code"):
-            category = sector.category
-            code = category.code if category else ""
-            entry = groups.setdefault(code, (category, []))
-            entry[1].append((sector.code, f"{sector.code} {sector.name}"))
-        choices: list[tuple[str, Any]] = []
-        for code, (category, sectors) in groups.items():
-            if category is None:
-                choices.extend(sectors)
-                continue
-            label = f"{category.code} {category.name}"
-            choices.append((label, [(code, _("%(category)s (whole category)") % {"category": label}), *sectors]))
-        return choices
 
     @staticmethod
     def _countries() -> list[tuple[str, str]]:

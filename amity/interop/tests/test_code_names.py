@@ -139,3 +139,14 @@ def test_the_sector_drop_down_has_a_search_box_and_groups_by_category_in_the_lan
     category = {"vi": "112 Giáo dục cơ bản", "ar": "112 التعليم الأساسي"}[language]
     assert f'<optgroup label="{category}">' in page
     assert f"11220 — {NAMES[language]['sector']}" in page
+
+
+def test_the_sector_filters_are_drop_downs_with_a_search_box_by_name(users, disbursed):
+    client = in_language(users["central"], "ar")
+    for url in (reverse("aid:list"), reverse("reports:table")):
+        page = client.get(url).content.decode()
+        select = re.search(r'<select name="sector"[^>]*>', page)
+        assert select is not None and "data-filter=" in select.group(0), url
+        assert f"11220 {NAMES['ar']['sector']}" in page, url
+    listed = client.get(reverse("aid:list"), {"sector": "11220"}).content.decode()
+    assert disbursed.get_absolute_url() in listed
