@@ -150,3 +150,43 @@ def test_the_sector_filters_are_drop_downs_with_a_search_box_by_name(users, disb
         assert f"11220 {NAMES['ar']['sector']}" in page, url
     listed = client.get(reverse("aid:list"), {"sector": "11220"}).content.decode()
     assert disbursed.get_absolute_url() in listed
+
+
+def test_the_csv_downloads_name_provinces_and_sectors_in_the_language(users, disbursed):
+    client = in_language(users["central"], "ar")
+    aid_list = b"".join(client.get(reverse("aid:csv")).streaming_content).decode("utf-8-sig")
+    assert NAMES["ar"]["province"] in aid_list
+    report = client.get("/reports/export/", {"format": "csv", "group_by": "sector", "year": "2023"})
+    text = (b"".join(report.streaming_content) if report.streaming else report.content).decode("utf-8-sig")
+    assert NAMES["ar"]["sector"] in text
+    without_english(aid_list + text)
+
+
+def test_the_organisation_and_registration_api_name_their_codes_in_the_language(users, hai_phong):
+    from amity.organisations import services as organisation_services
+    from amity.organisations.models import Organisation
+    from amity.reference.models import CodelistItem
+
+    ngo = Organisation.objects.create(
+        name="Korea Friendship Foundation",
+        kind="foreign_ngo",
+        iati_type=CodelistItem.objects.of("OrganisationType").get(code="21"),
+    )
+    registration = organisation_services.registration_create(
+        user=users["central"],
+        data={
+            "organisation": ngo,
+            "kind": "operation",
+            "number": "001/GĐK-TEST",
+            "issue_date": date(2024, 1, 15),
+            "expiry_date": date(2027, 1, 14),
+        },
+    )
+    registration.provinces.set([hai_phong])
+    registration.sectors.set([CodelistItem.objects.of("SectorCategory").get(code="112")])
+    client = in_language(users["central"], "ar")
+    organisation = client.get(f"/api/v1/organisations/{ngo.public_id}/").json()
+    assert organisation["iati_type_name"] == "منظمة غير حكومية دولية"
+    answer = client.get(f"/api/v1/registrations/{registration.public_id}/").json()
+    assert answer["province_names"] == [NAMES["ar"]["province"]]
+    assert answer["sector_names"] == ["التعليم الأساسي"]

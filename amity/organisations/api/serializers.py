@@ -98,6 +98,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
     sectors = serializers.SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=CodelistItem.objects.of("SectorCategory")
     )
+    # The names of the codes above, in the same order, in the request's language.
+    province_names = serializers.SlugRelatedField(source="provinces", slug_field="name", many=True, read_only=True)
+    sector_names = serializers.SlugRelatedField(source="sectors", slug_field="name", many=True, read_only=True)
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     status = serializers.SerializerMethodField()
     events = RegistrationEventSerializer(many=True, read_only=True)
 
@@ -107,6 +111,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "id",
             "organisation",
             "kind",
+            "kind_name",
             "number",
             "issuing_body",
             "issue_date",
@@ -114,7 +119,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "state",
             "status",
             "provinces",
+            "province_names",
             "sectors",
+            "sector_names",
             "note",
             "events",
             "version",
