@@ -99,8 +99,12 @@ class RegistrationSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, required=False, queryset=CodelistItem.objects.of("SectorCategory")
     )
     # The names of the codes above, in the same order, in the request's language.
-    province_names = serializers.SlugRelatedField(source="provinces", slug_field="name", many=True, read_only=True)
-    sector_names = serializers.SlugRelatedField(source="sectors", slug_field="name", many=True, read_only=True)
+    province_names: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="provinces", slug_field="name", many=True, read_only=True
+    )
+    sector_names: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="sectors", slug_field="name", many=True, read_only=True
+    )
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     status = serializers.SerializerMethodField()
     events = RegistrationEventSerializer(many=True, read_only=True)
