@@ -3,16 +3,19 @@ behind report figures."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.forms import FilterableSelect
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.models import Country
+from amity.reference.selectors import sector_filter_choices
 
 from .choices import COMMITMENT_TYPES, AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
 from .models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
@@ -29,6 +32,19 @@ def donors_visible_to(user: object) -> QuerySet[Organisation]:
     return Organisation.objects.restrict(user, "view").filter(pk__in=funders).order_by("name")
 
 
+def _sector_choices() -> Callable[[], list[tuple[str, Any]]]:
+    """The sector filter's choices, read once when the filter form is drawn (never for the API), in the page's
+    language."""
+    read: list[tuple[str, Any]] = []
+
+    def choices() -> list[tuple[str, Any]]:
+        if not read:
+            read.extend([("", _("All")), *sector_filter_choices()])
+        return read
+
+    return choices
+
+
 # The province filter's value for aid located in no province (nationwide, or not yet located).
 NATIONWIDE = "nationwide"
 
@@ -41,7 +57,9 @@ class AidItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     era = django_filters.ChoiceFilter(choices=Era.choices, method="noop", label=_("Era of the province"))
     province = django_filters.CharFilter(method="by_province", label=_("Province code"))
-    sector = django_filters.CharFilter(method="by_sector", label=_("Sector (5-digit code or 3-digit category)"))
+    # A code (5-digit sector or 3-digit category), picked by name from a drop-down with a search box (its
+    # choices are read by each filter set, see __init__).
+    sector = django_filters.CharFilter(method="by_sector", label=_("Sector"))
     donor = django_filters.ModelChoiceFilter(
         queryset=lambda request: donors_visible_to(getattr(request, "user", None)),
         to_field_name="public_id",
@@ -85,6 +103,10 @@ class AidItemFilterSet(django_filters.FilterSet):
             "committed_min",
             "committed_max",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["sector"].extra["widget"] = FilterableSelect(choices=_sector_choices())
 
     def noop(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
         return queryset  # read by by_province

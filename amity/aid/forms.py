@@ -14,7 +14,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amity.core.forms import RecordForm, add_service_errors
+from amity.core.forms import FilterableSelect, RecordForm, add_service_errors
 from amity.core.money import HUNDRED
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
@@ -33,6 +33,34 @@ class CodeAndNameChoiceField(forms.ModelChoiceField[Currency | CodelistItem]):
     """A choice of reference rows labelled "code — name" (currencies, sectors)."""
 
     def label_from_instance(self, obj: Currency | CodelistItem) -> str:
+        return f"{obj.code} — {obj.name}"
+
+
+class SectorChoiceIterator(forms.models.ModelChoiceIterator[CodelistItem]):
+    """The 5-digit sectors grouped by their DAC 3-digit category (an <optgroup> each, in the active language),
+    so that the filter of the drop-down also finds a sector by its category's name."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list[tuple[Any, str]]] = {}
+        for sector in self.queryset.select_related("category"):
+            category = sector.category
+            groups.setdefault(f"{category.code} {category.name}" if category else "", []).append(self.choice(sector))
+        for label, choices in groups.items():
+            if label:
+                yield (label, choices)
+            else:
+                yield from choices
+
+
+class SectorChoiceField(forms.ModelChoiceField[CodelistItem]):
+    """A 5-digit sector, "code — name", grouped by category, in a drop-down with a search box."""
+
+    iterator = SectorChoiceIterator
+    widget = FilterableSelect
+
+    def label_from_instance(self, obj: CodelistItem) -> str:
         return f"{obj.code} — {obj.name}"
 
 
@@ -144,7 +172,7 @@ class BasePartFormSet(BaseFormSet[PartForm]):
 
 
 class SectorShareForm(PartForm):
-    sector = CodeAndNameChoiceField(
+    sector = SectorChoiceField(
         label=_("Sector"),
         queryset=CodelistItem.objects.of("Sector").active().order_by("code"),
         help_text=_("OECD-DAC 5-digit purpose code."),

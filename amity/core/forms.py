@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import BaseModel
 
@@ -20,6 +21,25 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
     if not isinstance(field, kind):
         raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}.")
     return field
+
+
+class FilterableSelect(forms.Select):
+    """A long drop-down (the DAC sectors) with a search box before it (`amity.js`): typing a code or a few
+    words keeps the options whose code, name or group contains each of them, with or without Vietnamese
+    diacritics or Arabic vowel marks. The selected option always stays. Without JavaScript it is a plain
+    select."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
+        super().__init__(
+            {
+                "data-filter": _("Type a code or a few words to narrow the list"),
+                # %(count)s and %(total)s are filled in by amity.js.
+                "data-filter-count": _("%(count)s of %(total)s shown"),
+                "data-filter-none": _("Nothing matches: the list shows only the current choice."),
+                **(attrs or {}),
+            },
+            choices,
+        )
 
 
 class RecordForm(forms.ModelForm[_Record]):

@@ -1,7 +1,8 @@
 """Interface language: the user's choice (cookie set by the language menu), else Vietnamese.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language; Amity's default is Vietnamese for
-everyone until they choose otherwise.
+everyone until they choose otherwise. An API client without the cookie chooses with Accept-Language (its
+`*_name` fields follow it); pages ignore that header.
 """
 
 from __future__ import annotations
@@ -18,7 +19,34 @@ SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 def language_for(request: HttpRequest) -> str:
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if chosen in SUPPORTED else settings.LANGUAGE_CODE
+    if chosen in SUPPORTED:
+        return chosen
+    if is_api(request):
+        asked = _accepted_language(request.headers.get("Accept-Language", ""))
+        if asked:
+            return asked
+    return settings.LANGUAGE_CODE
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _accepted_language(header: str) -> str | None:
+    """The first supported language of an Accept-Language header ("ar-EG,ar;q=0.9,en;q=0.8" → "ar")."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _separator, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().lower().split("-")[0]
+        if language in SUPPORTED and quality > 0:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else None
 
 
 class LanguageMiddleware:
@@ -30,6 +58,6 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if is_api(request) else ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

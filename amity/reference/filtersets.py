@@ -74,7 +74,7 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
         provinces = AdministrativeUnit.objects.filter(era=era, level=UnitLevel.PROVINCE).order_by("code")
         self.filters["province"].extra["choices"] = [
             (province.code, f"{province.code} {province.name}")
-            for province in provinces.only("code", "name_vi", "name_en")
+            for province in provinces.only("code", "name_vi", "name_en", "name_ar")
         ]
 
     def in_province(
@@ -92,6 +92,7 @@ class AdministrativeUnitFilterSet(django_filters.FilterSet):
             | Q(name_en__icontains=value)
             | Q(full_name_vi__icontains=value)
             | Q(full_name_en__icontains=value)
+            | Q(name_ar__icontains=value)
         )
 
 

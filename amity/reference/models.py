@@ -125,6 +125,9 @@ class AdministrativeUnit(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     full_name_vi = models.CharField(_("full name"), max_length=200)
     full_name_en = models.CharField(_("full name (English)"), max_length=200)
+    # Provinces only (a transliteration, data/translations/provinces_ar.csv); other units show their English name.
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    full_name_ar = models.CharField(_("full name (Arabic)"), max_length=200, blank=True)
     unit_type = models.CharField(_("unit type"), max_length=100, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -160,13 +163,23 @@ class AdministrativeUnit(models.Model):
             return f"{self.full_name} ({self.code})"
         return f"{self.full_name} ({self.code}, {_('before 2025')})"
 
+    def _in_language(self, field: str) -> str:
+        """`field`'s Vietnamese value on Vietnamese pages, its Arabic one (where there is one) on Arabic pages,
+        else its English one."""
+        language = (translation.get_language() or "vi")[:2]
+        if language == "vi":
+            return str(getattr(self, f"{field}_vi"))
+        if language == "ar":
+            return str(getattr(self, f"{field}_ar")) or str(getattr(self, f"{field}_en"))
+        return str(getattr(self, f"{field}_en"))
+
     @property
     def name(self) -> str:
-        return self.name_vi if (translation.get_language() or "vi").startswith("vi") else self.name_en
+        return self._in_language("name")
 
     @property
     def full_name(self) -> str:
-        return self.full_name_vi if (translation.get_language() or "vi").startswith("vi") else self.full_name_en
+        return self._in_language("full_name")
 
 
 class UnitMapping(models.Model):

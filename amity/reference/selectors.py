@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.utils.translation import gettext as _
 
 from .choices import Era, UnitLevel
 from .models import AdministrativeUnit, Codelist, CodelistItem, Country, Currency, ExchangeRate, UnitMapping
@@ -39,6 +42,25 @@ def currency_list() -> QuerySet[Currency]:
 
 def codelist_list() -> QuerySet[Codelist]:
     return Codelist.objects.order_by("name").annotate(item_count=Count("items"))
+
+
+def sector_filter_choices() -> list[tuple[str, Any]]:
+    """The choices of a sector filter, in the active language (one query): each DAC 3-digit category as a
+    group whose first option is the whole category, then its 5-digit sectors ("11220 Giáo dục tiểu học")."""
+    groups: dict[str, tuple[CodelistItem | None, list[tuple[str, str]]]] = {}
+    for sector in CodelistItem.objects.of("Sector").select_related("category").order_by("category__code", "code"):
+        category = sector.category
+        code = category.code if category else ""
+        entry = groups.setdefault(code, (category, []))
+        entry[1].append((sector.code, f"{sector.code} {sector.name}"))
+    choices: list[tuple[str, Any]] = []
+    for code, (category, sectors) in groups.items():
+        if category is None:
+            choices.extend(sectors)
+            continue
+        label = f"{category.code} {category.name}"
+        choices.append((label, [(code, _("%(category)s (whole category)") % {"category": label}), *sectors]))
+    return choices
 
 
 def codelist_items(*, codelist: Codelist) -> QuerySet[CodelistItem]:

@@ -28,6 +28,7 @@ from .signals import rates_changed
 # the source, version and licence of each.
 CODELIST_DIR = "iati/codelists"
 TRANSLATIONS = "translations/codelists.csv"
+PROVINCE_NAMES_AR = "translations/provinces_ar.csv"
 PROVINCES_PRE2025 = "vn/admin_pre2025/provinces_63.csv"
 DISTRICTS_PRE2025 = "vn/admin_pre2025/districts_696.csv"
 COMMUNES_PRE2025 = "vn/admin_pre2025/wards_10035.csv"
@@ -62,6 +63,23 @@ REQUIRED_CODELISTS = (
     "Sector",
     "SectorCategory",
     "TransactionType",
+)
+# Codelists whose items users see (pages, exports, Excel drop-downs, the API): translations/codelists.csv
+# names every item of each in Vietnamese and Arabic; `load_reference` notes any item left in English.
+TRANSLATED_CODELISTS = (
+    "ActivityStatus",
+    "TransactionType",
+    "OrganisationRole",
+    "OrganisationType",
+    "SectorCategory",
+    "Sector",
+    "FlowType",
+    "AidType-category",
+    "AidType",
+    "FinanceType-category",
+    "FinanceType",
+    "BudgetType",
+    "BudgetStatus",
 )
 # Codelists whose names CLDR (through Babel) has in every interface language, with Babel's attribute.
 CLDR_CODELISTS = {"Country": "territories", "Currency": "currencies", "Language": "languages"}
@@ -504,6 +522,8 @@ def _add_unit(
         "name_en": _required(row, "name_en", source, line),
         "full_name_vi": _required(row, "full_name", source, line),
         "full_name_en": _required(row, "full_name_en", source, line),
+        "name_ar": "",
+        "full_name_ar": "",
         "unit_type": row["unit_type"],
     }
     _check_lengths(AdministrativeUnit, values, source, line)
@@ -738,13 +758,57 @@ def _read_rates(
     return rates
 
 
+# The Arabic full name of a province: its kind (by the Vietnamese unit type) before its transliterated name, as
+# Arabic writes "مقاطعة توين كوانغ" for Tuyen Quang Province.
+ARABIC_PROVINCE_KINDS = {"Tỉnh": "مقاطعة", "Thành phố trực thuộc trung ương": "مدينة"}
+
+
+def _read_province_names_ar(data_dir: Path, units: Mapping[UnitKey, ParsedUnit]) -> None:
+    """Arabic names of the provinces of both eras, by their Vietnamese name (a code may name another province
+    in the other era); every province needs one."""
+    names: dict[str, str] = {}
+    for line, row in _read_csv(data_dir, PROVINCE_NAMES_AR, ("name_vi", "name_ar")):
+        name_vi = _required(row, "name_vi", PROVINCE_NAMES_AR, line)
+        if name_vi in names:
+            raise ReferenceDataError(PROVINCE_NAMES_AR, _("%(name)s appears twice"), line=line, name=name_vi)
+        names[name_vi] = _required(row, "name_ar", PROVINCE_NAMES_AR, line)
+    provinces = {key: unit for key, unit in units.items() if key[1] == PROVINCE}
+    unknown = set(names) - {unit.values["name_vi"] for unit in provinces.values()}
+    if unknown:
+        raise ReferenceDataError(
+            PROVINCE_NAMES_AR, _("no province is named %(names)s"), line=None, names=", ".join(sorted(unknown))
+        )
+    for (era, _level, code), unit in provinces.items():
+        name_ar = names.get(unit.values["name_vi"])
+        kind = ARABIC_PROVINCE_KINDS.get(unit.values["unit_type"])
+        if name_ar is None or kind is None:
+            raise ReferenceDataError(
+                PROVINCE_NAMES_AR, _("no Arabic name for province %(code)s (%(era)s)"), line=None, code=code, era=era
+            )
+        unit.values["name_ar"] = name_ar
+        unit.values["full_name_ar"] = f"{kind} {name_ar}"
+
+
 def reference_read(*, data_dir: Path) -> ReferenceData:
     """Read and check every file; raise ReferenceDataError at the first problem. Writes nothing."""
     notes: list[str] = []
     codelists = _read_codelists(data_dir, notes)
     _read_translations(data_dir, codelists)
+    untranslated = Counter(
+        name
+        for name in TRANSLATED_CODELISTS
+        if name in codelists
+        for item in codelists[name].items.values()
+        if not (item.name_vi and item.name_ar)
+    )
+    if untranslated:
+        notes.append(
+            _("Codelist items without a Vietnamese or Arabic name (shown in English): %(lists)s.")
+            % {"lists": ", ".join(f"{name} {count}" for name, count in sorted(untranslated.items()))}
+        )
     countries, currencies = _countries_and_currencies(codelists)
     units = _read_units(data_dir)
+    _read_province_names_ar(data_dir, units)
     mappings = _read_mappings(data_dir, units, notes)
     rates = _read_rates(data_dir, currencies, notes)
     unresolved = Counter(

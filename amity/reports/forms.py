@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality
 from amity.aid.filtersets import donors_visible_to
+from amity.core.forms import FilterableSelect
 from amity.core.scoping import jurisdiction
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era, UnitLevel
-from amity.reference.models import AdministrativeUnit, CodelistItem, Country, UnitMapping
+from amity.reference.models import AdministrativeUnit, Country, UnitMapping
+from amity.reference.selectors import sector_filter_choices
 
 from .spec import (
     DIMENSION_LABELS,
@@ -80,7 +82,7 @@ class ReportParametersForm(forms.Form):
     rate_date = forms.DateField(label=_("Date of the rates"), required=False, widget=_date_input())
     statuses = forms.ChoiceField(label=_("Status basis"), choices=STATUS_BASIS_CHOICES, required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=FilterableSelect)
     donor_country = forms.ChoiceField(label=_("Donor country"), required=False)
     modality = forms.ChoiceField(label=_("Modality"), choices=[("", _("All")), *Modality.choices], required=False)
 
@@ -95,7 +97,7 @@ class ReportParametersForm(forms.Form):
         self.chosen_era = shown["era"] if shown["era"] in Era.values else Era.CURRENT
         self.provinces = self._provinces()
         self.set_choices("province", [("", self.all_provinces_label()), *((p.code, p.name) for p in self.provinces)])
-        self.set_choices("sector", [("", _("All")), *self._sectors()])
+        self.set_choices("sector", [("", _("All")), *sector_filter_choices()])
         self.set_choices("donor_country", [("", _("All")), *self._countries()])
         self.fields["era"].widget.attrs["data-amity-era"] = ""
 
@@ -128,26 +130,7 @@ class ReportParametersForm(forms.Form):
             else:
                 old = UnitMapping.objects.filter(level=UnitLevel.PROVINCE, new_unit__in=limited)
                 provinces = provinces.filter(pk__in=old.values("old_unit"))
-        return list(provinces.only("pk", "code", "name_vi", "name_en"))
-
-    @staticmethod
-    def _sectors() -> list[tuple[str, Any]]:
-        """DAC categories (3 digits), each as a group whose first option is the whole category, then its
-        5-digit sectors."""
-        groups: dict[str, tuple[CodelistItem | None, list[tuple[str, str]]]] = {}
-        for sector in CodelistItem.objects.of("Sector").select_related("category").order_by("category__code", "code"):
-            category = sector.category
-            code = category.code if category else ""
-            entry = groups.setdefault(code, (category, []))
-            entry[1].append((sector.code, f"{sector.code} {sector.name}"))
-        choices: list[tuple[str, Any]] = []
-        for code, (category, sectors) in groups.items():
-            if category is None:
-                choices.extend(sectors)
-                continue
-            label = f"{category.code} {category.name}"
-            choices.append((label, [(code, _("%(category)s (whole category)") % {"category": label}), *sectors]))
-        return choices
+        return list(provinces.only("pk", "code", "name_vi", "name_en", "name_ar"))
 
     @staticmethod
     def _countries() -> list[tuple[str, str]]:

@@ -27,6 +27,11 @@ def money_total() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True)
 
 
+def name_field(source: str) -> serializers.CharField:
+    """A read-only `*_name` field: the name of a code or a record in the request's language (empty: null)."""
+    return serializers.CharField(source=source, read_only=True, allow_null=True)
+
+
 def percentage_field() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100))
 
@@ -58,7 +63,7 @@ class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
 
 class SectorShareSerializer(serializers.Serializer[SectorSplit]):
     sector = serializers.SlugRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
-    sector_name = serializers.CharField(source="sector.name", read_only=True)
+    sector_name = name_field("sector.name")
     percentage = percentage_field()
 
 
@@ -90,8 +95,9 @@ class LocationShareSerializer(serializers.Serializer[LocationSplit]):
 
 class ParticipantSerializer(serializers.Serializer[AidParticipant]):
     organisation = ScopedOrganisationField()
-    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_name = name_field("organisation.name")
     role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    role_name = name_field("get_role_display")
 
 
 class BeneficiariesField(serializers.ListField):
@@ -109,6 +115,10 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     owning_province = serializers.SlugRelatedField(
         slug_field="code", queryset=AdministrativeUnit.objects.filter(level="province", era=Era.CURRENT)
     )
+    owning_province_name = name_field("owning_province.name")
+    modality_name = name_field("get_modality_display")
+    status_name = name_field("get_status_display")
+    reported_status_name = name_field("get_reported_status_display")
     managing_agency = ScopedOrganisationField(required=False, allow_null=True)
     aid_owner = ScopedOrganisationField(required=False, allow_null=True)
     counterpart_currency = serializers.SlugRelatedField(
@@ -129,6 +139,7 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
         fields = [
             "id",
             "modality",
+            "modality_name",
             "is_relief",
             "reference",
             "iati_identifier",
@@ -136,9 +147,11 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
             "title_en",
             "description",
             "owning_province",
+            "owning_province_name",
             "managing_agency",
             "aid_owner",
             "status",
+            "status_name",
             "planned_start",
             "planned_end",
             "actual_start",
@@ -149,6 +162,7 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
             "decision_authority",
             "status_note",
             "reported_status",
+            "reported_status_name",
             "viet_nam_share",
             "counterpart_amount",
             "counterpart_currency",
@@ -209,9 +223,13 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     aid_item = ScopedAidItemField()
+    transaction_type_name = name_field("get_transaction_type_display")
     currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
+    currency_name = name_field("currency.name")
     provider = ScopedOrganisationField(required=False, allow_null=True)
+    provider_name = name_field("provider.name")
     receiver = ScopedOrganisationField(required=False, allow_null=True)
+    receiver_name = name_field("receiver.name")
     rate_note = serializers.SerializerMethodField(
         help_text=_(
             "How the USD and VND values were made, in the language of the request: the kind and period of the "
@@ -248,12 +266,16 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
             "id",
             "aid_item",
             "transaction_type",
+            "transaction_type_name",
             "date",
             "value_date",
             "amount",
             "currency",
+            "currency_name",
             "provider",
+            "provider_name",
             "receiver",
+            "receiver_name",
             "description",
             "viet_nam_share",
             "amount_usd",

@@ -34,7 +34,8 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("aid:list")
-LIST_QUERIES = 8  # session, user, jurisdictions, count, countries and donors (filter form), rows with totals, donors
+# session, user, jurisdictions, count, countries, donors and sectors (filter form), rows with totals, donors
+LIST_QUERIES = 9
 
 
 def listed(response) -> list[str]:

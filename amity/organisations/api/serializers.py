@@ -30,6 +30,12 @@ class OrganisationSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
+    # Names in the request's language (null when the code is empty).
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+    iati_type_name = serializers.CharField(source="iati_type.name", read_only=True, allow_null=True)
+    country_name = serializers.CharField(source="country.name", read_only=True, allow_null=True)
+    owning_province_name = serializers.CharField(source="owning_province.name", read_only=True, allow_null=True)
+    status_name = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Organisation
@@ -39,16 +45,21 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "name_vi",
             "acronym",
             "kind",
+            "kind_name",
             "iati_type",
+            "iati_type_name",
             "iati_identifier",
             "country",
+            "country_name",
             "website",
             "email",
             "phone",
             "address",
             "description",
             "status",
+            "status_name",
             "owning_province",
+            "owning_province_name",
             "version",
             "created_at",
             "updated_at",
@@ -87,6 +98,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
     sectors = serializers.SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=CodelistItem.objects.of("SectorCategory")
     )
+    # The names of the codes above, in the same order, in the request's language.
+    province_names: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="provinces", slug_field="name", many=True, read_only=True
+    )
+    sector_names: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="sectors", slug_field="name", many=True, read_only=True
+    )
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     status = serializers.SerializerMethodField()
     events = RegistrationEventSerializer(many=True, read_only=True)
 
@@ -96,6 +115,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "id",
             "organisation",
             "kind",
+            "kind_name",
             "number",
             "issuing_body",
             "issue_date",
@@ -103,7 +123,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "state",
             "status",
             "provinces",
+            "province_names",
             "sectors",
+            "sector_names",
             "note",
             "events",
             "version",
