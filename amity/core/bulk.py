@@ -10,8 +10,10 @@ rows of a multi-row INSERT in VALUES order) — and leave validation to the call
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +21,34 @@ from django.db import connection, models
 from django.utils import timezone
 
 Adapter = Callable[[Any], Any]
+
+# The cyclic collector's thresholds while a bulk writer runs (`few_collections`): a young generation of 100,000
+# objects instead of 700, so the millions of short-lived rows, tuples and instances of an import are freed by
+# reference counting before the collector ever scans them.
+BULK_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run a bulk writer (an import) with the cyclic garbage collector relaxed, as it was again at the end.
+
+    An import allocates millions of container objects that live for one batch and are freed by reference
+    counting: the collector finds next to nothing (a few objects a full collection, measured on a donor's file)
+    but with the default thresholds it runs a full collection every ~70,000 allocations and scans the whole
+    heap each time — a fifth of the importer's CPU. Here what is alive on entry (Django, the reference data
+    loaded) is frozen, never scanned again until the end, and the young generation is collected every 100,000
+    objects instead of 700. Nothing changes but when cycles are collected."""
+    thresholds = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0  # someone else's frozen objects (a pre-forking server) stay frozen
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(*BULK_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if freeze:
+            gc.unfreeze()
 
 
 def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
