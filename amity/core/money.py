@@ -58,6 +58,12 @@ def allocate_units(units: int, weights: Sequence[int]) -> list[int]:
     weight_sum = sum(weights)
     if not weights or weight_sum <= 0 or any(weight < 0 for weight in weights):
         raise ValueError("allocate_units() needs non-negative weights that are not all zero")
+    return allocate_checked(units, weights, weight_sum)
+
+
+def allocate_checked(units: int, weights: Sequence[int], weight_sum: int) -> list[int]:
+    """`allocate_units` for weights checked once by the caller (non-negative, adding up to `weight_sum` > 0):
+    an item's shares, checked when its shape is made, split each of its thousands of transactions."""
     sign = -1 if units < 0 else 1
     units = abs(units)
     floors: list[int] = []

@@ -162,14 +162,15 @@ class RateBook:
     """The rates of some currencies held in memory: one query, then every lookup without the database."""
 
     def __init__(self, currencies: Iterable[str] | None = None) -> None:
-        rates = ExchangeRate.objects.select_related("currency").order_by("period_start")
+        rates = ExchangeRate.objects.order_by("period_start")
         if currencies is not None:
             rates = rates.filter(currency__code__in=set(currencies))
         self._by_currency: dict[tuple[str, str], list[Rate]] = defaultdict(list)
-        for row in rates:
-            self._by_currency[(row.currency.code, row.frequency)].append(
-                Rate(row.currency.code, row.rate, row.frequency, row.period_start, row.period_end, row.source)
-            )
+        # Values, not model instances: an import loads every rate (thousands) before its first activity.
+        for code, units_per_usd, frequency, start, end, source in rates.values_list(
+            "currency__code", "rate", "frequency", "period_start", "period_end", "source"
+        ):
+            self._by_currency[(code, frequency)].append(Rate(code, units_per_usd, frequency, start, end, source))
         self._starts = {key: [rate.period_start for rate in rows] for key, rows in self._by_currency.items()}
         self._descriptions: dict[tuple[Rate, str | None], str] = {}
         # Rates and quotes are looked up once per currency and date, and a quote is made once per pair of rates:

@@ -26,7 +26,7 @@ from typing import Any
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.bulk import insert_rows
-from amity.core.money import CENT, HUNDRED, allocate, allocate_units, percentage_of
+from amity.core.money import CENT, HUNDRED, allocate, allocate_checked, percentage_of
 from amity.reference.choices import Era, UnitLevel
 
 from .models import ReportFact
@@ -57,9 +57,9 @@ WHOLE = 10_000  # 100 % in basis points
 
 
 def _basis_points(weights: Sequence[Decimal]) -> list[int] | None:
-    """The weights as whole basis points adding up to 100 %, or None when they are not."""
+    """The weights as whole basis points, none negative, adding up to 100 %, or None when they are not."""
     points = [int(weight * 100) for weight in weights]
-    if sum(points) != WHOLE or any(p != w * 100 for p, w in zip(points, weights, strict=True)):
+    if sum(points) != WHOLE or any(p < 0 or p != w * 100 for p, w in zip(points, weights, strict=True)):
         return None
     return points
 
@@ -75,25 +75,40 @@ class ItemShape:
     is_relief: bool
     first_donor_id: int | None
     points: tuple[list[int], list[int]] | None = field(init=False)
+    # The columns each part of a transaction takes from the item, in the order of `split`'s parts: sector,
+    # sector category, province, province of the 63.
+    cells: list[tuple[int | None, int | None, int | None, int | None]] = field(init=False)
 
     def __post_init__(self) -> None:
         # Shares of whole basis points adding up to 100 %, as the services keep them: split by integer
-        # arithmetic (`allocate_units`), the same parts several times faster than with Decimals.
+        # arithmetic (`allocate_checked`: checked here once), the same parts several times faster than with
+        # Decimals.
         sector_points = _basis_points([s.weight for s in self.sectors])
         location_points = _basis_points([loc.weight for loc in self.locations])
         self.points = (sector_points, location_points) if sector_points and location_points else None
+        self.cells = [
+            (sector.sector_id, sector.category_id, location.province_id, location.old_province_id)
+            for sector in self.sectors
+            for location in self.locations
+        ]
 
 
 def split(total: Decimal, shape: ItemShape, quantum: Decimal) -> list[Decimal]:
     """The parts of `total`, sector-major: [s0·l0, s0·l1, …, s1·l0, …]."""
     if shape.points is not None:
         units = int(total / quantum)
-        if quantum * units == total:
-            sector_points, location_points = shape.points
+        whole = quantum * units
+        if whole == total:
+            if len(shape.cells) == 1:  # one sector (or none) and one location (or nationwide): the whole
+                return [whole]
+            sector_points, location_points = shape.points  # checked: whole basis points adding up to 100 %
+            by_sector = [units] if len(sector_points) == 1 else allocate_checked(units, sector_points, WHOLE)
+            if len(location_points) == 1:
+                return [quantum * part for part in by_sector]
             return [
                 quantum * part
-                for sector_units in allocate_units(units, sector_points)
-                for part in allocate_units(sector_units, location_points)
+                for sector_units in by_sector
+                for part in allocate_checked(sector_units, location_points, WHOLE)
             ]
     parts: list[Decimal] = []
     for sector_part in allocate(total, [s.weight for s in shape.sectors], quantum):
@@ -217,28 +232,18 @@ def fact_rows(
                 percentage_of(usd, share, CENT),
                 percentage_of(vnd, share, VND_UNIT),
             )
-        originals = split(amount, shape, CENT)
-        usds = split(usd, shape, CENT)
-        vnds = split(vnd, shape, VND_UNIT)
         head = (tx.id, tx.aid_item_id, tx.transaction_type, tx.value_date, tx.value_date.year)
         tail = (donor_id, donor_country_id, shape.modality, shape.status, shape.is_relief, tx.currency_id)
-        index = 0
-        for sector in shape.sectors:
-            for location in shape.locations:
-                rows.append(
-                    (
-                        *head,
-                        sector.sector_id,
-                        sector.category_id,
-                        location.province_id,
-                        location.old_province_id,
-                        *tail,
-                        originals[index],
-                        usds[index],
-                        vnds[index],
-                    )
-                )
-                index += 1
+        rows.extend(
+            (*head, *cell, *tail, original, part_usd, part_vnd)
+            for cell, original, part_usd, part_vnd in zip(
+                shape.cells,
+                split(amount, shape, CENT),
+                split(usd, shape, CENT),
+                split(vnd, shape, VND_UNIT),
+                strict=True,
+            )
+        )
     return rows
 
 

@@ -38,7 +38,7 @@ from amity.aid.models import (
 )
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import aid_items_write
-from amity.core.bulk import create_rows, insert_history, insert_rows
+from amity.core.bulk import create_rows, few_collections, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action
 from amity.core.services import ensure_all_allowed
@@ -170,7 +170,8 @@ class IatiImporter(ActivityMapping):
                 self.organisations = Organisations(self.reference, self.owning_province)
                 self.source_type = ContentType.objects.get_for_model(AidItem)
                 self.created_ids: list[int] = []
-                self._read_and_write(activities)
+                with few_collections():  # the reference data loaded stay, the batches' objects come and go
+                    self._read_and_write(activities)
                 rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
                 if self.dry_run:
                     raise _Rollback

@@ -13,6 +13,7 @@ import report is shown in each reader's language.
 from __future__ import annotations
 
 import datetime
+import gc
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_noop
 from lxml import etree
 
 from amity.aid.rules import value_date_of
+from amity.core.bulk import BULK_THRESHOLDS
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -533,6 +535,11 @@ def _refused(message: str, line: int | None, params: dict[str, Any]) -> FileRefu
 def _read_into(stream: IO[bytes], sender: Any, batch_size: int) -> None:
     """The child: read `stream` and send ("activities", [...], bytes read) messages, then ("done", …), or
     ("refused", FileRefused, …) or ("failed", text, …)."""
+    # What the child inherits from the parent lives as long as it does: frozen, the collector never scans it
+    # again (nor writes to its pages, which would copy them); what the reader allocates is freed by reference
+    # counting, so its young generation is collected rarely (`few_collections`).
+    gc.freeze()
+    gc.set_threshold(*BULK_THRESHOLDS)
     consumed = [0]
     batch: list[ParsedActivity | ActivityProblem] = []
     try:
