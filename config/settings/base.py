@@ -248,3 +248,25 @@ AMITY_IATI_REPORTING_ORG = {
     "type": os.environ.get("AMITY_IATI_REPORTING_ORG_TYPE", "10"),  # OrganisationType 10: Government
     "name": os.environ.get("AMITY_IATI_REPORTING_ORG_NAME", "Amity (placeholder reporting organisation)"),
 }
+
+# --- Sign-in security: lockout after failed sign-ins (django-axes; docs/SECURITY.md) ----------------------------
+INSTALLED_APPS += ["axes"]
+# Last, so that it turns a sign-in refused during a lockout into Amity's lockout page (429).
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failures (per user name and per address) before signing in is locked, and the first cool-off; each further
+# AMITY_LOGIN_FAILURE_LIMIT failures within AMITY_LOGIN_COOLOFF_MAX_HOURS double it, up to that maximum.
+AMITY_LOGIN_FAILURE_LIMIT = int(os.environ.get("AMITY_LOGIN_FAILURE_LIMIT", "5"))
+AMITY_LOGIN_COOLOFF_MINUTES = int(os.environ.get("AMITY_LOGIN_COOLOFF_MINUTES", "15"))
+AMITY_LOGIN_COOLOFF_MAX_HOURS = int(os.environ.get("AMITY_LOGIN_COOLOFF_MAX_HOURS", "24"))
+# Reverse proxies in front of Amity that append the client's address to X-Forwarded-For (0: none, header ignored).
+AMITY_PROXY_COUNT = int(os.environ.get("AMITY_PROXY_COUNT", "0"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "amity.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "amity.accounts.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "amity.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "amity.core.net.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the failures the back-off counts
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Amity's audit log
+AXES_VERBOSE = False
