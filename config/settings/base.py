@@ -270,3 +270,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the failures the back-off counts
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Amity's audit log
 AXES_VERBOSE = False
+
+# --- API throttling (DRF; docs/SECURITY.md) ----------------------------------------------------------------------
+# Per signed-in user (session or token) and, for anonymous requests, per address; "N/second|minute|hour|day".
+AMITY_API_THROTTLE_RATES = {
+    "anon": os.environ.get("AMITY_API_RATE_ANON", "60/minute"),
+    "user": os.environ.get("AMITY_API_RATE_USER", "600/minute"),
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["amity.core.throttling.AnonymousRate", "amity.core.throttling.UserRate"]
