@@ -34,6 +34,7 @@ urlpatterns = [
     path("aid/", include("amity.aid.urls")),
     path("reports/", include("amity.reports.urls")),
     path("exchange/", include("amity.interop.urls")),
+    path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -278,3 +278,8 @@ AMITY_API_THROTTLE_RATES = {
     "user": os.environ.get("AMITY_API_RATE_USER", "600/minute"),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["amity.core.throttling.AnonymousRate", "amity.core.throttling.UserRate"]
+
+# --- Audit log (amity.audit; docs/SECURITY.md) -------------------------------------------------------------------
+INSTALLED_APPS += ["amity.audit"]
+# Days an audit event is kept; `manage.py purge_audit` (daily) removes older ones.
+AMITY_AUDIT_RETENTION_DAYS = int(os.environ.get("AMITY_AUDIT_RETENTION_DAYS", "365"))
