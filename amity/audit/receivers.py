@@ -35,7 +35,10 @@ def _sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username") or "")
-    _write(AuditKind.SIGN_IN_FAILED, username=username, request=request)
+    # A wrong code at the second step is counted by the lockout as a failed sign-in, and recorded as what it is.
+    second_step = request is not None and getattr(request, "amity_second_factor_failed", False)
+    kind = AuditKind.TWO_FACTOR_FAILED if second_step else AuditKind.SIGN_IN_FAILED
+    _write(kind, username=username, request=request)
 
 
 def _locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None, **kwargs: Any) -> None:

@@ -283,3 +283,19 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["amity.core.throttling.AnonymousRa
 INSTALLED_APPS += ["amity.audit"]
 # Days an audit event is kept; `manage.py purge_audit` (daily) removes older ones.
 AMITY_AUDIT_RETENTION_DAYS = int(os.environ.get("AMITY_AUDIT_RETENTION_DAYS", "365"))
+
+# --- Two-factor sign-in (django-otp, TOTP and backup codes; docs/SECURITY.md) ------------------------------------
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# request.user.is_verified(): right after the authentication middleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# Roles that must sign in with a second factor (superusers always do); others may turn it on. Never empty in
+# production (config/settings/production.py); the dev settings (`make dev`) leave it optional for everyone.
+AMITY_TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "AMITY_TWO_FACTOR_REQUIRED_ROLES", "administrator,central_officer,provincial_approver"
+)
+AMITY_TWO_FACTOR_BACKUP_CODES = 10
+OTP_TOTP_ISSUER = "Amity"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
