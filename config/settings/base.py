@@ -299,3 +299,6 @@ AMITY_TWO_FACTOR_REQUIRED_ROLES = env_list(
 AMITY_TWO_FACTOR_BACKUP_CODES = 10
 OTP_TOTP_ISSUER = "Amity"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
+# A new session cookie name with two-factor sign-in: sessions opened before it (by the password alone) are no
+# longer read, so everyone signs in again once, through both steps.
+SESSION_COOKIE_NAME = "amity_session"

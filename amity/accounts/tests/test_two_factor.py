@@ -232,3 +232,26 @@ def test_the_setup_page_is_in_the_users_language(language: str, text: str, direc
     password_step(client, admin)
     content = client.get("/accounts/two-factor/setup/").content.decode()
     assert text in content and f'dir="{direction}"' in content
+
+
+def test_production_refuses_to_make_it_optional_for_everyone() -> None:
+    from amity.core.tests.test_health_and_config import run_manage
+
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 50,
+        AMITY_TWO_FACTOR_REQUIRED_ROLES="",
+    )
+    assert result.returncode == 1
+    assert "AMITY_TWO_FACTOR_REQUIRED_ROLES must name at least one role in production." in result.stderr
+    assert (
+        run_manage("check", DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_SECRET_KEY="x" * 50).returncode
+        == 0
+    )
+
+
+def test_sessions_opened_by_the_password_alone_before_two_factor_are_not_read() -> None:
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_NAME == "amity_session"
