@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items += [
             {"label": _("Reference data"), "url": reverse("reference:index"), "app": "reference"},
         ]
+        if user.is_administrator:
+            items.append({"label": _("Audit log"), "url": reverse("audit:events"), "app": "audit"})
         if user.is_staff:
             items.append({"label": _("Administration"), "url": reverse("admin:index"), "app": "admin"})
     current_app = getattr(getattr(request, "resolver_match", None), "app_name", "")

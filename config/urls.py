@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from amity.accounts.views import admin_login
 from amity.core.views import HomeView, healthz
 from amity.interop.api.views import AidItemsIatiView
 
@@ -33,9 +34,12 @@ urlpatterns = [
     path("aid/", include("amity.aid.urls")),
     path("reports/", include("amity.reports.urls")),
     path("exchange/", include("amity.interop.urls")),
+    path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # One way in for everyone, the admin too: Amity's sign-in page, with the lockout and the second factor.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

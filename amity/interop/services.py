@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from amity.core import audit
+from amity.core.audit import AuditKind
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action, jurisdiction
 from amity.reference.models import AdministrativeUnit
@@ -74,6 +76,8 @@ def import_run_create(
     )
     run.file.save(file_name[-100:], File(stream), save=False)
     run.save()
+    details = {"import": kind, "file_name": run.file_name, "dry_run": dry_run, "run": str(run.public_id)}
+    audit.record(AuditKind.IMPORT_STARTED, actor=user, details=details)
     return run
 
 

@@ -248,3 +248,57 @@ AMITY_IATI_REPORTING_ORG = {
     "type": os.environ.get("AMITY_IATI_REPORTING_ORG_TYPE", "10"),  # OrganisationType 10: Government
     "name": os.environ.get("AMITY_IATI_REPORTING_ORG_NAME", "Amity (placeholder reporting organisation)"),
 }
+
+# --- Sign-in security: lockout after failed sign-ins (django-axes; docs/SECURITY.md) ----------------------------
+INSTALLED_APPS += ["axes"]
+# Last, so that it turns a sign-in refused during a lockout into Amity's lockout page (429).
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failures (per user name and per address) before signing in is locked, and the first cool-off; each further
+# AMITY_LOGIN_FAILURE_LIMIT failures within AMITY_LOGIN_COOLOFF_MAX_HOURS double it, up to that maximum.
+AMITY_LOGIN_FAILURE_LIMIT = int(os.environ.get("AMITY_LOGIN_FAILURE_LIMIT", "5"))
+AMITY_LOGIN_COOLOFF_MINUTES = int(os.environ.get("AMITY_LOGIN_COOLOFF_MINUTES", "15"))
+AMITY_LOGIN_COOLOFF_MAX_HOURS = int(os.environ.get("AMITY_LOGIN_COOLOFF_MAX_HOURS", "24"))
+# Reverse proxies in front of Amity that append the client's address to X-Forwarded-For (0: none, header ignored).
+AMITY_PROXY_COUNT = int(os.environ.get("AMITY_PROXY_COUNT", "0"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "amity.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "amity.accounts.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "amity.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "amity.core.net.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the failures the back-off counts
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in Amity's audit log
+AXES_VERBOSE = False
+
+# --- API throttling (DRF; docs/SECURITY.md) ----------------------------------------------------------------------
+# Per signed-in user (session or token) and, for anonymous requests, per address; "N/second|minute|hour|day".
+AMITY_API_THROTTLE_RATES = {
+    "anon": os.environ.get("AMITY_API_RATE_ANON", "60/minute"),
+    "user": os.environ.get("AMITY_API_RATE_USER", "600/minute"),
+}
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["amity.core.throttling.AnonymousRate", "amity.core.throttling.UserRate"]
+
+# --- Audit log (amity.audit; docs/SECURITY.md) -------------------------------------------------------------------
+INSTALLED_APPS += ["amity.audit"]
+# Days an audit event is kept; `manage.py purge_audit` (daily) removes older ones.
+AMITY_AUDIT_RETENTION_DAYS = int(os.environ.get("AMITY_AUDIT_RETENTION_DAYS", "365"))
+
+# --- Two-factor sign-in (django-otp, TOTP and backup codes; docs/SECURITY.md) ------------------------------------
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# request.user.is_verified(): right after the authentication middleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# Roles that must sign in with a second factor (superusers always do); others may turn it on. Never empty in
+# production (config/settings/production.py); the dev settings (`make dev`) leave it optional for everyone.
+AMITY_TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "AMITY_TWO_FACTOR_REQUIRED_ROLES", "administrator,central_officer,provincial_approver"
+)
+AMITY_TWO_FACTOR_BACKUP_CODES = 10
+OTP_TOTP_ISSUER = "Amity"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
+# A new session cookie name with two-factor sign-in: sessions opened before it (by the password alone) are no
+# longer read, so everyone signs in again once, through both steps.
+SESSION_COOKIE_NAME = "amity_session"

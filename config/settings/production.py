@@ -17,3 +17,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Two-factor sign-in is never optional for every role in production.
+if not AMITY_TWO_FACTOR_REQUIRED_ROLES:  # noqa: F405
+    raise ImproperlyConfigured("AMITY_TWO_FACTOR_REQUIRED_ROLES must name at least one role in production.")

@@ -14,3 +14,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Uploaded files of the tests go to a throw-away folder, never into var/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="amity-test-media-"))
+
+# API throttling: the tests' users share ids and the cache across tests, so the rates are far above any test's
+# requests; the throttling tests set their own (amity/core/tests/test_throttling.py).
+AMITY_API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
