@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -66,24 +67,26 @@ class AidItemChecker(Matcher):
         records, changeable = self.existing(ids)
         iatis = {cell_text(row.values["iati_identifier"]) for row in sheet.rows if row.values.get("iati_identifier")}
         references = {cell_text(row.values["reference"]) for row in sheet.rows if row.values.get("reference")}
+        # One instance per record, however the file names it (by id, IATI identifier or reference): its parts are
+        # prefetched once, in three queries for the file.
+        instances: dict[int, AidItem] = {record.pk: record for record in records.values()}
+
+        def one(found: AidItem) -> AidItem:
+            return instances.setdefault(found.pk, found)
+
         by_iati = {
-            i.iati_identifier: i
+            i.iati_identifier: one(i)
             for chunk in chunks(iatis)
             for i in AidItem.all_objects.filter(iati_identifier__in=chunk)
         }
         by_reference: dict[tuple[int | None, str], list[AidItem]] = defaultdict(list)  # by province (None: the centre)
         for chunk in chunks(references):
             for found in AidItem.all_objects.filter(reference__in=chunk):
-                by_reference[(found.owning_province_id, found.reference)].append(found)
+                by_reference[(found.owning_province_id, found.reference)].append(one(found))
         changeable |= self.changeable_pks(
             {i.pk for i in by_iati.values()} | {i.pk for group in by_reference.values() for i in group}
         )
-        # Every instance read (by id, IATI identifier or reference: one record may be read as several
-        # instances, and any of them may become the row's record) gets its parts, in three queries.
-        everything = {
-            id(i): i for i in [*records.values(), *by_iati.values(), *(i for g in by_reference.values() for i in g)]
-        }
-        _prefetch_parts(list(everything.values()))
+        self.stored_parts = StoredParts(instances)
         provinces = self.provinces()
         may_add = AidItem.scope_policy.allows(self.user, Action.ADD)
         seen_ids: dict[uuid.UUID, int] = {}
@@ -246,20 +249,21 @@ class AidItemChecker(Matcher):
         sectors = [share for _row, share in item.sectors] or None
         locations = [share for _row, share in item.locations] or None
         if record is not None:
-            current_sectors = {(s.sector_id, s.percentage.normalize()) for s in record.sectors.all()}
-            if sectors is not None and current_sectors == {(s.sector.pk, s.percentage.normalize()) for s in sectors}:
+            stored = self.stored_parts
+            if sectors is not None and stored.sectors[record.pk] == {
+                (s.sector.pk, s.percentage.normalize()) for s in sectors
+            }:
                 sectors = None
-            current_locations = {(loc.unit_id, loc.percentage.normalize()) for loc in record.locations.all()}
-            if locations is not None and current_locations == {
+            if locations is not None and stored.locations[record.pk] == {
                 (s.unit.pk, s.percentage.normalize()) for s in locations
             }:
                 locations = None
         participants = None
         if item.donor is not None:
-            current = list(record.participants.all()) if record is not None else []
-            funders = {p.organisation_id for p in current if p.role == ParticipantRole.FUNDING}
+            current = self.stored_parts.participants[record.pk] if record is not None else []
+            funders = {p.organisation.pk for p in current if p.role == ParticipantRole.FUNDING}
             if item.donor.pk not in funders:
-                others = [Participation(p.organisation, p.role) for p in current if p.role != ParticipantRole.FUNDING]
+                others = [p for p in current if p.role != ParticipantRole.FUNDING]
                 participants = [*others, Participation(item.donor, ParticipantRole.FUNDING)]
         if record is None:
             return AidItemParts(sectors=sectors or [], locations=locations or [], participants=participants or [])
@@ -275,16 +279,28 @@ def _unit_code(value: Any) -> str:
     return code
 
 
-def _prefetch_parts(items: Sequence[AidItem]) -> None:
-    from django.db.models import Prefetch, prefetch_related_objects
+class StoredParts:
+    """The stored shares and participants of the aid items a file names, read as rows in three queries per chunk
+    (not a model instance each): what a row's parts are compared with."""
 
-    if items:
-        prefetch_related_objects(
-            items,
-            Prefetch("sectors", queryset=SectorSplit.objects.all()),
-            Prefetch("locations", queryset=LocationSplit.objects.all()),
-            Prefetch("participants", queryset=AidParticipant.objects.select_related("organisation")),
-        )
+    def __init__(self, items: Mapping[int, AidItem]) -> None:
+        self.sectors: dict[int, set[tuple[int, Decimal]]] = defaultdict(set)
+        self.locations: dict[int, set[tuple[int, Decimal]]] = defaultdict(set)
+        self.participants: dict[int, list[Participation]] = defaultdict(list)
+        for chunk in chunks(items):
+            for item_id, sector_id, percentage in SectorSplit.objects.filter(aid_item_id__in=chunk).values_list(
+                "aid_item_id", "sector_id", "percentage"
+            ):
+                self.sectors[item_id].add((sector_id, percentage.normalize()))
+            for item_id, unit_id, percentage in LocationSplit.objects.filter(aid_item_id__in=chunk).values_list(
+                "aid_item_id", "unit_id", "percentage"
+            ):
+                self.locations[item_id].add((unit_id, percentage.normalize()))
+            participants = AidParticipant.objects.filter(aid_item_id__in=chunk).select_related("organisation")
+            for participant in participants.order_by("pk"):
+                self.participants[participant.aid_item_id].append(
+                    Participation(participant.organisation, participant.role)
+                )
 
 
 # --- transactions --------------------------------------------------------------------------------------------
