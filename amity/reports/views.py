@@ -25,7 +25,7 @@ from django.views.generic import ListView
 from amity.accounts.choices import Role
 from amity.core.exceptions import PermissionDenied
 from amity.core.forms import add_service_errors
-from amity.core.scoping import Action, jurisdiction
+from amity.core.scoping import Action, is_national, jurisdiction
 from amity.reference.choices import Era
 
 from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
@@ -270,7 +270,19 @@ class PublishView(LoginRequiredMixin, View):
 # --- published reports -------------------------------------------------------------------------------------
 
 
-class PublishedListView(LoginRequiredMixin, ListView[PublishedReport]):
+def may_compare_live(user: Any, published: PublishedReport) -> bool:
+    """Whether the figures computed now for `user` cover the published report's scope, so that comparing the two
+    means something: the national picture for a national report, the province's staff (or the centre) for a
+    province's. Anyone else (the public, an NGO, another province) reads the published figures only."""
+    if is_national(user):
+        return True
+    provinces = jurisdiction(user)
+    return published.province_id is not None and provinces is not None and published.province_id in provinces
+
+
+class PublishedListView(ListView[PublishedReport]):
+    """Every published report, for anyone (the policy's public table): published figures are public."""
+
     template_name = "reports/published_list.html"
     paginate_by = 50
 
@@ -351,7 +363,10 @@ def compare_figures(figures: dict[str, Any], live: ReportResult) -> tuple[list[C
     return rows, totals
 
 
-class PublishedDetailView(LoginRequiredMixin, View):
+class PublishedDetailView(View):
+    """A published report's frozen figures, for anyone; the comparison with the figures now for those whose
+    scope covers the report's (`may_compare_live`)."""
+
     template_name = "reports/published_detail.html"
 
     def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
@@ -369,7 +384,8 @@ class PublishedDetailView(LoginRequiredMixin, View):
             "intact": published_is_intact(published),
             "dimension_labels": [Dimension(d).label for d in figures.get("dimensions", [])],
             "measure_columns": [MeasureColumn.of(Measure(m), currency) for m in figures.get("measures", [])],
-            "compare": request.GET.get("compare") == "1",
+            "may_compare": (may_compare := may_compare_live(request.user, published)),
+            "compare": may_compare and request.GET.get("compare") == "1",
         }
         form = ReportTableForm(dict(published.parameters), user=request.user)
         try:
@@ -379,7 +395,8 @@ class PublishedDetailView(LoginRequiredMixin, View):
             spec = None
         if spec is not None:
             context["summary"] = parameter_summary(form, spec, figures.get("basis", ""), status_basis)
-            context["table_link"] = f"{reverse('reports:table')}?{urlencode(spec.to_params())}"
+            if may_compare:
+                context["table_link"] = f"{reverse('reports:table')}?{urlencode(spec.to_params())}"
             if context["compare"]:
                 try:
                     live = report(request.user, spec)

@@ -115,7 +115,7 @@ def chart_data(html: str, chart_id: str) -> dict[str, Any]:
 
 
 def test_anonymous_user_is_sent_to_login(client):
-    for url in (DASHBOARD, TABLE, reverse("reports:published_list")):
+    for url in (DASHBOARD, TABLE):  # published reports are public
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("accounts:login") in response["Location"]
@@ -427,14 +427,42 @@ def test_published_figures_stay_frozen_and_the_comparison_shows_a_later_change(d
     assert "+1,000.00" in html and "amity-difference" in html
 
 
-def test_the_published_list_follows_the_province_scope(demo, users, son_la):
+def test_every_published_report_is_public_on_its_page_and_agrees_with_the_api(demo, users, son_la):
+    publish(as_user(users["approver"]), "province=31&year=2023")
+    publish(as_user(users["central"]), "year=2023", title="Toàn quốc 2023")
+    reports = set(PublishedReport.objects.values_list("pk", flat=True))
+    assert len(reports) == 2
+    clients = {"anonymous": Client()} | {
+        who: as_user(users[who]) for who in ("approver", "viewer", "son_la_editor", "ngo_rep", "no_role", "central")
+    }
+    for who, client in clients.items():
+        listed = client.get(reverse("reports:published_list"))
+        assert listed.status_code == 200, who
+        assert {p.pk for p in listed.context["object_list"]} == reports, who
+        api_ids = {r["id"] for r in client.get("/api/v1/published-reports/").json()["results"]}
+        assert api_ids == {str(p.public_id) for p in listed.context["object_list"]}, who
+        for published in PublishedReport.objects.all():
+            page = client.get(published.get_absolute_url())
+            assert page.status_code == 200, who
+            assert published.title in page.content.decode()
+            export = client.get(reverse("reports:export"), {"published": str(published.public_id), "format": "csv"})
+            assert export.status_code == 200, who
+
+
+def test_only_those_whose_scope_covers_a_published_report_compare_it_with_the_figures_now(demo, users):
     publish(as_user(users["approver"]), "province=31&year=2023")
     published = PublishedReport.objects.get()
-    assert [p.pk for p in as_user(users["viewer"]).get(reverse("reports:published_list")).context["object_list"]] == [
-        published.pk
-    ]
-    assert not as_user(users["son_la_editor"]).get(reverse("reports:published_list")).context["object_list"]
-    assert as_user(users["son_la_editor"]).get(published.get_absolute_url()).status_code == 404
+    url = f"{published.get_absolute_url()}?compare=1"
+    assert as_user(users["viewer"]).get(url).context["compare"]
+    assert as_user(users["central"]).get(url).context["compare"]
+    for client in (Client(), as_user(users["son_la_editor"]), as_user(users["ngo_rep"])):
+        response = client.get(url)
+        assert not response.context["compare"] and "live" not in response.context
+        assert f'href="{published.get_absolute_url()}?compare=1"' not in response.content.decode()
+
+
+def test_a_live_export_still_needs_a_login(db):
+    assert Client().get(reverse("reports:export"), {"year": "2023", "format": "csv"}).status_code == 302
 
 
 def test_an_altered_publication_is_flagged(demo, users):
