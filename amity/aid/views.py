@@ -178,17 +178,36 @@ class StepPage:
     form_class: type[forms.LifecycleForm]
     style: str = "outline-primary"
     icon: str = "arrow-right-circle"
+    # The question asked before a step that ends the item's lifecycle for good is performed.
+    confirm: Any = None
 
 
 STEP_PAGES: dict[str, StepPage] = {
     "submit": StepPage(forms.SubmitForm, "primary", "send"),
     "approve": StepPage(forms.ApproveForm, "success", "check2-circle"),
-    "reject": StepPage(forms.ReasonForm, "outline-danger", "x-circle"),
+    "reject": StepPage(
+        forms.ReasonForm,
+        "outline-danger",
+        "x-circle",
+        gettext_lazy("Reject this aid item? This is final: it can no longer be changed or approved."),
+    ),
     "start": StepPage(forms.StartForm, "primary", "play-circle"),
     "complete": StepPage(forms.CompleteForm, "primary", "flag"),
     "close": StepPage(forms.CloseForm, "outline-primary", "archive"),
-    "cancel": StepPage(forms.ReasonForm, "outline-danger", "slash-circle"),
-    "revoke": StepPage(forms.ReasonForm, "outline-danger", "arrow-counterclockwise"),
+    "cancel": StepPage(
+        forms.ReasonForm,
+        "outline-danger",
+        "slash-circle",
+        gettext_lazy(
+            "Cancel this aid item? This is final: it can no longer be changed and no longer counts in official figures."
+        ),
+    ),
+    "revoke": StepPage(
+        forms.ReasonForm,
+        "outline-danger",
+        "arrow-counterclockwise",
+        gettext_lazy("Revoke the approval? This is final: the aid item no longer counts in official figures."),
+    ),
 }
 
 

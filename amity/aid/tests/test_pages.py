@@ -504,3 +504,18 @@ def test_the_edit_page_reads_each_choice_list_once_whatever_the_number_of_rows(u
         response = client.get(reverse("aid:edit", args=[many.public_id]))
     assert len(captured_many) == len(captured_few)
     assert f'<option value="{sector("12191").pk}" selected>' in response.content.decode()
+
+
+def test_cancelling_the_aid_item_reads_apart_from_leaving_a_form_and_asks_first(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    client = client_for(users["editor"])  # Vietnamese, the default
+    detail = client.get(item.get_absolute_url()).content.decode()
+    assert "Hủy bỏ khoản viện trợ" in detail
+
+    page = client.get(step_url(item, "cancel")).content.decode()
+    assert 'data-confirm="Hủy bỏ khoản viện trợ này?' in page
+    assert "Hủy bỏ khoản viện trợ</button>" in page
+    assert ">Quay lại</a>" in page
+    assert ">Hủy</" not in page
+    edit = client.get(reverse("aid:edit", args=[item.public_id])).content.decode()
+    assert ">Quay lại</a>" in edit and ">Hủy</" not in edit
