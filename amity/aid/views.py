@@ -148,7 +148,7 @@ class AidItemCsvView(RestrictedQuerysetMixin, View):
                     item.get_status_display(),
                     item.owning_province.code if item.owning_province else "",
                     item.owning_province.name if item.owning_province else _("the centre (nationwide aid)"),
-                    "; ".join(p.organisation.name for p in item.donor_participations),
+                    "; ".join(p.organisation.local_name for p in item.donor_participations),
                     _iso(item.planned_start),
                     _iso(item.planned_end),
                     _plain(item.committed_usd, CENT),

@@ -519,3 +519,21 @@ def test_cancelling_the_aid_item_reads_apart_from_leaving_a_form_and_asks_first(
     assert ">Hủy</" not in page
     edit = client.get(reverse("aid:edit", args=[item.public_id])).content.decode()
     assert ">Quay lại</a>" in edit and ">Hủy</" not in edit
+
+
+def test_the_donor_column_names_donors_in_the_readers_language(users, hai_phong):
+    koica = donor("Korea International Cooperation Agency", name_vi="Cơ quan Hợp tác Quốc tế Hàn Quốc", acronym="KOICA")
+    ngo = donor("Stichting Vrienden van Vietnam", country="NL", acronym="SVV")
+    make_aid_item(users["editor"], owning_province=hai_phong, participants=[(koica, "1"), (ngo, "1")])
+    client = client_for(users["editor"])
+
+    vietnamese = client.get(LIST).content.decode()
+    assert ">Cơ quan Hợp tác Quốc tế Hàn Quốc</span>" in vietnamese
+    assert ">Stichting Vrienden van Vietnam</span>" in vietnamese
+    assert ">KOICA</span>" not in vietnamese and ">SVV</span>" not in vietnamese
+    client.cookies["amity_language"] = "en"
+    english = client.get(LIST).content.decode()
+    assert ">Korea International Cooperation Agency</span>" in english
+    content = b"".join(client.get(reverse("aid:csv")).streaming_content).decode().removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[1][rows[0].index("Donors")] == "Korea International Cooperation Agency; Stichting Vrienden van Vietnam"
