@@ -34,8 +34,9 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("aid:list")
-# session, user, jurisdictions, count, countries, donors and sectors (filter form), rows with totals, donors
-LIST_QUERIES = 9
+# session, user, jurisdictions, count, countries, donors, sectors and provinces (filter form), rows with totals,
+# donors
+LIST_QUERIES = 10
 
 
 def listed(response) -> list[str]:
@@ -537,3 +538,22 @@ def test_the_donor_column_names_donors_in_the_readers_language(users, hai_phong)
     content = b"".join(client.get(reverse("aid:csv")).streaming_content).decode().removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(content)))
     assert rows[1][rows[0].index("Donors")] == "Korea International Cooperation Agency; Stichting Vrienden van Vietnam"
+
+
+def test_the_province_filter_is_picked_by_name(users, hai_phong):
+    located = make_aid_item(users["editor"], owning_province=hai_phong, title="Located")
+    make_aid_item(users["editor"], owning_province=hai_phong, title="Nationwide", locations=[])
+    client = client_for(users["editor"])
+
+    response = client.get(LIST)
+    field = response.context["filterset"].form["province"]
+    choices = dict(field.field.widget.choices)
+    assert (
+        choices["31"] == hai_phong.name_vi and choices["nationwide"] == "Toàn quốc / chưa phân bổ cho tỉnh, thành phố"
+    )
+    assert field.label == "Tỉnh, thành phố"
+    assert '<select name="province"' in response.content.decode()
+    assert listed(client.get(LIST, {"province": "31"})) == [located.title_vi]
+    assert listed(client.get(LIST, {"province": "nationwide"})) == ["Nationwide"]
+    old = dict(client.get(LIST, {"era": Era.PRE2025}).context["filterset"].form["province"].field.widget.choices)
+    assert old["30"] == "Hải Dương"
