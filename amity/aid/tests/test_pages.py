@@ -557,3 +557,16 @@ def test_the_province_filter_is_picked_by_name(users, hai_phong):
     assert listed(client.get(LIST, {"province": "nationwide"})) == ["Nationwide"]
     old = dict(client.get(LIST, {"era": Era.PRE2025}).context["filterset"].form["province"].field.widget.choices)
     assert old["30"] == "Hải Dương"
+
+
+def test_a_one_province_editors_new_aid_item_and_organisation_are_their_provinces(users, hai_phong, son_la):
+    editor = client_for(users["editor"])
+    for url in (reverse("aid:add"), reverse("organisations:add")):
+        form = editor.get(url).context["form"]
+        assert form["owning_province"].value() == hai_phong.pk, url
+        assert f'<option value="{hai_phong.pk}" selected>' in str(form["owning_province"])
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    assert client_for(users["editor"]).get(reverse("aid:edit", args=[item.public_id])).status_code == 200
+    users["editor"].jurisdictions.add(son_la)  # two provinces: the editor chooses
+    assert client_for(users["editor"]).get(reverse("aid:add")).context["form"]["owning_province"].value() is None
+    assert client_for(users["central"]).get(reverse("aid:add")).context["form"]["owning_province"].value() is None
