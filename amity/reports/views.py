@@ -68,6 +68,7 @@ class DashboardView(LoginRequiredMixin, View):
                 form.add_spec_errors(error)
             else:
                 context.update(board=board, charts=_charts(board, form), **_dashboard_links(board))
+                context["no_data"] = no_data_note(form, board)
                 currency = board.spec.currency
                 context.update(
                     columns=[
@@ -185,6 +186,12 @@ def parameter_summary(
         (_("Conversion basis"), basis_label),
         (_("Status basis"), status_basis_label),
     ]
+    return items + filter_summary(form, spec)
+
+
+def filter_summary(form: ReportParametersForm, spec: ReportSpec) -> list[tuple[str, str]]:
+    """The filters a report was computed with, each as its label and its value in words."""
+    items = []
     for name in FILTER_KEYS:
         value = spec.filters.get(name)
         if not value:
@@ -196,6 +203,17 @@ def parameter_summary(
         label = _flat_choices(getattr(field, "choices", [])).get(value, value)
         items.append((str(field.label), label if name != "province" else f"{label} ({value})"))
     return items
+
+
+def no_data_note(form: ReportParametersForm, board: Dashboard) -> str:
+    """What an empty panel of the dashboard says: no figures for its period and filters."""
+    filters = "; ".join(f"{label}: {value}" for label, value in filter_summary(form, board.spec))
+    if filters:
+        return _("No data for %(period)s with these filters: %(filters)s.") % {
+            "period": board.period_label,
+            "filters": filters,
+        }
+    return _("No data for %(period)s.") % {"period": board.period_label}
 
 
 def _may_publish(user: Any, form: ReportParametersForm, spec: ReportSpec) -> bool:

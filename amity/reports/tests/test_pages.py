@@ -519,3 +519,15 @@ def test_the_licences_expiring_soon_are_those_of_the_users_provinces(demo, users
     assert expiring(users["central"]) == ["T-HP-1", "T-SL-1"]
     assert expiring(users["central"], province="14") == ["T-SL-1"]
     assert "T-HP-1" in as_user(users["editor"]).get(DASHBOARD).content.decode()
+
+
+def test_empty_dashboard_panels_say_there_is_no_data_for_their_period_and_filters(demo, users):
+    html = as_user(users["central"], "vi").get(DASHBOARD, {"year": "2030"}).content.decode()
+    assert html.count("amity-no-data") == 4  # sectors, provinces, donor countries, donors (years has the series)
+    assert html.count("Không có số liệu trong kỳ 2030.") == 4
+
+    html = as_user(users["central"], "en").get(DASHBOARD, {"year": "2030", "modality": "project"}).content.decode()
+    assert "No data for 2030 with these filters: Modality: Project." in html
+
+    full = as_user(users["central"], "en").get(DASHBOARD, {"year": "2023"}).content.decode()
+    assert "amity-no-data" not in full
