@@ -245,6 +245,7 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             today=today,
             appraisal_deadline=item.appraisal_deadline if item.status == AidStatus.UNDER_APPRAISAL else None,
             start_deadline=item.start_deadline if item.status == AidStatus.APPROVED else None,
+            since_approval=selectors.changes_since_approval(item),
         )
         return context
 

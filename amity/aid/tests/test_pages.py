@@ -570,3 +570,32 @@ def test_a_one_province_editors_new_aid_item_and_organisation_are_their_province
     users["editor"].jurisdictions.add(son_la)  # two provinces: the editor chooses
     assert client_for(users["editor"]).get(reverse("aid:add")).context["form"]["owning_province"].value() is None
     assert client_for(users["central"]).get(reverse("aid:add")).context["form"]["owning_province"].value() is None
+
+
+def test_an_approved_item_shows_what_of_its_approved_substance_changed(users, hai_phong):
+    from amity.aid.services import AidItemParts, SectorShare
+
+    from .factories import approve
+
+    item = approve(users["approver"], make_aid_item(users["editor"], owning_province=hai_phong))
+    client = client_for(users["editor"])
+    assert client.get(item.get_absolute_url()).context["since_approval"] is None
+    item = services.aid_item_update(
+        aid_item=item, user=users["editor"], data={"title_en": "Kindergarten"}, expected_version=item.version
+    )
+    assert client.get(item.get_absolute_url()).context["since_approval"] is None  # not what was approved
+
+    item = services.aid_item_update(
+        aid_item=item,
+        user=users["editor"],
+        data={"planned_end": date(2030, 12, 31)},
+        parts=AidItemParts(
+            sectors=[SectorShare(sector("11220"), Decimal(60)), SectorShare(sector("12220"), Decimal(40))]
+        ),
+        expected_version=item.version,
+    )
+    response = client.get(item.get_absolute_url())
+    assert response.context["since_approval"].changed == ["ngày kết thúc dự kiến", "tỷ trọng theo lĩnh vực"]
+    html = response.content.decode()
+    assert "amity-changed-since-approval" in html and "ngày kết thúc dự kiến, tỷ trọng theo lĩnh vực" in html
+    assert AidItem.objects.get(pk=item.pk).status == AidStatus.APPROVED  # the edit was not blocked
