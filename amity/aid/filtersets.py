@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from amity.core.forms import FilterableSelect
 from amity.organisations.models import Organisation
-from amity.reference.choices import Era
-from amity.reference.models import Country
+from amity.organisations.names import normalise_name
+from amity.reference.choices import Era, UnitLevel
+from amity.reference.models import AdministrativeUnit, Country
 from amity.reference.selectors import sector_filter_choices
 
 from .choices import COMMITMENT_TYPES, AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
@@ -49,6 +50,24 @@ def _sector_choices() -> Callable[[], list[tuple[str, Any]]]:
 NATIONWIDE = "nationwide"
 
 
+def _province_choices(era: str) -> Callable[[], list[tuple[str, Any]]]:
+    """The province filter's choices, by name in the page's language (the value stays the code, as the API and
+    report links send it): the provinces of the era chosen, then aid located in no province. Read once when the
+    filter form is drawn, never for the API."""
+    read: list[tuple[str, Any]] = []
+
+    def choices() -> list[tuple[str, Any]]:
+        if not read:
+            provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=era).only(
+                "code", "name_vi", "name_en", "name_ar"
+            )
+            named = sorted(((p.code, p.name) for p in provinces), key=lambda choice: normalise_name(choice[1]))
+            read.extend([("", _("All")), *named, (NATIONWIDE, _("Nationwide / not allocated to a province"))])
+        return read
+
+    return choices
+
+
 def _has(model: type[AidParticipant | LocationSplit | SectorSplit], **lookups: object) -> Exists:
     return Exists(model.objects.filter(aid_item=OuterRef("pk"), **lookups))
 
@@ -56,7 +75,8 @@ def _has(model: type[AidParticipant | LocationSplit | SectorSplit], **lookups: o
 class AidItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     era = django_filters.ChoiceFilter(choices=Era.choices, method="noop", label=_("Era of the province"))
-    province = django_filters.CharFilter(method="by_province", label=_("Province code"))
+    # A province code (or NATIONWIDE), picked by name (its choices are read by each filter set, see __init__).
+    province = django_filters.CharFilter(method="by_province", label=_("Province"))
     # A code (5-digit sector or 3-digit category), picked by name from a drop-down with a search box (its
     # choices are read by each filter set, see __init__).
     sector = django_filters.CharFilter(method="by_sector", label=_("Sector"))
@@ -107,6 +127,10 @@ class AidItemFilterSet(django_filters.FilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["sector"].extra["widget"] = FilterableSelect(choices=_sector_choices())
+        era = (self.data or {}).get("era") or Era.CURRENT
+        self.filters["province"].extra["widget"] = FilterableSelect(
+            choices=_province_choices(era if era in Era.values else Era.CURRENT)
+        )
 
     def noop(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
         return queryset  # read by by_province

@@ -120,6 +120,7 @@ class AidItemForm(RecordForm[AidItem]):
             # A province records aid for itself only.
             provinces = provinces.filter(pk__in=self.user.jurisdictions.values("pk"))
         limit_choices(self, "owning_province", provinces)
+        self.preselect_own_province("owning_province")
         organisations = Organisation.objects.restrict(self.user, "view").order_by("name")
         limit_choices(self, "managing_agency", organisations)
         limit_choices(self, "aid_owner", organisations)

@@ -130,7 +130,8 @@ STEPS: dict[str, Step] = {
             "cancel",
             AidStatus.CANCELLED,
             Action.CHANGE,
-            _("Cancel"),
+            # Not "Cancel": that is also what leaving a form used to read ("Hủy" both), side by side.
+            _("Cancel the aid item"),
             ("reason",),
             lambda item, user, inputs, version: services.aid_item_cancel(
                 aid_item=item, user=user, reason=inputs.get("reason") or "", expected_version=version

@@ -7,11 +7,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Field, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
@@ -23,7 +23,14 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import shared_rate_book
 from amity.reference.models import AdministrativeUnit, UnitMapping
 
-from .choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES, EXPENDITURE_TYPES, ParticipantRole
+from .choices import (
+    COMMITMENT_TYPES,
+    DISBURSEMENT_TYPES,
+    EXPENDITURE_TYPES,
+    OFFICIAL_STATUSES,
+    AidStatus,
+    ParticipantRole,
+)
 from .models import AidItem, AidParticipant, Budget, LocationSplit, SectorSplit, Transaction
 
 if TYPE_CHECKING:
@@ -192,6 +199,62 @@ def aid_item_history(item: AidItem, *, limit: int = 100) -> list[HistoryEntry]:
         ],
         limit=limit,
     )
+
+
+# What an approval decides — what the aid is, who gives and manages it, where it goes, how much and when — so what
+# must be approved again when it changes: the item's fields below and its sector, location, participant and
+# budget rows. Other fields (English title, description, references, the actual dates, the lifecycle's own
+# fields) record or describe the aid without changing what was approved. A change is not refused (the register
+# must stay true to the aid as it is); the item's page says what changed since the approval.
+APPROVAL_SUBSTANCE_FIELDS = (
+    *("title_vi", "modality", "is_relief", "viet_nam_share"),  # what the aid is
+    *("owning_province", "managing_agency", "aid_owner"),  # who keeps and manages it
+    *("planned_start", "planned_end", "counterpart_amount", "counterpart_currency"),  # when, and the counterpart
+)
+APPROVAL_SUBSTANCE_PARTS: tuple[type[SectorSplit | LocationSplit | AidParticipant | Budget], ...] = (
+    SectorSplit,
+    LocationSplit,
+    AidParticipant,
+    Budget,
+)
+
+
+@dataclass(frozen=True)
+class SinceApproval:
+    """An approved item whose substance changed after its approval: when it was approved, and what changed (the
+    names of its fields and parts, in the reader's language)."""
+
+    approved_at: datetime
+    changed: list[str]
+
+
+def changes_since_approval(item: AidItem) -> SinceApproval | None:
+    """What of the approved substance of `item` (`APPROVAL_SUBSTANCE_FIELDS` and `_PARTS`) differs from, or was
+    rewritten since, the history row that recorded its approval; None when the item is not approved or nothing
+    changed. Five queries."""
+    if item.status not in OFFICIAL_STATUSES:
+        return None
+    approval: dict[str, Any] | None = None
+    previous_status = None
+    rows = AidItem.history.filter(id=item.pk).order_by("history_date", "history_id")
+    for row in rows.values("history_date", "status", *APPROVAL_SUBSTANCE_FIELDS):
+        if row["status"] == AidStatus.APPROVED and previous_status != AidStatus.APPROVED:
+            approval = row  # the latest move into "approved" (an item imported approved: its first row)
+        previous_status = row["status"]
+    if approval is None:
+        return None
+    changed = [
+        str(field.verbose_name)
+        for field in (AidItem._meta.get_field(name) for name in APPROVAL_SUBSTANCE_FIELDS)
+        if isinstance(field, Field) and getattr(item, field.attname) != approval[field.name]
+    ]
+    # The writer of parts writes only differences, so any history row of a part after the approval is a change.
+    changed += [
+        str(model._meta.verbose_name_plural)
+        for model in APPROVAL_SUBSTANCE_PARTS
+        if model.history.filter(aid_item_id=item.pk, history_date__gt=approval["history_date"]).exists()
+    ]
+    return SinceApproval(approval["history_date"], changed) if changed else None
 
 
 def location_unit(*, era: str, code: str) -> AdministrativeUnit | None:

@@ -148,7 +148,7 @@ class AidItemCsvView(RestrictedQuerysetMixin, View):
                     item.get_status_display(),
                     item.owning_province.code if item.owning_province else "",
                     item.owning_province.name if item.owning_province else _("the centre (nationwide aid)"),
-                    "; ".join(p.organisation.name for p in item.donor_participations),
+                    "; ".join(p.organisation.local_name for p in item.donor_participations),
                     _iso(item.planned_start),
                     _iso(item.planned_end),
                     _plain(item.committed_usd, CENT),
@@ -178,17 +178,36 @@ class StepPage:
     form_class: type[forms.LifecycleForm]
     style: str = "outline-primary"
     icon: str = "arrow-right-circle"
+    # The question asked before a step that ends the item's lifecycle for good is performed.
+    confirm: Any = None
 
 
 STEP_PAGES: dict[str, StepPage] = {
     "submit": StepPage(forms.SubmitForm, "primary", "send"),
     "approve": StepPage(forms.ApproveForm, "success", "check2-circle"),
-    "reject": StepPage(forms.ReasonForm, "outline-danger", "x-circle"),
+    "reject": StepPage(
+        forms.ReasonForm,
+        "outline-danger",
+        "x-circle",
+        gettext_lazy("Reject this aid item? This is final: it can no longer be changed or approved."),
+    ),
     "start": StepPage(forms.StartForm, "primary", "play-circle"),
     "complete": StepPage(forms.CompleteForm, "primary", "flag"),
     "close": StepPage(forms.CloseForm, "outline-primary", "archive"),
-    "cancel": StepPage(forms.ReasonForm, "outline-danger", "slash-circle"),
-    "revoke": StepPage(forms.ReasonForm, "outline-danger", "arrow-counterclockwise"),
+    "cancel": StepPage(
+        forms.ReasonForm,
+        "outline-danger",
+        "slash-circle",
+        gettext_lazy(
+            "Cancel this aid item? This is final: it can no longer be changed and no longer counts in official figures."
+        ),
+    ),
+    "revoke": StepPage(
+        forms.ReasonForm,
+        "outline-danger",
+        "arrow-counterclockwise",
+        gettext_lazy("Revoke the approval? This is final: the aid item no longer counts in official figures."),
+    ),
 }
 
 
@@ -226,6 +245,7 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             today=today,
             appraisal_deadline=item.appraisal_deadline if item.status == AidStatus.UNDER_APPRAISAL else None,
             start_deadline=item.start_deadline if item.status == AidStatus.APPROVED else None,
+            since_approval=selectors.changes_since_approval(item),
         )
         return context
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import BaseModel
+from .scoping import jurisdiction
 
 _Field = TypeVar("_Field", bound=forms.Field)
 _Record = TypeVar("_Record", bound=BaseModel)
@@ -57,6 +58,13 @@ class RecordForm(forms.ModelForm[_Record]):
             for name, field in self.fields.items():
                 if name != "version" and name not in changeable:
                     field.disabled = True
+
+    def preselect_own_province(self, name: str) -> None:
+        """On a new record's empty form, choose the province of a user who works in one province only (the one
+        choice a provincial editor has), so that they need not pick it."""
+        provinces = jurisdiction(self.user)
+        if self.instance.pk is None and not self.is_bound and provinces is not None and len(provinces) == 1:
+            self.initial.setdefault(name, next(iter(provinces)))
 
     def clean_version(self) -> int | None:
         version = self.cleaned_data.get("version")

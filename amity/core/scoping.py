@@ -3,7 +3,8 @@
 Every model that users reach declares a `scope_policy`: a table from role to action to rule. Querysets
 call `restrict(user, action)`, which applies the rule as a filter. Anything not granted is refused: an
 anonymous or inactive user, a user without a role, an action missing from the table, a model without a
-policy. Only administrators see everything without a rule.
+policy. Only administrators see everything without a rule. What the policy's `public` table grants, every
+signed-in user has as well.
 """
 
 from __future__ import annotations
@@ -233,6 +234,18 @@ class ScopePolicy:
     public: Mapping[str, Rule] = field(default_factory=dict)
     changeable_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
+    def rule_for(self, scope: UserScope | None, action: str) -> Rule | None:
+        """The rule that grants `action` to a user of this scope (None: nothing). The `public` table is a floor:
+        what anyone may do without signing in, every signed-in user may do too, whatever their role (or none) —
+        a user never sees less than the public. Administrators are answered before this."""
+        public = self.public.get(action)
+        if scope is None:
+            return public
+        own = self.rules.get(scope.role, {}).get(action)
+        if own is None or public is None:
+            return own or public
+        return AnyOf((own, public))
+
     def changeable_fields_for(self, user: Any) -> frozenset[str] | None:
         """The fields `user` may set when adding or changing these records; None means every field (whether
         the user may add or change at all is `restrict` / `allows`)."""
@@ -245,12 +258,7 @@ class ScopePolicy:
 
     def restrict(self, queryset: _Rows, user: Any, action: str) -> _Rows:
         scope = user_scope(user)
-        if scope is None:
-            rule = self.public.get(action)
-        elif scope.is_administrator:
-            rule = EVERYTHING
-        else:
-            rule = self.rules.get(scope.role, {}).get(action)
+        rule = EVERYTHING if scope is not None and scope.is_administrator else self.rule_for(scope, action)
         if rule is None:
             return queryset.none()
         q = rule.q(scope or _ANONYMOUS, queryset.model)
@@ -261,12 +269,9 @@ class ScopePolicy:
         `instance`, on that record — saved or not: an aid item about to be created or imported is allowed by
         its own fields where the rule can tell from them, else by the database (saved records only)."""
         scope = user_scope(user)
-        if scope is None:
-            rule = self.public.get(action)
-        elif scope.is_administrator:
+        if scope is not None and scope.is_administrator:
             return True
-        else:
-            rule = self.rules.get(scope.role, {}).get(action)
+        rule = self.rule_for(scope, action)
         if rule is None or instance is None:
             return rule is not None
         decided = rule.holds(scope or _ANONYMOUS, instance)

@@ -54,6 +54,7 @@ class OrganisationForm(RecordForm):
             provinces = provinces.filter(pk__in=self.user.jurisdictions.values("pk"))
             self.fields["owning_province"].required = True
         form_field(self, "owning_province", forms.ModelChoiceField).queryset = provinces
+        self.preselect_own_province("owning_province")
         self.fields["owning_province"].label = _("Recorded by province")
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -117,6 +118,14 @@ class Organisation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language where one is recorded: the Vietnamese name on a Vietnamese page, else
+        the organisation's own name (an acronym is a code to most readers: lists show it on hover only)."""
+        if self.name_vi.strip() and (translation.get_language() or "").startswith("vi"):
+            return self.name_vi
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("organisations:detail", kwargs={"public_id": self.public_id})

@@ -263,17 +263,15 @@ class PublishedReport(BaseModel):
     published_at = models.DateTimeField(_("published"))
 
     history = HistoricalRecords()
+    # Published figures are public by nature: every published report, national or a province's, is read by
+    # the public and — the public table being a floor for every signed-in user — by every role, on its page, in
+    # its exports and in the API alike. Publishing stays with central officers and a province's approvers.
     scope_policy = ScopePolicy(
         rules={
-            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING, Action.PUBLISH: EVERYTHING},
-            Role.PROVINCIAL_APPROVER: {
-                Action.VIEW: InJurisdiction("province"),
-                Action.PUBLISH: InJurisdiction("province"),
-            },
-            Role.PROVINCIAL_EDITOR: {Action.VIEW: InJurisdiction("province")},
-            Role.PROVINCIAL_VIEWER: {Action.VIEW: InJurisdiction("province")},
+            Role.CENTRAL_OFFICER: {Action.PUBLISH: EVERYTHING},
+            Role.PROVINCIAL_APPROVER: {Action.PUBLISH: InJurisdiction("province")},
         },
-        public={Action.VIEW: EVERYTHING},  # published figures are what the public pages show
+        public={Action.VIEW: EVERYTHING},
     )
 
     class Meta:

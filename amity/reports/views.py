@@ -25,7 +25,7 @@ from django.views.generic import ListView
 from amity.accounts.choices import Role
 from amity.core.exceptions import PermissionDenied
 from amity.core.forms import add_service_errors
-from amity.core.scoping import Action, jurisdiction
+from amity.core.scoping import Action, is_national, jurisdiction
 from amity.reference.choices import Era
 
 from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
@@ -68,6 +68,7 @@ class DashboardView(LoginRequiredMixin, View):
                 form.add_spec_errors(error)
             else:
                 context.update(board=board, charts=_charts(board, form), **_dashboard_links(board))
+                context["no_data"] = no_data_note(form, board)
                 currency = board.spec.currency
                 context.update(
                     columns=[
@@ -185,6 +186,12 @@ def parameter_summary(
         (_("Conversion basis"), basis_label),
         (_("Status basis"), status_basis_label),
     ]
+    return items + filter_summary(form, spec)
+
+
+def filter_summary(form: ReportParametersForm, spec: ReportSpec) -> list[tuple[str, str]]:
+    """The filters a report was computed with, each as its label and its value in words."""
+    items = []
     for name in FILTER_KEYS:
         value = spec.filters.get(name)
         if not value:
@@ -196,6 +203,17 @@ def parameter_summary(
         label = _flat_choices(getattr(field, "choices", [])).get(value, value)
         items.append((str(field.label), label if name != "province" else f"{label} ({value})"))
     return items
+
+
+def no_data_note(form: ReportParametersForm, board: Dashboard) -> str:
+    """What an empty panel of the dashboard says: no figures for its period and filters."""
+    filters = "; ".join(f"{label}: {value}" for label, value in filter_summary(form, board.spec))
+    if filters:
+        return _("No data for %(period)s with these filters: %(filters)s.") % {
+            "period": board.period_label,
+            "filters": filters,
+        }
+    return _("No data for %(period)s.") % {"period": board.period_label}
 
 
 def _may_publish(user: Any, form: ReportParametersForm, spec: ReportSpec) -> bool:
@@ -270,7 +288,19 @@ class PublishView(LoginRequiredMixin, View):
 # --- published reports -------------------------------------------------------------------------------------
 
 
-class PublishedListView(LoginRequiredMixin, ListView[PublishedReport]):
+def may_compare_live(user: Any, published: PublishedReport) -> bool:
+    """Whether the figures computed now for `user` cover the published report's scope, so that comparing the two
+    means something: the national picture for a national report, the province's staff (or the centre) for a
+    province's. Anyone else (the public, an NGO, another province) reads the published figures only."""
+    if is_national(user):
+        return True
+    provinces = jurisdiction(user)
+    return published.province_id is not None and provinces is not None and published.province_id in provinces
+
+
+class PublishedListView(ListView[PublishedReport]):
+    """Every published report, for anyone (the policy's public table): published figures are public."""
+
     template_name = "reports/published_list.html"
     paginate_by = 50
 
@@ -351,7 +381,10 @@ def compare_figures(figures: dict[str, Any], live: ReportResult) -> tuple[list[C
     return rows, totals
 
 
-class PublishedDetailView(LoginRequiredMixin, View):
+class PublishedDetailView(View):
+    """A published report's frozen figures, for anyone; the comparison with the figures now for those whose
+    scope covers the report's (`may_compare_live`)."""
+
     template_name = "reports/published_detail.html"
 
     def get(self, request: HttpRequest, public_id: str) -> HttpResponse:
@@ -369,7 +402,8 @@ class PublishedDetailView(LoginRequiredMixin, View):
             "intact": published_is_intact(published),
             "dimension_labels": [Dimension(d).label for d in figures.get("dimensions", [])],
             "measure_columns": [MeasureColumn.of(Measure(m), currency) for m in figures.get("measures", [])],
-            "compare": request.GET.get("compare") == "1",
+            "may_compare": (may_compare := may_compare_live(request.user, published)),
+            "compare": may_compare and request.GET.get("compare") == "1",
         }
         form = ReportTableForm(dict(published.parameters), user=request.user)
         try:
@@ -379,7 +413,8 @@ class PublishedDetailView(LoginRequiredMixin, View):
             spec = None
         if spec is not None:
             context["summary"] = parameter_summary(form, spec, figures.get("basis", ""), status_basis)
-            context["table_link"] = f"{reverse('reports:table')}?{urlencode(spec.to_params())}"
+            if may_compare:
+                context["table_link"] = f"{reverse('reports:table')}?{urlencode(spec.to_params())}"
             if context["compare"]:
                 try:
                     live = report(request.user, spec)

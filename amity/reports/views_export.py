@@ -11,7 +11,7 @@ import io
 import uuid
 from collections.abc import Mapping
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -51,10 +51,12 @@ def _published(request: HttpRequest) -> PublishedReport:
     return published
 
 
-@login_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
+    """Live figures for a signed-in user; a published report's frozen figures for anyone (they are public)."""
     params = request.GET
+    if not request.user.is_authenticated and not params.get("published"):
+        return redirect_to_login(request.get_full_path())
     fmt = params.get("format", "xlsx")
     if fmt not in FORMATS:
         return _bad_request({"format": _("Unknown format “%(value)s”; use xlsx, csv or docx.") % {"value": fmt}})

@@ -34,8 +34,9 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("aid:list")
-# session, user, jurisdictions, count, countries, donors and sectors (filter form), rows with totals, donors
-LIST_QUERIES = 9
+# session, user, jurisdictions, count, countries, donors, sectors and provinces (filter form), rows with totals,
+# donors
+LIST_QUERIES = 10
 
 
 def listed(response) -> list[str]:
@@ -504,3 +505,97 @@ def test_the_edit_page_reads_each_choice_list_once_whatever_the_number_of_rows(u
         response = client.get(reverse("aid:edit", args=[many.public_id]))
     assert len(captured_many) == len(captured_few)
     assert f'<option value="{sector("12191").pk}" selected>' in response.content.decode()
+
+
+def test_cancelling_the_aid_item_reads_apart_from_leaving_a_form_and_asks_first(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    client = client_for(users["editor"])  # Vietnamese, the default
+    detail = client.get(item.get_absolute_url()).content.decode()
+    assert "Hủy bỏ khoản viện trợ" in detail
+
+    page = client.get(step_url(item, "cancel")).content.decode()
+    assert 'data-confirm="Hủy bỏ khoản viện trợ này?' in page
+    assert "Hủy bỏ khoản viện trợ</button>" in page
+    assert ">Quay lại</a>" in page
+    assert ">Hủy</" not in page
+    edit = client.get(reverse("aid:edit", args=[item.public_id])).content.decode()
+    assert ">Quay lại</a>" in edit and ">Hủy</" not in edit
+
+
+def test_the_donor_column_names_donors_in_the_readers_language(users, hai_phong):
+    koica = donor("Korea International Cooperation Agency", name_vi="Cơ quan Hợp tác Quốc tế Hàn Quốc", acronym="KOICA")
+    ngo = donor("Stichting Vrienden van Vietnam", country="NL", acronym="SVV")
+    make_aid_item(users["editor"], owning_province=hai_phong, participants=[(koica, "1"), (ngo, "1")])
+    client = client_for(users["editor"])
+
+    vietnamese = client.get(LIST).content.decode()
+    assert ">Cơ quan Hợp tác Quốc tế Hàn Quốc</span>" in vietnamese
+    assert ">Stichting Vrienden van Vietnam</span>" in vietnamese
+    assert ">KOICA</span>" not in vietnamese and ">SVV</span>" not in vietnamese
+    client.cookies["amity_language"] = "en"
+    english = client.get(LIST).content.decode()
+    assert ">Korea International Cooperation Agency</span>" in english
+    content = b"".join(client.get(reverse("aid:csv")).streaming_content).decode().removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[1][rows[0].index("Donors")] == "Korea International Cooperation Agency; Stichting Vrienden van Vietnam"
+
+
+def test_the_province_filter_is_picked_by_name(users, hai_phong):
+    located = make_aid_item(users["editor"], owning_province=hai_phong, title="Located")
+    make_aid_item(users["editor"], owning_province=hai_phong, title="Nationwide", locations=[])
+    client = client_for(users["editor"])
+
+    response = client.get(LIST)
+    field = response.context["filterset"].form["province"]
+    choices = dict(field.field.widget.choices)
+    assert (
+        choices["31"] == hai_phong.name_vi and choices["nationwide"] == "Toàn quốc / chưa phân bổ cho tỉnh, thành phố"
+    )
+    assert field.label == "Tỉnh, thành phố"
+    assert '<select name="province"' in response.content.decode()
+    assert listed(client.get(LIST, {"province": "31"})) == [located.title_vi]
+    assert listed(client.get(LIST, {"province": "nationwide"})) == ["Nationwide"]
+    old = dict(client.get(LIST, {"era": Era.PRE2025}).context["filterset"].form["province"].field.widget.choices)
+    assert old["30"] == "Hải Dương"
+
+
+def test_a_one_province_editors_new_aid_item_and_organisation_are_their_provinces(users, hai_phong, son_la):
+    editor = client_for(users["editor"])
+    for url in (reverse("aid:add"), reverse("organisations:add")):
+        form = editor.get(url).context["form"]
+        assert form["owning_province"].value() == hai_phong.pk, url
+        assert f'<option value="{hai_phong.pk}" selected>' in str(form["owning_province"])
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    assert client_for(users["editor"]).get(reverse("aid:edit", args=[item.public_id])).status_code == 200
+    users["editor"].jurisdictions.add(son_la)  # two provinces: the editor chooses
+    assert client_for(users["editor"]).get(reverse("aid:add")).context["form"]["owning_province"].value() is None
+    assert client_for(users["central"]).get(reverse("aid:add")).context["form"]["owning_province"].value() is None
+
+
+def test_an_approved_item_shows_what_of_its_approved_substance_changed(users, hai_phong):
+    from amity.aid.services import AidItemParts, SectorShare
+
+    from .factories import approve
+
+    item = approve(users["approver"], make_aid_item(users["editor"], owning_province=hai_phong))
+    client = client_for(users["editor"])
+    assert client.get(item.get_absolute_url()).context["since_approval"] is None
+    item = services.aid_item_update(
+        aid_item=item, user=users["editor"], data={"title_en": "Kindergarten"}, expected_version=item.version
+    )
+    assert client.get(item.get_absolute_url()).context["since_approval"] is None  # not what was approved
+
+    item = services.aid_item_update(
+        aid_item=item,
+        user=users["editor"],
+        data={"planned_end": date(2030, 12, 31)},
+        parts=AidItemParts(
+            sectors=[SectorShare(sector("11220"), Decimal(60)), SectorShare(sector("12220"), Decimal(40))]
+        ),
+        expected_version=item.version,
+    )
+    response = client.get(item.get_absolute_url())
+    assert response.context["since_approval"].changed == ["ngày kết thúc dự kiến", "tỷ trọng theo lĩnh vực"]
+    html = response.content.decode()
+    assert "amity-changed-since-approval" in html and "ngày kết thúc dự kiến, tỷ trọng theo lĩnh vực" in html
+    assert AidItem.objects.get(pk=item.pk).status == AidStatus.APPROVED  # the edit was not blocked

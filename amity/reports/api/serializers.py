@@ -29,7 +29,7 @@ class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     province: serializers.SlugRelatedField[AdministrativeUnit] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True, help_text=_("Empty for a national report.")
     )
     published_by = serializers.CharField(source="published_by.get_username", read_only=True)
     currency = serializers.SerializerMethodField()

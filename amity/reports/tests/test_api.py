@@ -138,10 +138,31 @@ def test_publishing_without_a_title_is_a_400(users):
     assert "title" in response.json()
 
 
-def test_published_reports_are_listed_within_the_users_scope(users, published):
-    assert [r["id"] for r in api(users["viewer"]).get(PUBLISHED).json()["results"]] == [str(published.public_id)]
-    assert api(users["son_la_editor"]).get(PUBLISHED).json()["results"] == []
-    assert api(users["son_la_editor"]).get(f"{PUBLISHED}{published.public_id}/").status_code == 404
+@pytest.fixture
+def national(users) -> PublishedReport:
+    return report_publish(user=users["central"], spec=spec_from_params({"year": "2024"}), title="Toàn quốc 2024")
+
+
+@pytest.mark.parametrize(
+    "who", [None, "admin", "central", "approver", "editor", "viewer", "son_la_editor", "ngo_rep", "no_role"]
+)
+def test_every_published_report_is_read_by_the_public_and_every_user(users, published, national, who):
+    client = api(users[who] if who else None)
+
+    listed = client.get(PUBLISHED).json()["results"]
+
+    assert {r["id"] for r in listed} == {str(published.public_id), str(national.public_id)}
+    for report_ in (published, national):
+        assert client.get(f"{PUBLISHED}{report_.public_id}/").status_code == 200
+
+
+def test_a_national_report_has_no_province_and_the_schema_says_it_may_be_null(users, national):
+    body = api().get(f"{PUBLISHED}{national.public_id}/").json()
+    assert body["province"] is None
+
+    schema = api(users["central"]).get("/api/schema/", {"format": "json"}).json()
+    province = schema["components"]["schemas"]["PublishedReport"]["properties"]["province"]
+    assert province.get("nullable") is True
 
 
 def test_published_figures_are_public(published):

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date
 from decimal import Decimal
 
 import docx
 import openpyxl
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from amity.aid import services as aid_services
@@ -310,13 +312,14 @@ def test_published_docx_says_when_its_figures_were_frozen(users, hai_phong):
     assert "UBND THÀNH PHỐ HẢI PHÒNG" in text
 
 
-def test_a_published_report_outside_the_users_scope_is_not_found(users, hai_phong):
+def test_a_published_report_is_exported_for_anyone_and_an_unknown_one_is_not_found(users, hai_phong):
     spec = spec_from_params({"province": "31", "year": "2024"})
     published = report_publish(user=users["approver"], spec=spec, title="Viện trợ năm 2024")
 
-    response = export(users["son_la_editor"], "xlsx", published=str(published.public_id))
-
-    assert response.status_code == 404
+    # Published figures are public: another province's editor and the public download them as published.
+    assert export(users["son_la_editor"], "xlsx", published=str(published.public_id)).status_code == 200
+    assert Client().get(EXPORT, {"format": "docx", "published": str(published.public_id)}).status_code == 200
+    assert export(users["son_la_editor"], "xlsx", published=str(uuid.uuid4())).status_code == 404
 
 
 def test_frozen_figures_rebuild_the_same_result(demo, users):

@@ -115,7 +115,7 @@ def chart_data(html: str, chart_id: str) -> dict[str, Any]:
 
 
 def test_anonymous_user_is_sent_to_login(client):
-    for url in (DASHBOARD, TABLE, reverse("reports:published_list")):
+    for url in (DASHBOARD, TABLE):  # published reports are public
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("accounts:login") in response["Location"]
@@ -427,14 +427,42 @@ def test_published_figures_stay_frozen_and_the_comparison_shows_a_later_change(d
     assert "+1,000.00" in html and "amity-difference" in html
 
 
-def test_the_published_list_follows_the_province_scope(demo, users, son_la):
+def test_every_published_report_is_public_on_its_page_and_agrees_with_the_api(demo, users, son_la):
+    publish(as_user(users["approver"]), "province=31&year=2023")
+    publish(as_user(users["central"]), "year=2023", title="Toàn quốc 2023")
+    reports = set(PublishedReport.objects.values_list("pk", flat=True))
+    assert len(reports) == 2
+    clients = {"anonymous": Client()} | {
+        who: as_user(users[who]) for who in ("approver", "viewer", "son_la_editor", "ngo_rep", "no_role", "central")
+    }
+    for who, client in clients.items():
+        listed = client.get(reverse("reports:published_list"))
+        assert listed.status_code == 200, who
+        assert {p.pk for p in listed.context["object_list"]} == reports, who
+        api_ids = {r["id"] for r in client.get("/api/v1/published-reports/").json()["results"]}
+        assert api_ids == {str(p.public_id) for p in listed.context["object_list"]}, who
+        for published in PublishedReport.objects.all():
+            page = client.get(published.get_absolute_url())
+            assert page.status_code == 200, who
+            assert published.title in page.content.decode()
+            export = client.get(reverse("reports:export"), {"published": str(published.public_id), "format": "csv"})
+            assert export.status_code == 200, who
+
+
+def test_only_those_whose_scope_covers_a_published_report_compare_it_with_the_figures_now(demo, users):
     publish(as_user(users["approver"]), "province=31&year=2023")
     published = PublishedReport.objects.get()
-    assert [p.pk for p in as_user(users["viewer"]).get(reverse("reports:published_list")).context["object_list"]] == [
-        published.pk
-    ]
-    assert not as_user(users["son_la_editor"]).get(reverse("reports:published_list")).context["object_list"]
-    assert as_user(users["son_la_editor"]).get(published.get_absolute_url()).status_code == 404
+    url = f"{published.get_absolute_url()}?compare=1"
+    assert as_user(users["viewer"]).get(url).context["compare"]
+    assert as_user(users["central"]).get(url).context["compare"]
+    for client in (Client(), as_user(users["son_la_editor"]), as_user(users["ngo_rep"])):
+        response = client.get(url)
+        assert not response.context["compare"] and "live" not in response.context
+        assert f'href="{published.get_absolute_url()}?compare=1"' not in response.content.decode()
+
+
+def test_a_live_export_still_needs_a_login(db):
+    assert Client().get(reverse("reports:export"), {"year": "2023", "format": "csv"}).status_code == 302
 
 
 def test_an_altered_publication_is_flagged(demo, users):
@@ -491,3 +519,15 @@ def test_the_licences_expiring_soon_are_those_of_the_users_provinces(demo, users
     assert expiring(users["central"]) == ["T-HP-1", "T-SL-1"]
     assert expiring(users["central"], province="14") == ["T-SL-1"]
     assert "T-HP-1" in as_user(users["editor"]).get(DASHBOARD).content.decode()
+
+
+def test_empty_dashboard_panels_say_there_is_no_data_for_their_period_and_filters(demo, users):
+    html = as_user(users["central"], "vi").get(DASHBOARD, {"year": "2030"}).content.decode()
+    assert html.count("amity-no-data") == 4  # sectors, provinces, donor countries, donors (years has the series)
+    assert html.count("Không có số liệu trong kỳ 2030.") == 4
+
+    html = as_user(users["central"], "en").get(DASHBOARD, {"year": "2030", "modality": "project"}).content.decode()
+    assert "No data for 2030 with these filters: Modality: Project." in html
+
+    full = as_user(users["central"], "en").get(DASHBOARD, {"year": "2023"}).content.decode()
+    assert "amity-no-data" not in full

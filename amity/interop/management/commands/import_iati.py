@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.utils.translation import gettext as _
 
 from amity.accounts.models import User
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check everything and write nothing")
         parser.add_argument("--user", help="act as this user (their permissions and scope apply); default: the system")
 
+    @no_translations  # operators read English, as from every command (see load_reference)
     def handle(self, *args: Any, **options: Any) -> None:
         province = None
         if options["province"]:

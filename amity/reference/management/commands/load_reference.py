@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.utils.translation import gettext as _
 
 from amity.reference.services import ReferenceDataError, reference_load
@@ -26,6 +26,10 @@ class Command(BaseCommand):
             help="Folder holding the reference files (default: settings.AMITY_REFERENCE_DATA_DIR).",
         )
 
+    # Commands speak English, like the logs: their readers are operators, whose scripts, searches and support
+    # requests need one wording whatever LANGUAGE_CODE (Vietnamese) says; the notes of the services are their
+    # English source texts here too. Pages and exports stay in the user's language.
+    @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(options["data_dir"] or settings.AMITY_REFERENCE_DATA_DIR)
         verbosity = options["verbosity"]
