@@ -1,0 +1,64 @@
+"""Bad input is a 400 naming the field, never a server error (issue 13, item 6): impossible years in the aid
+filters, a location row without its era, a NUL byte in a code, the same IATI identifier created twice at once,
+a control character in an export filter."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from amity.conftest import client_for
+
+from .factories import make_aid_item, make_transaction
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = "/api/v1/aid-items/"
+TRANSACTIONS = "/api/v1/transactions/"
+BAD_YEARS = ["0", "-1", "0.5", "1e30", "10000"]
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.parametrize("year", BAD_YEARS)
+@pytest.mark.parametrize("url", [ITEMS, TRANSACTIONS, "/api/v1/aid-items/iati/"])
+def test_an_impossible_year_in_an_api_list_is_a_400_naming_it(users, hai_phong, url, year):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    make_transaction(users["editor"], item)
+    response = api(users["editor"]).get(url, {"year": year}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400, response.content
+    assert "year" in response.json()
+
+
+@pytest.mark.parametrize("year", BAD_YEARS)
+@pytest.mark.parametrize("name", ["aid:list", "aid:csv", "interop:iati_activities"])
+def test_an_impossible_year_on_a_page_or_export_is_refused(users, hai_phong, name, year):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    make_transaction(users["editor"], item)
+    response = client_for(users["editor"]).get(reverse(name), {"year": year})
+    if name == "aid:list":  # the page shows the error on the filter
+        assert response.status_code == 200
+        assert "year" in response.context["filterset"].errors
+    else:  # an export never ignores a filter
+        assert response.status_code == 400, response.status_code
+
+
+def test_a_year_in_range_still_filters(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    make_transaction(users["editor"], item)
+    response = api(users["editor"]).get(ITEMS, {"year": "2023"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert api(users["editor"]).get(TRANSACTIONS, {"year": "2024"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("year", BAD_YEARS)
+def test_an_impossible_year_on_the_exchange_rate_list_is_shown_as_an_error(users, year):
+    response = client_for(users["editor"]).get(reverse("reference:rates"), {"year": year})
+    assert response.status_code == 200
+    assert "year" in response.context["filterset"].errors
