@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
+from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -50,6 +51,32 @@ class RestrictedViewSetMixin:
         if isinstance(data, dict) and isinstance(data.get("version"), int) and response.status_code < 300:
             response["ETag"] = f'"{data["version"]}"'
         return response
+
+
+class WholeRowMixin:
+    """A row of a nested list (an item's sector or location shares, participants) is whole even in a PATCH: the
+    list given replaces the stored one, so each row needs its required fields and takes the defaults of those
+    left out. (DRF skips both for every field under a partial update, which let a location without its `era`
+    reach the row's validation as a KeyError, a server error.)"""
+
+    fields: Any
+    root: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        attrs = super().to_internal_value(data)  # type: ignore[misc]  # a mixin of a Serializer
+        if not getattr(self.root, "partial", False):
+            return attrs
+        missing: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            if field.read_only or field.source in attrs:
+                continue
+            if field.default is not empty:
+                attrs[field.source] = field.default() if callable(field.default) else field.default
+            elif field.required:
+                missing[name] = [str(field.error_messages["required"])]
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class PreconditionRequired(exceptions.APIException):

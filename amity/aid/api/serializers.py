@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from amity.core.api import WholeRowMixin
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.fx import RateBook, RateNote, shared_rate_book
@@ -61,13 +62,13 @@ class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
         return AidItem.objects.restrict(_user(self), "view")
 
 
-class SectorShareSerializer(serializers.Serializer[SectorSplit]):
+class SectorShareSerializer(WholeRowMixin, serializers.Serializer[SectorSplit]):
     sector = serializers.SlugRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
     sector_name = name_field("sector.name")
     percentage = percentage_field()
 
 
-class LocationShareSerializer(serializers.Serializer[LocationSplit]):
+class LocationShareSerializer(WholeRowMixin, serializers.Serializer[LocationSplit]):
     """A province or commune named by its code and era (codes are reused across the 2025 reorganisation)."""
 
     unit = serializers.CharField(max_length=5)
@@ -93,7 +94,7 @@ class LocationShareSerializer(serializers.Serializer[LocationSplit]):
         }
 
 
-class ParticipantSerializer(serializers.Serializer[AidParticipant]):
+class ParticipantSerializer(WholeRowMixin, serializers.Serializer[AidParticipant]):
     organisation = ScopedOrganisationField()
     organisation_name = name_field("organisation.name")
     role = serializers.ChoiceField(choices=ParticipantRole.choices)

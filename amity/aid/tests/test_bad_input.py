@@ -62,3 +62,31 @@ def test_an_impossible_year_on_the_exchange_rate_list_is_shown_as_an_error(users
     response = client_for(users["editor"]).get(reverse("reference:rates"), {"year": year})
     assert response.status_code == 200
     assert "year" in response.context["filterset"].errors
+
+
+def _patch(user, item, body):
+    return api(user).patch(f"{ITEMS}{item.public_id}/", {**body, "version": item.version}, format="json")
+
+
+def test_a_patch_of_locations_without_era_takes_the_current_era(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    response = _patch(users["editor"], item, {"locations": [{"unit": "10507", "percentage": "100"}]})
+    assert response.status_code == 200, response.json()
+    assert response.json()["locations"][0]["era"] == "2025"
+
+
+@pytest.mark.parametrize(
+    ("part", "row", "field"),
+    [
+        ("locations", {"era": "2025", "percentage": "100"}, "unit"),
+        ("locations", {"unit": "10507"}, "percentage"),
+        ("sectors", {"percentage": "100"}, "sector"),
+        ("participants", {"role": "1"}, "organisation"),
+    ],
+)
+def test_a_patch_with_an_incomplete_row_is_a_400_naming_the_field(users, hai_phong, part, row, field):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    response = _patch(users["editor"], item, {part: [row]})
+    assert response.status_code == 400, response.content
+    rows = response.json()[part]  # DRF names the row by its index: a list, or under a PATCH a dict
+    assert field in (rows["0"] if isinstance(rows, dict) else rows[0])
