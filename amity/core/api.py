@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import empty
@@ -18,6 +18,9 @@ from .exceptions import ConflictError
 from .models import BaseModel, restricted
 from .scoping import Action
 from .services import ensure_allowed
+from .text import UNSTORABLE, check_text
+
+_M = TypeVar("_M", bound=Model)
 
 _ACTION_FOR_METHOD = {
     "GET": Action.VIEW,
@@ -51,6 +54,21 @@ class RestrictedViewSetMixin:
         if isinstance(data, dict) and isinstance(data.get("version"), int) and response.status_code < 300:
             response["ETag"] = f'"{data["version"]}"'
         return response
+
+
+class CodeRelatedField(serializers.SlugRelatedField[_M]):
+    """A related record by its code or public identifier (a currency, province, sector, country, organisation).
+    Every API's `SlugRelatedField` is one of these: a code holding a character Amity never stores (NUL, other
+    control characters) is refused here, naming the field, before it reaches the database; PostgreSQL raises on
+    a NUL in a query (a server error), and no stored code holds any of them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and UNSTORABLE.search(data):
+            try:
+                check_text(data)
+            except DjangoValidationError as exc:
+                raise exceptions.ValidationError(exc.messages) from exc
+        return super().to_internal_value(data)
 
 
 class WholeRowMixin:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from amity.core.api import WholeRowMixin
+from amity.core.api import CodeRelatedField, WholeRowMixin
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.fx import RateBook, RateNote, shared_rate_book
@@ -42,7 +42,7 @@ def _user(field: serializers.Field[Any, Any, Any, Any]) -> Any:
     return getattr(request, "user", None)
 
 
-class ScopedOrganisationField(serializers.SlugRelatedField[Organisation]):
+class ScopedOrganisationField(CodeRelatedField[Organisation]):
     """An organisation by its public identifier, among those the user may see."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -52,7 +52,7 @@ class ScopedOrganisationField(serializers.SlugRelatedField[Organisation]):
         return Organisation.objects.restrict(_user(self), "view")
 
 
-class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
+class ScopedAidItemField(CodeRelatedField[AidItem]):
     """An aid item by its public identifier, among those the user may see."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -63,7 +63,7 @@ class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
 
 
 class SectorShareSerializer(WholeRowMixin, serializers.Serializer[SectorSplit]):
-    sector = serializers.SlugRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
+    sector = CodeRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
     sector_name = name_field("sector.name")
     percentage = percentage_field()
 
@@ -113,7 +113,7 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     rows when given and are left unchanged when left out; send `version` on update."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    owning_province = serializers.SlugRelatedField(
+    owning_province = CodeRelatedField(
         slug_field="code", queryset=AdministrativeUnit.objects.filter(level="province", era=Era.CURRENT)
     )
     owning_province_name = name_field("owning_province.name")
@@ -122,7 +122,7 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     reported_status_name = name_field("get_reported_status_display")
     managing_agency = ScopedOrganisationField(required=False, allow_null=True)
     aid_owner = ScopedOrganisationField(required=False, allow_null=True)
-    counterpart_currency = serializers.SlugRelatedField(
+    counterpart_currency = CodeRelatedField(
         slug_field="code", queryset=Currency.objects.all(), required=False, allow_null=True
     )
     sectors = SectorShareSerializer(many=True, required=False)
@@ -225,7 +225,7 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     aid_item = ScopedAidItemField()
     transaction_type_name = name_field("get_transaction_type_display")
-    currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
+    currency = CodeRelatedField(slug_field="code", queryset=Currency.objects.all())
     currency_name = name_field("currency.name")
     provider = ScopedOrganisationField(required=False, allow_null=True)
     provider_name = name_field("provider.name")

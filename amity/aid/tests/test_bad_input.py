@@ -90,3 +90,48 @@ def test_a_patch_with_an_incomplete_row_is_a_400_naming_the_field(users, hai_pho
     assert response.status_code == 400, response.content
     rows = response.json()[part]  # DRF names the row by its index: a list, or under a PATCH a dict
     assert field in (rows["0"] if isinstance(rows, dict) else rows[0])
+
+
+NUL_CODES = [
+    (TRANSACTIONS, "currency", "U\x00SD"),
+    (ITEMS, "owning_province", "3\x001"),
+    (ITEMS, "counterpart_currency", "U\x00SD"),
+    ("/api/v1/organisations/", "country", "K\x00R"),
+    ("/api/v1/organisations/", "iati_type", "2\x001"),
+    ("/api/v1/organisations/", "owning_province", "3\x001"),
+    ("/api/v1/registrations/", "provinces", ["3\x001"]),
+    ("/api/v1/registrations/", "sectors", ["1\x0020"]),
+]
+
+
+@pytest.mark.parametrize(("url", "field", "value"), NUL_CODES)
+def test_a_nul_in_a_code_is_a_400_naming_the_field(users, hai_phong, url, field, value):
+    """PostgreSQL refuses a NUL in a query's text: the code is refused before the look-up."""
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    body = {
+        TRANSACTIONS: {"aid_item": str(item.public_id), "transaction_type": "2", "date": "2023-01-01", "amount": "5"},
+        ITEMS: {"modality": "project", "title_vi": "Trường học", "owning_province": "31"},
+    }.get(url, {"name": "Quỹ Hữu nghị", "kind": "foreign_ngo"})
+    response = api(users["admin"]).post(url, {**body, field: value}, format="json")
+    assert response.status_code == 400, response.content
+    assert "U+0000" in str(response.json()[field])
+
+
+@pytest.mark.parametrize(("part", "row"), [("sectors", {"sector": "112\x0020", "percentage": "100"})])
+def test_a_nul_in_a_code_of_a_part_is_a_400_naming_it(users, part, row):
+    body = {"modality": "project", "title_vi": "Trường học", "owning_province": "31", part: [row]}
+    response = api(users["admin"]).post(ITEMS, body, format="json")
+    assert response.status_code == 400, response.content
+    assert "U+0000" in str(response.json()[part])
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x04"])
+@pytest.mark.parametrize("name", ["province", "sector", "donor", "donor_country"])
+def test_a_control_character_in_a_report_filter_is_a_400_naming_it(users, name, character):
+    response = api(users["admin"]).get("/api/v1/reports/", {name: f"3{character}1", "group_by": "province"})
+    assert response.status_code == 400, response.content
+    assert name in response.json()
+    for fmt in ("xlsx", "csv", "docx"):
+        export = client_for(users["admin"]).get(reverse("reports:export"), {name: f"3{character}1", "format": fmt})
+        assert export.status_code == 400
+        assert f"{name}: " in export.content.decode()
