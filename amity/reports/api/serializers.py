@@ -29,7 +29,10 @@ class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
     """A published report without its rows (the list); the detail adds `figures` and `intact`."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    province: CodeRelatedField[AdministrativeUnit] = CodeRelatedField(slug_field="code", read_only=True)
+    # The province's code; null for a national report (the schema says so: a client must expect it).
+    province: CodeRelatedField[AdministrativeUnit] = CodeRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     published_by = serializers.CharField(source="published_by.get_username", read_only=True)
     currency = serializers.SerializerMethodField()
     basis = serializers.SerializerMethodField()
