@@ -135,3 +135,45 @@ def test_a_control_character_in_a_report_filter_is_a_400_naming_it(users, name, 
         export = client_for(users["admin"]).get(reverse("reports:export"), {name: f"3{character}1", "format": fmt})
         assert export.status_code == 400
         assert f"{name}: " in export.content.decode()
+
+
+def test_an_iati_identifier_taken_at_the_same_time_is_a_400_naming_it(users, hai_phong, monkeypatch):
+    """Two clients create items with the same IATI identifier at once: both pass the service's checks, the
+    database's unique constraint refuses the second. Simulated by the other client's item taking the
+    identifier just before this one's rows are written."""
+    from amity.aid import services
+    from amity.aid.models import AidItem
+
+    other = make_aid_item(users["editor"], owning_province=hai_phong, iati_identifier="KR-1-2024-002")
+    write = services.aid_items_write
+
+    def write_after_the_other(*args, **kwargs):
+        AidItem.all_objects.filter(pk=other.pk).update(iati_identifier="KR-1-2024-001")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(services, "aid_items_write", write_after_the_other)
+    body = {
+        "modality": "project",
+        "title_vi": "Trường học",
+        "owning_province": "31",
+        "iati_identifier": "KR-1-2024-001",
+    }
+    response = api(users["editor"]).post(ITEMS, body, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["iati_identifier"]
+    assert not AidItem.all_objects.filter(title_vi="Trường học").exists()  # nothing written
+
+
+def test_another_integrity_error_stays_a_server_error(users, monkeypatch):
+    from django.db import IntegrityError
+
+    from amity.aid import services
+
+    def fail(**kwargs):
+        raise IntegrityError("NOT NULL constraint failed: aid_aiditem.title_vi")
+
+    monkeypatch.setattr(services, "aid_items_save", fail)
+    client = api(users["editor"])
+    client.raise_request_exception = True
+    with pytest.raises(IntegrityError):
+        client.post(ITEMS, {"modality": "project", "title_vi": "Trường học", "owning_province": "31"}, format="json")
