@@ -119,6 +119,10 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     owning_province_name = name_field("owning_province.name")
     modality_name = name_field("get_modality_display")
     status_name = name_field("get_status_display")
+    # Read-only and empty unless an IATI file said it: the schema's enum must include "".
+    reported_status = serializers.ChoiceField(
+        choices=AidItem._meta.get_field("reported_status").choices or [], read_only=True, allow_blank=True
+    )
     reported_status_name = name_field("get_reported_status_display")
     managing_agency = ScopedOrganisationField(required=False, allow_null=True)
     aid_owner = ScopedOrganisationField(required=False, allow_null=True)
