@@ -11,6 +11,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.filters import YearFilter
 from amity.core.forms import FilterableSelect
 from amity.organisations.models import Organisation
 from amity.organisations.names import normalise_name
@@ -98,7 +99,7 @@ class AidItemFilterSet(django_filters.FilterSet):
         choices=BeneficiaryGroup.choices, method="by_beneficiary", label=_("Beneficiary group")
     )
     is_relief = django_filters.BooleanFilter(label=_("Relief aid"))
-    year = django_filters.NumberFilter(method="by_year", label=_("Year (a transaction dated in it)"))
+    year = YearFilter(method="by_year", label=_("Year (a transaction dated in it)"))
     date_from = django_filters.DateFilter(method="by_date_from", label=_("With a transaction from"))
     date_to = django_filters.DateFilter(method="by_date_to", label=_("With a transaction until"))
     committed_min = django_filters.NumberFilter(method="by_committed_min", label=_("Committed at least (USD)"))
@@ -178,8 +179,8 @@ class AidItemFilterSet(django_filters.FilterSet):
     def by_beneficiary(self, queryset: QuerySet[AidItem], name: str, value: str) -> QuerySet[AidItem]:
         return queryset.filter(beneficiaries__group=value)
 
-    def by_year(self, queryset: QuerySet[AidItem], name: str, value: Decimal) -> QuerySet[AidItem]:
-        return queryset.filter(Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__year=int(value))))
+    def by_year(self, queryset: QuerySet[AidItem], name: str, value: int) -> QuerySet[AidItem]:
+        return queryset.filter(Exists(Transaction.objects.filter(aid_item=OuterRef("pk"), value_date__year=value)))
 
     def by_date_from(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
         """Items with a transaction in the period [date_from, date_to] (either end may be open)."""
@@ -209,7 +210,7 @@ class TransactionFilterSet(django_filters.FilterSet):
     aid_item = django_filters.UUIDFilter(field_name="aid_item__public_id", label=_("Aid item"))
     transaction_type = django_filters.MultipleChoiceFilter(choices=TransactionType.choices, label=_("Type"))
     currency = django_filters.CharFilter(field_name="currency__code", label=_("Currency"))
-    year = django_filters.NumberFilter(field_name="value_date__year", label=_("Year"))
+    year = YearFilter(field_name="value_date__year", label=_("Year"))
     date_from = django_filters.DateFilter(field_name="value_date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="value_date", lookup_expr="lte", label=_("To"))
     provider = django_filters.ModelChoiceFilter(

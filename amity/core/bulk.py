@@ -183,7 +183,8 @@ def _copy_rows(
             adapters = [(index + 1, adapt) for index, adapt in adapters]
             rows = [(key, *row) for key, row in zip(keys, rows, strict=True)]
         columns = ", ".join(quote(_column(field)) for field in fields)
-        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        # As Django's own statements: a unique or foreign key violation is Django's IntegrityError.
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 if adapters:
                     row = list(row)

@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.filters import YearFilter
+
 from .choices import CodeStatus, Era, RateFrequency, UnitLevel
 from .models import AdministrativeUnit, CodelistItem, Country, Currency, ExchangeRate
 
@@ -100,7 +102,7 @@ class ExchangeRateFilterSet(django_filters.FilterSet):
     currency = django_filters.ModelChoiceFilter(
         queryset=Currency.objects.order_by("code"), to_field_name="code", label=_("Currency")
     )
-    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year", label=_("Year"))
+    year = YearFilter(field_name="period_start", lookup_expr="year", label=_("Year"))
     frequency = django_filters.ChoiceFilter(choices=RateFrequency.choices, label=_("Frequency"))
 
     class Meta:

@@ -11,11 +11,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amity.aid.choices import OFFICIAL_STATUSES, AidStatus, BeneficiaryGroup, Modality
+from amity.core.text import check_text
 from amity.reference.choices import Era
 
 
@@ -218,7 +220,7 @@ def spec_from_params(params: Mapping[str, str], *, defaults: ReportSpec | None =
     date_to = _parse_date(params.get("date_to", ""), "date_to", errors) or base.date_to
     year = params.get("year", "")
     if year:
-        if year.isdigit() and 1900 < int(year) < 2200:
+        if year.isascii() and year.isdigit() and 1900 < int(year) < 2200:
             date_from, date_to = date(int(year), 1, 1), date(int(year), 12, 31)
         else:
             errors["year"] = _("Enter a year such as 2023.")
@@ -260,6 +262,11 @@ def spec_from_params(params: Mapping[str, str], *, defaults: ReportSpec | None =
         except ValueError:
             errors["statuses"] = _("Unknown status basis; use “official” (from approval on) or “all”.")
     filters = {key: params[key] for key in FILTER_KEYS if params.get(key)}
+    for key, value in filters.items():
+        try:
+            check_text(value)  # a NUL would fail in the database's query, a control character in an export
+        except ValidationError as exc:
+            errors[key] = exc.messages[0]
     choices = {"modality": Modality.values, "status": AidStatus.values, "beneficiary": BeneficiaryGroup.values}
     for key, allowed in choices.items():
         if key in filters and filters[key] not in allowed:

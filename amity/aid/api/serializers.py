@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from amity.core.api import CodeRelatedField, WholeRowMixin
 from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.fx import RateBook, RateNote, shared_rate_book
@@ -41,7 +42,7 @@ def _user(field: serializers.Field[Any, Any, Any, Any]) -> Any:
     return getattr(request, "user", None)
 
 
-class ScopedOrganisationField(serializers.SlugRelatedField[Organisation]):
+class ScopedOrganisationField(CodeRelatedField[Organisation]):
     """An organisation by its public identifier, among those the user may see."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -51,7 +52,7 @@ class ScopedOrganisationField(serializers.SlugRelatedField[Organisation]):
         return Organisation.objects.restrict(_user(self), "view")
 
 
-class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
+class ScopedAidItemField(CodeRelatedField[AidItem]):
     """An aid item by its public identifier, among those the user may see."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -61,13 +62,13 @@ class ScopedAidItemField(serializers.SlugRelatedField[AidItem]):
         return AidItem.objects.restrict(_user(self), "view")
 
 
-class SectorShareSerializer(serializers.Serializer[SectorSplit]):
-    sector = serializers.SlugRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
+class SectorShareSerializer(WholeRowMixin, serializers.Serializer[SectorSplit]):
+    sector = CodeRelatedField(slug_field="code", queryset=CodelistItem.objects.of("Sector"))
     sector_name = name_field("sector.name")
     percentage = percentage_field()
 
 
-class LocationShareSerializer(serializers.Serializer[LocationSplit]):
+class LocationShareSerializer(WholeRowMixin, serializers.Serializer[LocationSplit]):
     """A province or commune named by its code and era (codes are reused across the 2025 reorganisation)."""
 
     unit = serializers.CharField(max_length=5)
@@ -93,7 +94,7 @@ class LocationShareSerializer(serializers.Serializer[LocationSplit]):
         }
 
 
-class ParticipantSerializer(serializers.Serializer[AidParticipant]):
+class ParticipantSerializer(WholeRowMixin, serializers.Serializer[AidParticipant]):
     organisation = ScopedOrganisationField()
     organisation_name = name_field("organisation.name")
     role = serializers.ChoiceField(choices=ParticipantRole.choices)
@@ -112,16 +113,20 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     rows when given and are left unchanged when left out; send `version` on update."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    owning_province = serializers.SlugRelatedField(
+    owning_province = CodeRelatedField(
         slug_field="code", queryset=AdministrativeUnit.objects.filter(level="province", era=Era.CURRENT)
     )
     owning_province_name = name_field("owning_province.name")
     modality_name = name_field("get_modality_display")
     status_name = name_field("get_status_display")
+    # Read-only and empty unless an IATI file said it: the schema's enum must include "".
+    reported_status = serializers.ChoiceField(
+        choices=AidItem._meta.get_field("reported_status").choices or [], read_only=True, allow_blank=True
+    )
     reported_status_name = name_field("get_reported_status_display")
     managing_agency = ScopedOrganisationField(required=False, allow_null=True)
     aid_owner = ScopedOrganisationField(required=False, allow_null=True)
-    counterpart_currency = serializers.SlugRelatedField(
+    counterpart_currency = CodeRelatedField(
         slug_field="code", queryset=Currency.objects.all(), required=False, allow_null=True
     )
     sectors = SectorShareSerializer(many=True, required=False)
@@ -224,7 +229,7 @@ class TransactionSerializer(serializers.ModelSerializer[Transaction]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     aid_item = ScopedAidItemField()
     transaction_type_name = name_field("get_transaction_type_display")
-    currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
+    currency = CodeRelatedField(slug_field="code", queryset=Currency.objects.all())
     currency_name = name_field("currency.name")
     provider = ScopedOrganisationField(required=False, allow_null=True)
     provider_name = name_field("provider.name")

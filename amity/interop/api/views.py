@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http.response import HttpResponseBase
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -23,6 +24,9 @@ from ..views_export import IatiXmlRenderer, ensure_may_view, iati_activities_res
 class AidItemsIatiView(RestrictedViewSetMixin, generics.GenericAPIView[AidItem]):
     queryset = selectors.with_detail_data(AidItem.objects.all())
     filterset_class = AidItemFilterSet
+    # The list's filters; no `ordering` (the file's order is the exporter's; with no ordering fields DRF's
+    # OrderingFilter answered any `?ordering=` with a server error).
+    filter_backends = [DjangoFilterBackend]
     renderer_classes = [JSONRenderer, IatiXmlRenderer]
 
     @extend_schema(filters=True, responses={(200, "application/xml"): OpenApiTypes.BINARY})

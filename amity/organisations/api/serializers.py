@@ -9,6 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from amity.core.api import CodeRelatedField
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
@@ -18,13 +19,11 @@ from ..models import Organisation, Registration, RegistrationEvent
 
 class OrganisationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    country = serializers.SlugRelatedField(
-        slug_field="code", queryset=Country.objects.all(), required=False, allow_null=True
-    )
-    iati_type = serializers.SlugRelatedField(
+    country = CodeRelatedField(slug_field="code", queryset=Country.objects.all(), required=False, allow_null=True)
+    iati_type = CodeRelatedField(
         slug_field="code", queryset=CodelistItem.objects.of("OrganisationType"), required=False, allow_null=True
     )
-    owning_province = serializers.SlugRelatedField(
+    owning_province = CodeRelatedField(
         slug_field="code",
         queryset=AdministrativeUnit.objects.filter(level="province", era="2025"),
         required=False,
@@ -68,7 +67,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"version": {"read_only": False, "required": False}}
 
 
-class ScopedOrganisationField(serializers.SlugRelatedField):
+class ScopedOrganisationField(CodeRelatedField):
     """An organisation by its public identifier, among those the requesting user may see."""
 
     def get_queryset(self) -> QuerySet[Organisation]:
@@ -89,20 +88,20 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation = ScopedOrganisationField(slug_field="public_id")
-    provinces = serializers.SlugRelatedField(
+    provinces = CodeRelatedField(
         slug_field="code",
         many=True,
         required=False,
         queryset=AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=Era.CURRENT),
     )
-    sectors = serializers.SlugRelatedField(
+    sectors = CodeRelatedField(
         slug_field="code", many=True, required=False, queryset=CodelistItem.objects.of("SectorCategory")
     )
     # The names of the codes above, in the same order, in the request's language.
-    province_names: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+    province_names: CodeRelatedField[Any] = CodeRelatedField(
         source="provinces", slug_field="name", many=True, read_only=True
     )
-    sector_names: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+    sector_names: CodeRelatedField[Any] = CodeRelatedField(
         source="sectors", slug_field="name", many=True, read_only=True
     )
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)

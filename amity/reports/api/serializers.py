@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from amity.core.api import CodeRelatedField
 from amity.reference.models import AdministrativeUnit
 
 from ..exports import FORMATS
@@ -28,7 +29,8 @@ class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
     """A published report without its rows (the list); the detail adds `figures` and `intact`."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
-    province: serializers.SlugRelatedField[AdministrativeUnit] = serializers.SlugRelatedField(
+    # The province's code; null for a national report (the schema says so: a client must expect it).
+    province: CodeRelatedField[AdministrativeUnit] = CodeRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text=_("Empty for a national report.")
     )
     published_by = serializers.CharField(source="published_by.get_username", read_only=True)

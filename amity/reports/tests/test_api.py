@@ -201,3 +201,10 @@ def test_a_date_without_rates_is_a_400_in_the_api(users, hai_phong):
     response = client.get("/api/v1/reports/", {"basis": "rates_on", "rate_date": "1900-01-01"})
     assert response.status_code == 400
     assert "rate_date" in response.json()
+
+
+def test_the_schema_says_a_published_report_may_have_no_province(users):
+    """National reports have a null province; a client generated from the schema must expect it."""
+    schema = api(users["admin"]).get("/api/schema/", {"format": "json"}).json()
+    for name in ("PublishedReport", "PublishedReportDetail"):
+        assert schema["components"]["schemas"][name]["properties"]["province"]["nullable"] is True
