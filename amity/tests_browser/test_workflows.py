@@ -8,10 +8,11 @@ from typing import Any
 
 import openpyxl
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from amity.accounts.choices import Role
+from amity.aid.choices import AidStatus
 from amity.aid.models import AidItem
 from amity.conftest import PASSWORD, make_user, province
 from amity.interop.choices import ImportStatus
@@ -148,3 +149,71 @@ def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_u
     page.get_by_role("button", name=vi("Save")).click()
     expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
     assert [loc.unit for loc in AidItem.objects.get().locations.all()] == [elsewhere]
+
+
+def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_to_it(
+    page: Any, live_server: Any
+) -> None:
+    """The editor adds two transactions in two currencies to an item with two sectors and two locations and
+    submits it; the approver signs in through both steps (password, then the authenticator code: the second
+    factor is part of the workflow) and approves it; the dashboard's disbursed figure changes and opens the item."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from amity.accounts.tests.test_two_factor import code
+    from amity.aid.tests.factories import HAI_PHONG_COMMUNE, make_aid_item, unit
+    from amity.reference.models import Currency
+
+    hai_phong = province("31")
+    user = editor()
+    item = make_aid_item(
+        user,
+        owning_province=hai_phong,
+        title="Trạm y tế xã Thành Đông",
+        sectors=(("12220", "60"), ("14030", "40")),
+        locations=((hai_phong, "50"), (unit(HAI_PHONG_COMMUNE), "50")),
+    )
+    sign_in_as(page, user, live_server)
+    page.goto(item.get_absolute_url())
+    for amount, currency in (("12000", "USD"), ("5000", "EUR")):
+        page.locator(f'a[href="{reverse("aid:transaction_add", args=[item.public_id])}"]').click()
+        page.select_option("#id_transaction_type", "3")  # disbursement, dated today
+        page.fill("#id_amount", amount)
+        page.select_option("#id_currency", value=str(Currency.objects.get(code=currency).pk))
+        page.get_by_role("button", name=vi("Save")).click()
+        expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    assert sorted(item.transactions.values_list("currency__code", flat=True)) == ["EUR", "USD"]
+    page.locator(f'a[href="{reverse("aid:lifecycle", args=[item.public_id, "submit"])}"]').click()
+    page.get_by_role("button", name=vi("Submit for appraisal")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    approver = make_user("approver", Role.PROVINCIAL_APPROVER, (hai_phong,))
+    device = TOTPDevice.objects.create(user=approver, name="phone", confirmed=True)
+    page.context.clear_cookies()  # the editor signs out
+    page.goto(reverse("accounts:login"))
+    page.fill("#id_username", approver.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name=vi("Log in")).click()
+    page.fill("#id_token", code(device))
+    page.get_by_role("button", name=vi("Verify")).click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()
+
+    disbursed = page.locator(".amity-headline").first.locator("a.fs-3")
+    page.goto(reverse("reports:dashboard"))
+    before = disbursed.inner_text()
+    page.goto(item.get_absolute_url())
+    page.locator(f'a[href="{reverse("aid:lifecycle", args=[item.public_id, "approve"])}"]').click()
+    page.fill("#id_decision_number", "15/QĐ-UBND")
+    page.fill("#id_decision_date", timezone.localdate().isoformat())
+    page.fill("#id_decision_authority", "Chủ tịch UBND thành phố Hải Phòng")
+    page.get_by_role("button", name=vi("Approve")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    item.refresh_from_db()
+    assert item.status == AidStatus.APPROVED
+
+    page.goto(reverse("reports:dashboard"))
+    expect(disbursed).not_to_have_text(before)
+    disbursed.click()
+    expect(page.locator(f'a[href="{item.get_absolute_url()}"]').first).to_be_visible()
+    page.locator(f'a[href="{item.get_absolute_url()}"]').first.click()
+    expect(page.locator("h1")).to_contain_text("Trạm y tế xã Thành Đông")
