@@ -76,7 +76,9 @@ def fill_and_save_aid_item(page: Any, *, title: str, sector: str) -> None:
     page.get_by_role("button", name=vi("Save")).click()
 
 
-def test_an_excel_file_is_checked_then_confirmed(page: Any, live_server: Any) -> None:
+def test_an_excel_file_is_checked_then_confirmed_and_the_same_file_again_leaves_everything_unchanged(
+    page: Any, live_server: Any
+) -> None:
     from playwright.sync_api import expect
 
     sign_in_as(page, editor(), live_server)
@@ -89,28 +91,61 @@ def test_an_excel_file_is_checked_then_confirmed(page: Any, live_server: Any) ->
         title_vi="Tủ sách cho trường mầm non",
         modality="project – Project",
         owning_province="31 – Hải Phòng",
+        reference="HP-TS-01",  # the office's own number: how a later upload finds the item again
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    page.select_option("#id_kind", "aid_items")
-    page.set_input_files(
-        "#id_file",
-        files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()}],
-    )
-    page.get_by_role("button", name=vi("Check the file")).click()
-
+    upload_excel(page, buffer.getvalue())
     # Checked: the bar stops at 100 %, the rows to be written are listed, nothing is written yet.
-    expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
     expect(page.locator("#excel-preview tbody tr")).to_have_count(1)
-    expect(page.locator("#excel-preview")).to_contain_text("Tủ sách cho trường mầm non")
+    expect(page.locator("#excel-preview")).to_contain_text("HP-TS-01")  # the record by its number
     assert not AidItem.objects.exists()
     page.get_by_role("button", name=vi("Confirm and write")).click()
 
     expect(page.locator(".alert-success")).to_be_visible()
     run = ImportRun.objects.get()
     assert (run.status, run.created_count) == (ImportStatus.DONE, 1)
-    assert AidItem.objects.get().title_vi == "Tủ sách cho trường mầm non"
+    item = AidItem.objects.get()
+    assert item.title_vi == "Tủ sách cho trường mầm non"
+
+    # The same file again: checked, nothing to create or update, the row is left unchanged.
+    page.goto(reverse("interop:excel_upload"))
+    upload_excel(page, buffer.getvalue())
+    checked = ImportRun.objects.latest("created_at")
+    expect(page.locator(".alert-info")).to_contain_text(
+        vi(
+            "Confirming will create %(created)s records, update %(updated)s and leave %(unchanged)s unchanged, "
+            "all at once."
+        )
+        % {"created": 0, "updated": 0, "unchanged": 1}
+    )
+    expect(page.locator("#excel-preview")).to_have_count(0)
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        vi("Written: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": 0, "updated": 0, "unchanged": 1}
+    )
+    checked.refresh_from_db()
+    assert (checked.status, checked.created_count, checked.updated_count, checked.unchanged_count) == (
+        ImportStatus.DONE,
+        0,
+        0,
+        1,
+    )
+    assert AidItem.objects.get().version == item.version
+
+
+def upload_excel(page: Any, data: bytes) -> None:
+    """Upload an aid item workbook from the upload page and wait for its check to finish (the bar at 100 %)."""
+    from playwright.sync_api import expect
+
+    page.select_option("#id_kind", "aid_items")
+    page.set_input_files(
+        "#id_file", files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": data}]
+    )
+    page.get_by_role("button", name=vi("Check the file")).click()
+    expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
 
 
 def fill_aid_item_row(worksheet: Any, **values: str) -> None:
