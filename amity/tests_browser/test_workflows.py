@@ -18,7 +18,7 @@ from amity.conftest import PASSWORD, make_user, province
 from amity.interop.choices import ImportStatus
 from amity.interop.models import ImportRun
 
-from .conftest import sign_in_as
+from .conftest import sign_in_as, snap
 
 
 def vi(text: str) -> str:
@@ -252,3 +252,47 @@ def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_t
     expect(page.locator(f'a[href="{item.get_absolute_url()}"]').first).to_be_visible()
     page.locator(f'a[href="{item.get_absolute_url()}"]').first.click()
     expect(page.locator("h1")).to_contain_text("Trạm y tế xã Thành Đông")
+
+
+def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_input(
+    page: Any, live_server: Any
+) -> None:
+    """Two editors of the province open the same aid item's form; the colleague saves first; the second save is
+    refused with the conflict screen (what was saved meanwhile beside the user's input), and saving again works."""
+    from playwright.sync_api import expect
+
+    from amity.aid.tests.factories import make_aid_item
+
+    user = editor()
+    colleague = make_user("colleague", Role.PROVINCIAL_EDITOR, (province("31"),))
+    item = make_aid_item(user, owning_province=province("31"), title="Cầu treo bản Mường")
+    edit = reverse("aid:edit", args=[item.public_id])
+    sign_in_as(page, user, live_server)
+    page.goto(edit)
+
+    other = page.context.browser.new_context(base_url=live_server.url, locale="vi-VN")
+    try:
+        other_page = other.new_page()
+        sign_in_as(other_page, colleague, live_server)
+        other_page.goto(edit)
+        other_page.fill("#id_title_vi", "Cầu treo bản Mường Lát")
+        other_page.get_by_role("button", name=vi("Save")).click()
+        expect(other_page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    finally:
+        other.close()
+
+    page.fill("#id_title_vi", "Cầu treo dân sinh bản Mường")
+    page.get_by_role("button", name=vi("Save")).click()
+    conflict = page.locator(".alert-warning[role=alert]")
+    expect(conflict).to_contain_text(vi("Someone else changed this aid item while you were editing it"))
+    expect(conflict.locator(".amity-conflict")).to_contain_text("Cầu treo bản Mường Lát")  # saved meanwhile
+    expect(conflict.locator(".amity-conflict td.table-warning")).to_contain_text("Cầu treo dân sinh bản Mường")
+    expect(page.locator("#id_title_vi")).to_have_value("Cầu treo dân sinh bản Mường")  # the input is kept
+    item.refresh_from_db()
+    assert item.title_vi == "Cầu treo bản Mường Lát"
+    snap(page, "conflict")
+
+    page.get_by_role("button", name=vi("Save")).click()  # having compared, the user saves their version
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    item.refresh_from_db()
+    assert item.title_vi == "Cầu treo dân sinh bản Mường"
