@@ -296,3 +296,35 @@ def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_in
     expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
     item.refresh_from_db()
     assert item.title_vi == "Cầu treo dân sinh bản Mường"
+
+
+def test_the_chosen_language_stays_across_pages_and_sign_out(page: Any, live_server: Any) -> None:
+    """English picked on the sign-in page stays for the pages after signing in, the menus' links and the sign-in
+    page after signing out (the choice is the browser's, kept in a cookie)."""
+    from playwright.sync_api import expect
+
+    user = editor()
+    page.goto(reverse("accounts:login"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.locator("form[action='/i18n/setlang/'] button.dropdown-toggle").click()
+    page.locator("button[name=language][value=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Log in")  # still the sign-in page, now in English
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()
+
+    for url in (reverse("aid:list"), reverse("organisations:list"), reverse("reports:dashboard")):
+        page.locator(f'.navbar-nav a.nav-link[href="{url}"]').click()
+        expect(page).to_have_url(live_server.url + url)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("form[action='/i18n/setlang/'] button.dropdown-toggle span[lang]")).to_have_text("English")
+
+    page.locator(f'.dropdown:has(form[action="{reverse("accounts:logout")}"]) > button.dropdown-toggle').click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).not_to_be_attached()
+    page.goto(reverse("accounts:login"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Log in")
