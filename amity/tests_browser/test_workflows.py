@@ -39,6 +39,7 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     expect(page.locator("h1")).to_have_text(vi("Log in"))
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
+    snap(page, "guide-sign-in")
     page.get_by_role("button", name=vi("Log in")).click()
     expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()  # signed in
 
@@ -47,6 +48,7 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     fill_and_save_aid_item(page, title="Giếng nước sạch cho trường tiểu học", sector="14030")
 
     expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    snap(page, "guide-aid-item")
     item = AidItem.objects.get()
     assert page.url.endswith(item.get_absolute_url())
     assert (item.title_vi, item.owning_province.code) == ("Giếng nước sạch cho trường tiểu học", "31")
@@ -100,6 +102,7 @@ def test_an_excel_file_is_checked_then_confirmed_and_the_same_file_again_leaves_
     # Checked: the bar stops at 100 %, the rows to be written are listed, nothing is written yet.
     expect(page.locator("#excel-preview tbody tr")).to_have_count(1)
     expect(page.locator("#excel-preview")).to_contain_text("HP-TS-01")  # the record by its number
+    snap(page, "guide-excel-preview")
     assert not AidItem.objects.exists()
     page.get_by_role("button", name=vi("Confirm and write")).click()
 
@@ -215,6 +218,7 @@ def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_t
         page.select_option("#id_transaction_type", "3")  # disbursement, dated today
         page.fill("#id_amount", amount)
         page.select_option("#id_currency", value=str(Currency.objects.get(code=currency).pk))
+        snap(page, "guide-transaction")
         page.get_by_role("button", name=vi("Save")).click()
         expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
     assert sorted(item.transactions.values_list("currency__code", flat=True)) == ["EUR", "USD"]
@@ -230,6 +234,7 @@ def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_t
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name=vi("Log in")).click()
     page.fill("#id_token", code(device))
+    snap(page, "guide-sign-in-code")
     page.get_by_role("button", name=vi("Verify")).click()
     expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()
 
@@ -241,6 +246,7 @@ def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_t
     page.fill("#id_decision_number", "15/QĐ-UBND")
     page.fill("#id_decision_date", timezone.localdate().isoformat())
     page.fill("#id_decision_authority", "Chủ tịch UBND thành phố Hải Phòng")
+    snap(page, "guide-approve")
     page.get_by_role("button", name=vi("Approve")).click()
     expect(page.locator(".alert-success")).to_be_visible()
     item.refresh_from_db()
@@ -248,8 +254,10 @@ def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_t
 
     page.goto(reverse("reports:dashboard"))
     expect(disbursed).not_to_have_text(before)
+    snap(page, "guide-dashboard")
     disbursed.click()
     expect(page.locator(f'a[href="{item.get_absolute_url()}"]').first).to_be_visible()
+    snap(page, "guide-aid-list")
     page.locator(f'a[href="{item.get_absolute_url()}"]').first.click()
     expect(page.locator("h1")).to_contain_text("Trạm y tế xã Thành Đông")
 
