@@ -88,13 +88,20 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, live_server: Any, reference_data: None, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser page (no cookies: Vietnamese, signed out); its final state is saved as a screenshot."""
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def snap(page: Any, name: str) -> None:
+    """Save the visible part of the page (1280 × 800) as `var/browser-screenshots/<name>.png`: an intermediate
+    state worth looking at, or a picture for docs/USER_GUIDE.md (copied to docs/images/)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def sign_in_as(page: Any, user: User, live_server: Any) -> None:

@@ -8,16 +8,17 @@ from typing import Any
 
 import openpyxl
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from amity.accounts.choices import Role
+from amity.aid.choices import AidStatus
 from amity.aid.models import AidItem
 from amity.conftest import PASSWORD, make_user, province
 from amity.interop.choices import ImportStatus
 from amity.interop.models import ImportRun
 
-from .conftest import sign_in_as
+from .conftest import sign_in_as, snap
 
 
 def vi(text: str) -> str:
@@ -38,6 +39,7 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     expect(page.locator("h1")).to_have_text(vi("Log in"))
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
+    snap(page, "guide-sign-in")
     page.get_by_role("button", name=vi("Log in")).click()
     expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()  # signed in
 
@@ -46,6 +48,7 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     fill_and_save_aid_item(page, title="Giếng nước sạch cho trường tiểu học", sector="14030")
 
     expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    snap(page, "guide-aid-item")
     item = AidItem.objects.get()
     assert page.url.endswith(item.get_absolute_url())
     assert (item.title_vi, item.owning_province.code) == ("Giếng nước sạch cho trường tiểu học", "31")
@@ -75,7 +78,9 @@ def fill_and_save_aid_item(page: Any, *, title: str, sector: str) -> None:
     page.get_by_role("button", name=vi("Save")).click()
 
 
-def test_an_excel_file_is_checked_then_confirmed(page: Any, live_server: Any) -> None:
+def test_an_excel_file_is_checked_then_confirmed_and_the_same_file_again_leaves_everything_unchanged(
+    page: Any, live_server: Any
+) -> None:
     from playwright.sync_api import expect
 
     sign_in_as(page, editor(), live_server)
@@ -88,28 +93,62 @@ def test_an_excel_file_is_checked_then_confirmed(page: Any, live_server: Any) ->
         title_vi="Tủ sách cho trường mầm non",
         modality="project – Project",
         owning_province="31 – Hải Phòng",
+        reference="HP-TS-01",  # the office's own number: how a later upload finds the item again
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    page.select_option("#id_kind", "aid_items")
-    page.set_input_files(
-        "#id_file",
-        files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()}],
-    )
-    page.get_by_role("button", name=vi("Check the file")).click()
-
+    upload_excel(page, buffer.getvalue())
     # Checked: the bar stops at 100 %, the rows to be written are listed, nothing is written yet.
-    expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
     expect(page.locator("#excel-preview tbody tr")).to_have_count(1)
-    expect(page.locator("#excel-preview")).to_contain_text("Tủ sách cho trường mầm non")
+    expect(page.locator("#excel-preview")).to_contain_text("HP-TS-01")  # the record by its number
+    snap(page, "guide-excel-preview")
     assert not AidItem.objects.exists()
     page.get_by_role("button", name=vi("Confirm and write")).click()
 
     expect(page.locator(".alert-success")).to_be_visible()
     run = ImportRun.objects.get()
     assert (run.status, run.created_count) == (ImportStatus.DONE, 1)
-    assert AidItem.objects.get().title_vi == "Tủ sách cho trường mầm non"
+    item = AidItem.objects.get()
+    assert item.title_vi == "Tủ sách cho trường mầm non"
+
+    # The same file again: checked, nothing to create or update, the row is left unchanged.
+    page.goto(reverse("interop:excel_upload"))
+    upload_excel(page, buffer.getvalue())
+    checked = ImportRun.objects.latest("created_at")
+    expect(page.locator(".alert-info")).to_contain_text(
+        vi(
+            "Confirming will create %(created)s records, update %(updated)s and leave %(unchanged)s unchanged, "
+            "all at once."
+        )
+        % {"created": 0, "updated": 0, "unchanged": 1}
+    )
+    expect(page.locator("#excel-preview")).to_have_count(0)
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        vi("Written: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": 0, "updated": 0, "unchanged": 1}
+    )
+    checked.refresh_from_db()
+    assert (checked.status, checked.created_count, checked.updated_count, checked.unchanged_count) == (
+        ImportStatus.DONE,
+        0,
+        0,
+        1,
+    )
+    assert AidItem.objects.get().version == item.version
+
+
+def upload_excel(page: Any, data: bytes) -> None:
+    """Upload an aid item workbook from the upload page and wait for its check to finish (the bar at 100 %)."""
+    from playwright.sync_api import expect
+
+    page.select_option("#id_kind", "aid_items")
+    page.set_input_files(
+        "#id_file", files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": data}]
+    )
+    page.get_by_role("button", name=vi("Check the file")).click()
+    expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
 
 
 def fill_aid_item_row(worksheet: Any, **values: str) -> None:
@@ -148,3 +187,152 @@ def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_u
     page.get_by_role("button", name=vi("Save")).click()
     expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
     assert [loc.unit for loc in AidItem.objects.get().locations.all()] == [elsewhere]
+
+
+def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_to_it(
+    page: Any, live_server: Any
+) -> None:
+    """The editor adds two transactions in two currencies to an item with two sectors and two locations and
+    submits it; the approver signs in through both steps (password, then the authenticator code: the second
+    factor is part of the workflow) and approves it; the dashboard's disbursed figure changes and opens the item."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from amity.accounts.tests.test_two_factor import code
+    from amity.aid.tests.factories import HAI_PHONG_COMMUNE, make_aid_item, unit
+    from amity.reference.models import Currency
+
+    hai_phong = province("31")
+    user = editor()
+    item = make_aid_item(
+        user,
+        owning_province=hai_phong,
+        title="Trạm y tế xã Thành Đông",
+        sectors=(("12220", "60"), ("14030", "40")),
+        locations=((hai_phong, "50"), (unit(HAI_PHONG_COMMUNE), "50")),
+    )
+    sign_in_as(page, user, live_server)
+    page.goto(item.get_absolute_url())
+    for amount, currency in (("12000", "USD"), ("5000", "EUR")):
+        page.locator(f'a[href="{reverse("aid:transaction_add", args=[item.public_id])}"]').click()
+        page.select_option("#id_transaction_type", "3")  # disbursement, dated today
+        page.fill("#id_amount", amount)
+        page.select_option("#id_currency", value=str(Currency.objects.get(code=currency).pk))
+        snap(page, "guide-transaction")
+        page.get_by_role("button", name=vi("Save")).click()
+        expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    assert sorted(item.transactions.values_list("currency__code", flat=True)) == ["EUR", "USD"]
+    page.locator(f'a[href="{reverse("aid:lifecycle", args=[item.public_id, "submit"])}"]').click()
+    page.get_by_role("button", name=vi("Submit for appraisal")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    approver = make_user("approver", Role.PROVINCIAL_APPROVER, (hai_phong,))
+    device = TOTPDevice.objects.create(user=approver, name="phone", confirmed=True)
+    page.context.clear_cookies()  # the editor signs out
+    page.goto(reverse("accounts:login"))
+    page.fill("#id_username", approver.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name=vi("Log in")).click()
+    page.fill("#id_token", code(device))
+    snap(page, "guide-sign-in-code")
+    page.get_by_role("button", name=vi("Verify")).click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()
+
+    disbursed = page.locator(".amity-headline").first.locator("a.fs-3")
+    page.goto(reverse("reports:dashboard"))
+    before = disbursed.inner_text()
+    page.goto(item.get_absolute_url())
+    page.locator(f'a[href="{reverse("aid:lifecycle", args=[item.public_id, "approve"])}"]').click()
+    page.fill("#id_decision_number", "15/QĐ-UBND")
+    page.fill("#id_decision_date", timezone.localdate().isoformat())
+    page.fill("#id_decision_authority", "Chủ tịch UBND thành phố Hải Phòng")
+    snap(page, "guide-approve")
+    page.get_by_role("button", name=vi("Approve")).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    item.refresh_from_db()
+    assert item.status == AidStatus.APPROVED
+
+    page.goto(reverse("reports:dashboard"))
+    expect(disbursed).not_to_have_text(before)
+    snap(page, "guide-dashboard")
+    disbursed.click()
+    expect(page.locator(f'a[href="{item.get_absolute_url()}"]').first).to_be_visible()
+    snap(page, "guide-aid-list")
+    page.locator(f'a[href="{item.get_absolute_url()}"]').first.click()
+    expect(page.locator("h1")).to_contain_text("Trạm y tế xã Thành Đông")
+
+
+def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_input(
+    page: Any, live_server: Any
+) -> None:
+    """Two editors of the province open the same aid item's form; the colleague saves first; the second save is
+    refused with the conflict screen (what was saved meanwhile beside the user's input), and saving again works."""
+    from playwright.sync_api import expect
+
+    from amity.aid.tests.factories import make_aid_item
+
+    user = editor()
+    colleague = make_user("colleague", Role.PROVINCIAL_EDITOR, (province("31"),))
+    item = make_aid_item(user, owning_province=province("31"), title="Cầu treo bản Mường")
+    edit = reverse("aid:edit", args=[item.public_id])
+    sign_in_as(page, user, live_server)
+    page.goto(edit)
+
+    other = page.context.browser.new_context(base_url=live_server.url, locale="vi-VN")
+    try:
+        other_page = other.new_page()
+        sign_in_as(other_page, colleague, live_server)
+        other_page.goto(edit)
+        other_page.fill("#id_title_vi", "Cầu treo bản Mường Lát")
+        other_page.get_by_role("button", name=vi("Save")).click()
+        expect(other_page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    finally:
+        other.close()
+
+    page.fill("#id_title_vi", "Cầu treo dân sinh bản Mường")
+    page.get_by_role("button", name=vi("Save")).click()
+    conflict = page.locator(".alert-warning[role=alert]")
+    expect(conflict).to_contain_text(vi("Someone else changed this aid item while you were editing it"))
+    expect(conflict.locator(".amity-conflict")).to_contain_text("Cầu treo bản Mường Lát")  # saved meanwhile
+    expect(conflict.locator(".amity-conflict td.table-warning")).to_contain_text("Cầu treo dân sinh bản Mường")
+    expect(page.locator("#id_title_vi")).to_have_value("Cầu treo dân sinh bản Mường")  # the input is kept
+    item.refresh_from_db()
+    assert item.title_vi == "Cầu treo bản Mường Lát"
+    snap(page, "conflict")
+
+    page.get_by_role("button", name=vi("Save")).click()  # having compared, the user saves their version
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    item.refresh_from_db()
+    assert item.title_vi == "Cầu treo dân sinh bản Mường"
+
+
+def test_the_chosen_language_stays_across_pages_and_sign_out(page: Any, live_server: Any) -> None:
+    """English picked on the sign-in page stays for the pages after signing in, the menus' links and the sign-in
+    page after signing out (the choice is the browser's, kept in a cookie)."""
+    from playwright.sync_api import expect
+
+    user = editor()
+    page.goto(reverse("accounts:login"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.locator("form[action='/i18n/setlang/'] button.dropdown-toggle").click()
+    page.locator("button[name=language][value=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Log in")  # still the sign-in page, now in English
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()
+
+    for url in (reverse("aid:list"), reverse("organisations:list"), reverse("reports:dashboard")):
+        page.locator(f'.navbar-nav a.nav-link[href="{url}"]').click()
+        expect(page).to_have_url(live_server.url + url)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("form[action='/i18n/setlang/'] button.dropdown-toggle span[lang]")).to_have_text("English")
+
+    page.locator(f'.dropdown:has(form[action="{reverse("accounts:logout")}"]) > button.dropdown-toggle').click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).not_to_be_attached()
+    page.goto(reverse("accounts:login"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Log in")
