@@ -67,6 +67,13 @@ class ImportRun(models.Model):
     problems = models.JSONField(_("problems"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True, help_text=_("Why the whole file was refused, if it was."))
     error_params = models.JSONField(default=dict, blank=True)
+    worker = models.JSONField(
+        _("worker"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The process running the import (host, process, database session), to tell when it has died."),
+    )
 
     objects = AllRecordsManager()
     scope_policy = ScopePolicy(

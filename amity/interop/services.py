@@ -7,14 +7,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -28,6 +31,7 @@ from amity.reference.models import AdministrativeUnit
 from .choices import ImportKind, ImportStatus
 from .excel.problems import problem_text as message_text
 from .models import ImportRun, RecordSource
+from .workers import current_worker, end_orphaned_session, worker_gone
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +94,15 @@ def import_run_start(*, run: ImportRun) -> ImportRun:
 
 
 def import_run_execute(*, run: ImportRun, progress: Callable[[int], None] | None = None) -> ImportRun:
-    """Run the import now (the task's body, and the command line's), recording progress, counts and report."""
+    """Run the import now (the task's body, and the command line's), recording progress, counts and report.
+
+    The records and the run's outcome are written in one transaction: a run is done with everything it wrote,
+    or nothing of it is written (so a run whose worker died half-way is "interrupted, nothing written",
+    `import_runs_recover`). The process running it is recorded first, committed at once."""
     run.status = ImportStatus.RUNNING
     run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    run.worker = current_worker()
+    run.save(update_fields=["status", "started_at", "worker"])
     last_write = [0.0]
 
     def on_progress(done: int) -> None:
@@ -104,24 +113,122 @@ def import_run_execute(*, run: ImportRun, progress: Callable[[int], None] | None
         if progress is not None:
             progress(done)
 
+    runner = _run_iati if run.kind == ImportKind.IATI else _run_excel
     try:
-        runner = _run_iati if run.kind == ImportKind.IATI else _run_excel
-        result = runner(run, on_progress)
+        with transaction.atomic(), import_session_limits():
+            result = runner(run, on_progress)
+            _store_result(run, result)
+            _finish(run)
     except PermissionDenied as exc:
+        _refresh_outcome(run)
         run.status = ImportStatus.FAILED
         run.error, run.error_params = str(exc.args[0] if exc.args else exc), {}
+        _finish(run)
     except Exception as exc:  # a fault of Amity or of the machine: the run says so instead of staying "running"
         logger.exception("Import run %s stopped on an unexpected error", run.public_id)
+        _refresh_outcome(run)
         run.status = ImportStatus.FAILED
-        run.error = gettext_noop("The import stopped on an unexpected error; nothing was written. %(error)s")
-        run.error_params = {"error": f"{type(exc).__name__}: {exc}"[:300]}
-    else:
-        _store_result(run, result)
+        if isinstance(exc, OperationalError) and _was_cancelled_for_time(exc):
+            run.error = gettext_noop(
+                "The import took longer than the database allows for one step (%(seconds)s s) and was stopped;"
+                " nothing was written."
+            )
+            run.error_params = {"seconds": f"{settings.AMITY_IMPORT_STATEMENT_TIMEOUT:g}"}
+        else:
+            run.error = gettext_noop("The import stopped on an unexpected error; nothing was written. %(error)s")
+            run.error_params = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        _finish(run)
+    cache.delete(_progress_key(run))
+    return run
+
+
+def _finish(run: ImportRun) -> None:
     run.progress_done = run.progress_total
     run.finished_at = timezone.now()
     run.save()
-    cache.delete(_progress_key(run))
-    return run
+
+
+def _refresh_outcome(run: ImportRun) -> None:
+    """After a rollback: the counts and report set on the run in memory were not written, and are not kept."""
+    for name in ("created_count", "updated_count", "unchanged_count", "skipped_count"):
+        setattr(run, name, 0)
+    run.problems = []
+
+
+def _was_cancelled_for_time(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return type(cause).__name__ in {"QueryCanceled", "IdleInTransactionSessionTimeout"}
+
+
+@contextmanager
+def import_session_limits() -> Iterator[None]:
+    """Bound what an import's transaction may hold on PostgreSQL: the session is ended if it stays idle in its
+    transaction (`AMITY_IMPORT_IDLE_TIMEOUT` seconds), and a statement that runs or waits on a lock longer than
+    `AMITY_IMPORT_STATEMENT_TIMEOUT` seconds is cancelled (0: no limit). Set for the transaction only
+    (`SET LOCAL`): they end with it, and the worker's other tasks keep the server's defaults."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', %s, true),"
+                " set_config('statement_timeout', %s, true)",
+                [
+                    str(int(settings.AMITY_IMPORT_IDLE_TIMEOUT * 1000)),
+                    str(int(settings.AMITY_IMPORT_STATEMENT_TIMEOUT * 1000)),
+                ],
+            )
+    yield
+
+
+INTERRUPTED = gettext_noop(
+    "The import was interrupted: the process running it stopped (%(host)s, process %(pid)s). Nothing was written;"
+    " you can run it again."
+)
+
+
+def import_runs_recover(runs: QuerySet[ImportRun] | None = None) -> list[ImportRun]:
+    """Mark failed, "interrupted, nothing written", every running import (of `runs`, default all) whose worker
+    has died (`workers`), and its background task; a database session the dead worker left open is ended. Run
+    by every task worker when it starts and then periodically (`manage.py db_worker`), and when a run's page
+    asks how far it is."""
+    recovered = []
+    runs = ImportRun.objects.all() if runs is None else runs
+    for run in runs.filter(status=ImportStatus.RUNNING).only("pk", "public_id", "worker"):
+        if not run.worker or not worker_gone(run.worker):
+            continue
+        if end_orphaned_session(run.worker):
+            logger.warning("Ended the database session left open by the dead worker of import run %s", run.public_id)
+        params = {"host": str(run.worker.get("host", "?")), "pid": str(run.worker.get("pid", "?"))}
+        with transaction.atomic():
+            marked = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.FAILED,
+                error=INTERRUPTED,
+                error_params=params,
+                finished_at=timezone.now(),
+            )
+            if marked:
+                _fail_task(run, params)
+        if marked:
+            logger.warning("Import run %s was interrupted (its worker %s died)", run.public_id, params)
+            cache.delete(_progress_key(run))
+            recovered.append(run)
+    return recovered
+
+
+class WorkerDied(Exception):
+    """The task's worker died while running it (recorded as the failure of its task)."""
+
+
+def _fail_task(run: ImportRun, params: dict[str, str]) -> None:
+    """The background task of an interrupted run is marked failed too (django-tasks' database backend keeps it
+    "running" otherwise, for ever)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import run_import
+
+    running = DBTaskResult.objects.filter(status="RUNNING", task_path=run_import.module_path)
+    for task in running:
+        if (task.args_kwargs or {}).get("args") == [str(run.public_id)]:
+            task.set_failed(WorkerDied(INTERRUPTED % params))
 
 
 def _run_iati(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
@@ -300,7 +407,11 @@ def _record_excel_sources(run: ImportRun, records: list[Any]) -> None:
 
 
 def import_run_progress(run: ImportRun) -> dict[str, Any]:
-    """How far a run is, for its page: from the cache while it runs (its transaction is not committed yet)."""
+    """How far a run is, for its page: from the cache while it runs (its transaction is not committed yet). A
+    run whose worker has died is marked failed here (`import_runs_recover`), and `run` refreshed."""
+    if run.status == ImportStatus.RUNNING and run.worker and worker_gone(run.worker):
+        import_runs_recover(ImportRun.objects.filter(pk=run.pk))
+        run.refresh_from_db()
     done = run.progress_done
     if not run.is_settled:
         done = cache.get(_progress_key(run), done)

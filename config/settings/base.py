@@ -95,8 +95,6 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
     "amity.core",
     "amity.accounts",
     "amity.reference",
@@ -105,6 +103,9 @@ INSTALLED_APPS = [
     "amity.reports",
     "amity.interop",
     "amity.demo",
+    # After Amity's apps: `manage.py db_worker` is amity.interop's (it recovers the imports of dead workers).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,12 @@ AMITY_PAGE_SIZE = 50
 AMITY_IMPORT_MAX_BYTES = int(os.environ.get("AMITY_IMPORT_MAX_BYTES", str(2 * 1024**3)))
 # Exports of more records than this are prepared by a background task instead of streamed in the request.
 AMITY_EXPORT_INLINE_MAX = int(os.environ.get("AMITY_EXPORT_INLINE_MAX", "2000"))
+# Bounds of an import's database session on PostgreSQL, in seconds (0: none): ended when idle in its transaction
+# this long (a worker that stopped responding), a statement cancelled after this long (or waiting on a lock).
+AMITY_IMPORT_IDLE_TIMEOUT = float(os.environ.get("AMITY_IMPORT_IDLE_TIMEOUT", "120"))
+AMITY_IMPORT_STATEMENT_TIMEOUT = float(os.environ.get("AMITY_IMPORT_STATEMENT_TIMEOUT", "900"))
+# How often (seconds) each task worker looks for imports whose worker died, to mark them failed (0: only at start).
+AMITY_WORKER_RECOVERY_INTERVAL = float(os.environ.get("AMITY_WORKER_RECOVERY_INTERVAL", "60"))
 # Import progress is shared between the task worker and the web process through the cache: Redis when
 # REDIS_URL is set (several hosts), else files under var/cache (one host, the embedded mode).
 if os.environ.get("REDIS_URL"):

@@ -12,13 +12,22 @@ import report is shown in each reader's language.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime
 import gc
 import multiprocessing
+import os
+import signal
+import stat
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO, Any, Literal, overload
 
 from django.utils.translation import gettext_noop
@@ -524,17 +533,71 @@ def _check_root(root: Any, head: bytes = b"") -> None:
 # Parsing is about a third of an import's work and needs nothing of the database: a child process reads the file
 # and sends the activities in batches through a pipe while the importer writes the previous ones, so an import
 # uses two cores. Where processes cannot be forked (Windows, macOS by default) the file is read in-process.
+#
+# The child is forked (it starts at once, with the file already open; a spawned child would import Django and
+# the register again, about a second per import) and keeps nothing of its parent but the file and the pipe: the
+# parent's database connections are left to the parent (never used, never closed in the child: closing would end
+# the parent's session) and every inherited socket is closed, so that a parent killed in the middle of its
+# transaction leaves no session behind. And it dies with its parent: on Linux the kernel kills it
+# (PR_SET_PDEATHSIG), elsewhere a thread of the child notices that its parent has gone.
 
 READ_AHEAD_BATCH = 250
+PARENT_WATCH_EVERY = 0.5  # seconds between the child's checks that its parent still lives
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_inherited: list[Any] = []  # the parent's connection objects, kept (not garbage-collected) in the child
+
+
+def _leave_the_parents_resources(keep: set[int]) -> None:
+    """In the child, just forked: Django forgets the parent's database connections (the child never uses one;
+    were it to, it would open its own) and the sockets the child inherited are closed — its parent's database
+    sessions, a Redis connection — all but the file descriptors in `keep`."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _inherited.append(conn.connection)  # not closed: psycopg and sqlite3 would end the parent's session
+            conn.connection = None
+    fds = Path("/dev/fd") if Path("/dev/fd").is_dir() else None
+    for name in os.listdir(fds) if fds else []:
+        fd = int(name)
+        if fd in keep or fd < 3:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            continue  # the descriptor of the listing itself, gone already
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this process as soon as `parent` ends, whatever the child is doing (blocked writing to a full pipe)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watching thread below is enough
+    if os.getppid() != parent:  # the parent died before the child could ask the kernel
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_EVERY)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="amity-watch-parent", daemon=True).start()
 
 
 def _refused(message: str, line: int | None, params: dict[str, Any]) -> FileRefused:
     return FileRefused(message, line, **params)
 
 
-def _read_into(stream: IO[bytes], sender: Any, batch_size: int) -> None:
+def _read_into(stream: IO[bytes], sender: Any, batch_size: int, parent: int | None = None) -> None:
     """The child: read `stream` and send ("activities", [...], bytes read) messages, then ("done", …), or
     ("refused", FileRefused, …) or ("failed", text, …)."""
+    if parent is not None:
+        _die_with_parent(parent)
+        _leave_the_parents_resources({sender.fileno(), *_descriptors_of(stream)})
     # What the child inherits from the parent lives as long as it does: frozen, the collector never scans it
     # again (nor writes to its pages, which would copy them); what the reader allocates is freed by reference
     # counting, so its young generation is collected rarely (`few_collections`).
@@ -559,6 +622,16 @@ def _read_into(stream: IO[bytes], sender: Any, batch_size: int) -> None:
         sender.close()
 
 
+def _descriptors_of(stream: Any) -> set[int]:
+    """The file descriptors a stream reads from (none for one in memory)."""
+    found: set[int] = set()
+    while stream is not None and len(found) < 8:
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            found.add(stream.fileno())
+        stream = getattr(stream, "file", None) or getattr(stream, "raw", None)  # Django's File, buffered readers
+    return found
+
+
 class ActivityReader:
     """`iter_activities`, parsed in a forked child process (when `ahead` and the platform can fork) that starts
     at once, so that it reads while the importer loads its reference data: the same activities, problems,
@@ -570,7 +643,9 @@ class ActivityReader:
         if ahead and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
-            self.child = context.Process(target=_read_into, args=(stream, sender, READ_AHEAD_BATCH), daemon=True)
+            self.child = context.Process(
+                target=_read_into, args=(stream, sender, READ_AHEAD_BATCH, os.getpid()), daemon=True
+            )
             self.child.start()
             sender.close()  # the child holds the only writing end: a dead child ends the reading with EOFError
 
