@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.utils import load_backend
+from django.utils import translation
 
 from amity.aid.tests.factories import make_aid_item
 from amity.interop.backup import BackupError, backup_restore, backup_write, sha256_of
@@ -26,6 +27,12 @@ from amity.reports.services import report_publish
 from amity.reports.spec import spec_from_params
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
