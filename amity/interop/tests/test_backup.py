@@ -18,7 +18,7 @@ from django.db.utils import load_backend
 from django.utils import translation
 
 from amity.aid.tests.factories import make_aid_item
-from amity.interop.backup import BackupError, backup_restore, backup_write, sha256_of
+from amity.interop.backup import DATABASE_FILES, BackupError, backup_restore, backup_write, sha256_of
 from amity.interop.choices import ImportKind
 from amity.interop.services import import_run_create
 from amity.interop.tests import hostile
@@ -27,6 +27,12 @@ from amity.reports.services import report_publish
 from amity.reports.spec import spec_from_params
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -118,6 +124,6 @@ def test_the_commands_write_and_read_an_archive(tmp_path: Path, settings: Any) -
     [archive] = (tmp_path / "backups").glob("amity-backup-*.tar.gz")
     assert str(archive) in out.getvalue()
     with tarfile.open(archive) as tar:
-        assert {"manifest.json", "database.sqlite3"} <= set(tar.getnames())
+        assert {"manifest.json", DATABASE_FILES[connection.vendor]} <= set(tar.getnames())
     with pytest.raises(CommandError, match="not empty"):
         call_command("restore", str(archive))
