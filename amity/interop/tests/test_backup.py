@@ -90,13 +90,6 @@ def test_a_backup_restores_every_row_file_and_published_report_identically(
     copy.close()
 
 
-@pytest.fixture(autouse=True)
-def _english() -> Any:
-    """The refusals are said in the reader's language; these tests read the English ones."""
-    with translation.override("en"):
-        yield
-
-
 def test_a_damaged_archive_or_a_database_in_use_is_refused(
     users: dict[str, Any], hai_phong: Any, restored: Any, tmp_path: Path
 ) -> None:
