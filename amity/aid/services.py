@@ -238,7 +238,9 @@ def aid_items_save(
         ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
         stored: dict[int, AidItem] = {}
         for chunk in chunks(ids):
-            stored.update((item.pk, item) for item in AidItem.all_objects.filter(pk__in=chunk))
+            # With the owning province: its rule reads it for every row, and a row may not give it.
+            found_items = AidItem.all_objects.filter(pk__in=chunk).select_related("owning_province")
+            stored.update((item.pk, item) for item in found_items)
         found = Breaches()
         items: list[AidItem] = []
         fields: set[str] = set()
@@ -522,7 +524,8 @@ def aid_item_revoke_approval(
 
 
 def value_transaction(tx: Transaction, book: RateBook) -> None:
-    """Store the USD and VND values at the value-date rates, with the rates and their source."""
+    """Store the USD and VND values at the value-date rates, with the rates and their source. No rate: a `Breach`
+    of `currency` (`MISSING_RATE`)."""
     try:
         # The rate source is stored data, written in English whatever the acting user's language.
         with translation.override(None):

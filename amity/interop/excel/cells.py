@@ -44,7 +44,6 @@ from .templates import (
 
 MAX_AMOUNT = Decimal(10) ** 18  # amounts are DecimalField(max_digits=20, decimal_places=2)
 
-_SPACES = re.compile(r"\s+")
 _PLAIN_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _YES = {"1", "yes", "y", "true", "x", "có", "co", "نعم"}
 _NO = {"0", "no", "n", "false", "không", "khong", "لا"}
