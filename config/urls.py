@@ -1,6 +1,5 @@
 """URL configuration. Pages have no language prefix: the language comes from the user's choice."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
@@ -42,8 +41,5 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL maps the media folder, in any mode: every file is served by a view that asked the scope policy first
+# (amity.core.files.file_response).

@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from amity.aid.models import AidItem
+from amity.core.files import file_response
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action
 from amity.core.text import CsvWriter
@@ -275,9 +276,8 @@ class ExportRunProgressView(LoginRequiredMixin, View):
 
 
 class ExportRunDownloadView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, public_id: Any) -> FileResponse:
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponseBase:
         run = _export_of(request, public_id)
-        name = run.file.name  # empty (no file) until the export is done
-        if run.status != ImportStatus.DONE or not name:
+        if run.status != ImportStatus.DONE or not run.file.name:  # no file until the export is done
             raise Http404
-        return FileResponse(run.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
+        return file_response(run.file)

@@ -224,6 +224,11 @@ LOGGING = {
 AMITY_PAGE_SIZE = 50
 # The largest file an import takes (IATI XML or Excel); IATI files are read streaming, so size costs only disk.
 AMITY_IMPORT_MAX_BYTES = int(os.environ.get("AMITY_IMPORT_MAX_BYTES", str(2 * 1024**3)))
+# The largest file a user attaches to a record (documents, photos, reports); each field may set a lower one.
+AMITY_UPLOAD_MAX_BYTES = int(os.environ.get("AMITY_UPLOAD_MAX_BYTES", str(20 * 1024**2)))
+# Behind nginx: downloads answered with `X-Accel-Redirect: <prefix><storage name>` after the scope check, the
+# bytes sent by nginx from an `internal` location (docs/DEPLOYMENT.md); empty: Django sends the file itself.
+AMITY_FILES_ACCEL_PREFIX = os.environ.get("AMITY_FILES_ACCEL_PREFIX", "")
 # Exports of more records than this are prepared by a background task instead of streamed in the request.
 AMITY_EXPORT_INLINE_MAX = int(os.environ.get("AMITY_EXPORT_INLINE_MAX", "2000"))
 # Bounds of an import's database session on PostgreSQL, in seconds (0: none): ended when idle in its transaction
