@@ -169,7 +169,13 @@ def child_amity(path: str, args: argparse.Namespace) -> dict[str, Any]:
     rss_start = proc_status("VmRSS")
     started = time.perf_counter()
     result = import_file(
-        path, user=None, owning_province=owning_province, vn_only=args.vn_only, dry_run=args.dry_run, progress=None
+        path,
+        user=None,
+        owning_province=owning_province,
+        vn_only=args.vn_only,
+        dry_run=args.dry_run,
+        progress=None,
+        plan_ahead=False if args.no_plan_ahead else None,
     )
     seconds = time.perf_counter() - started
     if getattr(result, "refused", None):
@@ -208,6 +214,7 @@ def run_child(case: str, args: argparse.Namespace, activities: int, database_url
     command = [python, str(Path(__file__).resolve()), str(args.file), "--child", case, "--activities", str(activities)]
     if case == "amity":
         command += ["--vn-only"] * args.vn_only + ["--dry-run"] * args.dry_run
+        command += ["--no-plan-ahead"] * args.no_plan_ahead
         if args.owning_province:
             command += ["--owning-province", args.owning_province]
     env = dict(os.environ)
@@ -351,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--owning-province", help="amity case: code of the (2025) province that owns the items")
     parser.add_argument("--vn-only", action="store_true", help="amity case: vn_only=True")
     parser.add_argument("--dry-run", action="store_true", help="amity case: dry_run=True (changes nothing)")
+    parser.add_argument("--no-plan-ahead", action="store_true", help="amity case: plan each batch in one thread")
     parser.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
     parser.add_argument("--activities", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from amity.core import audit
+from amity.core.ahead import may_plan_ahead
 from amity.core.audit import AuditKind
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action, jurisdiction
@@ -113,7 +115,8 @@ def import_run_execute(*, run: ImportRun, progress: Callable[[int], None] | None
         if progress is not None:
             progress(done)
 
-    runner = _run_iati if run.kind == ImportKind.IATI else _run_excel
+    # Decided before the run's own transaction: a planner thread sees what was committed before it (core.ahead).
+    runner = partial(_run_iati, plan_ahead=may_plan_ahead()) if run.kind == ImportKind.IATI else _run_excel
     try:
         with transaction.atomic(), import_session_limits():
             result = runner(run, on_progress)
@@ -231,7 +234,7 @@ def _fail_task(run: ImportRun, params: dict[str, str]) -> None:
             task.set_failed(WorkerDied(INTERRUPTED % params))
 
 
-def _run_iati(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
+def _run_iati(run: ImportRun, on_progress: Callable[[int], None], *, plan_ahead: bool = False) -> Any:
     from .iati.importer import IatiImporter
 
     importer = IatiImporter(
@@ -241,6 +244,7 @@ def _run_iati(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
         dry_run=run.dry_run,
         run=run,
         progress=on_progress,
+        plan_ahead=plan_ahead,
     )
     with run.file.open("rb") as stream:
         return importer.import_stream(stream)

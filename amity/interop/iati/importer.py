@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -38,6 +38,7 @@ from amity.aid.models import (
 )
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import aid_items_write
+from amity.core.ahead import PlannedAhead, may_plan_ahead
 from amity.core.bulk import create_rows, few_collections, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action
@@ -126,9 +127,11 @@ class IatiImporter(ActivityMapping):
         progress: Callable[[int], None] | None = None,
         batch_size: int = BATCH_SIZE,
         read_ahead: bool = True,
+        plan_ahead: bool | None = None,
     ) -> None:
         self.user = user
         self.read_ahead = read_ahead  # parse in a forked reader process (`ActivityReader`)
+        self.plan_ahead_asked = plan_ahead  # plan the next batch in a thread (None: where `may_plan_ahead`)
         self.owning_province = owning_province
         self.vn_only = vn_only
         self.dry_run = dry_run
@@ -158,6 +161,7 @@ class IatiImporter(ActivityMapping):
 
     def import_stream(self, stream: IO[bytes]) -> ImportResult:
         self._check_permission()
+        self.plan_ahead = may_plan_ahead() if self.plan_ahead_asked is None else self.plan_ahead_asked
         try:
             # The stored texts (rate sources, history reasons) are data: written in English. The file is read
             # ahead by a child process from here on, while the reference data load.
@@ -185,6 +189,19 @@ class IatiImporter(ActivityMapping):
         return self.result
 
     def _read_and_write(self, activities: Iterable[ParsedActivity | ActivityProblem]) -> None:
+        """Plan each batch and store it; on PostgreSQL the next batch is planned in a thread while this one is
+        written (`core.ahead`: planning reads only what was there before the import)."""
+        if not self.plan_ahead:
+            for planned in self._planned_batches(activities):
+                self._store(planned)
+            return
+        with PlannedAhead(lambda: self._planned_batches(activities)) as ahead:
+            for planned in ahead:
+                self._store(planned)
+
+    def _planned_batches(self, activities: Iterable[ParsedActivity | ActivityProblem]) -> Iterator[_PlannedBatch]:
+        """The file's activities read, each identifier once, and planned a batch at a time (those with
+        something to write)."""
         seen: dict[str, int] = {}
         batch: list[ParsedActivity] = []
         for parsed in activities:
@@ -207,10 +224,10 @@ class IatiImporter(ActivityMapping):
             seen[parsed.identifier] = parsed.line
             batch.append(parsed)
             if len(batch) >= self.batch_size:
-                self._write_batch(batch)
+                yield from self._planned(batch)
                 batch = []
         if batch:
-            self._write_batch(batch)
+            yield from self._planned(batch)
 
     def _skip(self, problem: Problem) -> None:
         self.result.skipped += 1
@@ -218,10 +235,10 @@ class IatiImporter(ActivityMapping):
 
     # --- resolving one activity -----------------------------------------------------------------------------
 
-    def _write_batch(self, batch: list[ParsedActivity]) -> None:
+    def _planned(self, batch: list[ParsedActivity]) -> Iterator[_PlannedBatch]:
         planned = self._plan_batch(batch)
         if planned.plans:
-            self._store(planned)
+            yield planned
 
     def _plan_batch(self, batch: list[ParsedActivity]) -> _PlannedBatch:
         """Resolve a batch against the database (which of its items exist, which the user may change) and the
@@ -496,6 +513,7 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     run: ImportRun | None = None,
+    plan_ahead: bool | None = None,
 ) -> ImportResult:
     """Import one IATI activity file from a path (the command line, the benchmark, the background task)."""
     with open(path, "rb") as stream:
@@ -507,5 +525,6 @@ def import_file(
             run=run,
             source_name=str(path),
             progress=progress,
+            plan_ahead=plan_ahead,
         )
         return importer.import_stream(stream)
