@@ -274,5 +274,5 @@ def diplomacy_remove() -> dict[str, int]:
     for model in DEMO_MODELS:
         counts[str(model._meta.verbose_name_plural)] = model.all_objects.filter(is_demo=True).count()
         model.all_objects.filter(is_demo=True).delete()
-        model.history.filter(is_demo=True).delete()  # type: ignore[attr-defined]
+        model.history.filter(is_demo=True).delete()
     return counts

@@ -1,7 +1,10 @@
 """For administrators' reading and corrections: the history of every record. Staff record the register on its
 pages, which go through the batch services."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
@@ -14,11 +17,11 @@ class RegisterAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "owning_province", "old_province", "deleted_at"]
     list_select_related = ["owning_province", "old_province"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -41,11 +41,12 @@ class _RegisterForm(RecordForm[Any]):
                 elif model is Organisation:
                     field.queryset = Organisation.objects.restrict(self.user, Action.VIEW).order_by("name")
                 elif model is Event:
-                    field.queryset = Event.objects.restrict(self.user, Action.VIEW).order_by("-start_date")[:500]
+                    field.queryset = Event.objects.restrict(self.user, Action.VIEW).order_by("-start_date")
                 elif model is Country:
                     field.queryset = Country.objects.order_by("name_en")
         if "union" in self.fields and self.instance.pk is None and not self.is_bound:
-            unions = list(form_field(self, "union", forms.ModelChoiceField).queryset[:2])
+            choices = form_field(self, "union", forms.ModelChoiceField).queryset
+            unions = list(choices[:2]) if choices is not None else []
             if len(unions) == 1:
                 self.initial["union"] = unions[0].pk
 

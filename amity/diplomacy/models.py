@@ -7,6 +7,9 @@ figures of 2018–2024 stay reportable by the old province after the 2025 merger
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -40,7 +43,7 @@ def _with_participating_organisations() -> ScopePolicy:
     return ScopePolicy(rules=rules)
 
 
-def _current_province(verbose_name: str | object) -> models.ForeignKey:  # type: ignore[type-arg]
+def _current_province(verbose_name: Any) -> Any:
     return models.ForeignKey(
         "reference.AdministrativeUnit",
         verbose_name=verbose_name,
@@ -52,7 +55,7 @@ def _current_province(verbose_name: str | object) -> models.ForeignKey:  # type:
     )
 
 
-def _old_province() -> models.ForeignKey:  # type: ignore[type-arg]
+def _old_province() -> Any:
     return models.ForeignKey(
         "reference.AdministrativeUnit",
         verbose_name=_("province before 2025"),
@@ -289,7 +292,7 @@ class Event(UnionRecord):
         return self.title
 
     @property
-    def last_day(self):  # type: ignore[no-untyped-def]
+    def last_day(self) -> date:
         return self.end_date or self.start_date
 
     def get_absolute_url(self) -> str:

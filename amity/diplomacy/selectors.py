@@ -230,9 +230,9 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
 
     visitors = Visitor.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
     by_kind_people = dict(visitors.values_list("kind").annotate(n=Sum("group_size")).order_by())
-    for kind in PersonKind:
-        link = _link("diplomacy:visitor_list", area, kind=kind, **period)
-        result.visitors[kind] = Figure(str(kind.label), int(by_kind_people.get(kind) or 0), link, kind)
+    for person in PersonKind:
+        link = _link("diplomacy:visitor_list", area, kind=person, **period)
+        result.visitors[person] = Figure(str(person.label), int(by_kind_people.get(person) or 0), link, person)
     total_people = sum(int(n or 0) for n in by_kind_people.values())
     result.visitors["total"] = Figure("", total_people, _link("diplomacy:visitor_list", area, **period))
     by_nationality = list(visitors.values_list("nationality").annotate(n=Sum("group_size")).order_by("-n"))

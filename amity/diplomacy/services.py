@@ -524,7 +524,7 @@ def visitors_purge_personal_data(*, years: int, today: date | None = None, dry_r
             Visitor.all_objects.filter(pk__in=chunk).update(
                 **blank, personal_data_removed_on=today, status=PersonStatus.LEFT
             )
-            Visitor.history.filter(id__in=chunk).update(**blank)  # type: ignore[attr-defined]
+            Visitor.history.filter(id__in=chunk).update(**blank)
     return len(ids)
 
 

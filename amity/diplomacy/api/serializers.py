@@ -54,7 +54,10 @@ def _province_field(**kwargs: Any) -> CodeRelatedField[Any]:
     return CodeRelatedField(slug_field="code", read_only=True, **kwargs)
 
 
-COUNTRY = {"slug_field": "code", "queryset": Country.objects.all()}
+def country_field(**kwargs: Any) -> CodeRelatedField[Country]:
+    return CodeRelatedField(slug_field="code", queryset=Country.objects.all(), **kwargs)
+
+
 BOOKKEEPING = ["id", "version", "created_at", "updated_at"]
 OWNERSHIP = ["owning_province", "old_province"]
 
@@ -107,7 +110,7 @@ class MemberCountSerializer(serializers.ModelSerializer):
 
 class UnitSerializer(RegisterSerializer):
     union = UnionField()
-    partner_country = CodeRelatedField(required=False, allow_null=True, **COUNTRY)
+    partner_country = country_field(required=False, allow_null=True)
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     member_counts = MemberCountSerializer(many=True, required=False)
 
@@ -143,7 +146,7 @@ class PartnershipSerializer(RegisterSerializer):
     )
     vietnamese_locality_code = serializers.CharField(source="vietnamese_locality.code", read_only=True)
     vietnamese_locality_era = serializers.CharField(source="vietnamese_locality.era", read_only=True)
-    country = CodeRelatedField(**COUNTRY)
+    country = country_field()
     organisations = ScopedField(Organisation, many=True, required=False)
     aid_items = ScopedField(AidItem, many=True, required=False)
 
@@ -185,7 +188,7 @@ class EventSerializer(RegisterSerializer):
     event_type_name = serializers.CharField(source="get_event_type_display", read_only=True)
     organising_units = ScopedField(UnionUnit, many=True, required=False)
     partnerships = ScopedField(Partnership, many=True, required=False)
-    countries = CodeRelatedField(many=True, required=False, **COUNTRY)
+    countries = country_field(many=True, required=False)
     organisations = ScopedField(Organisation, many=True, required=False)
     aid_items = ScopedField(AidItem, many=True, required=False)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -224,7 +227,7 @@ class DaySerializer(serializers.ModelSerializer):
 
 class DelegationSerializer(RegisterSerializer):
     union = UnionField()
-    country = CodeRelatedField(**COUNTRY)
+    country = country_field()
     organisation = ScopedField(Organisation, required=False, allow_null=True)
     partnership = ScopedField(Partnership, required=False, allow_null=True)
     events = ScopedField(Event, many=True, required=False)
@@ -263,7 +266,7 @@ class VisitorSerializer(RegisterSerializer):
     """Names and contacts (`PERSONAL_FIELDS`) are null for anyone but the owning province's staff."""
 
     union = UnionField()
-    nationality = CodeRelatedField(**COUNTRY)
+    nationality = country_field()
 
     class Meta(RegisterSerializer.Meta):
         model = Visitor

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.serializers import BaseSerializer
 
@@ -31,7 +32,8 @@ from .serializers import (
 )
 
 
-class RegisterViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
+class RegisterViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Any]):
+    queryset: QuerySet[Any]
     lookup_field = "public_id"
     parts_field: ClassVar[str] = ""  # the nested list written as the record's parts
     model: ClassVar[type[BaseModel]]

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from icalendar import Calendar
+from rest_framework.test import APIClient
 
 from amity.conftest import client_for
 from amity.diplomacy import services
 from amity.diplomacy.models import Event, Partnership
-from rest_framework.test import APIClient
 
 from . import factories as f
 from .test_services import PNG

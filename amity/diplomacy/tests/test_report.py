@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from docx import Document
 from django.core.management import call_command
+from docx import Document
 
 from amity.conftest import client_for
 from amity.demo.register import demo_load
