@@ -8,6 +8,7 @@ app_name = "diplomacy"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("excel/<str:kind>/", views.ExcelView.as_view(), name="excel"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("calendar/feed/", views.CalendarFeedView.as_view(), name="calendar_feed"),
     path("calendar/feed/<str:token>.ics", views.calendar_ics, name="calendar_ics"),

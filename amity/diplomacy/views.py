@@ -4,6 +4,7 @@ files served through the scope policy, the dashboard and the union's period repo
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -26,9 +27,10 @@ from amity.core.files import file_response
 from amity.core.models import BaseModel
 from amity.core.scoping import Action, is_national
 from amity.core.views import RecordActionView, RecordDetailView, RecordEditView, RecordListView
+from amity.interop.excel.problems import problem_text
 from amity.reference.models import AdministrativeUnit
 
-from . import feed, report, selectors, services
+from . import excel, feed, report, selectors, services
 from .choices import AttachmentKind, Direction
 from .filtersets import (
     DelegationFilterSet,
@@ -61,6 +63,7 @@ class RegisterListView(RecordListView[Any]):
     add_url: ClassVar[str] = ""
     columns: ClassVar[list[Any]] = []
     related: ClassVar[tuple[str, ...]] = ("union", "owning_province")
+    excel_kind: ClassVar[str] = ""  # events, delegations, visitors: Excel template, export and upload
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.model.objects.select_related(*self.related)
@@ -75,6 +78,7 @@ class RegisterListView(RecordListView[Any]):
             columns=self.columns,
             rows=[(record, self.cells(record)) for record in context["object_list"]],
             add_url=reverse(self.add_url) if self.add_url else "",
+            excel_url=reverse("diplomacy:excel", kwargs={"kind": self.excel_kind}) if self.excel_kind else "",
         )
         return context
 
@@ -383,6 +387,7 @@ class PartnershipRestoreView(RegisterRestoreView):
 
 
 class EventListView(RegisterListView):
+    excel_kind = "events"
     model = Event
     filterset_class = EventFilterSet
     heading = gettext_lazy("Events and activities")
@@ -505,6 +510,7 @@ class AttachmentRemoveView(LoginRequiredMixin, View):
 
 
 class DelegationListView(RegisterListView):
+    excel_kind = "delegations"
     model = Delegation
     filterset_class = DelegationFilterSet
     heading = gettext_lazy("Delegations")
@@ -582,6 +588,7 @@ class DelegationRestoreView(RegisterRestoreView):
 
 
 class VisitorListView(RegisterListView):
+    excel_kind = "visitors"
     model = Visitor
     filterset_class = VisitorFilterSet
     heading = gettext_lazy("International visitors and volunteers")
@@ -824,3 +831,59 @@ class ReportView(RecordDetailView[Union]):
             return report.docx_response(request.user, union, date_from=first, date_to=last, vnd_per_usd=rate or None)
         except ValueError as exc:
             return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+
+
+# --- Excel: templates, exports, all-or-nothing uploads ----------------------------------------------------------------
+
+
+def _workbook_response(workbook: Any, name: str) -> HttpResponse:
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return HttpResponse(
+        stream.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+class ExcelView(LoginRequiredMixin, View):
+    """GET: the page with the template, the export of the list's filters and the upload form; `?file=template`
+    or `?file=export` download. POST: check the file (the service's dry run) and, unless only checking, write it
+    all or nothing."""
+
+    def kind(self) -> str:
+        kind = self.kwargs["kind"]
+        if kind not in excel.KINDS:
+            raise Http404
+        return str(kind)
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        kind = self.kind()
+        wanted = request.GET.get("file")
+        if wanted == "template":
+            return _workbook_response(excel.template(kind, request.user), f"amity-{kind}-template.xlsx")
+        if wanted == "export":
+            params = request.GET.copy()
+            params.pop("file", None)
+            try:
+                workbook = excel.export(kind, request.user, params, request)
+            except ValidationError as exc:
+                return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+            return _workbook_response(workbook, f"amity-{kind}.xlsx")
+        return render(request, "diplomacy/excel.html", {"kind": kind, "title": excel.KINDS[kind].spec.title})
+
+    def post(self, request: HttpRequest, kind: str) -> HttpResponse:
+        kind = self.kind()
+        upload = request.FILES.get("file")
+        if upload is None:
+            context: dict[str, Any] = {"kind": kind, "title": excel.KINDS[kind].spec.title, "missing": True}
+            return render(request, "diplomacy/excel.html", context, status=400)
+        write = request.POST.get("check_only") != "1"
+        result = excel.upload(kind, upload, request.user, write=write)
+        context = {
+            "kind": kind,
+            "title": excel.KINDS[kind].spec.title,
+            "result": result,
+            "problems": [{**item, "text": problem_text(item)} for item in result.problems],
+        }
+        return render(request, "diplomacy/excel.html", context, status=400 if result.problems else 200)
