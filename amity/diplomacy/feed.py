@@ -42,7 +42,8 @@ def ics_for(user: Any, *, today: date) -> bytes:
     calendar.add("x-wr-calname", "Amity")
     stamp = timezone.now()
     host = (settings.ALLOWED_HOSTS or ["amity"])[0].lstrip(".") or "amity"
-    for event in events_between(user, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)):
+    window = events_between(user, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
+    for event in window.select_related("union"):
         entry = CalendarEvent()
         entry.add("uid", f"{event.public_id}@{host}")
         entry.add("dtstamp", stamp)

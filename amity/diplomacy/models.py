@@ -367,7 +367,10 @@ class Delegation(UnionRecord):
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
         ordering = ["-start_date", "pk"]
-        indexes = [models.Index(fields=["owning_province", "start_date"], name="diplomacy_deleg_prov_date")]
+        indexes = [
+            models.Index(fields=["owning_province", "start_date"], name="diplomacy_deleg_prov_date"),
+            models.Index(fields=["start_date"], name="diplomacy_deleg_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.counterpart} ({self.start_date:%Y})"
@@ -433,7 +436,10 @@ class Visitor(UnionRecord):
         verbose_name = _("visitor or volunteer")
         verbose_name_plural = _("visitors and volunteers")
         ordering = ["-start_date", "pk"]
-        indexes = [models.Index(fields=["owning_province", "start_date"], name="diplomacy_visitor_prov_date")]
+        indexes = [
+            models.Index(fields=["owning_province", "start_date"], name="diplomacy_visitor_prov_date"),
+            models.Index(fields=["start_date"], name="diplomacy_visitor_date"),
+        ]
 
     def __str__(self) -> str:
         return self.group_name or self.get_kind_display()

@@ -40,7 +40,11 @@ def may_see_personal_data(user: Any, record: Visitor) -> bool:
 def events_between(user: Any, first: date, last: date) -> QuerySet[Event]:
     """The events the user may see that take place on at least one day from `first` to `last`."""
     overlapping = Q(start_date__lte=last) & (Q(end_date__gte=first) | Q(end_date__isnull=True, start_date__gte=first))
-    return Event.objects.restrict(user, "view").filter(overlapping).select_related("union").order_by("start_date", "pk")
+    return Event.objects.restrict(user, "view").filter(overlapping).order_by("start_date", "pk")
+
+
+DAY_SHOWN = 3  # events written in a day's cell; the others are a link to that day's list
+MONTH_LISTED = 100  # events listed under the grid; the others are a link to the month's list
 
 
 @dataclass
@@ -48,6 +52,14 @@ class CalendarDay:
     day: date
     in_month: bool
     events: list[Event] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Event]:
+        return self.events[:DAY_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.events) - DAY_SHOWN, 0)
 
 
 def month_weeks(year: int, month: int, events: Iterable[Event]) -> list[list[CalendarDay]]:
@@ -128,7 +140,7 @@ def _country_names(codes: Iterable[int]) -> dict[int, Country]:
 
 
 def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -> Figures:
-    """Every figure of the register for a period and an area, in a fixed number of queries (twelve)."""
+    """Every figure of the register for a period and an area, in a fixed number of queries (eight)."""
     result = Figures(date_from, date_to, area)
     where = area.q()
     period = _period(date_from, date_to)
@@ -171,19 +183,32 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
     ]
 
     events = Event.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
-    by_type = dict(events.values_list("event_type").annotate(n=Count("pk")).order_by())
+    # One grouped scan for every event figure: (type, year) with their counts and participants.
+    grouped = list(
+        events.annotate(y=ExtractYear("start_date"))
+        .values_list("event_type", "y")
+        .annotate(n=Count("pk"), vn=Sum("vietnamese_participants"), foreign=Sum("foreign_participants"))
+        .order_by()
+    )
+    by_type: dict[str, int] = defaultdict(int)
+    by_year: dict[int, int] = defaultdict(int)
+    for event_type, year, n, _vn, _foreign in grouped:
+        by_type[event_type] += n
+        by_year[year] += n
     result.events_by_type = [
         Figure(str(kind.label), by_type[kind], _link("diplomacy:event_list", area, event_type=kind, **period), kind)
         for kind in EventType
         if by_type.get(kind)
     ]
-    by_year = events.annotate(y=ExtractYear("start_date")).values_list("y").annotate(n=Count("pk")).order_by("y")
     result.events_by_year = [
-        Figure(str(year), n, _link("diplomacy:event_list", area, year=year), str(year)) for year, n in by_year
+        Figure(str(year), n, _link("diplomacy:event_list", area, year=year), str(year))
+        for year, n in sorted(by_year.items())
     ]
-    totals = events.aggregate(n=Count("pk"), vn=Sum("vietnamese_participants"), foreign=Sum("foreign_participants"))
-    result.events_total = Figure("", totals["n"], _link("diplomacy:event_list", area, **period))
-    result.participants = {"vietnamese": totals["vn"] or 0, "foreign": totals["foreign"] or 0}
+    result.events_total = Figure("", sum(by_type.values()), _link("diplomacy:event_list", area, **period))
+    result.participants = {
+        "vietnamese": sum(int(row[3] or 0) for row in grouped),
+        "foreign": sum(int(row[4] or 0) for row in grouped),
+    }
 
     delegations = Delegation.objects.restrict(user, "view").filter(
         where, start_date__gte=date_from, start_date__lte=date_to
@@ -229,29 +254,37 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
         )
 
     visitors = Visitor.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
-    by_kind_people = dict(visitors.values_list("kind").annotate(n=Sum("group_size")).order_by())
+    # One grouped scan for every visitor figure: (kind, nationality, year) with the people counted.
+    people = list(
+        visitors.annotate(y=ExtractYear("start_date"))
+        .values_list("kind", "nationality", "y")
+        .annotate(n=Sum("group_size"))
+        .order_by()
+    )
+    by_kind_people: dict[str, int] = defaultdict(int)
+    by_nationality: dict[int, int] = defaultdict(int)
+    by_visitor_year: dict[int, int] = defaultdict(int)
+    for kind, nationality, year, n in people:
+        by_kind_people[kind] += int(n or 0)
+        by_nationality[nationality] += int(n or 0)
+        by_visitor_year[year] += int(n or 0)
     for person in PersonKind:
         link = _link("diplomacy:visitor_list", area, kind=person, **period)
-        result.visitors[person] = Figure(str(person.label), int(by_kind_people.get(person) or 0), link, person)
-    total_people = sum(int(n or 0) for n in by_kind_people.values())
-    result.visitors["total"] = Figure("", total_people, _link("diplomacy:visitor_list", area, **period))
-    by_nationality = list(visitors.values_list("nationality").annotate(n=Sum("group_size")).order_by("-n"))
-    nationalities = _country_names(pk for pk, _n in by_nationality)
+        result.visitors[person] = Figure(str(person.label), by_kind_people[person], link, person)
+    result.visitors["total"] = Figure("", sum(by_kind_people.values()), _link("diplomacy:visitor_list", area, **period))
+    nationalities = _country_names(by_nationality)
     result.visitors_by_nationality = [
         Figure(
             nationalities[pk].name,
-            int(n),
+            n,
             _link("diplomacy:visitor_list", area, nationality=nationalities[pk].code, **period),
             nationalities[pk].code,
         )
-        for pk, n in by_nationality
+        for pk, n in sorted(by_nationality.items(), key=lambda pair: -pair[1])
     ]
-    visitor_years = (
-        visitors.annotate(y=ExtractYear("start_date")).values_list("y").annotate(n=Sum("group_size")).order_by("y")
-    )
     result.visitors_by_year = [
-        Figure(str(year), int(n), _link("diplomacy:visitor_list", area, year=year), str(year))
-        for year, n in visitor_years
+        Figure(str(year), n, _link("diplomacy:visitor_list", area, year=year), str(year))
+        for year, n in sorted(by_visitor_year.items())
     ]
     return result
 

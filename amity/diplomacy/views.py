@@ -691,6 +691,9 @@ class VisitorRestoreView(RegisterRestoreView):
 # --- calendar --------------------------------------------------------------------------------------------------------
 
 
+CALENDAR_FIELDS = ("public_id", "title", "event_type", "start_date", "end_date", "place")
+
+
 class CalendarView(LoginRequiredMixin, TemplateView):
     """The events of a month, as a grid (Monday first) and as a list, with the filters of the event list."""
 
@@ -706,7 +709,8 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         events = selectors.events_between(self.request.user, month - timedelta(days=7), last + timedelta(days=7))
         filterset = EventFilterSet(self.request.GET, queryset=events, request=self.request)
         events = filterset.qs if filterset.is_valid() else events
-        events_list = list(events)
+        events_list = list(events.only(*CALENDAR_FIELDS))
+        in_month = [e for e in events_list if e.start_date <= last and (e.end_date or e.start_date) >= month]
         context.update(
             form=form,
             filterset=filterset,
@@ -714,7 +718,10 @@ class CalendarView(LoginRequiredMixin, TemplateView):
             previous=(month - timedelta(days=1)).strftime("%Y-%m"),
             next=(last + timedelta(days=1)).strftime("%Y-%m"),
             weeks=selectors.month_weeks(month.year, month.month, events_list),
-            events=[e for e in events_list if e.start_date <= last and (e.end_date or e.start_date) >= month],
+            events=in_month[: selectors.MONTH_LISTED],
+            events_count=len(in_month),
+            month_list_url=reverse("diplomacy:event_list")
+            + f"?date_from={month.isoformat()}&date_to={last.isoformat()}",
             may_add=Event.scope_policy.allows(self.request.user, Action.ADD),
         )
         return context

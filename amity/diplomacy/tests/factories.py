@@ -30,7 +30,7 @@ def event(user: User, of: Union, **data: Any) -> Event:
     fields = {
         "union": of,
         "event_type": "friendship_meeting",
-        "title": "Gặp mặt hữu nghị",
+        "title": "Gặp mặt hữu nghị Việt – Pháp 2024",
         "start_date": date(2024, 5, 6),
     }
     fields.update(data)

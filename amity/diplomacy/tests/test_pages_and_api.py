@@ -201,7 +201,7 @@ def test_list_pages_run_a_fixed_number_of_queries(users, hai_duong, django_asser
     client = client_for(users["editor"])
     client.get("/diplomacy/events/")
     for url in ("/diplomacy/events/", "/diplomacy/visitors/", "/diplomacy/delegations/", "/diplomacy/calendar/"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(7):
             assert client.get(url).status_code == 200
 
 
