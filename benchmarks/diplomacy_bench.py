@@ -175,7 +175,8 @@ def bench(repeat: int) -> list[dict[str, Any]]:
                 "queries": queries,
             }
         )
-        print(f"{name:<36} median {results[-1]['median_ms']:>8} ms  p90 {results[-1]['p90_ms']:>8} ms  {queries} queries")
+        found = results[-1]
+        print(f"{name:<36} median {found['median_ms']:>8} ms  p90 {found['p90_ms']:>8} ms  {queries} queries")
     return results
 
 
