@@ -110,8 +110,7 @@ class UnionForm(_RegisterForm):
             "address",
             "email",
             "phone",
-            "status",
-        ]
+        ]  # the status changes by the merger (`union_merge`), not by hand
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -98,7 +98,7 @@ class UnionSerializer(RegisterSerializer):
             "merged_on",
             *OWNERSHIP,
         ]
-        read_only_fields = ["created_at", "updated_at", "merged_on"]
+        read_only_fields = ["created_at", "updated_at", "status", "merged_on"]  # the merger sets the status
 
 
 class MemberCountSerializer(serializers.ModelSerializer):
