@@ -18,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
+    path("diplomacy/", include("amity.diplomacy.api.urls")),
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
 ]
@@ -33,6 +34,7 @@ urlpatterns = [
     path("aid/", include("amity.aid.urls")),
     path("reports/", include("amity.reports.urls")),
     path("exchange/", include("amity.interop.urls")),
+    path("diplomacy/", include("amity.diplomacy.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -37,6 +37,7 @@ from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality, Participant
 from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.models import BaseModel
 from amity.core.money import allocate, quantize
+from amity.demo.diplomacy import diplomacy_load, diplomacy_remove
 from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration, RegistrationEvent
@@ -835,7 +836,9 @@ def demo_load(today: date | None = None) -> dict[str, int]:
         builder.national()
         builder.recent()
         build = builder.write()
+        diplomacy = diplomacy_load()
     return {
+        **diplomacy,
         "organisations": len(build.organisations),
         "registrations": len(build.registrations),
         "aid items": len(build.items),
@@ -848,6 +851,7 @@ def demo_remove() -> dict[str, int]:
     counts: dict[str, int] = {}
     with transaction.atomic():
         User.objects.filter(email__endswith="@demo.amity.invalid").delete()
+        counts.update(diplomacy_remove())  # first: the union refers to its organisation
         for model in DEMO_MODELS:
             counts[str(model._meta.verbose_name_plural)] = model.all_objects.filter(is_demo=True).count()
             model.all_objects.filter(is_demo=True).delete()

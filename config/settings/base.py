@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "amity.aid",
     "amity.reports",
     "amity.interop",
+    "amity.diplomacy",
     "amity.demo",
     # After Amity's apps: `manage.py db_worker` is amity.interop's (it recovers the imports of dead workers).
     "django_tasks",

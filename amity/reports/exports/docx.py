@@ -323,6 +323,51 @@ def write_docx(
         document.save(stream)
 
 
+# --- the layout for other reports of the same form (the union's period report, amity.diplomacy.report) ------------
+
+
+def layout_start(letterhead: Letterhead, subject: str) -> Any:
+    """A new document in this layout: page, letterhead and title. Build it under `translation.override("vi")`."""
+    document = Document()
+    _page_setup(document)
+    _letterhead(document, letterhead)
+    _title(document, subject)
+    return document
+
+
+def layout_paragraph(document: Any, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
+    """A justified body paragraph (a heading when `bold`)."""
+    return _paragraph(document, text, bold=bold, indent=indent)
+
+
+def layout_table(document: Any, headers: list[str], rows: list[list[Any]], kinds: list[str]) -> None:
+    """A numbered table of texts and numbers (`kinds`: TEXT, COUNT or MONEY per column), as the figures table."""
+    table = document.add_table(rows=1, cols=len(headers) + 1)
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    number_mm = 12
+    widths = [number_mm] + [(TEXT_WIDTH_MM - number_mm) / len(headers)] * len(headers)
+    _set_widths(table, widths)
+    for cell, header in zip(table.rows[0].cells, [_("No."), *headers], strict=True):
+        _cell_text(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    twips = [round(width / 25.4 * 1440) for width in widths]
+    lines = [
+        _row_xml([str(index), *_cell_texts(values, kinds, 2)], twips, kinds)
+        for index, values in enumerate(rows, start=1)
+    ]
+    table._tbl.extend(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(lines)}</w:tbl>").findall(qn("w:tr")))
+    document.add_paragraph()
+
+
+def layout_finish(document: Any, letterhead: Letterhead, stream: IO[bytes], *, title: str, author: str) -> None:
+    """The recipients and signature, the document's properties, then save it to `stream`."""
+    _signature(document, letterhead)
+    document.core_properties.title = xml_text(title)
+    document.core_properties.author = xml_text(author) or "Amity"
+    document.core_properties.language = LANGUAGE
+    document.save(stream)
+
+
 def _page_setup(document: Any) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT

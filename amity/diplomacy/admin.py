@@ -1,0 +1,27 @@
+"""For administrators' reading and corrections: the history of every record. Staff record the register on its
+pages, which go through the batch services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+
+
+@admin.register(Union, UnionUnit, Partnership, Event, Delegation, Visitor)
+class RegisterAdmin(SimpleHistoryAdmin):
+    """Read-only: writes go through the services (the rules of the register, the scope, the version check)."""
+
+    list_display = ["__str__", "owning_province", "old_province", "deleted_at"]
+    list_select_related = ["owning_province", "old_province"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

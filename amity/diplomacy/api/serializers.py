@@ -1,0 +1,296 @@
+"""API representations of the diplomacy register; writes go through the batch services (see views). Related
+records by code (provinces, countries) or public identifier; personal data of visitors only to the owning
+province's staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from amity.aid.models import AidItem
+from amity.core.api import CodeRelatedField
+from amity.organisations.models import Organisation
+from amity.reference.models import AdministrativeUnit, Country
+
+from ..models import (
+    PERSONAL_FIELDS,
+    Delegation,
+    DelegationDay,
+    Event,
+    EventAttachment,
+    MemberCount,
+    Partnership,
+    Union,
+    UnionUnit,
+    Visitor,
+)
+from ..selectors import may_see_personal_data
+
+
+class ScopedField(CodeRelatedField):
+    """A related record by its public identifier, among those the requesting user may see."""
+
+    def __init__(self, model: Any, **kwargs: Any) -> None:
+        self.model = model
+        kwargs.setdefault("slug_field", "public_id")
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        return self.model.objects.restrict(getattr(request, "user", None), "view")
+
+
+class UnionField(CodeRelatedField):
+    """The union of a record, by its public identifier. Any union is found, so that one outside the user's
+    jurisdiction is refused by the service with a message naming the field (not "does not exist")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", queryset=Union.objects.all(), **kwargs)
+
+
+def _province_field(**kwargs: Any) -> CodeRelatedField[Any]:
+    return CodeRelatedField(slug_field="code", read_only=True, **kwargs)
+
+
+def country_field(**kwargs: Any) -> CodeRelatedField[Country]:
+    return CodeRelatedField(slug_field="code", queryset=Country.objects.all(), **kwargs)
+
+
+BOOKKEEPING = ["id", "version", "created_at", "updated_at"]
+OWNERSHIP = ["owning_province", "old_province"]
+
+
+class RegisterSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    owning_province = _province_field()
+    old_province = _province_field()
+
+    class Meta:
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"version": {"read_only": False, "required": False}}
+
+
+class UnionSerializer(RegisterSerializer):
+    province = serializers.PrimaryKeyRelatedField(queryset=AdministrativeUnit.objects.filter(level="province"))
+    province_code = serializers.CharField(source="province.code", read_only=True)
+    province_era = serializers.CharField(source="province.era", read_only=True)
+    merged_into = serializers.UUIDField(source="merged_into.public_id", read_only=True, allow_null=True)
+
+    class Meta(RegisterSerializer.Meta):
+        model = Union
+        fields = [
+            *BOOKKEEPING,
+            "name",
+            "name_en",
+            "province",
+            "province_code",
+            "province_era",
+            "founded_on",
+            "website",
+            "website_opened_on",
+            "address",
+            "email",
+            "phone",
+            "status",
+            "merged_into",
+            "merged_on",
+            *OWNERSHIP,
+        ]
+        read_only_fields = ["created_at", "updated_at", "status", "merged_on"]  # the merger sets the status
+
+
+class MemberCountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberCount
+        fields = ["year", "members"]
+        validators: list[Any] = []
+
+
+class UnitSerializer(RegisterSerializer):
+    union = UnionField()
+    partner_country = country_field(required=False, allow_null=True)
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+    member_counts = MemberCountSerializer(many=True, required=False)
+
+    class Meta(RegisterSerializer.Meta):
+        model = UnionUnit
+        fields = [
+            *BOOKKEEPING,
+            "union",
+            "kind",
+            "kind_name",
+            "name",
+            "name_en",
+            "partner_country",
+            "partner_region",
+            "founded_on",
+            "founding_decision",
+            "leader_name",
+            "leader_title",
+            "term",
+            "email",
+            "phone",
+            "status",
+            "member_counts",
+            *OWNERSHIP,
+        ]
+
+
+class PartnershipSerializer(RegisterSerializer):
+    union = UnionField()
+    vietnamese_locality = serializers.PrimaryKeyRelatedField(
+        queryset=AdministrativeUnit.objects.filter(level="province"),
+        help_text="The province's id (reference API), of the era in force when the agreement was signed.",
+    )
+    vietnamese_locality_code = serializers.CharField(source="vietnamese_locality.code", read_only=True)
+    vietnamese_locality_era = serializers.CharField(source="vietnamese_locality.era", read_only=True)
+    country = country_field()
+    organisations = ScopedField(Organisation, many=True, required=False)
+    aid_items = ScopedField(AidItem, many=True, required=False)
+
+    class Meta(RegisterSerializer.Meta):
+        model = Partnership
+        fields = [
+            *BOOKKEEPING,
+            "union",
+            "vietnamese_locality",
+            "vietnamese_locality_code",
+            "vietnamese_locality_era",
+            "foreign_locality",
+            "foreign_locality_vi",
+            "country",
+            "level",
+            "signed_on",
+            "signatories",
+            "agreement_reference",
+            "term_ends_on",
+            "renewed_on",
+            "areas",
+            "status",
+            "organisations",
+            "aid_items",
+            "notes",
+            *OWNERSHIP,
+        ]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EventAttachment
+        fields = ["id", "kind", "original_name", "caption", "uploaded_at"]
+        read_only_fields = fields
+
+
+class EventSerializer(RegisterSerializer):
+    union = UnionField()
+    event_type_name = serializers.CharField(source="get_event_type_display", read_only=True)
+    organising_units = ScopedField(UnionUnit, many=True, required=False)
+    partnerships = ScopedField(Partnership, many=True, required=False)
+    countries = country_field(many=True, required=False)
+    organisations = ScopedField(Organisation, many=True, required=False)
+    aid_items = ScopedField(AidItem, many=True, required=False)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta(RegisterSerializer.Meta):
+        model = Event
+        fields = [
+            *BOOKKEEPING,
+            "union",
+            "event_type",
+            "event_type_name",
+            "title",
+            "title_en",
+            "start_date",
+            "end_date",
+            "place",
+            "organising_units",
+            "partnerships",
+            "countries",
+            "organisations",
+            "vietnamese_participants",
+            "foreign_participants",
+            "aid_items",
+            "description",
+            "outcome",
+            "attachments",
+            *OWNERSHIP,
+        ]
+
+
+class DaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DelegationDay
+        fields = ["day", "place", "programme"]
+
+
+class DelegationSerializer(RegisterSerializer):
+    union = UnionField()
+    country = country_field()
+    organisation = ScopedField(Organisation, required=False, allow_null=True)
+    partnership = ScopedField(Partnership, required=False, allow_null=True)
+    events = ScopedField(Event, many=True, required=False)
+    aid_items = ScopedField(AidItem, many=True, required=False)
+    days = DaySerializer(many=True, required=False)
+
+    class Meta(RegisterSerializer.Meta):
+        model = Delegation
+        fields = [
+            *BOOKKEEPING,
+            "union",
+            "direction",
+            "country",
+            "counterpart",
+            "organisation",
+            "partnership",
+            "head_name",
+            "head_title",
+            "size",
+            "start_date",
+            "end_date",
+            "purpose",
+            "hosts",
+            "outcome",
+            "permit_number",
+            "permit_date",
+            "permit_authority",
+            "events",
+            "aid_items",
+            "days",
+            *OWNERSHIP,
+        ]
+
+
+class VisitorSerializer(RegisterSerializer):
+    """Names and contacts (`PERSONAL_FIELDS`) are null for anyone but the owning province's staff."""
+
+    union = UnionField()
+    nationality = country_field()
+
+    class Meta(RegisterSerializer.Meta):
+        model = Visitor
+        fields = [
+            *BOOKKEEPING,
+            "union",
+            "kind",
+            "group_name",
+            "group_size",
+            *PERSONAL_FIELDS,
+            "nationality",
+            "sending_organisation",
+            "host_placement",
+            "field",
+            "start_date",
+            "end_date",
+            "status",
+            "personal_data_removed_on",
+            *OWNERSHIP,
+        ]
+
+    def to_representation(self, instance: Visitor) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        request = self.context.get("request")
+        if not may_see_personal_data(getattr(request, "user", None), instance):
+            data.update(dict.fromkeys(PERSONAL_FIELDS))
+        return data

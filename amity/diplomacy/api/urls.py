@@ -1,0 +1,12 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("unions", views.UnionViewSet, basename="diplomacy-union")
+router.register("units", views.UnitViewSet, basename="diplomacy-unit")
+router.register("partnerships", views.PartnershipViewSet, basename="diplomacy-partnership")
+router.register("events", views.EventViewSet, basename="diplomacy-event")
+router.register("delegations", views.DelegationViewSet, basename="diplomacy-delegation")
+router.register("visitors", views.VisitorViewSet, basename="diplomacy-visitor")
+urlpatterns = router.urls

@@ -1,0 +1,136 @@
+"""API viewsets of the diplomacy register: reads through `restrict` and the FilterSets of the pages, writes
+through the batch services (a one-row batch; send `version` or `If-Match` on update)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.serializers import BaseSerializer
+
+from amity.core.api import RestrictedViewSetMixin, expected_version
+from amity.core.models import BaseModel
+
+from .. import services
+from ..filtersets import (
+    DelegationFilterSet,
+    EventFilterSet,
+    PartnershipFilterSet,
+    UnionFilterSet,
+    UnitFilterSet,
+    VisitorFilterSet,
+)
+from ..models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .serializers import (
+    DelegationSerializer,
+    EventSerializer,
+    PartnershipSerializer,
+    UnionSerializer,
+    UnitSerializer,
+    VisitorSerializer,
+)
+
+
+class RegisterViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Any]):
+    queryset: QuerySet[Any]
+    lookup_field = "public_id"
+    parts_field: ClassVar[str] = ""  # the nested list written as the record's parts
+    model: ClassVar[type[BaseModel]]
+
+    def _split(self, serializer: BaseSerializer[Any]) -> tuple[dict[str, Any], Any, int | None]:
+        data: dict[str, Any] = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        parts = data.pop(self.parts_field, None) if self.parts_field else None
+        return data, parts, version
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        data, parts, _version = self._split(serializer)
+        serializer.instance = services.record_save(model=self.model, user=self.request.user, data=data, parts=parts)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        data, parts, version = self._split(serializer)
+        instance = serializer.instance
+        assert instance is not None  # an update's serializer holds the record
+        saved = services.record_save(
+            model=self.model,
+            user=self.request.user,
+            data=data,
+            instance=instance,
+            expected_version=expected_version(self.request, version, instance),
+            parts=parts,
+        )
+        saved.refresh_from_db()
+        serializer.instance = saved
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.record_delete(instance=instance, user=self.request.user)
+
+
+class UnionViewSet(RegisterViewSet):
+    """Unions of friendship organizations (a province's, of either era)."""
+
+    model = Union
+    queryset = Union.objects.select_related("province", "owning_province", "old_province", "merged_into")
+    serializer_class = UnionSerializer
+    filterset_class = UnionFilterSet
+    ordering = ["name"]
+
+
+class UnitViewSet(RegisterViewSet):
+    """The units a union leads (office, centre, member associations) with their members per year."""
+
+    model = UnionUnit
+    parts_field = "member_counts"
+    queryset = UnionUnit.objects.select_related("union", "owning_province", "old_province", "partner_country")
+    queryset = queryset.prefetch_related("member_counts")
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+    ordering = ["kind", "name"]
+
+
+class PartnershipViewSet(RegisterViewSet):
+    """Partnerships with foreign localities and their agreements."""
+
+    model = Partnership
+    queryset = Partnership.objects.select_related(
+        "union", "owning_province", "old_province", "country", "vietnamese_locality"
+    ).prefetch_related("organisations", "aid_items")
+    serializer_class = PartnershipSerializer
+    filterset_class = PartnershipFilterSet
+    ordering = ["signed_on"]
+
+
+class EventViewSet(RegisterViewSet):
+    """Events and activities (files are added on the event's page)."""
+
+    model = Event
+    queryset = Event.objects.select_related("union", "owning_province", "old_province").prefetch_related(
+        "organising_units", "partnerships", "countries", "organisations", "aid_items", "attachments"
+    )
+    serializer_class = EventSerializer
+    filterset_class = EventFilterSet
+    ordering = ["-start_date", "pk"]
+
+
+class DelegationViewSet(RegisterViewSet):
+    """Delegations in and out, with their programme days."""
+
+    model = Delegation
+    parts_field = "days"
+    queryset = Delegation.objects.select_related(
+        "union", "owning_province", "old_province", "country", "organisation", "partnership"
+    ).prefetch_related("events", "aid_items", "days")
+    serializer_class = DelegationSerializer
+    filterset_class = DelegationFilterSet
+    ordering = ["-start_date", "pk"]
+
+
+class VisitorViewSet(RegisterViewSet):
+    """International visitors and volunteers (names only for the owning province's staff)."""
+
+    model = Visitor
+    queryset = Visitor.objects.select_related("union", "owning_province", "old_province", "nationality")
+    serializer_class = VisitorSerializer
+    filterset_class = VisitorFilterSet
+    ordering = ["-start_date", "pk"]

@@ -1,0 +1,322 @@
+"""Excel for the register: templates, exports and all-or-nothing uploads of events, delegations and visitors and
+volunteers, on the Excel machinery of `amity.interop.excel` (the template layout, the safe reader, typed cells
+placed on their sheet, row and column). Each row becomes a `services.Change` and the whole file one call of the
+record's batch service: first `dry_run=True` (the check: every breach of every row, on its column), then the same
+call for real — so the check and the write cannot disagree, and a refused file changes nothing.
+
+Exports never carry personal data: visitors and volunteers are exported without names or contacts (the sheet says
+so); re-importing the file leaves the names kept in Amity as they are."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+
+from amity.core.breaches import BatchRefused
+from amity.core.exceptions import ConflictError, PermissionDenied
+from amity.core.scoping import Action
+from amity.interop.excel import problems as P
+from amity.interop.excel.cells import INVALID, CellReader
+from amity.interop.excel.problems import Problem, problem
+from amity.interop.excel.reader import read_workbook
+from amity.interop.excel.saving import EXCEL_IMPORT
+from amity.interop.excel.templates import (
+    CODE,
+    CODES,
+    DATE,
+    DECIMAL,
+    FIRST_DATA_ROW,
+    ID,
+    LONG_TEXT,
+    TEXT,
+    VERSION_COLUMN,
+    Choice,
+    Column,
+    SheetSpec,
+    WorkbookSpec,
+    build_workbook,
+)
+from amity.reference.models import Country
+
+from . import services
+from .choices import Direction, EventType, PersonKind, PersonStatus
+from .filtersets import DelegationFilterSet, EventFilterSet, VisitorFilterSet
+from .models import PERSONAL_FIELDS, Delegation, Event, Union, Visitor
+
+UNION = Column("union", gettext_lazy("Union"), CODE, required=True, choices="unions", width=36)
+START = Column("start_date", gettext_lazy("Start date"), DATE, required=True, width=12)
+END = Column("end_date", gettext_lazy("End date"), DATE, width=12)
+NO_PERSONAL_DATA = gettext_lazy(
+    "Names and contacts of visitors and volunteers are personal data: they are never exported (left blank here); "
+    "an upload of this file leaves those kept in Amity as they are."
+)
+
+EVENTS = WorkbookSpec(
+    "diplomacy_events",
+    gettext_lazy("Events"),
+    (
+        SheetSpec(
+            "events",
+            gettext_lazy("Events"),
+            (
+                ID,
+                VERSION_COLUMN,
+                UNION,
+                Column("event_type", gettext_lazy("Type"), CODE, required=True, choices="event_types", width=30),
+                Column("title", gettext_lazy("Title (Vietnamese)"), TEXT, required=True, max_length=500, width=40),
+                Column("title_en", gettext_lazy("Title (English)"), TEXT, max_length=500, width=30),
+                START,
+                END,
+                Column("place", gettext_lazy("Place"), TEXT, max_length=300),
+                Column("countries", gettext_lazy("Foreign countries (codes)"), CODES, choices="countries"),
+                Column("vietnamese_participants", gettext_lazy("Vietnamese participants"), DECIMAL, width=12),
+                Column("foreign_participants", gettext_lazy("Foreign participants"), DECIMAL, width=12),
+                Column("outcome", gettext_lazy("Outcome"), LONG_TEXT, width=40),
+            ),
+        ),
+    ),
+)
+DELEGATIONS = WorkbookSpec(
+    "diplomacy_delegations",
+    gettext_lazy("Delegations"),
+    (
+        SheetSpec(
+            "delegations",
+            gettext_lazy("Delegations"),
+            (
+                ID,
+                VERSION_COLUMN,
+                UNION,
+                Column("direction", gettext_lazy("Direction"), CODE, required=True, choices="directions"),
+                Column("country", gettext_lazy("Country"), CODE, required=True, choices="countries"),
+                Column("counterpart", gettext_lazy("Organisation or locality"), TEXT, required=True, max_length=300),
+                Column("head_name", gettext_lazy("Head of delegation"), TEXT, max_length=200),
+                Column("head_title", gettext_lazy("Head's title"), TEXT, max_length=300),
+                Column("size", gettext_lazy("Members"), DECIMAL, width=10),
+                START,
+                Column("end_date", gettext_lazy("End date"), DATE, required=True, width=12),
+                Column("purpose", gettext_lazy("Purpose"), LONG_TEXT, width=40),
+                Column("permit_number", gettext_lazy("Permitting decision number"), TEXT, max_length=100),
+                Column("permit_date", gettext_lazy("Permitting decision date"), DATE, width=12),
+                Column("permit_authority", gettext_lazy("Permitting authority"), TEXT, max_length=300),
+            ),
+        ),
+    ),
+)
+VISITORS = WorkbookSpec(
+    "diplomacy_visitors",
+    gettext_lazy("Visitors and volunteers"),
+    (
+        SheetSpec(
+            "visitors",
+            gettext_lazy("Visitors and volunteers"),
+            (
+                ID,
+                VERSION_COLUMN,
+                UNION,
+                Column("kind", gettext_lazy("Kind"), CODE, required=True, choices="person_kinds"),
+                Column("group_name", gettext_lazy("Group"), TEXT, max_length=300),
+                Column("group_size", gettext_lazy("People"), DECIMAL, width=10),
+                Column("full_name", gettext_lazy("Full name (personal data)"), TEXT, max_length=200, width=28),
+                Column("nationality", gettext_lazy("Nationality"), CODE, required=True, choices="countries"),
+                Column("sending_organisation", gettext_lazy("Sending organisation"), TEXT, max_length=300),
+                Column("host_placement", gettext_lazy("Host placement"), TEXT, max_length=300),
+                Column("field", gettext_lazy("Field"), TEXT, max_length=200),
+                START,
+                END,
+                Column("status", gettext_lazy("Status"), CODE, choices="person_statuses"),
+            ),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    spec: WorkbookSpec
+    model: type[Any]
+    filterset: type[Any]
+    save: Callable[..., list[Any]]
+    counts: tuple[str, ...] = ()  # whole numbers read from number cells
+    many: Mapping[str, str] = field(default_factory=dict)  # column → list of codes for a many-to-many field
+
+
+KINDS: dict[str, Kind] = {
+    "events": Kind(
+        EVENTS,
+        Event,
+        EventFilterSet,
+        services.events_save,
+        ("vietnamese_participants", "foreign_participants"),
+        {"countries": "countries"},
+    ),
+    "delegations": Kind(DELEGATIONS, Delegation, DelegationFilterSet, services.delegations_save, ("size",)),
+    "visitors": Kind(VISITORS, Visitor, VisitorFilterSet, services.visitors_save, ("group_size",)),
+}
+
+
+def _lists(user: Any) -> dict[str, list[Choice]]:
+    unions = Union.objects.restrict(user, Action.CHANGE).order_by("name")
+    return {
+        "unions": [Choice(str(u.public_id), u.name) for u in unions],
+        "countries": [Choice(c.code, c.name) for c in Country.objects.order_by("code")],
+        "event_types": [Choice(v, str(label)) for v, label in EventType.choices],
+        "directions": [Choice(v, str(label)) for v, label in Direction.choices],
+        "person_kinds": [Choice(v, str(label)) for v, label in PersonKind.choices],
+        "person_statuses": [Choice(v, str(label)) for v, label in PersonStatus.choices],
+    }
+
+
+def template(kind: str, user: Any) -> Workbook:
+    return build_workbook(KINDS[kind].spec, user, _lists(user))
+
+
+def records_for_export(kind: str, user: Any, params: Mapping[str, Any], request: Any = None) -> QuerySet[Any]:
+    """The records of the list page with the same filters (its FilterSet), in the user's scope."""
+    found = KINDS[kind]
+    queryset = found.model.objects.restrict(user, Action.VIEW).select_related("union")
+    filterset = found.filterset(params or None, queryset=queryset, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    rows: QuerySet[Any] = filterset.qs if filterset.is_bound else queryset
+    return rows.order_by("start_date", "pk")
+
+
+def export(kind: str, user: Any, params: Mapping[str, Any], request: Any = None) -> Workbook:
+    """The template filled with the records (ids and versions hidden, for a round trip); no personal data."""
+    found = KINDS[kind]
+    workbook = template(kind, user)
+    sheet = workbook.worksheets[0]
+    columns = found.spec.main.columns
+    queryset = records_for_export(kind, user, params, request)
+    if found.many:
+        queryset = queryset.prefetch_related(*found.many.values())
+    for number, record in enumerate(queryset, start=FIRST_DATA_ROW):
+        for position, column in enumerate(columns, start=1):
+            sheet.cell(row=number, column=position, value=_cell(record, column, found))
+    if found.model is Visitor:  # on a sheet of its own: the data sheet is read back as it is
+        workbook.create_sheet(str(gettext_lazy("Personal data"))).cell(row=1, column=1, value=str(NO_PERSONAL_DATA))
+    return workbook
+
+
+def _cell(record: Any, column: Column, found: Kind) -> Any:
+    key = column.key
+    if key == "id":
+        return str(record.public_id)
+    if key == "union":
+        return f"{record.union.public_id}"
+    if key in PERSONAL_FIELDS:
+        return None
+    if key in found.many:
+        return ", ".join(sorted(c.code for c in getattr(record, found.many[key]).all()))
+    value = getattr(record, f"{key}_id", None) if column.type == CODE and key in ("country", "nationality") else None
+    if value is not None:
+        related = getattr(record, key)
+        return related.code
+    return getattr(record, key)
+
+
+@dataclass
+class UploadResult:
+    problems: list[Problem]
+    rows: int
+    written: bool
+
+
+def upload(kind: str, source: Any, user: Any, *, write: bool) -> UploadResult:
+    """Check a filled template (the service's dry run) and, with `write` and no problem, write it all at once."""
+    found = KINDS[kind]
+    read = read_workbook(found.spec, source)
+    if read.problems:
+        return UploadResult(read.problems, 0, False)
+    sheet = read.sheets[found.spec.main.key]
+    reader = CellReader(found.spec, read, user)
+    unions = {str(u.public_id): u for u in Union.objects.all()}
+    countries = {c.code: c for c in Country.objects.all()}
+    lookups: dict[str, Any] = {"union": unions, "country": countries, "nationality": countries, "countries": countries}
+    ids = [row.values.get("id") for row in sheet.rows]
+    wanted = {_uuid(value) for value in ids} - {None}
+    stored = {r.public_id: r for r in found.model.objects.restrict(user, Action.VIEW).filter(public_id__in=wanted)}
+    rows: list[services.Change] = []
+    numbers: list[int] = []
+    for row in sheet.rows:
+        data: dict[str, Any] = {}
+        for column in found.spec.main.columns:
+            if column.key in ("id", "version"):
+                continue
+            lookup = {"allowed": lookups[column.key]} if column.key in lookups else {}
+            if column.type == CODE and column.key not in lookups:
+                lookup = {"allowed": {c.code: c.code for c in _lists(user)[column.choices]}}
+            value = reader.value(sheet, row, column.key, **lookup)
+            if value is INVALID:
+                continue
+            if column.key in found.many:
+                value = value or []
+            elif column.key in found.counts:
+                value = _whole(reader, sheet, row, column.key, value)
+                if value is INVALID:
+                    continue
+            if value is None and column.type in (TEXT, LONG_TEXT):
+                value = ""
+            if value is None and (column.key in found.counts or column.type == CODE):
+                continue  # left empty: the model's default, or the stored value
+            data[column.key] = value
+        record = stored.get(_uuid(row.values.get("id")))
+        if row.values.get("id") and record is None:
+            reader.report(sheet, row, "id", P.UNKNOWN_ID)
+            continue
+        if record is not None and found.model is Visitor:
+            for name in PERSONAL_FIELDS:  # a blank name in an export keeps the stored one
+                if not data.get(name):
+                    data.pop(name, None)
+        version = row.values.get("version")
+        expected = int(version) if isinstance(version, int | float | Decimal) else None
+        rows.append(services.Change(data, record.pk if record else None, expected))
+        numbers.append(row.number)
+    problems = list(reader.problems)
+    if problems:
+        return UploadResult(problems, len(sheet.rows), False)
+    letters = sheet.letters
+    try:
+        found.save(user=user, rows=rows, reason=EXCEL_IMPORT, dry_run=not write)
+    except BatchRefused as refused:
+        for breach in refused.breaches:
+            key = breach.breach.record_field
+            problems.append(
+                problem(
+                    breach.breach.message,
+                    sheet=sheet.title,
+                    row=numbers[breach.index],
+                    column=letters.get(key, ""),
+                    field=key,
+                    **breach.breach.params,
+                )
+            )
+        return UploadResult(problems, len(rows), False)
+    except (PermissionDenied, ConflictError) as exc:
+        return UploadResult([problem(P.INVALID, sheet=sheet.title, error=str(exc))], len(rows), False)
+    return UploadResult([], len(rows), write)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _whole(reader: CellReader, sheet: Any, row: Any, key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if Decimal(value) != Decimal(value).to_integral_value() or value < 0:
+        reader.report(sheet, row, key, P.NOT_A_NUMBER, value=str(value))
+        return INVALID
+    return int(value)

@@ -1,0 +1,139 @@
+"""One FilterSet per model of the register, shared by the list pages, the calendar, the API, the exports and the
+links behind every figure of the dashboard. A province is read with its era: `era=pre2025&province=30` is the
+records kept under old Hải Dương, `province=31` those of Hải Phòng today (Hải Dương's included after the merger)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from amity.core.filters import YearFilter
+from amity.reference.choices import Era
+from amity.reference.models import Country
+
+from .choices import Direction, EventType, PartnershipStatus, PersonKind, PersonStatus, UnitKind, UnitStatus
+from .models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def province_q(era: str, code: str) -> Q:
+    """The records of a province of either era: the old era through the province they were kept under."""
+    if era == Era.PRE2025:
+        return Q(old_province__code=code)
+    return Q(owning_province__code=code)
+
+
+class RegisterFilterSet(django_filters.FilterSet):
+    """What every list of the register filters by: words, union, province of an era, and a period."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    union = django_filters.UUIDFilter(field_name="union__public_id", label=_("Union"))
+    era = django_filters.ChoiceFilter(choices=Era.choices, method="no_filter", label=_("Era"))
+    province = django_filters.CharFilter(method="filter_province", label=_("Province code"), max_length=5)
+    date_from = django_filters.DateFilter(method="filter_from", label=_("From"), widget=DATE_INPUT)
+    date_to = django_filters.DateFilter(method="filter_to", label=_("To"), widget=DATE_INPUT)
+    year = YearFilter(method="filter_year", label=_("Year"))
+
+    search_fields: tuple[str, ...] = ()
+    date_field = "start_date"
+
+    def no_filter(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset  # read by `filter_province`
+
+    def filter_province(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        era = self.form.cleaned_data.get("era") or Era.CURRENT
+        return queryset.filter(province_q(era, value.strip()))
+
+    def filter_from(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(**{f"{self.date_field}__gte": value})
+
+    def filter_to(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(**{f"{self.date_field}__lte": value})
+
+    def filter_year(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(**{f"{self.date_field}__year": int(value)})
+
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        words = value.strip()
+        if not words:
+            return queryset
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": words})
+        return queryset.filter(query)
+
+
+class UnionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Union
+        fields = ["q", "status"]
+
+
+class UnitFilterSet(RegisterFilterSet):
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=UnitStatus.choices, label=_("Status"))
+    partner_country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), to_field_name="code", label=_("Partner country")
+    )
+    search_fields = ("name", "name_en", "leader_name")
+    date_field = "founded_on"
+
+    class Meta:
+        model = UnionUnit
+        fields = ["q", "union", "era", "province", "kind", "status", "partner_country"]
+
+
+class PartnershipFilterSet(RegisterFilterSet):
+    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), to_field_name="code", label=_("Country"))
+    status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices, label=_("Status"))
+    search_fields = ("foreign_locality", "foreign_locality_vi", "areas")
+    date_field = "signed_on"
+
+    class Meta:
+        model = Partnership
+        fields = ["q", "union", "era", "province", "country", "status"]
+
+
+class EventFilterSet(RegisterFilterSet):
+    event_type = django_filters.ChoiceFilter(choices=EventType.choices, label=_("Type"))
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), field_name="countries", to_field_name="code", label=_("Country")
+    )
+    partnership = django_filters.UUIDFilter(field_name="partnerships__public_id", label=_("Partnership"))
+    search_fields = ("title", "title_en", "place")
+
+    class Meta:
+        model = Event
+        fields = ["q", "union", "era", "province", "event_type", "country", "partnership"]
+
+
+class DelegationFilterSet(RegisterFilterSet):
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"))
+    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), to_field_name="code", label=_("Country"))
+    partnership = django_filters.UUIDFilter(field_name="partnership__public_id", label=_("Partnership"))
+    search_fields = ("counterpart", "head_name", "purpose")
+
+    class Meta:
+        model = Delegation
+        fields = ["q", "union", "era", "province", "direction", "country", "partnership"]
+
+
+class VisitorFilterSet(RegisterFilterSet):
+    kind = django_filters.ChoiceFilter(choices=PersonKind.choices, label=_("Kind"))
+    nationality = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), to_field_name="code", label=_("Nationality")
+    )
+    status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("Status"))
+    # Not the names: personal data is not searched by those who may not read it.
+    search_fields = ("group_name", "sending_organisation", "host_placement", "field")
+
+    class Meta:
+        model = Visitor
+        fields = ["q", "union", "era", "province", "kind", "nationality", "status"]

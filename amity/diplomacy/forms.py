@@ -1,0 +1,313 @@
+"""Forms of the register's pages. Forms only read input: choices come from `restrict`, and the services save.
+A record's parts are typed as lines (a unit's member counts, a delegation's programme days) and handed on as rows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from amity.aid.models import AidItem
+from amity.core.forms import RecordForm, form_field
+from amity.core.scoping import Action
+from amity.organisations.models import Organisation
+from amity.reference.models import AdministrativeUnit, Country
+
+from .choices import AttachmentKind
+from .models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _RegisterForm(RecordForm[Any]):
+    """A record of a union: the unions offered are those the user may keep records of."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for _name, field in self.fields.items():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = DATE
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                model = field.queryset.model
+                if model is Union:
+                    field.queryset = Union.objects.restrict(self.user, Action.CHANGE).order_by("name")
+                elif model is UnionUnit:
+                    field.queryset = UnionUnit.objects.restrict(self.user, Action.VIEW).order_by("kind", "name")
+                elif model is Partnership:
+                    field.queryset = Partnership.objects.restrict(self.user, Action.VIEW).select_related("country")
+                elif model is Organisation:
+                    field.queryset = Organisation.objects.restrict(self.user, Action.VIEW).order_by("name")
+                elif model is Event:
+                    field.queryset = Event.objects.restrict(self.user, Action.VIEW).order_by("-start_date")
+                elif model is Country:
+                    field.queryset = Country.objects.order_by("name_en")
+        if "union" in self.fields and self.instance.pk is None and not self.is_bound:
+            choices = form_field(self, "union", forms.ModelChoiceField).queryset
+            unions = list(choices[:2]) if choices is not None else []
+            if len(unions) == 1:
+                self.initial["union"] = unions[0].pk
+
+
+class AidItemsField(forms.CharField):
+    """Aid items by their public identifiers, one a line (the aid register has too many for a list)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2, "dir": "ltr"}))
+        kwargs.setdefault("label", _("Linked aid items"))
+        kwargs.setdefault(
+            "help_text", _("The identifiers of the aid items, one a line (shown on each aid item's page).")
+        )
+        super().__init__(**kwargs)
+
+
+def aid_items_from(text: str, user: Any) -> list[AidItem]:
+    identifiers = []
+    for line in text.split():
+        try:
+            identifiers.append(uuid.UUID(line.strip()))
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not an aid item identifier."), params={"value": line}
+            ) from None
+    found = list(AidItem.objects.restrict(user, Action.VIEW).filter(public_id__in=identifiers))
+    if len(found) != len(set(identifiers)):
+        raise forms.ValidationError(_("Some of these aid items do not exist or are not yours to see."))
+    return found
+
+
+class _WithAidItems(_RegisterForm):
+    aid_item_ids = AidItemsField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["aid_item_ids"] = "\n".join(str(i.public_id) for i in self.instance.aid_items.all())
+
+    def clean_aid_item_ids(self) -> list[AidItem]:
+        return aid_items_from(self.cleaned_data.get("aid_item_ids", ""), self.user)
+
+    def record_data(self) -> dict[str, Any]:
+        data = super().record_data()
+        data["aid_items"] = self.cleaned_data["aid_item_ids"]
+        return data
+
+
+class UnionForm(_RegisterForm):
+    class Meta:
+        model = Union
+        fields = [
+            "name",
+            "name_en",
+            "province",
+            "founded_on",
+            "organisation",
+            "website",
+            "website_opened_on",
+            "address",
+            "email",
+            "phone",
+        ]  # the status changes by the merger (`union_merge`), not by hand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "province", forms.ModelChoiceField).queryset = AdministrativeUnit.objects.filter(
+            level="province"
+        ).order_by("-era", "code")
+
+
+def _lines(text: str) -> list[list[str]]:
+    return [[part.strip() for part in line.split("|")] for line in text.splitlines() if line.strip()]
+
+
+class UnitForm(_RegisterForm):
+    member_counts_text = forms.CharField(
+        label=_("Members per year"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        help_text=_("One year a line: year | members, for example 2024 | 120."),
+    )
+
+    class Meta:
+        model = UnionUnit
+        fields = [
+            "union",
+            "kind",
+            "name",
+            "name_en",
+            "partner_country",
+            "partner_region",
+            "founded_on",
+            "founding_decision",
+            "leader_name",
+            "leader_title",
+            "term",
+            "email",
+            "phone",
+            "status",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["member_counts_text"] = "\n".join(
+                f"{c.year} | {c.members}" for c in self.instance.member_counts.all()
+            )
+
+    def clean_member_counts_text(self) -> list[dict[str, Any]]:
+        rows = []
+        for parts in _lines(self.cleaned_data.get("member_counts_text", "")):
+            try:
+                year, members = int(parts[0]), int(parts[1])
+            except (IndexError, ValueError):
+                raise forms.ValidationError(_("Write each line as: year | members.")) from None
+            rows.append({"year": year, "members": members})
+        return rows
+
+    def parts(self) -> list[dict[str, Any]]:
+        return list(self.cleaned_data["member_counts_text"])
+
+
+class PartnershipForm(_WithAidItems):
+    class Meta:
+        model = Partnership
+        fields = [
+            "union",
+            "vietnamese_locality",
+            "foreign_locality",
+            "foreign_locality_vi",
+            "country",
+            "level",
+            "signed_on",
+            "signatories",
+            "agreement_reference",
+            "term_ends_on",
+            "renewed_on",
+            "areas",
+            "status",
+            "organisations",
+            "notes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "vietnamese_locality", forms.ModelChoiceField).queryset = AdministrativeUnit.objects.filter(
+            level="province"
+        ).order_by("-era", "code")
+
+
+class EventForm(_WithAidItems):
+    photos = forms.FileField(
+        label=_("Add a photo or document"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP photos; PDF, Word, Excel or OpenDocument files."),
+    )
+    attachment_kind = forms.ChoiceField(label=_("Kind of file"), choices=AttachmentKind.choices, required=False)
+    attachment_caption = forms.CharField(label=_("Caption"), required=False, max_length=500)
+
+    class Meta:
+        model = Event
+        fields = [
+            "union",
+            "event_type",
+            "title",
+            "title_en",
+            "start_date",
+            "end_date",
+            "place",
+            "organising_units",
+            "partnerships",
+            "countries",
+            "organisations",
+            "vietnamese_participants",
+            "foreign_participants",
+            "description",
+            "outcome",
+        ]
+
+
+class DelegationForm(_WithAidItems):
+    days_text = forms.CharField(
+        label=_("Programme"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One day a line: date | place | programme, for example 2024-05-06 | Hải Dương | Visit to a school."
+        ),
+    )
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "union",
+            "direction",
+            "country",
+            "counterpart",
+            "organisation",
+            "partnership",
+            "head_name",
+            "head_title",
+            "size",
+            "start_date",
+            "end_date",
+            "purpose",
+            "hosts",
+            "outcome",
+            "permit_number",
+            "permit_date",
+            "permit_authority",
+            "events",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["days_text"] = "\n".join(
+                f"{d.day.isoformat()} | {d.place} | {d.programme}" for d in self.instance.days.all()
+            )
+
+    def clean_days_text(self) -> list[dict[str, Any]]:
+        rows = []
+        for parts in _lines(self.cleaned_data.get("days_text", "")):
+            try:
+                day = date.fromisoformat(parts[0])
+            except ValueError:
+                raise forms.ValidationError(_("Write each line as: YYYY-MM-DD | place | programme.")) from None
+            place, programme = (parts[1], " | ".join(parts[2:])) if len(parts) > 2 else ("", " | ".join(parts[1:]))
+            rows.append({"day": day, "place": place, "programme": programme})
+        return rows
+
+    def parts(self) -> list[dict[str, Any]]:
+        return list(self.cleaned_data["days_text"])
+
+
+class VisitorForm(_RegisterForm):
+    class Meta:
+        model = Visitor
+        fields = [
+            "union",
+            "kind",
+            "group_name",
+            "group_size",
+            "full_name",
+            "date_of_birth",
+            "passport_number",
+            "email",
+            "phone",
+            "nationality",
+            "sending_organisation",
+            "host_placement",
+            "field",
+            "start_date",
+            "end_date",
+            "status",
+        ]
+
+
+class CalendarMonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"), required=False, input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+    )

@@ -1,0 +1,336 @@
+"""Reads of the diplomacy register: the calendar, who sees personal data, and the figures of the dashboard and
+the period report — one module, so that the pages, the report and its test compute each figure the same way.
+Each figure is one query (grouped in the database) and carries the link to the records behind it."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+
+from amity.core.scoping import jurisdiction
+from amity.reference.choices import Era
+from amity.reference.models import AdministrativeUnit, Country
+
+from .choices import Direction, EventType, PartnershipStatus, PersonKind, UnitKind, UnitStatus
+from .filtersets import province_q
+from .models import Delegation, Event, MemberCount, Partnership, UnionUnit, Visitor
+
+# --- personal data -------------------------------------------------------------------------------------------------
+
+
+def may_see_personal_data(user: Any, record: Visitor) -> bool:
+    """Names and contacts of visitors and volunteers: the owning province's staff only (central officers,
+    administrators and exports see counts)."""
+    provinces = jurisdiction(user)
+    return provinces is not None and record.owning_province_id in provinces
+
+
+# --- calendar ------------------------------------------------------------------------------------------------------
+
+
+def events_between(user: Any, first: date, last: date) -> QuerySet[Event]:
+    """The events the user may see that take place on at least one day from `first` to `last`."""
+    overlapping = Q(start_date__lte=last) & (Q(end_date__gte=first) | Q(end_date__isnull=True, start_date__gte=first))
+    return Event.objects.restrict(user, "view").filter(overlapping).order_by("start_date", "pk")
+
+
+DAY_SHOWN = 3  # events written in a day's cell; the others are a link to that day's list
+MONTH_LISTED = 100  # events listed under the grid; the others are a link to the month's list
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Event]:
+        return self.events[:DAY_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.events) - DAY_SHOWN, 0)
+
+
+def month_weeks(year: int, month: int, events: Iterable[Event]) -> list[list[CalendarDay]]:
+    """The weeks of a month (Monday first), each day with the events on it."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    days = {day: CalendarDay(day, day.month == month) for week in weeks for day in week}
+    for event in events:
+        current = max(event.start_date, weeks[0][0])
+        last = min(event.end_date or event.start_date, weeks[-1][-1])
+        while current <= last:
+            days[current].events.append(event)
+            current += timedelta(days=1)
+    return [[days[day] for day in week] for week in weeks]
+
+
+# --- figures -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where the figures are of: a province of an era, or the whole country (None)."""
+
+    province: AdministrativeUnit | None = None
+
+    @property
+    def params(self) -> dict[str, str]:
+        if self.province is None:
+            return {}
+        return {"era": self.province.era, "province": self.province.code}
+
+    def q(self) -> Q:
+        if self.province is None:
+            return Q()
+        return province_q(self.province.era, self.province.code)
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+    link: str
+    key: str = ""
+
+
+@dataclass
+class Figures:
+    """The union's work in a period: what the dashboard shows and the period report writes."""
+
+    date_from: date
+    date_to: date
+    area: Area
+    units: dict[str, Figure] = field(default_factory=dict)  # office, centre, association, total
+    members_by_year: list[Figure] = field(default_factory=list)
+    partnership_countries: list[Figure] = field(default_factory=list)
+    partnerships: list[Partnership] = field(default_factory=list)
+    events_by_type: list[Figure] = field(default_factory=list)
+    events_by_year: list[Figure] = field(default_factory=list)
+    events_total: Figure | None = None
+    participants: dict[str, int] = field(default_factory=dict)
+    delegations: dict[str, Figure] = field(default_factory=dict)
+    delegation_countries: list[tuple[str, Figure, Figure]] = field(default_factory=list)
+    visitors: dict[str, Figure] = field(default_factory=dict)
+    visitors_by_nationality: list[Figure] = field(default_factory=list)
+    visitors_by_year: list[Figure] = field(default_factory=list)
+
+
+def _link(name: str, area: Area, **params: Any) -> str:
+    query = {**area.params, **{k: str(v) for k, v in params.items() if v not in (None, "")}}
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def _period(date_from: date, date_to: date) -> dict[str, str]:
+    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+
+
+def _country_names(codes: Iterable[int]) -> dict[int, Country]:
+    return Country.objects.in_bulk(set(codes))
+
+
+def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -> Figures:
+    """Every figure of the register for a period and an area, in a fixed number of queries (eight)."""
+    result = Figures(date_from, date_to, area)
+    where = area.q()
+    period = _period(date_from, date_to)
+
+    units = UnionUnit.objects.restrict(user, "view").filter(where, status=UnitStatus.ACTIVE)
+    units = units.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=date_to))
+    by_kind = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
+    for kind in UnitKind:
+        result.units[kind] = Figure(
+            str(kind.label), by_kind.get(kind, 0), _link("diplomacy:unit_list", area, kind=kind)
+        )
+    result.units["total"] = Figure("", sum(by_kind.values()), _link("diplomacy:unit_list", area))
+
+    members = (
+        MemberCount.objects.filter(unit__in=units.filter(kind=UnitKind.ASSOCIATION), year__lte=date_to.year)
+        .filter(year__gte=date_from.year)
+        .values_list("year")
+        .annotate(n=Sum("members"))
+        .order_by("year")
+    )
+    link = _link("diplomacy:unit_list", area, kind=UnitKind.ASSOCIATION)
+    result.members_by_year = [Figure(str(year), int(n), link, str(year)) for year, n in members]
+
+    partnerships = Partnership.objects.restrict(user, "view").filter(
+        where, status=PartnershipStatus.ACTIVE, signed_on__lte=date_to
+    )
+    result.partnerships = list(partnerships.select_related("country").order_by("country__code", "foreign_locality"))
+    countries: dict[int, int] = defaultdict(int)
+    for partnership in result.partnerships:
+        countries[partnership.country_id] += 1
+    named = {p.country_id: p.country for p in result.partnerships}
+    result.partnership_countries = [
+        Figure(
+            named[pk].name,
+            n,
+            _link("diplomacy:partnership_list", area, country=named[pk].code, status=PartnershipStatus.ACTIVE),
+            named[pk].code,
+        )
+        for pk, n in countries.items()
+    ]
+
+    events = Event.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
+    # One grouped scan for every event figure: (type, year) with their counts and participants.
+    grouped = list(
+        events.annotate(y=ExtractYear("start_date"))
+        .values_list("event_type", "y")
+        .annotate(n=Count("pk"), vn=Sum("vietnamese_participants"), foreign=Sum("foreign_participants"))
+        .order_by()
+    )
+    by_type: dict[str, int] = defaultdict(int)
+    by_year: dict[int, int] = defaultdict(int)
+    for event_type, year, n, _vn, _foreign in grouped:
+        by_type[event_type] += n
+        by_year[year] += n
+    result.events_by_type = [
+        Figure(str(kind.label), by_type[kind], _link("diplomacy:event_list", area, event_type=kind, **period), kind)
+        for kind in EventType
+        if by_type.get(kind)
+    ]
+    result.events_by_year = [
+        Figure(str(year), n, _link("diplomacy:event_list", area, year=year), str(year))
+        for year, n in sorted(by_year.items())
+    ]
+    result.events_total = Figure("", sum(by_type.values()), _link("diplomacy:event_list", area, **period))
+    result.participants = {
+        "vietnamese": sum(int(row[3] or 0) for row in grouped),
+        "foreign": sum(int(row[4] or 0) for row in grouped),
+    }
+
+    delegations = Delegation.objects.restrict(user, "view").filter(
+        where, start_date__gte=date_from, start_date__lte=date_to
+    )
+    pairs = list(delegations.values_list("direction", "country").annotate(n=Count("pk")).order_by())
+    by_direction: dict[str, int] = defaultdict(int)
+    by_country: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for direction, country, n in pairs:
+        by_direction[direction] += n
+        by_country[country][direction] += n
+    for direction in Direction:
+        link = _link("diplomacy:delegation_list", area, direction=direction, **period)
+        result.delegations[direction] = Figure(str(direction.label), by_direction[direction], link, direction)
+    names = _country_names(by_country)
+    for pk, counts in sorted(by_country.items(), key=lambda pair: -sum(pair[1].values())):
+        country = names[pk]
+        result.delegation_countries.append(
+            (
+                country.name,
+                Figure(
+                    "",
+                    counts[Direction.INCOMING],
+                    _link(
+                        "diplomacy:delegation_list",
+                        area,
+                        direction=Direction.INCOMING,
+                        country=country.code,
+                        **period,
+                    ),
+                ),
+                Figure(
+                    "",
+                    counts[Direction.OUTGOING],
+                    _link(
+                        "diplomacy:delegation_list",
+                        area,
+                        direction=Direction.OUTGOING,
+                        country=country.code,
+                        **period,
+                    ),
+                ),
+            )
+        )
+
+    visitors = Visitor.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
+    # One grouped scan for every visitor figure: (kind, nationality, year) with the people counted.
+    people = list(
+        visitors.annotate(y=ExtractYear("start_date"))
+        .values_list("kind", "nationality", "y")
+        .annotate(n=Sum("group_size"))
+        .order_by()
+    )
+    by_kind_people: dict[str, int] = defaultdict(int)
+    by_nationality: dict[int, int] = defaultdict(int)
+    by_visitor_year: dict[int, int] = defaultdict(int)
+    for kind, nationality, year, n in people:
+        by_kind_people[kind] += int(n or 0)
+        by_nationality[nationality] += int(n or 0)
+        by_visitor_year[year] += int(n or 0)
+    for person in PersonKind:
+        link = _link("diplomacy:visitor_list", area, kind=person, **period)
+        result.visitors[person] = Figure(str(person.label), by_kind_people[person], link, person)
+    result.visitors["total"] = Figure("", sum(by_kind_people.values()), _link("diplomacy:visitor_list", area, **period))
+    nationalities = _country_names(by_nationality)
+    result.visitors_by_nationality = [
+        Figure(
+            nationalities[pk].name,
+            n,
+            _link("diplomacy:visitor_list", area, nationality=nationalities[pk].code, **period),
+            nationalities[pk].code,
+        )
+        for pk, n in sorted(by_nationality.items(), key=lambda pair: -pair[1])
+    ]
+    result.visitors_by_year = [
+        Figure(str(year), n, _link("diplomacy:visitor_list", area, year=year), str(year))
+        for year, n in sorted(by_visitor_year.items())
+    ]
+    return result
+
+
+@dataclass(frozen=True)
+class Compared:
+    label: str
+    current: int
+    previous: int
+
+    @property
+    def ratio(self) -> float | None:
+        return round(self.current / self.previous, 1) if self.previous else None
+
+
+def previous_period(date_from: date, date_to: date) -> tuple[date, date]:
+    """The period of the same length just before (whole years when the period is whole years)."""
+    if (date_from.month, date_from.day, date_to.month, date_to.day) == (1, 1, 12, 31):
+        years = date_to.year - date_from.year + 1
+        return date(date_from.year - years, 1, 1), date(date_to.year - years, 12, 31)
+    end = date_from - timedelta(days=1)
+    return end - (date_to - date_from), end
+
+
+def compared(current: Figures, previous: Figures) -> list[Compared]:
+    return [
+        Compared("events", _value(current.events_total), _value(previous.events_total)),
+        Compared(
+            "delegations",
+            sum(f.value for f in current.delegations.values()),
+            sum(f.value for f in previous.delegations.values()),
+        ),
+        Compared("visitors", current.visitors["total"].value, previous.visitors["total"].value),
+    ]
+
+
+def _value(figure: Figure | None) -> int:
+    return figure.value if figure is not None else 0
+
+
+def province_choices(user: Any) -> Mapping[str, list[AdministrativeUnit]]:
+    """The provinces a user may pick for the figures, by era: their own (and their predecessors) or all."""
+    provinces = jurisdiction(user)
+    current = AdministrativeUnit.objects.filter(level="province", era=Era.CURRENT).order_by("code")
+    old = AdministrativeUnit.objects.filter(level="province", era=Era.PRE2025).order_by("code")
+    if provinces is not None:
+        current = current.filter(pk__in=provinces)
+        old = old.filter(successors__new_unit__in=provinces).distinct()
+    return {Era.CURRENT: list(current), Era.PRE2025: list(old)}

@@ -1,0 +1,548 @@
+"""Writes on the diplomacy register: batch-first services, the only writers of unions, units, partnerships,
+events, delegations and visitors (pages, API, Excel uploads and the admin call them).
+
+Each `<records>_save(user=, rows=, reason=, dry_run=)` checks every row before anything is written and collects
+every breach of every row (`amity.core.breaches`): any breach refuses the whole batch (`BatchRefused`, a 400
+naming the fields; an upload places each on its sheet, row and column) and `dry_run=True` writes nothing. A
+permission refusal stays a 403 for the batch and a version claimed by someone else a 409. The owning province
+is never given: it is the union's, so a record is kept by the union's province staff; a union outside the
+user's jurisdiction is a breach of the row's `union`."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_noop
+
+from amity.aid.services import current_province_of
+from amity.core.breaches import Breach, Breaches, breaches_of
+from amity.core.files import ATTACHMENTS, IMAGES, check_upload
+from amity.core.models import BaseModel
+from amity.core.scoping import Action
+from amity.core.services import (
+    apply_fields,
+    check_version,
+    chunks,
+    claim_versions,
+    ensure_all_allowed,
+    ensure_allowed,
+    ensure_may_add,
+    record_restore,
+    record_soft_delete,
+)
+from amity.reference.choices import Era
+
+from . import rules
+from .choices import AttachmentKind, PersonStatus, UnionStatus, UnitKind
+from .models import (
+    PERSONAL_FIELDS,
+    CalendarFeed,
+    Delegation,
+    DelegationDay,
+    Event,
+    EventAttachment,
+    MemberCount,
+    Partnership,
+    Union,
+    UnionUnit,
+    Visitor,
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record for a batch service: a new one (no `pk`) or a stored one (its `pk` and the version the user saw),
+    the fields given, and its parts (a unit's member counts, a delegation's programme days) as rows of fields —
+    None leaves them as they are."""
+
+    data: Mapping[str, Any]
+    pk: int | None = None
+    expected_version: int | None = None
+    parts: Sequence[Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """How a record's parts are stored: their model, the key to the record and the field that names a part."""
+
+    model: type[models.Model]
+    owner: str
+    key: str
+    breaches: Callable[[Any, Sequence[Any]], Iterator[Breach]]
+    prefix: str
+
+
+Checks = Callable[[Any, Change, Any], Iterable[Breach]]  # record, row, user
+
+
+def _save_history(instance: models.Model, user: Any, reason: str) -> None:
+    """Save a checked row; its history row carries the user and the reason (English source text)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user  # type: ignore[attr-defined]
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]
+    instance.save()
+
+
+def _foreign_keys(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+
+
+def _records_save(
+    *,
+    model: type[BaseModel],
+    user: Any,
+    rows: Sequence[Change],
+    reason: str | Promise,
+    dry_run: bool,
+    required: Sequence[str],
+    checks: Checks,
+    parts: _Parts | None = None,
+) -> list[Any]:
+    """The batch write shared by every record of the register (see the module's text)."""
+    if not rows:
+        return []
+    ids = {row.pk for row in rows if row.pk is not None}
+    with transaction.atomic(), translation.override(None):
+        reason = str(reason)
+        if len(ids) < len(rows):
+            ensure_may_add(user=user, model=model)
+        ensure_all_allowed(model=model, user=user, pks=ids, action=Action.CHANGE)
+        stored: dict[int, Any] = {}
+        for chunk in chunks(ids):
+            stored.update(model.all_objects.in_bulk(chunk))
+        found = Breaches()
+        records: list[Any] = []
+        unions = _unions_of(rows, stored)
+        part_rows: list[list[Any] | None] = []
+        for index, row in enumerate(rows):
+            record = model() if row.pk is None else stored[row.pk]
+            if row.pk is not None and dry_run:
+                with found.row(index):
+                    check_version(stored=record.version, expected=row.expected_version)
+            plain = {name: value for name, value in row.data.items() if not model._meta.get_field(name).many_to_many}
+            apply_fields(record, plain)
+            for breach in _ownership(record, unions, user, row.pk is None):
+                found.add(index, breach)
+            for breach in rules.check_required(record, required):
+                found.add(index, breach)
+            with found.row(index):
+                record.full_clean(exclude=_foreign_keys(model), validate_unique=False, validate_constraints=False)
+            for breach in checks(record, row, user):
+                found.add(index, breach)
+            part_rows.append(_check_parts(found, index, record, row, parts))
+            records.append(record)
+        found.refuse()
+        if dry_run:
+            return records
+        claim_versions(
+            model=model,
+            claims=[(record, row.expected_version) for record, row in zip(records, rows, strict=True) if row.pk],
+        )
+        now = timezone.now()
+        for record, row, wanted in zip(records, rows, part_rows, strict=True):
+            record.updated_at = now
+            _save_history(record, user, reason)
+            for name, value in row.data.items():
+                if model._meta.get_field(name).many_to_many:
+                    getattr(record, name).set(value)
+            if parts is not None and wanted is not None:
+                _write_parts(record, wanted, parts, user, reason)
+        new = {record.pk for record, row in zip(records, rows, strict=True) if row.pk is None}
+        ensure_all_allowed(model=model, user=user, pks=new, action=Action.ADD)
+        ensure_all_allowed(model=model, user=user, pks=ids, action=Action.CHANGE)
+    return records
+
+
+def _unions_of(rows: Sequence[Change], stored: Mapping[int, Any]) -> dict[int, Union]:
+    """The unions the rows name or belong to, in one query."""
+    wanted = {row.data["union"].pk for row in rows if row.data.get("union") is not None}
+    wanted |= {record.union_id for record in stored.values() if hasattr(record, "union_id")}
+    return Union.all_objects.in_bulk(wanted)
+
+
+def _ownership(record: Any, unions: Mapping[int, Union], user: Any, new: bool) -> Iterator[Breach]:
+    """A record of a union is owned by the union's province (current era) and keeps its old-era province; the
+    user may keep records of that province only (a 400 on `union`, not a write refused after the fact)."""
+    if isinstance(record, Union) or record.union_id is None:
+        return
+    union = unions[record.union_id]
+    if union.status == UnionStatus.MERGED and new:
+        yield Breach("union", rules.MERGED_UNION, {"name": str(union.merged_into)})
+        return
+    record.owning_province_id = union.owning_province_id
+    if new:
+        record.old_province_id = union.old_province_id
+    action = Action.ADD if new else Action.CHANGE
+    if not type(record).scope_policy.allows(user, action, record):
+        yield Breach("union", rules.NOT_YOURS)
+
+
+def _check_parts(found: Breaches, index: int, record: Any, row: Change, parts: _Parts | None) -> list[Any] | None:
+    if parts is None or row.parts is None:
+        return None
+    wanted = []
+    for given in row.parts:
+        part = parts.model(**given)
+        setattr(part, parts.owner, record)
+        try:
+            part.full_clean(exclude=[parts.owner], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:  # recorded with the part's prefix: "days.programme"
+            for breach in breaches_of(error):
+                found.add(index, Breach(f"{parts.prefix}.{breach.field}".rstrip("."), breach.message, breach.params))
+        wanted.append(part)
+    for breach in parts.breaches(record, wanted):
+        found.add(index, breach)
+    return wanted
+
+
+def _write_parts(record: Any, wanted: list[Any], parts: _Parts, user: Any, reason: str) -> None:
+    """Replace a record's parts by those wanted, writing only the difference, each change with a history row."""
+    stored = {getattr(part, parts.key): part for part in parts.model._default_manager.filter(**{parts.owner: record})}
+    kept = set()
+    for part in wanted:
+        key = getattr(part, parts.key)
+        kept.add(key)
+        old = stored.get(key)
+        if old is not None:
+            changed = [
+                f.attname
+                for f in parts.model._meta.concrete_fields
+                if not f.primary_key and f.name != parts.owner and getattr(old, f.attname) != getattr(part, f.attname)
+            ]
+            if not changed:
+                continue
+            part.pk = old.pk
+        setattr(part, parts.owner, record)
+        _save_history(part, user, reason)
+    for key, old in stored.items():
+        if key not in kept:
+            if user is not None and getattr(user, "is_authenticated", False):
+                old._history_user = user  # type: ignore[attr-defined]
+            old.delete()
+
+
+# --- unions ------------------------------------------------------------------------------------------------------
+
+
+def _union_checks(union: Union, row: Change, user: Any) -> Iterator[Breach]:
+    """A union serves a province of either era; it is owned by that province's current-era successor."""
+    if union.province_id is None:
+        return
+    province = union.province
+    if province.level != "province":
+        yield Breach("province", rules.NOT_A_PROVINCE)
+        return
+    try:
+        union.owning_province = current_province_of(province)
+    except Breach as breach:
+        yield Breach("province", breach.message, breach.params)
+        return
+    union.old_province_id = province.pk if province.era == Era.PRE2025 else None
+    if not Union.scope_policy.allows(user, Action.ADD if union.pk is None else Action.CHANGE, union):
+        yield Breach("province", gettext_noop("This province is outside your jurisdiction."))
+
+
+def unions_save(*, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False) -> list[Union]:
+    """Unions; a union's owning province is its province's current-era successor, never given."""
+    return _records_save(
+        model=Union,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("province",),
+        checks=_union_checks,
+    )
+
+
+def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA_CHANGE) -> dict[str, int]:
+    """Bring `source`'s register under `target` (Hải Dương's union into Hải Phòng's, 1 July 2025): every record
+    changes union and owning province, keeps its old-era province (the source's, where it had none) and gets a
+    history row saying so; the source union stays, marked merged into the target. Figures of the old era stay
+    reportable by the old province (`old_province`) and now count under the new one too."""
+    if source.pk == target.pk:
+        raise Breach("target", gettext_noop("A union cannot be merged into itself.")).as_validation_error()
+    if source.status == UnionStatus.MERGED:
+        raise Breach("source", gettext_noop("This union is already merged.")).as_validation_error()
+    reason = gettext_noop("Merged into the union of the new province")
+    counts: dict[str, int] = {}
+    with transaction.atomic(), translation.override(None):
+        ensure_allowed(user=user, action=Action.CHANGE, instance=source)
+        ensure_allowed(user=user, action=Action.CHANGE, instance=target)
+        for model in (UnionUnit, Partnership, Event, Delegation, Visitor):
+            rows = list(model.all_objects.filter(union=source))
+            for record in rows:
+                record.union = target
+                record.owning_province_id = target.owning_province_id
+                record.old_province_id = record.old_province_id or source.old_province_id
+                record.version += 1
+                _save_history(record, user, reason)
+            counts[str(model._meta.verbose_name_plural)] = len(rows)
+        source.status = UnionStatus.MERGED
+        source.merged_into = target
+        source.merged_on = on
+        source.version += 1
+        _save_history(source, user, reason)
+    return counts
+
+
+# --- units, partnerships, events, delegations, visitors ----------------------------------------------------------
+
+
+def _unit_counts(unit: UnionUnit, counts: Sequence[MemberCount]) -> Iterator[Breach]:
+    if counts and unit.kind != UnitKind.ASSOCIATION:
+        yield Breach("member_counts", rules.MEMBERS_OF_ASSOCIATIONS)
+    yield from rules.check_years(count.year for count in counts)
+
+
+UNIT_PARTS = _Parts(MemberCount, "unit", "year", _unit_counts, "member_counts")
+
+
+def units_save(
+    *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
+) -> list[UnionUnit]:
+    """Units of a union with their member counts per year (`parts`: rows of `year`, `members`)."""
+    return _records_save(
+        model=UnionUnit,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("union",),
+        checks=lambda unit, row, user: (),
+        parts=UNIT_PARTS,
+    )
+
+
+def _partnership_checks(partnership: Partnership, row: Change, user: Any) -> Iterator[Breach]:
+    locality = row.data.get("vietnamese_locality", None)
+    if locality is None and partnership.vietnamese_locality_id is not None:
+        locality = partnership.vietnamese_locality
+    yield from rules.check_locality_era(locality, partnership.signed_on)
+    yield from rules.check_dates(partnership.signed_on, partnership.term_ends_on, field="term_ends_on")
+    yield from rules.check_dates(partnership.signed_on, partnership.renewed_on, field="renewed_on")
+
+
+def partnerships_save(
+    *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
+) -> list[Partnership]:
+    return _records_save(
+        model=Partnership,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("union", "vietnamese_locality", "country"),
+        checks=_partnership_checks,
+    )
+
+
+def _event_checks(event: Event, row: Change, user: Any) -> Iterator[Breach]:
+    yield from rules.check_dates(event.start_date, event.end_date)
+    yield from rules.check_same_union(event.union_id, row.data.get("organising_units", ()), "organising_units")
+    yield from rules.check_same_union(event.union_id, row.data.get("partnerships", ()), "partnerships")
+
+
+def events_save(*, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False) -> list[Event]:
+    return _records_save(
+        model=Event,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("union",),
+        checks=_event_checks,
+    )
+
+
+def _days_within(delegation: Delegation, days: Sequence[DelegationDay]) -> Iterator[Breach]:
+    yield from rules.check_days((day.day for day in days), delegation.start_date, delegation.end_date)
+
+
+DAY_PARTS = _Parts(DelegationDay, "delegation", "day", _days_within, "days")
+
+
+def _delegation_checks(delegation: Delegation, row: Change, user: Any) -> Iterator[Breach]:
+    yield from rules.check_dates(delegation.start_date, delegation.end_date)
+    yield from rules.check_permit(
+        delegation.direction, delegation.permit_number, delegation.permit_date, delegation.permit_authority
+    )
+    if delegation.partnership_id is not None and "partnership" in row.data:
+        yield from rules.check_same_union(delegation.union_id, [row.data["partnership"]], "partnership")
+
+
+def delegations_save(
+    *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
+) -> list[Delegation]:
+    """Delegations with their programme (`parts`: rows of `day`, `place`, `programme`)."""
+    return _records_save(
+        model=Delegation,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("union", "country"),
+        checks=_delegation_checks,
+        parts=DAY_PARTS,
+    )
+
+
+def _visitor_checks(visitor: Visitor, row: Change, user: Any) -> Iterator[Breach]:
+    yield from rules.check_dates(visitor.start_date, visitor.end_date)
+    if not visitor.group_name and not visitor.full_name and visitor.personal_data_removed_on is None:
+        yield Breach("group_name", rules.GROUP_OR_PERSON)
+
+
+def visitors_save(
+    *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
+) -> list[Visitor]:
+    return _records_save(
+        model=Visitor,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("union", "nationality"),
+        checks=_visitor_checks,
+    )
+
+
+def record_delete(*, instance: BaseModel, user: Any, expected_version: int | None = None) -> BaseModel:
+    """Soft delete any record of the register (restorable from its page)."""
+    return record_soft_delete(instance=instance, user=user, expected_version=expected_version)
+
+
+def record_undelete(*, instance: BaseModel, user: Any) -> BaseModel:
+    return record_restore(instance=instance, user=user)
+
+
+# --- one-row calls (pages, API) ------------------------------------------------------------------------------------
+
+SAVERS: dict[type[BaseModel], Callable[..., list[Any]]] = {
+    Union: unions_save,
+    UnionUnit: units_save,
+    Partnership: partnerships_save,
+    Event: events_save,
+    Delegation: delegations_save,
+    Visitor: visitors_save,
+}
+
+
+def record_save(
+    *,
+    model: type[BaseModel],
+    user: Any,
+    data: Mapping[str, Any],
+    instance: BaseModel | None = None,
+    expected_version: int | None = None,
+    parts: Sequence[Mapping[str, Any]] | None = None,
+) -> Any:
+    """One record created or changed: a batch of one of its model's service."""
+    row = Change(data, None if instance is None else instance.pk, expected_version, parts)
+    [saved] = SAVERS[model](user=user, rows=[row])
+    return saved
+
+
+# --- attachments -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    file: UploadedFile
+    kind: str = AttachmentKind.PHOTO
+    caption: str = ""
+
+
+def event_attachments_add(
+    *, user: Any, event: Event, uploads: Sequence[Upload], dry_run: bool = False
+) -> list[EventAttachment]:
+    """Photos and documents of an event: each file is checked by its content and size (a photo is an image);
+    any refused file refuses the batch with the breach on `file`."""
+    found = Breaches()
+    attachments = []
+    with transaction.atomic():
+        ensure_allowed(user=user, action=Action.CHANGE, instance=event)
+        for index, upload in enumerate(uploads):
+            kinds = IMAGES if upload.kind == AttachmentKind.PHOTO else ATTACHMENTS
+            for breach in check_upload(upload.file, kinds=kinds, field="file"):
+                found.add(index, breach)
+            attachment = EventAttachment(
+                event=event,
+                kind=upload.kind,
+                file=upload.file,
+                original_name=(upload.file.name or "")[:255],
+                caption=upload.caption,
+            )
+            with found.row(index):
+                attachment.full_clean(exclude=["event", "file"])
+            attachments.append(attachment)
+        found.refuse()
+        if dry_run:
+            return attachments
+        for attachment in attachments:
+            _save_history(attachment, user, str(gettext_noop("Attachment added")))
+    return attachments
+
+
+def event_attachment_remove(*, user: Any, attachment: EventAttachment) -> None:
+    with transaction.atomic():
+        ensure_allowed(user=user, action=Action.CHANGE, instance=attachment.event)
+        attachment._history_user = user  # type: ignore[attr-defined]
+        attachment.file.delete(save=False)
+        attachment.delete()
+
+
+# --- personal data retention ---------------------------------------------------------------------------------------
+
+REMOVED_REASON = gettext_noop("Personal data removed after the retention period")
+
+
+def visitors_purge_personal_data(*, years: int, today: date | None = None, dry_run: bool = False) -> int:
+    """Remove the personal fields (`PERSONAL_FIELDS`) of visitors and volunteers who left more than `years` years
+    ago — from the record and from every history row of it — keeping what the figures count (nationality,
+    kind, period, size). Returns how many people's data was removed. A system task: no user acts."""
+    today = today or timezone.localdate()
+    before = today - timedelta(days=round(365.25 * years))
+    gone = Visitor.all_objects.filter(end_date__lt=before, personal_data_removed_on__isnull=True)
+    ids = list(gone.values_list("pk", flat=True))
+    if dry_run or not ids:
+        return len(ids)
+    blank = {name: None if name == "date_of_birth" else "" for name in PERSONAL_FIELDS}
+    with transaction.atomic():
+        for chunk in chunks(ids):
+            Visitor.all_objects.filter(pk__in=chunk).update(
+                **blank, personal_data_removed_on=today, status=PersonStatus.LEFT
+            )
+            Visitor.history.filter(id__in=chunk).update(**blank)
+    return len(ids)
+
+
+# --- the private calendar feed -------------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_issue(*, user: Any) -> str:
+    """A new secret token for the user's calendar feed (the old one stops working); shown to the user once."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=user).delete()
+        CalendarFeed.objects.create(user=user, token_digest=token_digest(token))
+    return token
+
+
+def calendar_feed_revoke(*, user: Any) -> None:
+    CalendarFeed.objects.filter(user=user).delete()
