@@ -18,6 +18,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
+    path("documents/", include("amity.documents.api.urls")),
+    path("consultations/", include("amity.documents.api.consultation_urls")),
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
 ]
@@ -33,6 +35,7 @@ urlpatterns = [
     path("aid/", include("amity.aid.urls")),
     path("reports/", include("amity.reports.urls")),
     path("exchange/", include("amity.interop.urls")),
+    path("documents/", include("amity.documents.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
