@@ -37,7 +37,7 @@ from amity.core.services import (
 from amity.reference.choices import Era, UnitLevel
 
 from . import links, numbers, search
-from .choices import DocumentStatus, ReplyState, TextState
+from .choices import DocumentKind, DocumentStatus, ReplyState, TextState
 from .extraction import extract_text
 from .models import Consultation, ConsultationRecipient, Document, DocumentFile, DocumentLink
 
@@ -321,16 +321,24 @@ def documents_reindex(document_ids: Sequence[int]) -> None:
         texts[document_id].append(text)
     rows: list[tuple[int, str]] = []
     for document in Document.all_objects.filter(pk__in=document_ids).only(
-        "pk", "number_symbol", "title", "summary", "issuing_body", "signer", "issuer_code", "number"
+        "pk", "kind", "number_symbol", "title", "summary", "issuing_body", "signer"
     ):
+        # The kind's name in Vietnamese and English too: "quyết định 308" finds Decision 308/QĐ-UBND.
+        kind = DocumentKind(document.kind) if document.kind in DocumentKind.values else None
+        names = [str(_kind_name(kind, language)) for language in ("vi", "en")] if kind else []
         body = " ".join(
-            [document.number_symbol, document.title, document.summary, document.issuing_body, document.signer]
+            [*names, document.number_symbol, document.title, document.summary, document.issuing_body, document.signer]
             + texts[document.pk]
         )
         normalised = search.normalise(body)
         Document.all_objects.filter(pk=document.pk).update(search_text=normalised)
         rows.append((document.pk, normalised))
     search.index_documents(rows)
+
+
+def _kind_name(kind: DocumentKind, language: str) -> str:
+    with translation.override(language):
+        return str(kind.label)
 
 
 def document_delete(*, document: Document, user: Any, expected_version: int | None = None) -> Document:
