@@ -37,6 +37,7 @@ from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality, Participant
 from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.models import BaseModel
 from amity.core.money import allocate, quantize
+from amity.demo.documents import demo_documents_load, demo_documents_remove
 from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration, RegistrationEvent
@@ -835,11 +836,13 @@ def demo_load(today: date | None = None) -> dict[str, int]:
         builder.national()
         builder.recent()
         build = builder.write()
+        documents = demo_documents_load(demo_uuid("org", "hd-union"), demo_uuid("org", "hd-pc"))
     return {
         "organisations": len(build.organisations),
         "registrations": len(build.registrations),
         "aid items": len(build.items),
         "transactions": len(build.transactions),
+        "documents": documents,
     }
 
 
@@ -847,6 +850,7 @@ def demo_remove() -> dict[str, int]:
     """Delete every demo record, its history and the demo users."""
     counts: dict[str, int] = {}
     with transaction.atomic():
+        counts["documents"] = demo_documents_remove()  # first: they were written by demo users
         User.objects.filter(email__endswith="@demo.amity.invalid").delete()
         for model in DEMO_MODELS:
             counts[str(model._meta.verbose_name_plural)] = model.all_objects.filter(is_demo=True).count()
