@@ -156,9 +156,9 @@ def demo_documents_remove() -> int:
     ids = list(documents.values_list("pk", flat=True))
     for stored in DocumentFile.all_objects.filter(document_id__in=ids):
         stored.file.delete(save=False)
-    DocumentLink.history.filter(document_id__in=ids).delete()  # type: ignore[attr-defined]
-    DocumentFile.history.filter(document_id__in=ids).delete()  # type: ignore[attr-defined]
+    DocumentLink.history.filter(document_id__in=ids).delete()
+    DocumentFile.history.filter(document_id__in=ids).delete()
     Document.all_objects.filter(pk__in=ids).update(replaced_by=None)
     documents.delete()
-    Document.history.filter(is_demo=True).delete()  # type: ignore[attr-defined]
+    Document.history.filter(is_demo=True).delete()
     return count
