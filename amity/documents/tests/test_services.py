@@ -211,5 +211,20 @@ def test_replaced_documents_name_the_replacing_one(users, hai_phong):
         )
 
 
-def test_storage_is_the_file_system_unless_a_bucket_is_set():
+def test_storage_is_the_file_system_unless_a_bucket_is_set() -> None:
     assert settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_an_s3_bucket_by_setting_makes_the_default_storage_s3_without_reaching_it():
+    from django.core.files.storage import storages as handler
+    from storages.backends.s3 import S3Storage
+
+    from config.settings.base import s3_storage
+
+    config = s3_storage(
+        {"AMITY_STORAGE_S3_BUCKET": "amity-files", "AMITY_STORAGE_S3_ENDPOINT_URL": "http://minio.invalid:9000"}
+    )
+    storage = handler.create_storage(config)
+    assert isinstance(storage, S3Storage)
+    assert storage.bucket_name == "amity-files" and storage.default_acl == "private" and storage.querystring_auth
+    assert storage.location == "amity"
