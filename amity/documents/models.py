@@ -45,8 +45,11 @@ _CENTRAL_ISSUED = Matches(Q(owning_province__isnull=True) & ~Q(status=DocumentSt
 _CONSULTED = Through("consultations__recipients", OwnedBy("respondent"))
 
 
-def _document_rules() -> dict[str, dict[str, Rule]]:
-    provincial_read = AnyOf((_LOCAL, _CENTRAL_ISSUED, _CONSULTED))
+def _kept_by_province_or_centre(*, read_also: tuple[Rule, ...], others_read: Rule) -> dict[str, dict[str, Rule]]:
+    """The table of records a province keeps (or the centre, with no province): its staff read and write its own,
+    central officers read all and keep the centre's; `read_also` are the other records a province reads, and
+    `others_read` what an NGO representative reads."""
+    provincial_read = AnyOf((_LOCAL, *read_also))
     provincial_write: dict[str, Rule] = {
         Action.VIEW: provincial_read,
         Action.ADD: _LOCAL,
@@ -63,7 +66,7 @@ def _document_rules() -> dict[str, dict[str, Rule]]:
         Role.PROVINCIAL_APPROVER: provincial_write,
         Role.PROVINCIAL_EDITOR: provincial_write,
         Role.PROVINCIAL_VIEWER: {Action.VIEW: provincial_read},
-        Role.NGO_REPRESENTATIVE: {Action.VIEW: _CONSULTED},
+        Role.NGO_REPRESENTATIVE: {Action.VIEW: others_read},
     }
 
 
@@ -128,7 +131,10 @@ class Document(BaseModel):
     search_text = models.TextField(editable=False, blank=True, default="")
 
     history = HistoricalRecords(m2m_fields=[implements], excluded_fields=["search_text"])
-    scope_policy = ScopePolicy(rules=_document_rules(), public={Action.VIEW: _PUBLIC})
+    scope_policy = ScopePolicy(
+        rules=_kept_by_province_or_centre(read_also=(_CENTRAL_ISSUED, _CONSULTED), others_read=_CONSULTED),
+        public={Action.VIEW: _PUBLIC},
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -230,28 +236,6 @@ class DocumentLink(BaseModel):
 _RESPONDENT = Through("recipients", OwnedBy("respondent"))
 
 
-def _consultation_rules() -> dict[str, dict[str, Rule]]:
-    local_read = AnyOf((_LOCAL, _RESPONDENT))
-    local_write: dict[str, Rule] = {
-        Action.VIEW: local_read,
-        Action.ADD: _LOCAL,
-        Action.CHANGE: _LOCAL,
-        Action.DELETE: _LOCAL,
-    }
-    return {
-        Role.CENTRAL_OFFICER: {
-            Action.VIEW: EVERYTHING,
-            Action.ADD: _CENTRE,
-            Action.CHANGE: _CENTRE,
-            Action.DELETE: _CENTRE,
-        },
-        Role.PROVINCIAL_APPROVER: local_write,
-        Role.PROVINCIAL_EDITOR: local_write,
-        Role.PROVINCIAL_VIEWER: {Action.VIEW: local_read},
-        Role.NGO_REPRESENTATIVE: {Action.VIEW: _RESPONDENT},
-    }
-
-
 class Consultation(BaseModel):
     """A draft sent for comments to chosen people, each answering for their unit or association, by a deadline.
     Kept by the sending province (or the centre); every recipient reads it and the draft."""
@@ -279,7 +263,7 @@ class Consultation(BaseModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
-    scope_policy = ScopePolicy(rules=_consultation_rules())
+    scope_policy = ScopePolicy(rules=_kept_by_province_or_centre(read_also=(_RESPONDENT,), others_read=_RESPONDENT))
 
     class Meta:
         verbose_name = _("consultation")

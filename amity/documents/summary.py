@@ -8,14 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from io import BytesIO
 from typing import IO
 
+from django.http import HttpResponse
 from django.utils import translation
 from docx import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 
 from amity.core.text import xml_text
 from amity.reports.exports.docx import (
+    CONTENT_TYPE,
     FILED,
     LANGUAGE,
     TABLE_SIZE,
@@ -52,6 +55,16 @@ def _unit(recipient: ConsultationRecipient) -> str:
         return recipient.organisation.name_vi or recipient.organisation.name
     person = recipient.respondent
     return person.get_full_name() or person.username
+
+
+def summary_response(consultation: Consultation, *, today: date) -> HttpResponse:
+    """The summary as a download (the page and the API)."""
+    stream = BytesIO()
+    recipients = consultation.recipients.select_related("respondent", "organisation").order_by("pk")
+    summary_docx(consultation, list(recipients), stream, today=today)
+    response = HttpResponse(stream.getvalue(), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="consultation-{consultation.public_id}.docx"'
+    return response
 
 
 def summary_docx(

@@ -4,7 +4,6 @@ drafts with replies and the DOCX summary of comments; and the panel of linked do
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
@@ -33,9 +32,7 @@ from . import links, selectors, services
 from .filtersets import DocumentFilterSet
 from .forms import ConsultationForm, DocumentForm, LinkForm, ReplyForm
 from .models import Consultation, ConsultationRecipient, Document, DocumentFile
-from .summary import summary_docx
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from .summary import summary_response
 
 
 class DocumentListView(RecordListView[Document]):
@@ -190,27 +187,30 @@ class DocumentLinkView(LoginRequiredMixin, View):
 
 def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
     """The documents linked to a record, on its page (registered with `amity.core.panels` for the kinds of
-    `links`), with a form to link another when the user may. Two queries, three with the form's choices."""
+    `links`), with a form to link another when the user may. Four queries."""
     user = request.user
     key = links.key_of(type(record))
     if key is None or not getattr(user, "is_authenticated", False):
         return ""
     linked = list(selectors.documents_linked_to(user=user, record=record))
     may_change_record = type(record).all_objects.restrict(user, Action.CHANGE).filter(pk=record.pk).exists()
-    choices: list[Document] = []
-    if may_change_record:
-        choices = list(
-            Document.objects.restrict(user, Action.VIEW)
-            .exclude(pk__in=[d.pk for d in linked])
-            .order_by("-issued_on")[:300]
-        )
+    # Documents the user may link here: any they read when they may change the record, else those they may change
+    # (a central officer links the centre's directive to an aid item it only reads).
+    candidates = Document.objects.restrict(user, Action.VIEW if may_change_record else Action.CHANGE)
+    choices = list(candidates.exclude(pk__in=[d.pk for d in linked]).order_by("-issued_on", "-pk")[:300])
+    changeable = set(
+        Document.objects.restrict(user, Action.CHANGE)
+        .filter(pk__in=[d.pk for d in linked])
+        .values_list("pk", flat=True)
+    )
     return render_to_string(
         "documents/includes/linked_documents.html",
         {
             "documents": linked,
             "record": record,
             "kind": key,
-            "may_link": may_change_record,
+            "may_change_record": may_change_record,
+            "changeable": changeable,
             "choices": choices,
             "next": request.get_full_path(),
         },
@@ -358,8 +358,4 @@ class ConsultationSummaryView(LoginRequiredMixin, View):
             Consultation.objects.restrict(request.user, Action.CHANGE).select_related("document", "owning_province"),
             public_id=public_id,
         )
-        stream = BytesIO()
-        summary_docx(consultation, list(selectors.recipients_of(consultation)), stream, today=timezone.localdate())
-        response = HttpResponse(stream.getvalue(), content_type=DOCX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="consultation-{consultation.public_id}.docx"'
-        return response
+        return summary_response(consultation, today=timezone.localdate())

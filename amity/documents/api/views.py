@@ -24,11 +24,12 @@ from amity.core.models import restricted
 from amity.core.scoping import Action
 from amity.core.services import ensure_allowed, ensure_may_add
 from amity.organisations.models import Organisation
+from amity.reports.exports.docx import CONTENT_TYPE
 
 from .. import selectors, services
 from ..filtersets import ConsultationFilterSet, DocumentFilterSet
 from ..models import Consultation, ConsultationRecipient, Document, DocumentFile
-from ..summary import summary_docx
+from ..summary import summary_response
 from .serializers import (
     ConsultationSerializer,
     DocumentSerializer,
@@ -37,7 +38,6 @@ from .serializers import (
     ReplySerializer,
 )
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _WRITE_ACTION = {"PUT": Action.CHANGE, "PATCH": Action.CHANGE, "DELETE": Action.DELETE}
 
 
@@ -266,20 +266,11 @@ class ConsultationViewSet(
         services.consultation_close(consultation=consultation, user=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=consultation.pk)).data)
 
-    @extend_schema(responses={(200, DOCX_TYPE): bytes})
+    @extend_schema(responses={(200, CONTENT_TYPE): bytes})
     @action(detail=True, methods=["get"])
     def summary(self, request: Request, public_id: str | None = None) -> HttpResponseBase:
         """The summary of comments (DOCX), for the sender's office."""
-        from io import BytesIO
-
-        from django.http import HttpResponse
-
-        consultation = self.get_object()
-        stream = BytesIO()
-        summary_docx(consultation, list(selectors.recipients_of(consultation)), stream, today=timezone.localdate())
-        response = HttpResponse(stream.getvalue(), content_type=DOCX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="consultation-{consultation.public_id}.docx"'
-        return response
+        return summary_response(self.get_object(), today=timezone.localdate())
 
 
 def _is_uuid(value: str) -> bool:

@@ -102,3 +102,16 @@ def test_the_link_page_refuses_what_the_service_refuses(users, son_la, decision)
     )
     assert response.status_code == 404  # the record is not among those the editor may read
     assert not DocumentLink.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_central_officer_links_the_centres_directive_from_an_aid_items_page(users, hai_phong, directive):
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    page = client_for(users["central"]).get(item.get_absolute_url()).content.decode()
+    assert f'value="{directive.public_id}"' in page  # offered: the central officer may change the directive
+    response = client_for(users["central"]).post(
+        "/documents/link/",
+        {"document": directive.public_id, "kind": "aid_item", "record": item.public_id, "next": item.get_absolute_url()},
+    )
+    assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
+    assert list(documents_linked_to(user=users["viewer"], record=item)) == [directive]
