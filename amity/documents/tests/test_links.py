@@ -111,7 +111,12 @@ def test_a_central_officer_links_the_centres_directive_from_an_aid_items_page(us
     assert f'value="{directive.public_id}"' in page  # offered: the central officer may change the directive
     response = client_for(users["central"]).post(
         "/documents/link/",
-        {"document": directive.public_id, "kind": "aid_item", "record": item.public_id, "next": item.get_absolute_url()},
+        {
+            "document": directive.public_id,
+            "kind": "aid_item",
+            "record": item.public_id,
+            "next": item.get_absolute_url(),
+        },
     )
     assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
     assert list(documents_linked_to(user=users["viewer"], record=item)) == [directive]
