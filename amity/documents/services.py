@@ -106,8 +106,10 @@ def number_warnings(document: Document) -> list[Breach]:
 
 def _apply_number(document: Document) -> None:
     """Keep what the number says beside it; the kind taken from the number when none was chosen."""
-    document.number_symbol = numbers.tidy(document.number_symbol) if document.number_symbol else ""
-    parsed = numbers.parse(document.number_symbol) if document.number_symbol else numbers.DocumentNumber("", False)
+    typed = (document.number_symbol or "").strip()
+    parsed = numbers.parse(typed) if typed else numbers.DocumentNumber("", False)
+    # A number read is kept tidied ("38 - CT / TW" → "38-CT/TW"); one in no known form exactly as typed.
+    document.number_symbol = parsed.text if parsed.parsed else typed
     document.number_parsed = parsed.parsed
     document.number = parsed.number
     document.number_year = parsed.year
@@ -231,11 +233,9 @@ def documents_save(
                 for breach in several.breaches:
                     found.add(index, breach)
             with found.row(index):
-                document.full_clean(
-                    exclude=["replaced_by", "owning_province", "kind"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
+                # Foreign keys are the caller's lookups in the user's scope; an empty kind is KIND_NEEDED above.
+                excluded = ["replaced_by", "owning_province"] + ([] if document.kind else ["kind"])
+                document.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
             _check_files(found, index, row.files)
             documents.append(document)
         _check_duplicates(found, documents)

@@ -228,3 +228,20 @@ def test_an_s3_bucket_by_setting_makes_the_default_storage_s3_without_reaching_i
     assert isinstance(storage, S3Storage)
     assert storage.bucket_name == "amity-files" and storage.default_acl == "private" and storage.querystring_auth
     assert storage.location == "amity"
+
+
+@pytest.mark.django_db
+def test_a_number_read_is_kept_tidied_and_one_not_read_exactly_as_typed(users, hai_phong):
+    tidied = make_document(users["editor"], owning_province=hai_phong, number_symbol=" 38 - CT / TW ")
+    assert tidied.number_symbol == "38-CT/TW"
+    typed = make_document(
+        users["editor"], owning_province=hai_phong, number_symbol="số 7 ngày 24 / 2", kind=DocumentKind.OFFICIAL_LETTER
+    )
+    assert typed.number_symbol == "số 7 ngày 24 / 2"
+
+
+@pytest.mark.django_db
+def test_an_unknown_kind_is_a_breach_of_its_row(users, hai_phong):
+    with pytest.raises(BatchRefused) as refused:
+        make_document(users["editor"], owning_province=hai_phong, kind="memo")
+    assert _fields(refused.value) == {"kind"}
