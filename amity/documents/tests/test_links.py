@@ -120,3 +120,24 @@ def test_a_central_officer_links_the_centres_directive_from_an_aid_items_page(us
     )
     assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
     assert list(documents_linked_to(user=users["viewer"], record=item)) == [directive]
+
+
+@pytest.mark.django_db
+def test_the_panel_costs_the_same_queries_however_many_documents_are_linked(users, hai_phong):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    documents = [
+        make_document(users["editor"], owning_province=hai_phong, number_symbol=f"{n}/QĐ-UBND") for n in range(1, 6)
+    ]
+    document_links_save(user=users["editor"], rows=[LinkChange(documents[0], item)])
+    client = client_for(users["editor"])
+    client.get(item.get_absolute_url())  # warm the caches (content types, rate book)
+    with CaptureQueriesContext(connection) as one_linked:
+        client.get(item.get_absolute_url())
+    document_links_save(user=users["editor"], rows=[LinkChange(document, item) for document in documents[1:]])
+    with CaptureQueriesContext(connection) as five_linked:
+        page = client.get(item.get_absolute_url()).content.decode()
+    assert page.count("/QĐ-UBND</span>") == 5
+    assert len(five_linked) == len(one_linked)
