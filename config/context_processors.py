@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             },
             {"label": _("Reports"), "url": reverse("reports:dashboard"), "app": "reports"},
             {"label": _("People's diplomacy"), "url": reverse("diplomacy:dashboard"), "app": "diplomacy"},
+            {"label": _("Documents"), "url": reverse("documents:list"), "app": "documents"},
         ]
         # By role alone: the jurisdictions (a query) are not needed to show the menu entry.
         if user.is_administrator or Action.VIEW in ImportRun.scope_policy.rules.get(user.role, {}):

@@ -19,6 +19,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("registrations/", include("amity.organisations.api.registration_urls")),
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
     path("diplomacy/", include("amity.diplomacy.api.urls")),
+    path("documents/", include("amity.documents.api.urls")),
+    path("consultations/", include("amity.documents.api.consultation_urls")),
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
 ]
@@ -35,6 +37,7 @@ urlpatterns = [
     path("reports/", include("amity.reports.urls")),
     path("exchange/", include("amity.interop.urls")),
     path("diplomacy/", include("amity.diplomacy.urls")),
+    path("documents/", include("amity.documents.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -218,6 +218,37 @@ class Through(Rule):
         return Q(**{"__".join([*path, "pk__in"]): rows.values(relation.field.name)})  # type: ignore[union-attr]
 
 
+@dataclass(frozen=True)
+class Matches(Rule):
+    """Records matching a fixed condition (a public document in force)."""
+
+    condition: Q
+
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
+        return self.condition
+
+
+@dataclass(frozen=True)
+class Inherits(Rule):
+    """Records whose parent (reached through `field`) the user may `action` under the parent's own policy: a file
+    is seen by whoever sees its document, a reply by whoever sees its consultation."""
+
+    field: str
+    action: str
+
+    def q(self, scope: UserScope, model: type[Model]) -> Q | None:
+        parent_model = model._meta.get_field(self.field).related_model
+        policy: ScopePolicy = parent_model.scope_policy  # type: ignore[union-attr]  # a model with a policy
+        rule = policy.rule_for(scope, self.action)
+        if rule is None:
+            return Q(pk__in=[])
+        condition = rule.q(scope, parent_model)  # type: ignore[arg-type]
+        if condition is None:
+            return None
+        rows = parent_model._base_manager.filter(condition)  # type: ignore[union-attr]
+        return Q(**{f"{self.field}__in": rows.values("pk")})
+
+
 EVERYTHING = Everything()
 
 

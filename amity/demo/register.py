@@ -38,6 +38,7 @@ from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSp
 from amity.core.models import BaseModel
 from amity.core.money import allocate, quantize
 from amity.demo.diplomacy import diplomacy_load, diplomacy_remove
+from amity.demo.documents import demo_documents_load, demo_documents_remove
 from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration, RegistrationEvent
@@ -837,12 +838,14 @@ def demo_load(today: date | None = None) -> dict[str, int]:
         builder.recent()
         build = builder.write()
         diplomacy = diplomacy_load()
+        documents = demo_documents_load(demo_uuid("org", "hd-union"), demo_uuid("org", "hd-pc"))
     return {
         **diplomacy,
         "organisations": len(build.organisations),
         "registrations": len(build.registrations),
         "aid items": len(build.items),
         "transactions": len(build.transactions),
+        "documents": documents,
     }
 
 
@@ -850,6 +853,7 @@ def demo_remove() -> dict[str, int]:
     """Delete every demo record, its history and the demo users."""
     counts: dict[str, int] = {}
     with transaction.atomic():
+        counts["documents"] = demo_documents_remove()  # first: they were written by demo users
         User.objects.filter(email__endswith="@demo.amity.invalid").delete()
         counts.update(diplomacy_remove())  # first: the union refers to its organisation
         for model in DEMO_MODELS:

@@ -244,12 +244,12 @@ def docx_response(user: Any, union: Union, *, date_from: date, date_to: date, vn
         title = subject(built)
         document = docx.layout_start(letterhead, title)
         for heading, texts in paragraphs(built):
-            docx.layout_paragraph(document, heading, bold=True, indent=False)
+            docx.body_paragraph(document, heading, bold=True, indent=False)
             for text in texts:
-                docx.layout_paragraph(document, text)
+                docx.body_paragraph(document, text)
         for heading, headers, rows, kinds in tables(built):
             if rows:
-                docx.layout_paragraph(document, heading, bold=True, indent=False)
+                docx.body_paragraph(document, heading, bold=True, indent=False)
                 docx.layout_table(document, headers, rows, kinds)
         stream = io.BytesIO()
         author = user.get_full_name() or user.get_username()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -103,6 +105,7 @@ INSTALLED_APPS = [
     "amity.reports",
     "amity.interop",
     "amity.diplomacy",
+    "amity.documents",
     "amity.demo",
     # After Amity's apps: `manage.py db_worker` is amity.interop's (it recovers the imports of dead workers).
     "django_tasks",
@@ -315,3 +318,34 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret 
 # A new session cookie name with two-factor sign-in: sessions opened before it (by the password alone) are no
 # longer read, so everyone signs in again once, through both steps.
 SESSION_COOKIE_NAME = "amity_session"
+
+
+# --- Official documents (amity/documents/) ------------------------------------------------------------------------
+# Files of documents and consultations are kept by the default storage: under var/media, or in an S3-compatible
+# bucket (AWS S3, MinIO, Ceph…) when AMITY_STORAGE_S3_BUCKET is set (django-storages; docs/DEPLOYMENT.md). Either
+# way no URL maps them: every download is a scoped view (amity.core.files.file_response).
+def s3_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The default storage in an S3-compatible bucket, from AMITY_STORAGE_S3_* (docs/DEPLOYMENT.md)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["AMITY_STORAGE_S3_BUCKET"],
+            "endpoint_url": environ.get("AMITY_STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AMITY_STORAGE_S3_REGION") or None,
+            "access_key": environ.get("AMITY_STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AMITY_STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("AMITY_STORAGE_S3_PREFIX", "amity"),
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public object URL
+            "file_overwrite": False,
+        },
+    }
+
+
+if os.environ.get("AMITY_STORAGE_S3_BUCKET"):
+    STORAGES["default"] = s3_storage(os.environ)
+# Files up to this size have their text read for the search in the request that uploads them; larger ones by the
+# task worker (a long PDF may take seconds).
+AMITY_DOCUMENT_TEXT_INLINE_BYTES = int(os.environ.get("AMITY_DOCUMENT_TEXT_INLINE_BYTES", str(2 * 1024**2)))
+# The most characters of one file's text kept for the search.
+AMITY_DOCUMENT_TEXT_MAX_CHARS = int(os.environ.get("AMITY_DOCUMENT_TEXT_MAX_CHARS", "1000000"))

@@ -121,3 +121,14 @@ def conflicting_fields(form: forms.BaseModelForm[Any], current: models.Model | N
             }
         )
     return rows
+
+
+@register.simple_tag(takes_context=True)
+def record_panels(context: template.Context, instance: models.Model) -> SafeString:
+    """The panels higher apps registered for this record's model (`amity.core.panels`), e.g. its documents."""
+    from amity.core import panels
+
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    return panels.render(request, instance)

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from amity.accounts.models import User
 from amity.aid.filtersets import AidItemFilterSet
 from amity.aid.models import AidItem, Transaction
 from amity.aid.selectors import transaction_totals
@@ -195,3 +196,25 @@ def test_the_published_figures_do_not_depend_on_the_loading_day(db):  # type: ig
     )
     assert (totals.aid_items, millions(totals.committed_usd)) == (70, Decimal("5.84"))
     assert max(Transaction.objects.values_list("value_date", flat=True)) <= date(2025, 3, 1)
+
+
+def test_the_five_documents_of_the_source_article_are_linked_as_it_tells(demo):
+    from amity.documents.models import Document
+    from amity.documents.selectors import documents_linked_to, records_linked_to
+
+    admin = User.objects.get(username="admin")
+    documents = {d.number_symbol: d for d in Document.objects.filter(is_demo=True)}
+    assert set(documents) == {"38-CT/TW", "12-CT/TW", "124-KH/TU", "1970/KH-UBND", "308/QĐ-UBND"}
+    assert documents["308/QĐ-UBND"].kind == "decision" and documents["38-CT/TW"].kind == "directive"
+    assert set(documents["12-CT/TW"].implemented_by.all()) == {documents["124-KH/TU"], documents["1970/KH-UBND"]}
+    union = Organisation.objects.get(name="Liên hiệp các tổ chức hữu nghị tỉnh Hải Dương")
+    assert {d.number_symbol for d in documents_linked_to(user=admin, record=union)} == {
+        "38-CT/TW",
+        "124-KH/TU",
+        "1970/KH-UBND",
+        "308/QĐ-UBND",
+    }
+    items = [found.record for found in records_linked_to(user=admin, document=documents["308/QĐ-UBND"])]
+    assert any(isinstance(record, AidItem) for record in items)
+    demo_remove()
+    assert not Document.all_objects.filter(is_demo=True).exists()

@@ -312,11 +312,11 @@ def write_docx(
     `translation.override("vi")` so that their labels are Vietnamese too."""
     with translation.override(LANGUAGE):
         document = Document()
-        _page_setup(document)
-        _letterhead(document, letterhead)
-        _title(document, letterhead.subject or subject_line(result.spec))
+        page_setup(document)
+        letterhead_table(document, letterhead)
+        title_block(document, letterhead.subject or subject_line(result.spec))
         _body(document, result, context, scope_phrase(result, context, province), comparisons(result, previous))
-        _signature(document, letterhead)
+        signature_block(document, letterhead)
         document.core_properties.title = xml_text(letterhead.subject or subject_line(result.spec))
         document.core_properties.author = xml_text(context.generated_by) or "Amity"
         document.core_properties.language = LANGUAGE
@@ -329,15 +329,10 @@ def write_docx(
 def layout_start(letterhead: Letterhead, subject: str) -> Any:
     """A new document in this layout: page, letterhead and title. Build it under `translation.override("vi")`."""
     document = Document()
-    _page_setup(document)
-    _letterhead(document, letterhead)
-    _title(document, subject)
+    page_setup(document)
+    letterhead_table(document, letterhead)
+    title_block(document, subject)
     return document
-
-
-def layout_paragraph(document: Any, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
-    """A justified body paragraph (a heading when `bold`)."""
-    return _paragraph(document, text, bold=bold, indent=indent)
 
 
 def layout_table(document: Any, headers: list[str], rows: list[list[Any]], kinds: list[str]) -> None:
@@ -347,7 +342,7 @@ def layout_table(document: Any, headers: list[str], rows: list[list[Any]], kinds
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     number_mm = 12
     widths = [number_mm] + [(TEXT_WIDTH_MM - number_mm) / len(headers)] * len(headers)
-    _set_widths(table, widths)
+    set_widths(table, widths)
     for cell, header in zip(table.rows[0].cells, [_("No."), *headers], strict=True):
         _cell_text(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     twips = [round(width / 25.4 * 1440) for width in widths]
@@ -361,14 +356,18 @@ def layout_table(document: Any, headers: list[str], rows: list[list[Any]], kinds
 
 def layout_finish(document: Any, letterhead: Letterhead, stream: IO[bytes], *, title: str, author: str) -> None:
     """The recipients and signature, the document's properties, then save it to `stream`."""
-    _signature(document, letterhead)
+    signature_block(document, letterhead)
     document.core_properties.title = xml_text(title)
     document.core_properties.author = xml_text(author) or "Amity"
     document.core_properties.language = LANGUAGE
     document.save(stream)
 
 
-def _page_setup(document: Any) -> None:
+# The pieces of the layout below are public: other administrative documents (a consultation's summary of comments,
+# amity/documents/summary.py) are built from them, so that there is one rendering of the decree's form.
+
+
+def page_setup(document: Any) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
@@ -400,7 +399,7 @@ def _page_field(run: Any) -> None:
     run._r.extend([begin, instruction, end])
 
 
-def _text(
+def add_text(
     paragraph: Paragraph,
     text: str,
     *,
@@ -415,7 +414,7 @@ def _text(
     run.bold, run.italic, run.underline = bold, italic, underline
 
 
-def _centred(paragraph: Paragraph) -> Paragraph:
+def centred(paragraph: Paragraph) -> Paragraph:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return paragraph
 
@@ -435,7 +434,7 @@ def _rule(paragraph: Paragraph, *, width_mm: float, column_mm: float) -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
-def _set_widths(table: Table, widths_mm: list[float]) -> None:
+def set_widths(table: Table, widths_mm: list[float]) -> None:
     """Fixed column widths, in the grid and in every cell (Word reads one, LibreOffice the other)."""
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=True):
@@ -445,40 +444,41 @@ def _set_widths(table: Table, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
-def _letterhead(document: Any, letterhead: Letterhead) -> None:
+def letterhead_table(document: Any, letterhead: Letterhead) -> None:
     right_mm = TEXT_WIDTH_MM - LEFT_COLUMN_MM
     table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _set_widths(table, [LEFT_COLUMN_MM, right_mm])
+    set_widths(table, [LEFT_COLUMN_MM, right_mm])
     bodies, heading = table.cell(0, 0), table.cell(0, 1)
     first = bodies.paragraphs[0]
     if letterhead.parent_body:
-        _text(_centred(first), letterhead.parent_body.upper(), size=HEADING_SIZE)
+        add_text(centred(first), letterhead.parent_body.upper(), size=HEADING_SIZE)
         first = bodies.add_paragraph()
-    _text(_centred(first), letterhead.issuer.upper(), size=HEADING_SIZE, bold=True)
+    add_text(centred(first), letterhead.issuer.upper(), size=HEADING_SIZE, bold=True)
     _rule(bodies.add_paragraph(), width_mm=LEFT_COLUMN_MM / 3, column_mm=LEFT_COLUMN_MM)
-    _text(_centred(heading.paragraphs[0]), NATIONAL_HEADING, size=HEADING_SIZE, bold=True)
-    _text(_centred(heading.add_paragraph()), MOTTO, size=BODY_SIZE, bold=True, underline=True)
+    add_text(centred(heading.paragraphs[0]), NATIONAL_HEADING, size=HEADING_SIZE, bold=True)
+    add_text(centred(heading.add_paragraph()), MOTTO, size=BODY_SIZE, bold=True, underline=True)
     number, place = table.cell(1, 0).paragraphs[0], table.cell(1, 1).paragraphs[0]
-    _text(_centred(number), NUMBER_PREFIX + letterhead.number, size=HEADING_SIZE)
-    _text(_centred(place), document_date(letterhead.place, letterhead.date), italic=True)
+    add_text(centred(number), NUMBER_PREFIX + letterhead.number, size=HEADING_SIZE)
+    add_text(centred(place), document_date(letterhead.place, letterhead.date), italic=True)
     document.add_paragraph()
 
 
-def _title(document: Any, subject: str) -> None:
-    _text(_centred(document.add_paragraph()), DOCUMENT_KIND, bold=True)
-    _text(_centred(document.add_paragraph()), subject, bold=True)
+def title_block(document: Any, subject: str, kind: str = DOCUMENT_KIND) -> None:
+    """The document's kind ("BÁO CÁO") and subject, centred, with the decree's short line under them."""
+    add_text(centred(document.add_paragraph()), kind, bold=True)
+    add_text(centred(document.add_paragraph()), subject, bold=True)
     _rule(document.add_paragraph(), width_mm=TEXT_WIDTH_MM / 4, column_mm=TEXT_WIDTH_MM)
 
 
-def _paragraph(document: Any, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
+def body_paragraph(document: Any, text: str = "", *, bold: bool = False, indent: bool = True) -> Paragraph:
     paragraph: Paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     paragraph.paragraph_format.space_after = Pt(6)
     if indent:
         paragraph.paragraph_format.first_line_indent = FIRST_LINE_INDENT
     if text:
-        _text(paragraph, text, bold=bold)
+        add_text(paragraph, text, bold=bold)
     return paragraph
 
 
@@ -501,7 +501,7 @@ def scope_phrase(result: ReportResult, context: ExportContext, province: Adminis
 def _body(document: Any, result: ReportResult, context: ExportContext, scope: str, compared: list[Comparison]) -> None:
     spec, currency = result.spec, result.currency
     period = period_name(spec)
-    _paragraph(
+    body_paragraph(
         document,
         _(
             "According to the records in Amity, the results of mobilising and using foreign non-governmental aid "
@@ -509,7 +509,7 @@ def _body(document: Any, result: ReportResult, context: ExportContext, scope: st
         )
         % {"period": period, "scope": scope},
     )
-    _paragraph(document, _("I. OVERALL RESULTS"), bold=True)
+    body_paragraph(document, _("I. OVERALL RESULTS"), bold=True)
     for measure in spec.measures:
         value = result.totals.get(measure, 0)
         if measure.is_money:
@@ -519,10 +519,10 @@ def _body(document: Any, result: ReportResult, context: ExportContext, scope: st
                 text += f" ({rounded})"
         else:
             text = _("%(measure)s: %(count)s") % {"measure": measure.label, "count": number_text(value)}
-        _paragraph(document, f"- {text};")
+        body_paragraph(document, f"- {text};")
     for comparison in compared:
-        _paragraph(document, "- " + _comparison_text(comparison, currency))
-    _paragraph(
+        body_paragraph(document, "- " + _comparison_text(comparison, currency))
+    body_paragraph(
         document,
         _("Amounts are in %(currency)s, converted at %(basis)s.")
         % {
@@ -530,10 +530,10 @@ def _body(document: Any, result: ReportResult, context: ExportContext, scope: st
             "basis": result.basis_label,
         },
     )
-    _paragraph(document, _("The figures count %(statuses)s.") % {"statuses": result.status_basis_label})
+    body_paragraph(document, _("The figures count %(statuses)s.") % {"statuses": result.status_basis_label})
     if context.published is not None:
         published = context.published
-        _paragraph(
+        body_paragraph(
             document,
             _(
                 "These are the figures published on %(date)s under the title “%(title)s” (content hash "
@@ -546,13 +546,13 @@ def _body(document: Any, result: ReportResult, context: ExportContext, scope: st
             },
         )
     if result.spec.group_by:
-        _paragraph(document, _("II. DETAILED FIGURES"), bold=True)
+        body_paragraph(document, _("II. DETAILED FIGURES"), bold=True)
         _figures_table(document, result)
     notes = export_notes(result)
     if notes:
-        _paragraph(document, _("Notes:"), bold=True)
+        body_paragraph(document, _("Notes:"), bold=True)
         for note in notes:
-            _paragraph(document, f"- {note}")
+            body_paragraph(document, f"- {note}")
 
 
 def _comparison_text(comparison: Comparison, currency: str) -> str:
@@ -588,7 +588,7 @@ def _figures_table(document: Any, result: ReportResult) -> None:
     # Fixed widths: the grid, the header cells and (below) every body cell.
     number_mm = 12
     widths = [number_mm] + [(TEXT_WIDTH_MM - number_mm) / len(columns)] * len(columns)
-    _set_widths(table, widths)
+    set_widths(table, widths)
     headers = [_("No.")] + [column.header for column in columns]
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         _cell_text(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -632,24 +632,24 @@ def _row_xml(texts: list[str], twips: list[int], kinds: list[str], *, bold: bool
 def _cell_text(cell: _Cell, text: str, *, bold: bool, align: Any) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
-    _text(paragraph, text, size=TABLE_SIZE, bold=bold)
+    add_text(paragraph, text, size=TABLE_SIZE, bold=bold)
 
 
-def _signature(document: Any, letterhead: Letterhead) -> None:
+def signature_block(document: Any, letterhead: Letterhead) -> None:
     document.add_paragraph()
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left_mm = TEXT_WIDTH_MM * 0.45
-    _set_widths(table, [left_mm, TEXT_WIDTH_MM - left_mm])
+    set_widths(table, [left_mm, TEXT_WIDTH_MM - left_mm])
     recipients, signer = table.cell(0, 0), table.cell(0, 1)
-    _text(recipients.paragraphs[0], RECIPIENTS_HEADING, size=Pt(12), bold=True, italic=True)
+    add_text(recipients.paragraphs[0], RECIPIENTS_HEADING, size=Pt(12), bold=True, italic=True)
     for line in letterhead.recipients:
-        _text(recipients.add_paragraph(), f"- {line}", size=RECIPIENTS_SIZE)
+        add_text(recipients.add_paragraph(), f"- {line}", size=RECIPIENTS_SIZE)
     first = signer.paragraphs[0]
     if letterhead.signer_for:
-        _text(_centred(first), letterhead.signer_for.upper(), bold=True)
+        add_text(centred(first), letterhead.signer_for.upper(), bold=True)
         first = signer.add_paragraph()
-    _text(_centred(first), letterhead.signer_title.upper(), bold=True)
+    add_text(centred(first), letterhead.signer_title.upper(), bold=True)
     for _blank in range(4):  # room for the signature and the seal
         signer.add_paragraph()
-    _text(_centred(signer.add_paragraph()), letterhead.signer_name or NAME_PLACEHOLDER, bold=True)
+    add_text(centred(signer.add_paragraph()), letterhead.signer_name or NAME_PLACEHOLDER, bold=True)

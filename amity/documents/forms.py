@@ -1,0 +1,146 @@
+"""Forms of the document register. They validate input and hand clean data to the services, which hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from amity.accounts.models import User
+from amity.core.forms import RecordForm, form_field
+from amity.reference.choices import Era, UnitLevel
+from amity.reference.models import AdministrativeUnit
+
+from . import links
+from .choices import DocumentKind
+from .models import Document
+
+
+def _date_input() -> forms.DateInput:
+    # ISO format, as the browser's date picker sends and expects it, whatever the interface language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's recipe); each is checked by the service, not here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class DocumentForm(RecordForm[Document]):
+    upload = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_("PDF, DOCX, ODT or scans (JPEG, PNG, TIFF); checked by their content."),
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "kind",
+            "number_symbol",
+            "title",
+            "issuing_body",
+            "signer",
+            "issued_on",
+            "effective_from",
+            "expires_on",
+            "summary",
+            "status",
+            "replaced_by",
+            "implements",
+            "owning_province",
+            "public",
+        ]
+        widgets = {
+            "issued_on": _date_input(),
+            "effective_from": _date_input(),
+            "expires_on": _date_input(),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "implements": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = form_field(self, "kind", forms.ChoiceField)
+        kind.required = False
+        kind.choices = [("", _("From the number")), *DocumentKind.choices]
+        visible = Document.objects.restrict(self.user, "view").order_by("-issued_on", "-pk")
+        if self.instance.pk:
+            visible = visible.exclude(pk=self.instance.pk)
+        form_field(self, "replaced_by", forms.ModelChoiceField).queryset = visible
+        form_field(self, "implements", forms.ModelMultipleChoiceField).queryset = visible
+        provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=Era.CURRENT).order_by("code")
+        if self.user is not None and getattr(self.user, "is_provincial", False):
+            provinces = provinces.filter(pk__in=self.user.jurisdictions.values("pk"))
+            self.fields["owning_province"].required = True
+        form_field(self, "owning_province", forms.ModelChoiceField).queryset = provinces
+        self.preselect_own_province("owning_province")
+
+    def record_data(self) -> dict[str, Any]:
+        data = super().record_data()
+        data["kind"] = data.get("kind") or ""
+        return data
+
+
+class ConsultationForm(forms.Form):
+    """Send a draft for comments. Recipients are people who sign in to Amity, each answering for their unit or
+    association (their organisation of the directory, when they have one)."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=_("Deadline"), widget=_date_input())
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Recipients"),
+        queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("The people asked for comments, each answering for their unit or association."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "recipients", forms.ModelMultipleChoiceField).queryset = (
+            User.objects.filter(is_active=True).exclude(role="").select_related("organisation").order_by("username")
+        )
+        self.fields["recipients"].label_from_instance = _recipient_label  # type: ignore[attr-defined]
+
+
+def _recipient_label(user: User) -> str:
+    name = user.get_full_name() or user.username
+    return f"{name} — {user.organisation}" if user.organisation_id else name
+
+
+class ReplyForm(forms.Form):
+    no_comment = forms.BooleanField(label=_("No comment"), required=False)
+    comments = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class LinkForm(forms.Form):
+    """Link a document to a record (or remove the link): the record named by its kind and public identifier."""
+
+    document = forms.UUIDField(label=_("Document"))
+    kind = forms.ChoiceField(label=_("Kind of record"), choices=())
+    record = forms.UUIDField(label=_("Record"))
+    remove = forms.BooleanField(required=False)
+    next = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "kind", forms.ChoiceField).choices = [
+            (key, model._meta.verbose_name) for key, model in links.kinds().items()
+        ]
