@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "app": "organisations",
             },
             {"label": _("Reports"), "url": reverse("reports:dashboard"), "app": "reports"},
+            {"label": _("Reporting duties"), "url": reverse("obligations:mine"), "app": "obligations"},
         ]
         # By role alone: the jurisdictions (a query) are not needed to show the menu entry.
         if user.is_administrator or Action.VIEW in ImportRun.scope_policy.rules.get(user.role, {}):

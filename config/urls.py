@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
+    path("obligations/", include("amity.obligations.api.urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("aid/", include("amity.aid.urls")),
     path("reports/", include("amity.reports.urls")),
     path("exchange/", include("amity.interop.urls")),
+    path("duties/", include("amity.obligations.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

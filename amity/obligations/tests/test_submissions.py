@@ -45,12 +45,16 @@ def test_ngo_submits_its_form_05_with_a_file(users: dict[str, Any], form_05: Obl
     assert form_05.history.first().history_change_reason == services.SUBMITTED
 
 
-def test_province_returns_with_a_note_then_accepts_and_the_duty_is_locked(users: dict[str, Any], form_05: Obligation) -> None:
+def test_province_returns_with_a_note_then_accepts_and_the_duty_is_locked(
+    users: dict[str, Any], form_05: Obligation
+) -> None:
     submit(users["ngo_rep"], form_05)
     with pytest.raises(BatchRefused) as refused:
         services.obligations_review(user=users["approver"], rows=[ReviewRow(form_05, ReviewDecision.RETURN, "  ")])
     assert "review_note" in refused.value.message_dict
-    services.obligations_review(user=users["approver"], rows=[ReviewRow(form_05, ReviewDecision.RETURN, "Thiếu phụ lục")])
+    services.obligations_review(
+        user=users["approver"], rows=[ReviewRow(form_05, ReviewDecision.RETURN, "Thiếu phụ lục")]
+    )
     form_05.refresh_from_db()
     assert (form_05.state, form_05.review_note) == (ObligationState.RETURNED, "Thiếu phụ lục")
     submit(users["ngo_rep"], form_05, note="Đã bổ sung")
@@ -63,7 +67,9 @@ def test_province_returns_with_a_note_then_accepts_and_the_duty_is_locked(users:
     assert Submission.objects.filter(obligation=form_05).count() == 2
 
 
-def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_saved(users: dict[str, Any], form_05: Obligation) -> None:
+def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_saved(
+    users: dict[str, Any], form_05: Obligation
+) -> None:
     fake = SimpleUploadedFile("bao-cao.pdf", b"MZ\x90\x00 an executable", content_type="application/pdf")
     with pytest.raises(BatchRefused) as refused:
         submit(users["ngo_rep"], form_05, file=fake)
@@ -122,11 +128,15 @@ def test_a_stale_version_is_a_conflict_and_a_dry_run_writes_nothing(users: dict[
         submit(users["ngo_rep"], form_05, expected_version=99)
 
 
-def test_scope_ngo_sees_its_own_province_its_own_centre_all(users: dict[str, Any], form_05: Obligation, hai_phong: Any) -> None:
+def test_scope_ngo_sees_its_own_province_its_own_centre_all(
+    users: dict[str, Any], form_05: Obligation, hai_phong: Any
+) -> None:
     def visible(user: Any) -> set[int]:
         return set(Obligation.objects.restrict(user, "view").values_list("pk", flat=True))
 
-    assert visible(users["ngo_rep"]) == set(Obligation.objects.filter(organisation=form_05.organisation).values_list("pk", flat=True))
+    assert visible(users["ngo_rep"]) == set(
+        Obligation.objects.filter(organisation=form_05.organisation).values_list("pk", flat=True)
+    )
     assert form_05.pk in visible(users["viewer"]) and form_05.pk not in visible(users["son_la_editor"])
     assert visible(users["central"]) == set(Obligation.objects.values_list("pk", flat=True))
     assert not visible(users["no_role"])
