@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
     path("overdue/", views.OverdueBoardView.as_view(), name="overdue"),
     path("rules/", views.RuleListView.as_view(), name="rules"),
+    path("organisation/", views.OrganisationSelfServiceView.as_view(), name="organisation"),
     path("rules/<uuid:public_id>/", views.RuleDetailView.as_view(), name="rule"),
     path("submissions/<uuid:public_id>/file/", views.SubmissionFileView.as_view(), name="submission_file"),
     path("<uuid:public_id>/", views.ObligationDetailView.as_view(), name="detail"),

@@ -3,6 +3,7 @@ review forms and its history, the review queue of the receiving office, the over
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -203,3 +204,43 @@ class RuleListView(LoginRequiredMixin, TemplateView):
 
 class RuleDetailView(RecordDetailView[DutyRule]):
     model = DutyRule
+
+
+class OrganisationSelfServiceView(LoginRequiredMixin, TemplateView):
+    """The NGO representative's page: its registrations with their expiry and extension deadline, the aid items
+    it takes part in or owns (any province, read-only: the aid policy grants it), and its reporting duties."""
+
+    template_name = "obligations/organisation_self_service.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from amity.aid.models import AidItem
+        from amity.organisations.models import EXTENSION_DAYS, Organisation
+        from amity.organisations.selectors import registrations_of_organisation
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        organisation = Organisation.objects.restrict(user, Action.VIEW).filter(pk=getattr(user, "organisation_id", None)).first()
+        registrations = (
+            list(registrations_of_organisation(user=user, organisation=organisation, today=today)) if organisation else []
+        )
+        for registration in registrations:
+            registration.extension_deadline = registration.expiry_date - timedelta(days=EXTENSION_DAYS)  # type: ignore[attr-defined]
+        context.update(
+            today=today,
+            organisation=organisation,
+            registrations=registrations,
+            aid_items=list(
+                AidItem.objects.restrict(user, Action.VIEW).select_related("owning_province").order_by("-created_at")[:200]
+            )
+            if organisation
+            else [],
+            duties=list(
+                selectors.listed(
+                    selectors.with_status(Obligation.objects.restrict(user, Action.VIEW), today=today)
+                ).order_by("-due_date", "pk")[:200]
+            )
+            if organisation
+            else [],
+        )
+        return context

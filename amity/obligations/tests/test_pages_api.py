@@ -97,3 +97,16 @@ def test_api_lists_filters_submits_and_reviews(users: dict[str, Any], form_05: O
     locked = api(users["ngo_rep"]).post(url + "submit/", {"file": pdf()}, format="multipart")
     assert locked.status_code == 400 and "obligation" in locked.json()
     assert api(users["ngo_rep"]).get("/api/v1/obligations/rules/").status_code == 200
+
+
+def test_ngo_sees_its_registrations_aid_it_owns_anywhere_and_its_duties(users: dict[str, Any], ngo: Any, son_la: Any, form_05: Obligation) -> None:
+    from amity.aid.tests.factories import make_aid_item
+
+    owned = make_aid_item(users["son_la_editor"], owning_province=son_la, aid_owner=ngo, title="Nước sạch Sơn La")
+    response = client_for(users["ngo_rep"]).get(reverse("obligations:organisation"))
+    assert response.status_code == 200
+    assert [r.number for r in response.context["registrations"]] == ["01/BNG-GĐK"]
+    assert response.context["registrations"][0].extension_deadline == date(2026, 11, 10)  # 60 days before 9 Jan 2027
+    assert owned in response.context["aid_items"]
+    assert form_05 in response.context["duties"]
+    assert client_for(users["ngo_rep"]).get(owned.get_absolute_url()).status_code == 200
