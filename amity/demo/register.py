@@ -37,6 +37,7 @@ from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality, Participant
 from amity.aid.models import AidBeneficiary, AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.models import BaseModel
 from amity.core.money import allocate, quantize
+from amity.demo.obligations import demo_obligations_load, demo_obligations_remove
 from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration, RegistrationEvent
@@ -835,11 +836,13 @@ def demo_load(today: date | None = None) -> dict[str, int]:
         builder.national()
         builder.recent()
         build = builder.write()
+        duties = demo_obligations_load(today)
     return {
         "organisations": len(build.organisations),
         "registrations": len(build.registrations),
         "aid items": len(build.items),
         "transactions": len(build.transactions),
+        "reporting duties": duties,
     }
 
 
@@ -847,6 +850,7 @@ def demo_remove() -> dict[str, int]:
     """Delete every demo record, its history and the demo users."""
     counts: dict[str, int] = {}
     with transaction.atomic():
+        counts["reporting duties"] = demo_obligations_remove()
         User.objects.filter(email__endswith="@demo.amity.invalid").delete()
         for model in DEMO_MODELS:
             counts[str(model._meta.verbose_name_plural)] = model.all_objects.filter(is_demo=True).count()

@@ -18,8 +18,8 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from amity.aid.models import AidItem
-from amity.core.files import file_response
 from amity.core.exceptions import PermissionDenied
+from amity.core.files import file_response
 from amity.core.scoping import Action
 from amity.core.text import CsvWriter
 

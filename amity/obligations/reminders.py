@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -123,7 +124,7 @@ def reminders_due(*, today: date) -> list[Mail]:
     return [mail for mail in mails if (mail.key, mail.user.email) not in sent]
 
 
-def _message(mail: Mail, connection: object) -> EmailMessage:
+def _message(mail: Mail, connection: BaseEmailBackend) -> EmailMessage:
     with translation.override(mail.user.language or settings.LANGUAGE_CODE):
         context = {
             "mail": mail,

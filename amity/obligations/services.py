@@ -201,21 +201,21 @@ def _ngo_subjects(rule: DutyRule) -> Iterator[Subject]:
     )
     spans: dict[tuple[int, int | None], list[tuple[date, date | None]]] = defaultdict(list)
     provinces: dict[int, list[int]] = defaultdict(list)
-    for registration_id, province_id in Registration.provinces.through.objects.filter(
+    for registration_id, unit_id in Registration.provinces.through.objects.filter(
         registration__in=registrations
     ).values_list("registration_id", "administrativeunit_id"):
-        provinces[registration_id].append(province_id)
+        provinces[registration_id].append(unit_id)
     for pk, organisation_id, issued, expires in registrations.values_list(
         "pk", "organisation_id", "issue_date", "expiry_date"
     ):
-        covered = provinces.get(pk) if rule.reviewer == Reviewer.PROVINCE else None
-        for province_id in covered or [None]:
-            spans[(organisation_id, province_id)].append((issued, expires))
-    for (organisation_id, province_id), found in sorted(spans.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        covered: list[int | None] = list(provinces.get(pk, [])) if rule.reviewer == Reviewer.PROVINCE else []
+        for covered_province in covered or [None]:
+            spans[(organisation_id, covered_province)].append((issued, expires))
+    for (ngo_id, province_id), found in sorted(spans.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         yield Subject(
-            key=f"ngo:{organisation_id}" + (f":province:{province_id}" if province_id else ""),
+            key=f"ngo:{ngo_id}" + (f":province:{province_id}" if province_id else ""),
             spans=tuple(found),
-            organisation_id=organisation_id,
+            organisation_id=ngo_id,
             reviewing_province_id=province_id,
         )
 
@@ -446,7 +446,7 @@ def submissions_save(
             )
             with found.row(index):
                 submission.full_clean(exclude=["obligation", "file", "submitted_by"])
-            submission.file = row.file  # type: ignore[assignment]  # a File: stored when saved
+            submission.file = row.file  # a File: stored when saved
             submissions.append(submission)
         found.refuse()
         if dry_run:

@@ -220,9 +220,12 @@ class OrganisationSelfServiceView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        organisation = Organisation.objects.restrict(user, Action.VIEW).filter(pk=getattr(user, "organisation_id", None)).first()
+        own: int | None = getattr(user, "organisation_id", None)
+        organisation = Organisation.objects.restrict(user, Action.VIEW).filter(pk=own).first() if own else None
         registrations = (
-            list(registrations_of_organisation(user=user, organisation=organisation, today=today)) if organisation else []
+            list(registrations_of_organisation(user=user, organisation=organisation, today=today))
+            if organisation
+            else []
         )
         for registration in registrations:
             registration.extension_deadline = registration.expiry_date - timedelta(days=EXTENSION_DAYS)  # type: ignore[attr-defined]
@@ -231,7 +234,9 @@ class OrganisationSelfServiceView(LoginRequiredMixin, TemplateView):
             organisation=organisation,
             registrations=registrations,
             aid_items=list(
-                AidItem.objects.restrict(user, Action.VIEW).select_related("owning_province").order_by("-created_at")[:200]
+                AidItem.objects.restrict(user, Action.VIEW)
+                .select_related("owning_province")
+                .order_by("-created_at")[:200]
             )
             if organisation
             else [],

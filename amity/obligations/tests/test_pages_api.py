@@ -75,7 +75,9 @@ def test_the_national_overdue_board_runs_a_fixed_number_of_queries(
     assert response.status_code == 200 and response.context["total"] >= 34  # every province's Form 04 of 2025
 
 
-def test_the_list_runs_a_fixed_number_of_queries(users: dict[str, Any], form_05: Obligation, django_assert_max_num_queries: Any) -> None:
+def test_the_list_runs_a_fixed_number_of_queries(
+    users: dict[str, Any], form_05: Obligation, django_assert_max_num_queries: Any
+) -> None:
     client = client_for(users["central"])
     client.get(reverse("obligations:list"))  # the session's first request stores it
     with django_assert_max_num_queries(12):
@@ -99,7 +101,9 @@ def test_api_lists_filters_submits_and_reviews(users: dict[str, Any], form_05: O
     assert api(users["ngo_rep"]).get("/api/v1/obligations/rules/").status_code == 200
 
 
-def test_ngo_sees_its_registrations_aid_it_owns_anywhere_and_its_duties(users: dict[str, Any], ngo: Any, son_la: Any, form_05: Obligation) -> None:
+def test_ngo_sees_its_registrations_aid_it_owns_anywhere_and_its_duties(
+    users: dict[str, Any], ngo: Any, son_la: Any, form_05: Obligation
+) -> None:
     from amity.aid.tests.factories import make_aid_item
 
     owned = make_aid_item(users["son_la_editor"], owning_province=son_la, aid_owner=ngo, title="Nước sạch Sơn La")
