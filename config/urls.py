@@ -17,6 +17,7 @@ handler500 = "amity.core.views.error_500"
 api_v1: list[URLPattern | URLResolver] = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
+    path("organisation-changes/", include("amity.organisations.api.change_urls")),
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
