@@ -53,7 +53,7 @@ def test_ngo_submits_form_05_and_the_province_returns_then_accepts_it(page: Any,
 
     def submit(note: str) -> None:
         page.goto(reverse("obligations:mine"))
-        page.get_by_role("link", name=duty.rule.name_vi).first.click()
+        page.locator(f'a[href="{duty.get_absolute_url()}"]').click()  # the running year's, among the older one
         page.set_input_files("#id_file", report)
         page.fill("#id_note", note)
         page.get_by_role("button", name=vi("Submit"), exact=True).click()
@@ -63,7 +63,7 @@ def test_ngo_submits_form_05_and_the_province_returns_then_accepts_it(page: Any,
         page.context.clear_cookies()
         sign_in_as(page, approver, live_server)
         page.goto(reverse("obligations:review_queue"))
-        page.get_by_role("link", name=duty.rule.name_vi).click()
+        page.locator(f'a[href="{duty.get_absolute_url()}"]').click()
         page.get_by_label(vi(decision)).check()
         page.fill("#id_note", note)
         page.get_by_role("button", name=vi("Record the review")).click()
