@@ -42,7 +42,7 @@ class ObligationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         queryset = Obligation.objects.restrict(self.request.user, Action.VIEW)
         return selectors.listed(selectors.with_status(queryset, today=timezone.localdate())).order_by("due_date", "pk")
 
-    @extend_schema(request={"multipart/form-data": SubmitSerializer}, responses=SubmissionSerializer)
+    @extend_schema(request={"multipart/form-data": SubmitSerializer}, responses={201: SubmissionSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def submit(self, request: Request, public_id: str | None = None) -> Response:
         obligation = self.get_object()
@@ -72,7 +72,7 @@ class ObligationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=obligation.pk)).data)
 
-    @extend_schema(responses=SubmissionSerializer(many=True))
+    @extend_schema(responses=SubmissionSerializer(many=True), operation_id="v1_obligations_submissions_of_duty")
     @action(detail=True, methods=["get"])
     def submissions(self, request: Request, public_id: str | None = None) -> Response:
         obligation = self.get_object()

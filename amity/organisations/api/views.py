@@ -59,6 +59,11 @@ class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         )
         return Response(OrganisationChangeSerializer(proposal).data, status=202)
 
+    @extend_schema(responses={200: OrganisationSerializer, 202: OrganisationChangeSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
     def perform_update(self, serializer: BaseSerializer[Organisation]) -> None:
         data: dict[str, Any] = dict(serializer.validated_data)
         expected = data.pop("version", None)
