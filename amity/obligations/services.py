@@ -25,6 +25,7 @@ from amity.core.breaches import Breach, Breaches
 from amity.core.files import DOCUMENTS, check_upload
 from amity.core.scoping import Action
 from amity.core.services import (
+    CHUNK,
     apply_fields,
     check_version,
     claim_versions,
@@ -153,8 +154,9 @@ def obligations_start() -> date:
 
 def _aid_subjects(rule: DutyRule, aid_item_ids: Iterable[int] | None) -> Iterator[Subject]:
     items = AidItem.objects.filter(status__in=OFFICIAL_STATUSES)
-    if aid_item_ids is not None:
-        items = items.filter(pk__in=list(aid_item_ids))
+    wanted = None if aid_item_ids is None else set(aid_item_ids)
+    if wanted is not None and len(wanted) <= CHUNK:  # an import's thousands: read them all, keep those (below)
+        items = items.filter(pk__in=wanted)
     columns = (
         "pk",
         "aid_owner_id",
@@ -165,6 +167,8 @@ def _aid_subjects(rule: DutyRule, aid_item_ids: Iterable[int] | None) -> Iterato
         "actual_end",
     )
     for pk, owner, province, decided, started, planned, ended in items.values_list(*columns).iterator(chunk_size=2000):
+        if wanted is not None and pk not in wanted:
+            continue
         first = started or decided or planned
         if first is None:
             continue
@@ -292,7 +296,7 @@ def obligations_generate(*, today: date | None = None, aid_item_ids: Iterable[in
         # Few items: by their keys; an import's thousands: every aid item's, the others skipped below.
         existing = (
             existing.filter(subject_key__in=partial)
-            if len(partial) <= 900
+            if len(partial) <= CHUNK
             else existing.filter(subject_key__startswith="aid:")
         )
     with_submissions = set(Submission.all_objects.values_list("obligation_id", flat=True).distinct())
