@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from amity.accounts.choices import Role
+from amity.accounts.choices import PROVINCIAL_ROLES, Role
 from amity.core.models import BaseModel
 from amity.core.scoping import (
     EVERYTHING,
@@ -203,6 +203,12 @@ class Obligation(BaseModel):
         return reverse("obligations:detail", kwargs={"public_id": self.public_id})
 
 
+# Who sees a duty sees what was submitted for it.
+_SUBMISSION_OF_PROVINCE = AnyOf(
+    (InJurisdiction("obligation__province"), InJurisdiction("obligation__reviewing_province"))
+)
+
+
 def submission_path(submission: Submission, filename: str) -> str:
     return f"obligations/{submission.obligation.public_id}/{filename}"
 
@@ -225,23 +231,9 @@ class Submission(BaseModel):
     history = HistoricalRecords()
     scope_policy = ScopePolicy(
         rules={
-            role: {Action.VIEW: rule}
-            for role, rule in (
-                (Role.CENTRAL_OFFICER, EVERYTHING),
-                (
-                    Role.PROVINCIAL_APPROVER,
-                    AnyOf((InJurisdiction("obligation__province"), InJurisdiction("obligation__reviewing_province"))),
-                ),
-                (
-                    Role.PROVINCIAL_EDITOR,
-                    AnyOf((InJurisdiction("obligation__province"), InJurisdiction("obligation__reviewing_province"))),
-                ),
-                (
-                    Role.PROVINCIAL_VIEWER,
-                    AnyOf((InJurisdiction("obligation__province"), InJurisdiction("obligation__reviewing_province"))),
-                ),
-                (Role.NGO_REPRESENTATIVE, OfOwnOrganisation("obligation__organisation")),
-            )
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},
+            **{role: {Action.VIEW: _SUBMISSION_OF_PROVINCE} for role in PROVINCIAL_ROLES},
+            Role.NGO_REPRESENTATIVE: {Action.VIEW: OfOwnOrganisation("obligation__organisation")},
         }
     )
 

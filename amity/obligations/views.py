@@ -3,6 +3,7 @@ review forms and its history, the review queue of the receiving office, the over
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -87,6 +88,20 @@ class ObligationDetailView(RecordDetailView[Obligation]):
         return context
 
 
+def _run(form: Any, write: Callable[[], object]) -> int:
+    """Call a service for a form: 200 when it wrote, else the status of its refusal with the reason on the form
+    (409 for a conflict, 400 for broken rules)."""
+    try:
+        write()
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+        return 409
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return 400
+    return 200
+
+
 class SubmitView(ObligationDetailView):
     """POST a report from the duty's page; errors show the page again with the form (400, or 409 on a conflict)."""
 
@@ -99,26 +114,21 @@ class SubmitView(ObligationDetailView):
         form = SubmissionForm(
             request.POST, request.FILES, prefilled=selectors.prefill_figures(obligation), version=obligation.version
         )
-        status = 400
-        if form.is_valid():
-            try:
-                services.submission_create(
-                    user=request.user,
-                    obligation=obligation,
-                    file=form.cleaned_data["file"],
-                    note=form.cleaned_data["note"],
-                    figures=form.figures(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The report was submitted."))
-                return HttpResponseRedirect(obligation.get_absolute_url())
-        return self.render_to_response(self.get_context_data(submission_form=form), status=status)
+        status = form.is_valid() and _run(
+            form,
+            lambda: services.submission_create(
+                user=request.user,
+                obligation=obligation,
+                file=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+                figures=form.figures(),
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if status == 200:
+            messages.success(request, _("The report was submitted."))
+            return HttpResponseRedirect(obligation.get_absolute_url())
+        return self.render_to_response(self.get_context_data(submission_form=form), status=status or 400)
 
 
 class ReviewView(ObligationDetailView):
@@ -131,23 +141,18 @@ class ReviewView(ObligationDetailView):
         if not self.may(Action.APPROVE, obligation):
             raise PermissionDenied
         form = ReviewForm(request.POST)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.obligations_review(
-                    user=request.user,
-                    rows=[services.ReviewRow(obligation, data["decision"], data["note"], data["version"])],
-                )
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The review was recorded."))
-                return HttpResponseRedirect(obligation.get_absolute_url())
-        return self.render_to_response(self.get_context_data(review_form=form), status=status)
+        data = form.cleaned_data if form.is_valid() else None
+        status = data is not None and _run(
+            form,
+            lambda: services.obligations_review(
+                user=request.user,
+                rows=[services.ReviewRow(obligation, data["decision"], data["note"], data["version"])],
+            ),
+        )
+        if status == 200:
+            messages.success(request, _("The review was recorded."))
+            return HttpResponseRedirect(obligation.get_absolute_url())
+        return self.render_to_response(self.get_context_data(review_form=form), status=status or 400)
 
 
 class SubmissionFileView(LoginRequiredMixin, View):
