@@ -28,7 +28,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             {"label": _("Reports"), "url": reverse("reports:dashboard"), "app": "reports"},
             {"label": _("People's diplomacy"), "url": reverse("diplomacy:dashboard"), "app": "diplomacy"},
             {"label": _("Documents"), "url": reverse("documents:list"), "app": "documents"},
+            {"label": _("Reporting duties"), "url": reverse("obligations:mine"), "app": "obligations"},
         ]
+        if user.organisation_id:  # an NGO representative: its registrations, aid and duties on one page
+            items.append(
+                {"label": _("My organisation"), "url": reverse("obligations:organisation"), "app": "obligations"}
+            )
         # By role alone: the jurisdictions (a query) are not needed to show the menu entry.
         if user.is_administrator or Action.VIEW in ImportRun.scope_policy.rules.get(user.role, {}):
             items.append({"label": _("Data exchange"), "url": reverse("interop:runs"), "app": "interop"})

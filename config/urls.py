@@ -17,12 +17,14 @@ handler500 = "amity.core.views.error_500"
 api_v1: list[URLPattern | URLResolver] = [
     path("organisations/", include("amity.organisations.api.urls")),
     path("registrations/", include("amity.organisations.api.registration_urls")),
+    path("organisation-changes/", include("amity.organisations.api.change_urls")),
     path("aid-items/iati/", AidItemsIatiView.as_view(), name="aid-item-iati"),  # before the aid items' ids
     path("diplomacy/", include("amity.diplomacy.api.urls")),
     path("documents/", include("amity.documents.api.urls")),
     path("consultations/", include("amity.documents.api.consultation_urls")),
     path("", include("amity.aid.api.urls")),
     path("", include("amity.reports.api.urls")),
+    path("obligations/", include("amity.obligations.api.urls")),
 ]
 
 urlpatterns = [
@@ -38,6 +40,7 @@ urlpatterns = [
     path("exchange/", include("amity.interop.urls")),
     path("diplomacy/", include("amity.diplomacy.urls")),
     path("documents/", include("amity.documents.urls")),
+    path("duties/", include("amity.obligations.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

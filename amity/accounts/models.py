@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -38,6 +39,14 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="representatives",
         help_text=_("For NGO representatives: the organisation they speak for."),
+    )
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="vi",
+        help_text=_("The language of the e-mails Amity sends this user (reminders of reporting duties)."),
     )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[jurisdictions])

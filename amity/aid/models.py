@@ -18,6 +18,7 @@ from amity.core.models import BaseModel
 from amity.core.money import HUNDRED
 from amity.core.scoping import (
     Action,
+    AnyOf,
     InJurisdiction,
     OfOwnOrganisation,
     ScopePolicy,
@@ -50,8 +51,14 @@ def _aid_policy(prefix: str) -> ScopePolicy:
         readable_through=(Through(f"{prefix}locations", InJurisdiction("current_province")),),
         centre_may_own=True,  # nationwide aid a central officer records or imports
     )
+    # An NGO reads, in any province, the items it takes part in and those it owns (it reports on them).
     rules[Role.NGO_REPRESENTATIVE] = {
-        Action.VIEW: Through(f"{prefix}participants", OfOwnOrganisation("organisation")),
+        Action.VIEW: AnyOf(
+            (
+                Through(f"{prefix}participants", OfOwnOrganisation("organisation")),
+                OfOwnOrganisation(f"{prefix}aid_owner"),
+            )
+        ),
     }
     return ScopePolicy(rules=rules)
 

@@ -25,11 +25,20 @@ class DerivedRowsKeeper(Protocol):
 
 
 _keeper: DerivedRowsKeeper | None = None
+# Apps above reports that follow the register too (the reporting duties of each aid item): told after the keeper.
+_listeners: list[DerivedRowsKeeper] = []
 
 
 def register(keeper: DerivedRowsKeeper) -> None:
     global _keeper
     _keeper = keeper
+
+
+def listen(listener: DerivedRowsKeeper) -> None:
+    """Tell `listener` too what changed (inside the writer's transaction; a listener that works for long defers
+    its work to the commit, `transaction.on_commit`)."""
+    if not any(type(found) is type(listener) for found in _listeners):
+        _listeners.append(listener)
 
 
 def _registered() -> DerivedRowsKeeper:
@@ -39,8 +48,14 @@ def _registered() -> DerivedRowsKeeper:
 
 
 def aid_items_changed(aid_item_ids: Iterable[int]) -> None:
-    _registered().aid_items_changed(aid_item_ids)
+    ids = list(aid_item_ids)
+    _registered().aid_items_changed(ids)
+    for listener in _listeners:
+        listener.aid_items_changed(ids)
 
 
 def organisations_changed(organisation_ids: Iterable[int]) -> None:
-    _registered().organisations_changed(organisation_ids)
+    ids = list(organisation_ids)
+    _registered().organisations_changed(ids)
+    for listener in _listeners:
+        listener.organisations_changed(ids)

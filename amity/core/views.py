@@ -138,6 +138,10 @@ class RecordEditView(RecordObjectMixin, View):
     def update(self, *, instance: BaseModel, form: Any, expected_version: int) -> BaseModel:
         raise NotImplementedError
 
+    def updated_message(self) -> str:
+        """What the user is told after an update (a change that waits for acceptance says so)."""
+        return _("Saved.")
+
     def get_instance(self) -> BaseModel | None:
         if "public_id" not in self.kwargs:
             if not self.model.scope_policy.allows(self.request.user, Action.ADD):
@@ -167,7 +171,7 @@ class RecordEditView(RecordObjectMixin, View):
                 messages.success(request, _("Saved."))
             else:
                 saved = self.update(instance=instance, form=form, expected_version=form.cleaned_data["version"])
-                messages.success(request, _("Saved."))
+                messages.success(request, self.updated_message())
         except ConflictError as exc:
             current = type(instance).all_objects.get(pk=instance.pk) if instance is not None else None
             if current is not None:

@@ -39,6 +39,7 @@ from amity.core.models import BaseModel
 from amity.core.money import allocate, quantize
 from amity.demo.diplomacy import diplomacy_load, diplomacy_remove
 from amity.demo.documents import demo_documents_load, demo_documents_remove
+from amity.demo.obligations import demo_obligations_load, demo_obligations_remove
 from amity.demo.users import demo_users_ensure
 from amity.organisations.choices import OrganisationKind, RegistrationEventKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration, RegistrationEvent
@@ -839,6 +840,7 @@ def demo_load(today: date | None = None) -> dict[str, int]:
         build = builder.write()
         diplomacy = diplomacy_load()
         documents = demo_documents_load(demo_uuid("org", "hd-union"), demo_uuid("org", "hd-pc"))
+        duties = demo_obligations_load(today)
     return {
         **diplomacy,
         "organisations": len(build.organisations),
@@ -846,6 +848,7 @@ def demo_load(today: date | None = None) -> dict[str, int]:
         "aid items": len(build.items),
         "transactions": len(build.transactions),
         "documents": documents,
+        "reporting duties": duties,
     }
 
 
@@ -854,6 +857,7 @@ def demo_remove() -> dict[str, int]:
     counts: dict[str, int] = {}
     with transaction.atomic():
         counts["documents"] = demo_documents_remove()  # first: they were written by demo users
+        counts["reporting duties"] = demo_obligations_remove()
         User.objects.filter(email__endswith="@demo.amity.invalid").delete()
         counts.update(diplomacy_remove())  # first: the union refers to its organisation
         for model in DEMO_MODELS:

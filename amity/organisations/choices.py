@@ -60,3 +60,17 @@ class RegistrationEventKind(models.TextChoices):
     REINSTATED = "reinstated", _("Reinstated")
     REVOKED = "revoked", _("Revoked")
     TERMINATED = "terminated", _("Terminated")
+
+
+class ChangeState(models.TextChoices):
+    """A change of an organisation's entry proposed by its representative, waiting for a central officer."""
+
+    PROPOSED = "proposed", _("Waiting for acceptance")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Replaced by a later proposal")
+
+
+class ChangeDecision(models.TextChoices):
+    ACCEPT = "accept", _("Accept the change")
+    REJECT = "reject", _("Reject the change")

@@ -16,6 +16,7 @@ from amity.core.models import BaseModel, CleanTextModel
 from amity.core.scoping import EVERYTHING, Action, InJurisdiction, OfOwnOrganisation, Rule, ScopePolicy
 
 from .choices import (
+    ChangeState,
     OrganisationKind,
     OrganisationStatus,
     RegistrationEventKind,
@@ -228,3 +229,62 @@ class RegistrationEvent(CleanTextModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+class OrganisationChange(BaseModel):
+    """A change of its entry that an NGO representative proposed (`changes`: field → new value, as text): the
+    public entry keeps its values until a central officer accepts it (`services.organisation_changes_decide`),
+    which writes them with the officer as the author; a later proposal replaces one still waiting."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="proposed_changes"
+    )
+    changes = models.JSONField(_("proposed values"), default=dict)
+    state = models.CharField(_("state"), max_length=16, choices=ChangeState.choices, default=ChangeState.PROPOSED)
+    proposed_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("proposed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+
+    history = HistoricalRecords()
+    scope_policy = ScopePolicy(
+        rules={
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING, Action.APPROVE: EVERYTHING},
+            Role.PROVINCIAL_APPROVER: {Action.VIEW: InJurisdiction("organisation__owning_province")},
+            Role.PROVINCIAL_EDITOR: {Action.VIEW: InJurisdiction("organisation__owning_province")},
+            Role.PROVINCIAL_VIEWER: {Action.VIEW: InJurisdiction("organisation__owning_province")},
+            Role.NGO_REPRESENTATIVE: {Action.VIEW: OfOwnOrganisation("organisation")},
+        }
+    )
+
+    class Meta:
+        verbose_name = _("proposed change of an organisation")
+        verbose_name_plural = _("proposed changes of organisations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.organisation.get_absolute_url()
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(field's name, the entry's value now, the value proposed) for each field changed."""
+        fields = {field.name: field for field in Organisation._meta.concrete_fields}
+        return [
+            (
+                str(fields[name].verbose_name) if name in fields else name,
+                str(getattr(self.organisation, name, "")),
+                value,
+            )
+            for name, value in self.changes.items()
+        ]

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from amity.accounts.choices import Role
 from amity.core import derived
+from amity.core.breaches import Breach, Breaches
+from amity.core.exceptions import ConflictError
 from amity.core.scoping import Action
 from amity.core.services import (
+    check_version,
     claim_version,
+    claim_versions,
+    ensure_all_allowed,
     ensure_allowed,
+    ensure_fields_changeable,
     ensure_may_add,
     record_create,
     record_restore,
@@ -26,12 +36,14 @@ from amity.core.services import (
 
 from .choices import (
     MAX_VALIDITY_YEARS,
+    ChangeDecision,
+    ChangeState,
     OrganisationKind,
     RegistrationEventKind,
     RegistrationKind,
     RegistrationState,
 )
-from .models import Organisation, Registration, RegistrationEvent
+from .models import Organisation, OrganisationChange, Registration, RegistrationEvent
 
 
 def organisation_create(*, user: Any, data: Mapping[str, Any]) -> Organisation:
@@ -41,6 +53,11 @@ def organisation_create(*, user: Any, data: Mapping[str, Any]) -> Organisation:
 def organisation_update(
     *, organisation: Organisation, user: Any, data: Mapping[str, Any], expected_version: int | None
 ) -> Organisation:
+    """Change an entry. An NGO representative's change is proposed instead (`organisation_changes_propose`): the
+    entry keeps its values until a central officer accepts it."""
+    if changes_need_acceptance(user):
+        organisation_changes_propose(user=user, rows=[ProposedChange(organisation, data, expected_version)])
+        return organisation
     country_before = organisation.country_id
     with transaction.atomic():
         record_update(instance=organisation, user=user, data=data, expected_version=expected_version)
@@ -237,3 +254,129 @@ def registration_delete(*, registration: Registration, user: Any, expected_versi
 
 def registration_restore(*, registration: Registration, user: Any) -> Registration:
     return record_restore(instance=registration, user=user)
+
+
+# --- changes proposed by NGO representatives -----------------------------------------------------------------
+
+NOTHING_CHANGED = gettext_noop("Nothing differs from the entry as it is.")
+NOT_WAITING = gettext_noop("This proposal is no longer waiting for a decision (it is “%(state)s”).")
+REASON_NEEDED = gettext_noop("Say why the change is rejected.")
+PROPOSED = gettext_noop("Change proposed by the organisation")
+ACCEPTED = gettext_noop("Change proposed by the organisation, accepted")
+REJECTED = gettext_noop("Change proposed by the organisation, rejected")
+REPLACED = gettext_noop("Replaced by a later proposal")
+
+
+def changes_need_acceptance(user: Any) -> bool:
+    """An NGO representative's changes to its entry wait for a central officer (the public register is the
+    state's, the NGO keeps it current)."""
+    return getattr(user, "role", "") == Role.NGO_REPRESENTATIVE and not getattr(user, "is_superuser", False)
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    organisation: Organisation
+    data: Mapping[str, Any]
+    expected_version: int | None = None
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "pk", value))
+
+
+def organisation_changes_propose(
+    *, user: Any, rows: Sequence[ProposedChange], dry_run: bool = False
+) -> list[OrganisationChange]:
+    """Record proposed changes of entries: the one writer of proposals. The user must be one who may change each
+    entry (the scope policy: 403 for the batch), and only the fields its role may change (400 naming the
+    others); the values must pass the entry's own checks; something must differ; the version the user saw is
+    the stored one (409). A proposal still waiting for the same entry is replaced. Nothing of the entry changes."""
+    with transaction.atomic():
+        ensure_all_allowed(
+            model=Organisation, user=user, pks={row.organisation.pk for row in rows}, action=Action.CHANGE
+        )
+        stored = Organisation.all_objects.in_bulk([row.organisation.pk for row in rows])
+        found = Breaches()
+        proposals: list[OrganisationChange] = []
+        for index, row in enumerate(rows):
+            organisation = stored[row.organisation.pk]
+            with found.row(index):
+                ensure_fields_changeable(user=user, instance=organisation, data=row.data)
+            if row.expected_version is not None and row.expected_version != organisation.version:
+                raise ConflictError(expected_version=row.expected_version, current_version=organisation.version)
+            changes = {
+                name: _as_text(value)
+                for name, value in row.data.items()
+                if _as_text(value) != _as_text(getattr(organisation, name))
+            }
+            if not changes:
+                found.add(index, Breach("", NOTHING_CHANGED))
+            candidate = Organisation.all_objects.get(pk=organisation.pk)
+            for name, value in row.data.items():
+                setattr(candidate, name, value)
+            with found.row(index):
+                candidate.full_clean(validate_unique=False, validate_constraints=False)
+            proposals.append(OrganisationChange(organisation=organisation, changes=changes, proposed_by=user))
+        found.refuse()
+        if dry_run:
+            return proposals
+        for proposal in proposals:
+            for waiting in OrganisationChange.objects.filter(
+                organisation=proposal.organisation, state=ChangeState.PROPOSED
+            ):
+                waiting.state = ChangeState.SUPERSEDED
+                save_with_history(instance=waiting, user=user, reason=REPLACED)
+            save_with_history(instance=proposal, user=user, reason=PROPOSED)
+    return proposals
+
+
+@dataclass(frozen=True)
+class ChangeDecisionRow:
+    change: OrganisationChange
+    decision: str
+    note: str = ""
+    expected_version: int | None = None
+
+
+def organisation_changes_decide(
+    *, user: Any, rows: Sequence[ChangeDecisionRow], dry_run: bool = False
+) -> list[OrganisationChange]:
+    """Accept proposed changes — the entry takes the proposed values, with the officer as the author and the
+    proposal named in its history — or reject them with a reason. Central officers (the scope policy's
+    `approve`: 403 for the batch); only a proposal still waiting; the entry's own checks again on acceptance."""
+    ids = [row.change.pk for row in rows]
+    with transaction.atomic():
+        ensure_all_allowed(model=OrganisationChange, user=user, pks=set(ids), action=Action.APPROVE)
+        stored = OrganisationChange.all_objects.select_related("organisation").in_bulk(ids)
+        found = Breaches()
+        for index, row in enumerate(rows):
+            change = stored[row.change.pk]
+            if change.state != ChangeState.PROPOSED:
+                found.add(index, Breach("", NOT_WAITING, {"state": ChangeState(change.state).label}))
+            if row.decision not in ChangeDecision.values:
+                found.add(index, Breach("decision", gettext_noop("Choose to accept or reject the change.")))
+            if row.decision == ChangeDecision.REJECT and not row.note.strip():
+                found.add(index, Breach("decision_note", REASON_NEEDED))
+            if dry_run:
+                with found.row(index):
+                    check_version(stored=change.version, expected=row.expected_version)
+            if row.decision == ChangeDecision.ACCEPT:
+                for name, value in change.changes.items():
+                    setattr(change.organisation, name, value)
+                with found.row(index):
+                    change.organisation.full_clean(validate_unique=False, validate_constraints=False)
+        found.refuse()
+        decided = [stored[pk] for pk in ids]
+        if dry_run:
+            return decided
+        claim_versions(model=OrganisationChange, claims=[(stored[row.change.pk], row.expected_version) for row in rows])
+        for row in rows:
+            change = stored[row.change.pk]
+            accepted = row.decision == ChangeDecision.ACCEPT
+            if accepted:
+                claim_version(instance=change.organisation, expected_version=None)
+                save_with_history(instance=change.organisation, user=user, reason=ACCEPTED)
+            change.state = ChangeState.ACCEPTED if accepted else ChangeState.REJECTED
+            change.decided_by, change.decided_at, change.decision_note = user, timezone.now(), row.note.strip()
+            save_with_history(instance=change, user=user, reason=ACCEPTED if accepted else REJECTED)
+    return decided

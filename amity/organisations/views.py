@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from amity.core.exceptions import ConflictError, PermissionDenied
@@ -21,10 +22,10 @@ from amity.core.views import RecordActionView, RecordDetailView, RecordEditView,
 from amity.reference.models import CodelistItem
 
 from . import selectors, services
-from .choices import OrganisationKind
+from .choices import ChangeDecision, ChangeState, OrganisationKind
 from .filtersets import OrganisationFilterSet, RegistrationFilterSet
 from .forms import OrganisationForm, RegistrationDecisionForm, RegistrationForm
-from .models import EXPIRING_DAYS, EXTENSION_DAYS, Organisation, Registration
+from .models import EXPIRING_DAYS, EXTENSION_DAYS, Organisation, OrganisationChange, Registration
 
 
 class OrganisationListView(RecordListView):
@@ -59,6 +60,12 @@ class OrganisationDetailView(RecordDetailView):
                     user=self.request.user, organisation=self.object, today=timezone.localdate()
                 )
             ),
+            proposals=list(
+                OrganisationChange.objects.restrict(self.request.user, Action.VIEW)
+                .filter(organisation=self.object, state=ChangeState.PROPOSED)
+                .select_related("proposed_by")
+            ),
+            may_decide_changes=OrganisationChange.scope_policy.allows(self.request.user, Action.APPROVE),
             may_add_registration=(
                 self.object.kind in (OrganisationKind.FOREIGN_NGO, OrganisationKind.FOUNDATION)
                 and not self.object.is_deleted
@@ -80,6 +87,11 @@ class OrganisationEditView(RecordEditView):
         return services.organisation_update(
             organisation=instance, user=self.request.user, data=form.record_data(), expected_version=expected_version
         )
+
+    def updated_message(self) -> str:
+        if services.changes_need_acceptance(self.request.user):
+            return str(_("Your change was sent to a central officer; the entry shows it once accepted."))
+        return super().updated_message()
 
 
 class OrganisationDeleteView(RecordActionView):
@@ -253,3 +265,47 @@ class WatchView(LoginRequiredMixin, TemplateView):
             inactivity_months=selectors.INACTIVITY_MONTHS,
         )
         return context
+
+
+# --- changes proposed by NGO representatives -----------------------------------------------------------------
+
+
+class ProposedChangesView(LoginRequiredMixin, TemplateView):
+    """The proposed changes waiting for a central officer's decision, the oldest first."""
+
+    template_name = "organisations/proposed_changes.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["proposals"] = list(
+            OrganisationChange.objects.restrict(self.request.user, Action.VIEW)
+            .filter(state=ChangeState.PROPOSED)
+            .select_related("organisation", "proposed_by")
+            .order_by("created_at", "pk")
+        )
+        context["may_decide_changes"] = OrganisationChange.scope_policy.allows(self.request.user, Action.APPROVE)
+        return context
+
+
+class ProposedChangeDecideView(LoginRequiredMixin, View):
+    """POST a central officer's decision on a proposed change: accept, or reject with a reason."""
+
+    def post(self, request: HttpRequest, public_id: str) -> HttpResponse:
+        from django.shortcuts import get_object_or_404
+
+        change = get_object_or_404(OrganisationChange.objects.restrict(request.user, Action.VIEW), public_id=public_id)
+        decision = request.POST.get("decision", "")
+        try:
+            services.organisation_changes_decide(
+                user=request.user,
+                rows=[services.ChangeDecisionRow(change, decision, request.POST.get("decision_note", ""))],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The change was accepted.") if decision == ChangeDecision.ACCEPT else _("The change was rejected."),
+            )
+        return HttpResponseRedirect(change.organisation.get_absolute_url())

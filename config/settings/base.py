@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "amity.interop",
     "amity.diplomacy",
     "amity.documents",
+    "amity.obligations",
     "amity.demo",
     # After Amity's apps: `manage.py db_worker` is amity.interop's (it recovers the imports of dead workers).
     "django_tasks",
@@ -349,3 +350,19 @@ if os.environ.get("AMITY_STORAGE_S3_BUCKET"):
 AMITY_DOCUMENT_TEXT_INLINE_BYTES = int(os.environ.get("AMITY_DOCUMENT_TEXT_INLINE_BYTES", str(2 * 1024**2)))
 # The most characters of one file's text kept for the search.
 AMITY_DOCUMENT_TEXT_MAX_CHARS = int(os.environ.get("AMITY_DOCUMENT_TEXT_MAX_CHARS", "1000000"))
+# Reporting duties (amity.obligations): obligations are generated for periods ending on or after this date (earlier
+# reports were kept on paper), and reminders are e-mailed from this address.
+AMITY_OBLIGATIONS_START = os.environ.get("AMITY_OBLIGATIONS_START", "2025-01-01")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "amity@localhost")
+# E-mail: printed on the console unless an SMTP server is given (EMAIL_HOST); the rest from the environment.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
+# The address of this Amity as its users reach it: links in e-mails.
+AMITY_BASE_URL = os.environ.get("AMITY_BASE_URL", "http://localhost:8000")

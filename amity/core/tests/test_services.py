@@ -89,11 +89,12 @@ def test_editor_cannot_create_a_record_for_another_province(users, son_la):
     assert not Organisation.all_objects.filter(name="Elsewhere").exists()
 
 
-def test_ngo_representative_updates_its_own_entry_but_cannot_create(users, ngo):
+def test_ngo_representative_proposes_changes_to_its_own_entry_but_cannot_create(users, ngo):
     services.organisation_update(
         organisation=ngo, user=users["ngo_rep"], data={"website": "https://svv.nl"}, expected_version=None
     )
-    assert Organisation.objects.get(pk=ngo.pk).website == "https://svv.nl"
+    assert Organisation.objects.get(pk=ngo.pk).website == ""  # until a central officer accepts it
+    assert ngo.proposed_changes.get().changes == {"website": "https://svv.nl"}
     with pytest.raises(PermissionDenied):
         services.organisation_create(user=users["ngo_rep"], data={"name": "Other", "kind": "other"})
 

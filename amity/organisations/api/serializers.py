@@ -13,8 +13,8 @@ from amity.core.api import CodeRelatedField
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
-from ..choices import RegistrationEventKind, RegistrationStatus
-from ..models import Organisation, Registration, RegistrationEvent
+from ..choices import ChangeDecision, RegistrationEventKind, RegistrationStatus
+from ..models import Organisation, OrganisationChange, Registration, RegistrationEvent
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -154,5 +154,36 @@ class RegistrationDecisionSerializer(serializers.Serializer):
     date = serializers.DateField()
     decision_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     new_expiry = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)
+
+
+class OrganisationChangeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
+    state_name = serializers.CharField(source="get_state_display", read_only=True)
+    proposed_by = serializers.CharField(source="proposed_by.username", read_only=True, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = OrganisationChange
+        fields = [
+            "id",
+            "organisation",
+            "changes",
+            "state",
+            "state_name",
+            "proposed_by",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ChangeDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ChangeDecision.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)

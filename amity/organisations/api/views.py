@@ -19,8 +19,14 @@ from amity.core.services import ensure_allowed, ensure_may_add
 
 from .. import selectors, services
 from ..filtersets import OrganisationFilterSet, RegistrationFilterSet
-from ..models import Organisation, Registration
-from .serializers import OrganisationSerializer, RegistrationDecisionSerializer, RegistrationSerializer
+from ..models import Organisation, OrganisationChange, Registration
+from .serializers import (
+    ChangeDecisionSerializer,
+    OrganisationChangeSerializer,
+    OrganisationSerializer,
+    RegistrationDecisionSerializer,
+    RegistrationSerializer,
+)
 
 
 class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
@@ -36,6 +42,27 @@ class OrganisationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer: BaseSerializer[Organisation]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
         serializer.instance = services.organisation_create(user=self.request.user, data=data)
+
+    @extend_schema(responses={200: OrganisationSerializer, 202: OrganisationChangeSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """An NGO representative's change is proposed, not written: 202 with the proposal, which a central officer
+        accepts (`/api/v1/organisation-changes/{id}/decide/`) before the entry shows it."""
+        if not services.changes_need_acceptance(request.user):
+            return super().update(request, *args, **kwargs)
+        organisation = self.get_object()
+        serializer = self.get_serializer(organisation, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data: dict[str, Any] = dict(serializer.validated_data)
+        expected = expected_version(request, data.pop("version", None), organisation)
+        [proposal] = services.organisation_changes_propose(
+            user=request.user, rows=[services.ProposedChange(organisation, data, expected)]
+        )
+        return Response(OrganisationChangeSerializer(proposal).data, status=202)
+
+    @extend_schema(responses={200: OrganisationSerializer, 202: OrganisationChangeSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
 
     def perform_update(self, serializer: BaseSerializer[Organisation]) -> None:
         data: dict[str, Any] = dict(serializer.validated_data)
@@ -136,3 +163,30 @@ class RegistrationViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page if page is not None else queryset, many=True)
         return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
+
+
+class OrganisationChangeViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Changes NGO representatives proposed to their entries (an NGO's `PUT`/`PATCH` of its organisation makes
+    one); `decide` accepts (the entry takes the values) or rejects (with a note) — central officers."""
+
+    queryset = OrganisationChange.objects.select_related("organisation", "proposed_by", "decided_by")
+    serializer_class = OrganisationChangeSerializer
+    lookup_field = "public_id"
+    ordering = ["-created_at"]
+
+    def get_queryset(self) -> QuerySet[OrganisationChange]:
+        # A decision is found among the proposals the user may view; the service checks `approve` (403).
+        return self.queryset.restrict(self.request.user, Action.VIEW)
+
+    @extend_schema(request=ChangeDecisionSerializer, responses=OrganisationChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, public_id: str | None = None) -> Response:
+        change = self.get_object()
+        serializer = ChangeDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.organisation_changes_decide(
+            user=request.user,
+            rows=[services.ChangeDecisionRow(change, data["decision"], data["note"], data["version"])],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data)

@@ -75,7 +75,14 @@ def test_an_ngo_representative_edits_contact_details_and_description(users, ngo)
 
     response = api(users["ngo_rep"]).patch(f"{URL}{ngo.public_id}/", {**data, "version": ngo.version}, format="json")
 
-    assert response.status_code == 200, response.json()
+    # Proposed, not written: the entry changes once a central officer accepts it.
+    assert response.status_code == 202, response.json()
+    assert response.json()["changes"] == data
+    assert Organisation.objects.get(pk=ngo.pk).website == ""
+    decided = api(users["central"]).post(
+        f"/api/v1/organisation-changes/{response.json()['id']}/decide/", {"decision": "accept"}
+    )
+    assert decided.status_code == 200 and decided.json()["state"] == "accepted"
     stored = Organisation.objects.get(pk=ngo.pk)
     assert {name: getattr(stored, name) for name in data} == data
 
@@ -87,8 +94,8 @@ def test_a_full_put_that_leaves_the_other_fields_as_they_are_is_accepted(users, 
 
     response = client.put(f"{URL}{ngo.public_id}/", {**body, "phone": "+31 20 5678"}, format="json")
 
-    assert response.status_code == 200, response.json()
-    assert Organisation.objects.get(pk=ngo.pk).phone == "+31 20 5678"
+    assert response.status_code == 202, response.json()
+    assert response.json()["changes"] == {"phone": "+31 20 5678"}
 
 
 def test_the_service_refuses_for_every_writer(users, ngo, son_la):
@@ -150,4 +157,5 @@ def test_the_page_ignores_a_forged_post_of_a_read_only_field(users, ngo, son_la)
 
     assert response.status_code == 302
     stored = Organisation.objects.get(pk=ngo.pk)
-    assert (stored.owning_province, stored.status, stored.phone) == (None, "active", "+31 20 1234")
+    assert (stored.owning_province, stored.status, stored.phone) == (None, "active", "")  # waits for acceptance
+    assert [change.changes for change in stored.proposed_changes.all()] == [{"phone": "+31 20 1234"}]

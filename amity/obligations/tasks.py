@@ -1,0 +1,35 @@
+"""Background work of the reporting duties (Django Tasks API; immediate in tests, the database queue otherwise).
+Tasks receive ids, never model instances."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from .reminders import reminders_send
+from .services import obligations_generate
+
+DAILY_AT = time(6, 0)  # local time of the daily run: before the offices open
+
+
+@task()
+def generate_obligations(aid_item_ids: list[int] | None = None) -> int:
+    """Generate the obligations again (of these aid items only, when given); returns how many changed."""
+    result = obligations_generate(aid_item_ids=aid_item_ids)
+    return result.created + result.updated + result.withdrawn + result.restored
+
+
+@task()
+def obligations_daily(reschedule: bool = True) -> int:
+    """The daily run: the obligations of the new day (a period begun, a registration issued), then the reminders
+    due; then the next run is queued for tomorrow morning. Both steps are idempotent, so a second chain (or cron's
+    `send_reminders` as well) sends nothing twice. Returns the number of e-mails sent."""
+    obligations_generate()
+    sent = reminders_send()
+    if reschedule:
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        run_after = timezone.make_aware(datetime.combine(tomorrow, DAILY_AT))
+        obligations_daily.using(run_after=run_after).enqueue(reschedule=True)
+    return sent
