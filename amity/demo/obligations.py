@@ -23,13 +23,14 @@ DEMO_PDF = b"%PDF-1.4\n% Amity demo: Form 05\n1 0 obj<<>>endobj\ntrailer<<>>\n%%
 
 
 def demo_obligations_load(today: date | None = None) -> int:
-    """Register the demo NGO in the demo province (3 years from two years ago), generate the duties, and submit
+    """Register the demo NGO in the demo province (3 years from 360 days ago), generate the duties, and submit
     and accept its Form 05 of the last full NGO year. Returns the number of duties."""
     today = today or timezone.localdate()
     organisation = Organisation.objects.get(iati_identifier=DEMO_ORGANISATION_IATI_ID)
     province = AdministrativeUnit.objects.get(era="2025", level="province", code=DEMO_PROVINCE_CODE)
     if not Registration.all_objects.filter(organisation=organisation).exists():
-        issued = today - timedelta(days=730)
+        # Less than a year ago (not yet counted inactive on the watch list), before the last NGO year's end.
+        issued = today - timedelta(days=360)
         registration = Registration.objects.create(
             organisation=organisation,
             kind="operation",
