@@ -1,7 +1,8 @@
 """Links between documents and records of other apps: who may link, what each side shows."""
 
+from pathlib import Path
+
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
 from amity.aid.tests.factories import make_aid_item
 from amity.conftest import client_for
@@ -84,14 +85,17 @@ def test_linking_twice_keeps_one_link_and_removing_keeps_history(users, decision
     assert removed.history_user == users["editor"]
 
 
-@pytest.mark.django_db
-def test_a_higher_app_can_register_its_own_kind_of_record(users, decision):
-    """Diplomacy registers its events as `links.register("event", Event)`; organisations stand in for it here."""
-    from amity.organisations.models import Organisation
+def test_a_higher_app_registers_its_own_kinds_of_record():
+    """Diplomacy (above documents) registers its events, partnerships and delegations from its own AppConfig.ready;
+    documents names none of them."""
+    from amity.diplomacy.models import Delegation, Event, Partnership
 
-    assert links.key_of(Organisation) == "organisation"
-    assert links.model_of("event") is None
-    assert ContentType.objects.get_for_model(Organisation)
+    assert {key: links.model_of(key) for key in ("event", "partnership", "delegation")} == {
+        "event": Event,
+        "partnership": Partnership,
+        "delegation": Delegation,
+    }
+    assert "amity.diplomacy" not in Path(links.__file__).read_text()  # no import of the higher app
 
 
 @pytest.mark.django_db
