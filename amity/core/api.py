@@ -7,6 +7,7 @@ import re
 from functools import cache
 from typing import Any, TypeVar
 
+from csp.constants import UNSAFE_INLINE
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,7 @@ from django.db.models import Model, QuerySet, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import empty
+from rest_framework.renderers import BrowsableAPIRenderer as DrfBrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -35,6 +37,18 @@ _ACTION_FOR_METHOD = {
     "PATCH": Action.CHANGE,
     "DELETE": Action.DELETE,
 }
+
+
+class BrowsableAPIRenderer(DrfBrowsableAPIRenderer):
+    """DRF's browsable API (the API's answers as pages, for developers). Its templates carry style attributes and a
+    style element, so its pages alone allow inline styles in the Content-Security-Policy; scripts stay refused
+    (DRF's scripts are files). Amity's own pages allow none."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}  # read by django-csp's middleware
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class RestrictedViewSetMixin:
