@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# The API's schema (/api/schema/) and documentation page (/api/docs/) are for signed-in users (session or token);
+# `1` publishes them to anyone (docs/SECURITY.md).
+AMITY_API_DOCS_PUBLIC = env_bool("AMITY_API_DOCS_PUBLIC", False)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
