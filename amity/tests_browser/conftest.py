@@ -19,43 +19,17 @@ from django.core.management import call_command
 from django.test import Client
 
 from amity.accounts.models import User
+from amity.conftest import flush_keeping_reference_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Final states of the workflows, kept as CI artifacts (var/ is not versioned).
 SCREENSHOTS = Path(settings.VAR_DIR) / "browser-screenshots"
 
 
-def _kept_tables() -> set[str]:
-    """The tables of the reference data (not their history, whose rows name users that a flush deletes)."""
-    from django.apps import apps
-
-    return {
-        model._meta.db_table
-        for model in apps.get_app_config("reference").get_models(include_auto_created=True)
-        if not model.__name__.startswith("Historical")
-    }
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _flush_keeps_reference_data() -> Iterator[None]:
     """The flush after each transactional test empties every table but those of the reference data."""
-    from django.core.management.commands import flush
-
-    kept = _kept_tables()
-
-    def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
-        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-        return list(
-            connection.ops.sql_flush(
-                style,
-                [table for table in tables if table not in kept],
-                reset_sequences=reset_sequences,
-                allow_cascade=allow_cascade,
-            )
-        )
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(flush, "sql_flush", sql_flush)
+    with flush_keeping_reference_data():
         yield
 
 
