@@ -219,16 +219,19 @@ class WorkerDied(Exception):
 
 
 def _fail_task(run: ImportRun, params: dict[str, str]) -> None:
-    """The background task of an interrupted run is marked failed too (django-tasks' database backend keeps it
-    "running" otherwise, for ever)."""
-    from django_tasks_db.models import DBTaskResult
-
     from .tasks import run_import
 
-    running = DBTaskResult.objects.filter(status="RUNNING", task_path=run_import.module_path)
-    for task in running:
-        if (task.args_kwargs or {}).get("args") == [str(run.public_id)]:
-            task.set_failed(WorkerDied(INTERRUPTED % params))
+    fail_running_task(run_import.module_path, run.public_id, WorkerDied(INTERRUPTED % params))
+
+
+def fail_running_task(task_path: str, run_public_id: Any, error: Exception) -> None:
+    """The background task of an interrupted run (import or export) is marked failed too (django-tasks' database
+    backend keeps it "running" otherwise, for ever)."""
+    from django_tasks_db.models import DBTaskResult
+
+    for task in DBTaskResult.objects.filter(status="RUNNING", task_path=task_path):
+        if (task.args_kwargs or {}).get("args") == [str(run_public_id)]:
+            task.set_failed(error)
 
 
 def _run_iati(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
