@@ -42,7 +42,9 @@ def database_sessions() -> dict[int, float]:
 
     url = os.environ["DATABASE_URL"].split("?", 1)[0]
     with psycopg.connect(url, autocommit=True) as conn:
-        pids = [pid for (pid,) in conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'amity-load'")]
+        pids = [
+            pid for (pid,) in conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'amity-load'")
+        ]
     return {pid: cpu_seconds(pid) for pid in pids}
 
 

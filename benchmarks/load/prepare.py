@@ -20,6 +20,7 @@ import argparse
 import os
 import random
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def provinces_with_most_aid(count: int) -> list[Any]:
     return [AdministrativeUnit.objects.get(pk=row["current_province"]) for row in ranked if row["current_province"]]
 
 
-def ensure_user(name: str, role: str, provinces: list[Any] = ()) -> Any:  # type: ignore[assignment]
+def ensure_user(name: str, role: str, provinces: Sequence[Any] = ()) -> Any:
     from amity.accounts.models import User
 
     user, created = User.objects.get_or_create(username=name, defaults={"role": role})
@@ -91,8 +92,9 @@ def token_header(user: Any) -> str:
     return f"Authorization: Token {token.key}"
 
 
-def requests_of(user: Any, header: str, api_header: str | None, rng: random.Random) -> dict[str, list[str]]:
-    """The paths each kind of request of `user` draws from: what they may see."""
+def requests_of(user: Any, header: str, api_header: str | None) -> dict[str, list[str]]:
+    """The paths each kind of request of `user` draws from: what they may see (records sampled by the database at
+    random, so two preparations differ in the records, not in the mix)."""
     from amity.aid.models import AidItem
     from amity.organisations.models import Organisation
 
@@ -129,7 +131,10 @@ def requests_of(user: Any, header: str, api_header: str | None, rng: random.Rand
             "/api/v1/reports/?group_by=province",
             "/api/v1/reports/?group_by=sector_category&year=2023",
         ]
-    return {kind: [f"{kind}\t{api_header if kind == 'api' else header}\t{path}" for path in found] for kind, found in paths.items()}
+    return {
+        kind: [f"{kind}\t{api_header if kind == 'api' else header}\t{path}" for path in found]
+        for kind, found in paths.items()
+    }
 
 
 def main() -> None:
@@ -153,10 +158,10 @@ def main() -> None:
 
     pools: dict[str, list[str]] = {kind: [] for kind in WEIGHTS}
     for user, verified in people:
-        for kind, lines in requests_of(user, session_cookie(user, verified), None, rng).items():
+        for kind, lines in requests_of(user, session_cookie(user, verified), None).items():
             pools[kind] += lines
     for user in clients:
-        pools["api"] += requests_of(user, "", token_header(user), rng)["api"]
+        pools["api"] += requests_of(user, "", token_header(user))["api"]
 
     kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -168,7 +173,8 @@ def main() -> None:
             for _ in range(max(1000, args.requests // 10)):
                 out.write(rng.choice(pools[kind]) + "\n")
     sizes = ", ".join(f"{kind} {len(pool)}" for kind, pool in pools.items())
-    print(f"{len(people)} users with sessions, {len(clients)} API clients; distinct requests: {sizes}; wrote {args.out}")
+    print(f"{len(people)} users with sessions, {len(clients)} API clients; requests to draw from: {sizes}")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

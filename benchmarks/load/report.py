@@ -19,11 +19,14 @@ def database_cpu(before: dict[str, float], after: dict[str, float]) -> float:
 
 
 def main() -> None:
-    print("| run | requests | per second | p50 | p95 | p99 | max | 2xx | 4xx | 5xx | timeouts (>30 s) | "
-          "web CPU / request | database CPU / request | load average before → after |")
+    print(
+        "| run | requests | per second | p50 | p95 | p99 | max | 2xx | 4xx | 5xx | timeouts (>30 s) | "
+        "web CPU / request | database CPU / request | load average before → after |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for line in open(sys.argv[1]):
-        row = json.loads(line)
+    with open(sys.argv[1]) as results:
+        rows = [json.loads(line) for line in results]
+    for row in rows:
         if row["run"] == "warm-up":
             continue
         result, before, after = row["result"], row.get("cpu_before"), row.get("cpu_after")
