@@ -8,7 +8,6 @@ temporary file first and kept only when whole."""
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Mapping
 from typing import Any
@@ -33,9 +32,7 @@ from amity.organisations.models import Organisation
 from .choices import ExportKind, ImportStatus
 from .excel.export import InvalidFilter, TooManyRows, export_workbook
 from .models import ExportRun
-from .workers import current_worker, end_orphaned_session, worker_gone
-
-logger = logging.getLogger(__name__)
+from .workers import current_worker, worker_gone
 
 # kind → (model, the FilterSet of its list, the file name's stem)
 EXPORTS: dict[ExportKind, tuple[type[AidItem] | type[Organisation], type[django_filters.FilterSet], str]] = {
@@ -123,34 +120,19 @@ EXPORT_INTERRUPTED = gettext_noop(
 )
 
 
-class ExportWorkerDied(Exception):
-    """The task's worker died while writing the export (recorded as the failure of its task)."""
-
-
 def export_runs_recover(runs: QuerySet[ExportRun] | None = None) -> list[ExportRun]:
     """Mark failed, "interrupted", every running export (of `runs`, default all) whose worker has died, with its
-    background task; run beside `import_runs_recover` by the task workers and by the export's page."""
-    from .services import fail_running_task
+    background task (`services.runs_recover`, as interrupted imports); run beside `import_runs_recover` by the task
+    workers, and by the export's page."""
+    from .services import runs_recover
     from .tasks import run_export
 
-    recovered = []
-    runs = ExportRun.objects.all() if runs is None else runs
-    for run in runs.filter(status=ImportStatus.RUNNING).only("pk", "public_id", "worker"):
-        if not run.worker or not worker_gone(run.worker):
-            continue
-        end_orphaned_session(run.worker)
-        params = {"host": str(run.worker.get("host", "?")), "pid": str(run.worker.get("pid", "?"))}
-        with transaction.atomic():
-            marked = ExportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.FAILED, error=EXPORT_INTERRUPTED, error_params=params, finished_at=timezone.now()
-            )
-            if marked:
-                fail_running_task(run_export.module_path, run.public_id, ExportWorkerDied(EXPORT_INTERRUPTED % params))
-        if marked:
-            logger.warning("Export run %s was interrupted (its worker %s died)", run.public_id, params)
-            cache.delete(_progress_key(run))
-            recovered.append(run)
-    return recovered
+    return runs_recover(
+        ExportRun.objects.all() if runs is None else runs,
+        message=EXPORT_INTERRUPTED,
+        task_path=run_export.module_path,
+        progress_key=_progress_key,
+    )
 
 
 def export_run_progress(run: ExportRun) -> dict[str, Any]:

@@ -99,6 +99,19 @@ def test_the_reader_process_dies_with_its_parent(tmp_path: Path) -> None:
             os.kill(child, signal.SIGKILL)
 
 
+def _running_task(task_path: str, run: Any) -> Any:
+    """The django-tasks row of `run`'s task, as a worker leaves it while running it."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": [str(run.public_id)], "kwargs": {}},
+        task_path=task_path,
+        backend_name="default",
+        run_after=run.created_at,
+    )
+
+
 def test_processes_are_told_apart_by_id_and_start() -> None:
     started = process_started(os.getpid())
     assert process_alive(os.getpid(), started)
@@ -122,19 +135,11 @@ class TestRecovery:
         return run
 
     def test_a_run_whose_worker_died_is_marked_failed_with_its_task(self) -> None:
-        from django_tasks_db.models import DBTaskResult
-
         from amity.interop.tasks import run_import
 
         dead = {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""}
         run = self._run(dead)
-        task = DBTaskResult.objects.create(
-            status="RUNNING",
-            args_kwargs={"args": [str(run.public_id)], "kwargs": {}},
-            task_path=run_import.module_path,
-            backend_name="default",
-            run_after=run.created_at,
-        )
+        task = _running_task(run_import.module_path, run)
         alive = self._run(current_worker())
         elsewhere = self._run({"host": "another-host", "pid": 1, "started": ""})
         unknown = self._run({})
@@ -203,19 +208,11 @@ class TestExportRecovery:
         )
 
     def test_an_export_whose_worker_died_is_marked_failed_with_its_task(self, users: dict[str, Any]) -> None:
-        from django_tasks_db.models import DBTaskResult
-
         from amity.interop.tasks import run_export
 
         dead = {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""}
         run = self._export(users["editor"], dead)
-        task = DBTaskResult.objects.create(
-            status="RUNNING",
-            args_kwargs={"args": [str(run.public_id)], "kwargs": {}},
-            task_path=run_export.module_path,
-            backend_name="default",
-            run_after=run.created_at,
-        )
+        task = _running_task(run_export.module_path, run)
         alive = self._export(users["editor"], current_worker())
         elsewhere = self._export(users["editor"], {"host": "another-host", "pid": 1, "started": ""})
         queued = self._export(users["editor"], dead, status=ImportStatus.QUEUED)
@@ -229,7 +226,7 @@ class TestExportRecovery:
             text = services.problem_text({"message": run.error, "params": run.error_params})
         assert text != run.error % run.error_params and str(dead["pid"]) in text  # in Vietnamese
         task.refresh_from_db()
-        assert task.status == "FAILED" and "ExportWorkerDied" in task.exception_class_path
+        assert task.status == "FAILED" and "WorkerDied" in task.exception_class_path
         for other in (alive, elsewhere, queued):
             other.refresh_from_db()
             assert other.status != ImportStatus.FAILED
