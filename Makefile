@@ -10,6 +10,12 @@ PYTEST_ARGS ?=
 # uses config.settings.dev.
 SETTINGS ?= config.settings.office
 RUN = DJANGO_SETTINGS_MODULE=$(SETTINGS) $(MANAGE)
+# `make lint` checks the production settings as deployed (`check --deploy`), with placeholder values: it reads the
+# settings only, never a database or cache.
+DEPLOY_CHECK_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=placeholder-for-the-deploy-check-only-0123456789-abcdefghijklmnopqrstuvwxyz \
+	DJANGO_ALLOWED_HOSTS=amity.example.gov.vn DJANGO_CSRF_TRUSTED_ORIGINS=https://amity.example.gov.vn \
+	DATABASE_URL=postgres://amity@127.0.0.1:5432/amity REDIS_URL=redis://127.0.0.1:6379/0
 # Web server processes and threads of `make run` (gunicorn; SQLite in WAL mode takes several processes).
 WORKERS ?= 2
 THREADS ?= 4
@@ -21,7 +27,8 @@ help:
 	@echo "              http://$(HOST) with debug off (Amity's own error pages) and a task worker"
 	@echo "make dev      the same for developers: Django's development server with debug pages and reloading"
 	@echo "make test     run the test suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...)"
-	@echo "make lint     ruff, the apps' layers (import-linter), mypy, Django system checks, missing migrations"
+	@echo "make lint     ruff, the apps' layers (import-linter), mypy, Django system checks, missing migrations,"
+	@echo "              check --deploy with the production settings"
 	@echo "make lock     re-lock dependencies after editing pyproject.toml (needs uv)"
 	@echo "make messages extract and compile translations (needs GNU gettext)"
 
@@ -66,6 +73,7 @@ lint: install
 	$(BIN)/mypy amity config
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(DEPLOY_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock

@@ -3,6 +3,8 @@ one user per role, in the style of healthchecks' owner / member / outsider."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,6 +23,41 @@ PASSWORD = "correct-horse-battery"
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+
+
+def _reference_tables() -> set[str]:
+    """The tables of the reference data (not their history, whose rows name users that a flush deletes)."""
+    from django.apps import apps
+
+    return {
+        model._meta.db_table
+        for model in apps.get_app_config("reference").get_models(include_auto_created=True)
+        if not model.__name__.startswith("Historical")
+    }
+
+
+@contextmanager
+def flush_keeping_reference_data() -> Iterator[None]:
+    """While inside, the flush after a transactional test (`transactional_db`, the live server's tests) empties
+    every table but those of the reference data, loaded once per session: reloading it costs seconds a test."""
+    from django.core.management.commands import flush
+
+    kept = _reference_tables()
+
+    def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        return list(
+            connection.ops.sql_flush(
+                style,
+                [table for table in tables if table not in kept],
+                reset_sequences=reset_sequences,
+                allow_cascade=allow_cascade,
+            )
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush, "sql_flush", sql_flush)
+        yield
 
 
 def province(code: str) -> AdministrativeUnit:

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from amity.accounts.views import admin_login
+from amity.core.api_docs import ApiDocsView, ApiSchemaView
 from amity.core.views import HomeView, healthz
 from amity.interop.api.views import AidItemsIatiView
 
@@ -43,8 +43,8 @@ urlpatterns = [
     path("duties/", include("amity.obligations.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/schema/", ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="swagger-ui"),
     # One way in for everyone, the admin too: Amity's sign-in page, with the lockout and the second factor.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

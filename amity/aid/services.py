@@ -34,6 +34,7 @@ from amity.core.services import (
     record_restore,
     record_soft_delete,
     save_with_history,
+    unique_values_checked_again,
 )
 from amity.organisations.models import Organisation
 from amity.organisations.selectors import registration_spans
@@ -269,13 +270,20 @@ def aid_items_save(
         new = [(item, _whole_parts(row)) for item, row in zip(items, rows, strict=True) if row.pk is None]
         changed = [(item, row) for item, row in zip(items, rows, strict=True) if row.pk is not None]
         claim_versions(model=AidItem, claims=[(item, row.expected_version) for item, row in changed])
-        aid_items_write(
-            new=[item for item, _parts in new],
-            changed=[item for item, _row in changed],
-            columns=sorted(fields),
-            user=user,
-            reason=str(reason),
-        )
+
+        def identifiers_taken_meanwhile() -> None:
+            taken = Breaches()
+            _check_unique_identifiers(taken, items)
+            taken.refuse()
+
+        with unique_values_checked_again(identifiers_taken_meanwhile):
+            aid_items_write(
+                new=[item for item, _parts in new],
+                changed=[item for item, _row in changed],
+                columns=sorted(fields),
+                user=user,
+                reason=str(reason),
+            )
         _write_batch_parts(new, user=user, reason=reason, new_items=True)
         with_parts = [(item, row.parts) for item, row in changed if row.parts is not None]
         _write_batch_parts(with_parts, user=user, reason=reason, new_items=False)

@@ -3,25 +3,24 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from typing import Any, TypeVar
 
-from django.apps import apps
+from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Model, QuerySet, UniqueConstraint
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import empty
+from rest_framework.renderers import BrowsableAPIRenderer as DrfBrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ConflictError
 from .models import BaseModel, restricted
 from .scoping import Action
-from .services import ensure_allowed
+from .services import ensure_allowed, unique_refusal
 from .text import UNSTORABLE, check_text
 
 _M = TypeVar("_M", bound=Model)
@@ -35,6 +34,18 @@ _ACTION_FOR_METHOD = {
     "PATCH": Action.CHANGE,
     "DELETE": Action.DELETE,
 }
+
+
+class BrowsableAPIRenderer(DrfBrowsableAPIRenderer):
+    """DRF's browsable API (the API's answers as pages, for developers). Its templates carry style attributes and a
+    style element, so its pages alone allow inline styles in the Content-Security-Policy; scripts stay refused
+    (DRF's scripts are files). Amity's own pages allow none."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}  # read by django-csp's middleware
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class RestrictedViewSetMixin:
@@ -123,59 +134,11 @@ def expected_version(request: Any, given: int | None, instance: BaseModel) -> in
     raise PreconditionRequired({"version": [str(PreconditionRequired.default_detail)]})
 
 
-@cache
-def _unique_constraints() -> dict[str, tuple[type[Model], tuple[str, ...]]]:
-    """Every unique constraint of the project's models by its name in the database, with its model and fields:
-    the named constraints (`Meta.constraints`) and, for a field declared `unique=True`, PostgreSQL's name for
-    it (`<table>_<column>_key`)."""
-    found: dict[str, tuple[type[Model], tuple[str, ...]]] = {}
-    for model in apps.get_models():
-        for constraint in model._meta.constraints:
-            if isinstance(constraint, UniqueConstraint) and constraint.fields:
-                found[constraint.name] = (model, tuple(constraint.fields))
-        for field in model._meta.concrete_fields:
-            if field.unique and not field.primary_key:
-                found[f"{model._meta.db_table}_{field.column}_key"[:63]] = (model, (field.name,))
-    return found
-
-
-def _by_table_and_columns(table: str, columns: list[str]) -> tuple[type[Model], tuple[str, ...]] | None:
-    for model, fields in _unique_constraints().values():
-        if model._meta.db_table == table:
-            names = {getattr(model._meta.get_field(name), "column", name): name for name in fields}
-            if set(names) == set(columns):
-                return model, tuple(names[column] for column in columns)
-    return None
-
-
-def unique_violation(exc: IntegrityError) -> tuple[type[Model], tuple[str, ...]] | None:
-    """The model and fields of the unique constraint that `exc` reports, if it is one of ours: two writers
-    that both passed a service's check (an IATI identifier not yet taken) and the database refused the second."""
-    diag = getattr(exc.__cause__, "diag", None)
-    name = getattr(diag, "constraint_name", None)  # PostgreSQL (psycopg)
-    if name:
-        return _unique_constraints().get(name)
-    found = re.match(r"UNIQUE constraint failed: (\S+?)\.(\S+)((?:, \S+)*)$", str(exc))  # SQLite
-    if found is None:
-        return None
-    columns = [found.group(2), *(part.split(".")[-1] for part in found.group(3).split(", ") if part)]
-    return _by_table_and_columns(found.group(1), columns)
-
-
-def _unique_error(exc: IntegrityError) -> exceptions.ValidationError | None:
-    violation = unique_violation(exc)
-    if violation is None:
-        return None
-    model, fields = violation
-    message = model(pk=None).unique_error_message(model, fields).messages[0]
-    return exceptions.ValidationError({field: [message] for field in fields})
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, IntegrityError):
         # A unique value taken by a writer that committed between the service's check and this write: a 400
         # naming the field, as the check would have said; any other integrity error stays a server error.
-        refused = _unique_error(exc)
+        refused = unique_refusal(exc)
         if refused is None:
             return None
         exc = refused

@@ -9,11 +9,15 @@ The generic `record_*` functions compose them for the plain create / update / de
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cache
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -97,7 +101,78 @@ def save_with_history(*, instance: models.Model, user: Any, reason: str | Promis
         with translation.override(None):
             instance._change_reason = str(reason)  # type: ignore[attr-defined]
     instance.full_clean()
-    instance.save()
+    with unique_values_checked_again():
+        instance.save()
+
+
+@contextmanager
+def unique_values_checked_again(check: Callable[[], object] | None = None) -> Iterator[None]:
+    """Write inside; if the database refuses a value as taken — a concurrent writer committed it after the service
+    checked it —, refuse it as the check would have: a ValidationError naming the field (a 400, a form error, a
+    problem of the row), never a server error. `check`, the service's own check run again, now sees the value
+    taken and says so in its words (for a batch: on its row); without it, or if it finds nothing, the field of the
+    constraint the database names. Any other integrity error is raised as it was. The write is a savepoint, so the
+    check can still read."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if check is not None:
+            check()
+        refused = unique_refusal(exc)
+        if refused is None:
+            raise
+        raise refused from exc
+
+
+@cache
+def _unique_constraints() -> dict[str, tuple[type[models.Model], tuple[str, ...]]]:
+    """Every unique constraint of the project's models by its name in the database, with its model and fields:
+    the named constraints (`Meta.constraints`) and, for a field declared `unique=True`, PostgreSQL's name for
+    it (`<table>_<column>_key`)."""
+    found: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {}
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+                found[constraint.name] = (model, tuple(constraint.fields))
+        for field in model._meta.concrete_fields:
+            if field.unique and not field.primary_key:
+                found[f"{model._meta.db_table}_{field.column}_key"[:63]] = (model, (field.name,))
+    return found
+
+
+def _by_table_and_columns(table: str, columns: list[str]) -> tuple[type[models.Model], tuple[str, ...]] | None:
+    for model, fields in _unique_constraints().values():
+        if model._meta.db_table == table:
+            names = {getattr(model._meta.get_field(name), "column", name): name for name in fields}
+            if set(names) == set(columns):
+                return model, tuple(names[column] for column in columns)
+    return None
+
+
+def unique_violation(exc: IntegrityError) -> tuple[type[models.Model], tuple[str, ...]] | None:
+    """The model and fields of the unique constraint that `exc` reports, if it is one of ours: two writers
+    that both passed a service's check (an IATI identifier not yet taken) and the database refused the second."""
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)  # PostgreSQL (psycopg)
+    if name:
+        return _unique_constraints().get(name)
+    found = re.match(r"UNIQUE constraint failed: (\S+?)\.(\S+)((?:, \S+)*)$", str(exc))  # SQLite
+    if found is None:
+        return None
+    columns = [found.group(2), *(part.split(".")[-1] for part in found.group(3).split(", ") if part)]
+    return _by_table_and_columns(found.group(1), columns)
+
+
+def unique_refusal(exc: IntegrityError) -> ValidationError | None:
+    """The refusal of a value the database found taken (`unique_violation`), naming its fields with Django's
+    message ("Aid item with this IATI identifier already exists."); None for any other integrity error."""
+    violation = unique_violation(exc)
+    if violation is None:
+        return None
+    model, fields = violation
+    message = model(pk=None).unique_error_message(model, fields).messages[0]
+    return ValidationError({field: [message] for field in fields})
 
 
 def apply_fields(instance: models.Model, data: Mapping[str, Any]) -> list[str]:

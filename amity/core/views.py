@@ -27,7 +27,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from .exceptions import ConflictError, PermissionDenied
 from .forms import add_service_errors
-from .middleware import language_for
+from .middleware import is_api, language_for
 from .models import BaseModel, restricted
 from .scoping import Action
 from .selectors import HistoryEntry, record_history
@@ -239,20 +239,44 @@ def _standalone_error(request: HttpRequest, template: str, status: int) -> HttpR
     return HttpResponse(content, status=status, headers={"Content-Language": context["LANGUAGE_CODE"]})
 
 
+def _api_error(request: HttpRequest, status: int) -> JsonResponse:
+    """An error under /api/ that no API view answered (an unknown address, a request refused before the view, a
+    server error): JSON like every API answer, `{"detail": …}` with DRF's own wording, in the client's language.
+    Made without the database or a template, since the failure may be in those."""
+    from rest_framework import exceptions
+
+    detail = {
+        400: exceptions.ParseError.default_detail,
+        403: exceptions.PermissionDenied.default_detail,
+        404: exceptions.NotFound.default_detail,
+        500: exceptions.APIException.default_detail,
+    }[status]
+    with translation.override(language_for(request)):
+        return JsonResponse({"detail": str(detail)}, status=status)
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Also for a host not in ALLOWED_HOSTS: anything reading the host again would fail, so nothing does.
+    if is_api(request):
+        return _api_error(request, 400)
     return _standalone_error(request, "400.html", 400)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return _api_error(request, 403)
     return render(request, "403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return _api_error(request, 404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        return _api_error(request, 500)
     return _standalone_error(request, "500.html", 500)
 
 

@@ -1,5 +1,10 @@
 """Large exports in the background: the records a user's list filters select, written to a file by a task, so
-that no request has to stay open for minutes. Small exports stream at once (`views_export`)."""
+that no request has to stay open for minutes. Small exports stream at once (`views_export`).
+
+An export whose worker died while writing it (`kill -9`, the out-of-memory killer, a host that stopped) is marked
+failed — "interrupted, nothing kept" — as interrupted imports are (`workers`): by every task worker at start and
+periodically, and by its page; its user asks for it again. Nothing of it was kept: the file is written to a
+temporary file first and kept only when whole."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from amity.aid.filtersets import AidItemFilterSet
 from amity.aid.models import AidItem
@@ -26,6 +32,7 @@ from amity.organisations.models import Organisation
 from .choices import ExportKind, ImportStatus
 from .excel.export import InvalidFilter, TooManyRows, export_workbook
 from .models import ExportRun
+from .workers import current_worker, worker_gone
 
 # kind → (model, the FilterSet of its list, the file name's stem)
 EXPORTS: dict[ExportKind, tuple[type[AidItem] | type[Organisation], type[django_filters.FilterSet], str]] = {
@@ -73,7 +80,8 @@ def export_run_execute(*, run: ExportRun) -> ExportRun:
     from .iati.export import iter_activities, iter_organisations
 
     run.status = ImportStatus.RUNNING
-    run.save(update_fields=["status"])
+    run.worker = current_worker()  # committed at once: what tells, if this process dies, that the run is over
+    run.save(update_fields=["status", "worker"])
 
     def progress(done: int) -> None:
         cache.set(_progress_key(run), done, timeout=24 * 3600)
@@ -106,7 +114,32 @@ def export_run_execute(*, run: ExportRun) -> ExportRun:
     return run
 
 
+EXPORT_INTERRUPTED = gettext_noop(
+    "The export was interrupted: the process writing it stopped (%(host)s, process %(pid)s). Nothing of it was"
+    " kept; you can ask for it again."
+)
+
+
+def export_runs_recover(runs: QuerySet[ExportRun] | None = None) -> list[ExportRun]:
+    """Mark failed, "interrupted", every running export (of `runs`, default all) whose worker has died, with its
+    background task (`services.runs_recover`, as interrupted imports); run beside `import_runs_recover` by the task
+    workers, and by the export's page."""
+    from .services import runs_recover
+    from .tasks import run_export
+
+    return runs_recover(
+        ExportRun.objects.all() if runs is None else runs,
+        message=EXPORT_INTERRUPTED,
+        task_path=run_export.module_path,
+        progress_key=_progress_key,
+    )
+
+
 def export_run_progress(run: ExportRun) -> dict[str, Any]:
+    """How far an export is, for its page; one whose worker has died is marked failed here, and `run` refreshed."""
+    if run.status == ImportStatus.RUNNING and run.worker and worker_gone(run.worker):
+        export_runs_recover(ExportRun.objects.filter(pk=run.pk))
+        run.refresh_from_db()
     done = run.progress_done if run.is_finished else cache.get(_progress_key(run), run.progress_done)
     total = run.progress_total or 1
     percent = 100 if run.is_finished else min(99, int(done * 100 / total))

@@ -169,6 +169,14 @@ class ExportRun(models.Model):
     progress_total = models.PositiveIntegerField(_("total"), default=0)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    worker = models.JSONField(
+        _("worker"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The process writing the export (host, process, database session), to tell when it has died."),
+    )
 
     objects = AllRecordsManager()
     scope_policy = ScopePolicy(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +32,7 @@ from amity.reference.models import AdministrativeUnit
 
 from .choices import ImportKind, ImportStatus
 from .excel.problems import problem_text as message_text
-from .models import ImportRun, RecordSource
+from .models import ExportRun, ImportRun, RecordSource
 from .workers import current_worker, end_orphaned_session, worker_gone
 
 logger = logging.getLogger(__name__)
@@ -193,45 +193,55 @@ def import_runs_recover(runs: QuerySet[ImportRun] | None = None) -> list[ImportR
     has died (`workers`), and its background task; a database session the dead worker left open is ended. Run
     by every task worker when it starts and then periodically (`manage.py db_worker`), and when a run's page
     asks how far it is."""
-    recovered = []
-    runs = ImportRun.objects.all() if runs is None else runs
-    for run in runs.filter(status=ImportStatus.RUNNING).only("pk", "public_id", "worker"):
-        if not run.worker or not worker_gone(run.worker):
-            continue
-        if end_orphaned_session(run.worker):
-            logger.warning("Ended the database session left open by the dead worker of import run %s", run.public_id)
-        params = {"host": str(run.worker.get("host", "?")), "pid": str(run.worker.get("pid", "?"))}
-        with transaction.atomic():
-            marked = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.FAILED,
-                error=INTERRUPTED,
-                error_params=params,
-                finished_at=timezone.now(),
-            )
-            if marked:
-                _fail_task(run, params)
-        if marked:
-            logger.warning("Import run %s was interrupted (its worker %s died)", run.public_id, params)
-            cache.delete(_progress_key(run))
-            recovered.append(run)
-    return recovered
+    from .tasks import run_import
+
+    return runs_recover(
+        ImportRun.objects.all() if runs is None else runs,
+        message=INTERRUPTED,
+        task_path=run_import.module_path,
+        progress_key=_progress_key,
+    )
 
 
 class WorkerDied(Exception):
     """The task's worker died while running it (recorded as the failure of its task)."""
 
 
-def _fail_task(run: ImportRun, params: dict[str, str]) -> None:
-    """The background task of an interrupted run is marked failed too (django-tasks' database backend keeps it
-    "running" otherwise, for ever)."""
+_Run = TypeVar("_Run", ImportRun, ExportRun)
+
+
+def runs_recover(
+    runs: QuerySet[_Run], *, message: str, task_path: str, progress_key: Callable[[_Run], str]
+) -> list[_Run]:
+    """Mark failed, with `message` (a source text naming the worker's host and pid), every running run of `runs` —
+    import or export runs — whose worker has died, and its background task (django-tasks' database backend keeps it
+    "running" otherwise, for ever); a database session the dead worker left open is ended."""
+    recovered = []
+    for run in runs.filter(status=ImportStatus.RUNNING).only("pk", "public_id", "worker"):
+        if not run.worker or not worker_gone(run.worker):
+            continue
+        if end_orphaned_session(run.worker):
+            logger.warning("Ended the database session left open by the dead worker of run %s", run.public_id)
+        params = {"host": str(run.worker.get("host", "?")), "pid": str(run.worker.get("pid", "?"))}
+        with transaction.atomic():
+            marked = runs.model.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.FAILED, error=message, error_params=params, finished_at=timezone.now()
+            )
+            if marked:
+                _fail_task(task_path, run.public_id, WorkerDied(message % params))
+        if marked:
+            logger.warning("Run %s was interrupted (its worker %s died)", run.public_id, params)
+            cache.delete(progress_key(run))
+            recovered.append(run)
+    return recovered
+
+
+def _fail_task(task_path: str, run_public_id: Any, error: Exception) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from .tasks import run_import
-
-    running = DBTaskResult.objects.filter(status="RUNNING", task_path=run_import.module_path)
-    for task in running:
-        if (task.args_kwargs or {}).get("args") == [str(run.public_id)]:
-            task.set_failed(WorkerDied(INTERRUPTED % params))
+    for task in DBTaskResult.objects.filter(status="RUNNING", task_path=task_path):
+        if (task.args_kwargs or {}).get("args") == [str(run_public_id)]:
+            task.set_failed(error)
 
 
 def _run_iati(run: ImportRun, on_progress: Callable[[int], None], *, plan_ahead: bool = False) -> Any:

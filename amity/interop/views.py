@@ -266,7 +266,9 @@ class ExportRunDetailView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
         run = _export_of(request, public_id)
-        return render(request, "interop/export_detail.html", {"run": run, "progress": export_run_progress(run)})
+        progress = export_run_progress(run)
+        error = problem_text({"message": run.error, "params": run.error_params}) if run.error else ""
+        return render(request, "interop/export_detail.html", {"run": run, "progress": progress, "error": error})
 
 
 class ExportRunProgressView(LoginRequiredMixin, View):

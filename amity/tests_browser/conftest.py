@@ -19,43 +19,17 @@ from django.core.management import call_command
 from django.test import Client
 
 from amity.accounts.models import User
+from amity.conftest import flush_keeping_reference_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Final states of the workflows, kept as CI artifacts (var/ is not versioned).
 SCREENSHOTS = Path(settings.VAR_DIR) / "browser-screenshots"
 
 
-def _kept_tables() -> set[str]:
-    """The tables of the reference data (not their history, whose rows name users that a flush deletes)."""
-    from django.apps import apps
-
-    return {
-        model._meta.db_table
-        for model in apps.get_app_config("reference").get_models(include_auto_created=True)
-        if not model.__name__.startswith("Historical")
-    }
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _flush_keeps_reference_data() -> Iterator[None]:
     """The flush after each transactional test empties every table but those of the reference data."""
-    from django.core.management.commands import flush
-
-    kept = _kept_tables()
-
-    def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
-        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
-        return list(
-            connection.ops.sql_flush(
-                style,
-                [table for table in tables if table not in kept],
-                reset_sequences=reset_sequences,
-                allow_cascade=allow_cascade,
-            )
-        )
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(flush, "sql_flush", sql_flush)
+    with flush_keeping_reference_data():
         yield
 
 
@@ -85,16 +59,58 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+# Reports every violation of the Content-Security-Policy to the test (the browser's `securitypolicyviolation`
+# event, on every page and frame of the context, before any script of the page runs).
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.amityCspViolation([event.effectiveDirective, event.blockedURI, event.sourceFile + ":" + event.lineNumber,
+                            event.sample, document.location.pathname].join(" | "));
+}, true);
+"""
+
+
+def watch_csp(context: Any) -> list[str]:
+    """Collect the Content-Security-Policy violations of every page of `context`: those the pages' documents
+    report, and those the browser only writes to the console (a blocked inline handler reports both)."""
+    violations: list[str] = []
+
+    def report(violation: str) -> None:
+        violations.append(violation)
+
+    context.expose_function("amityCspViolation", report)
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.on("console", console)
+    return violations
+
+
+def new_context(browser: Any, live_server: Any, **options: Any) -> tuple[Any, list[str]]:
+    """A browser context on the live server, in Vietnamese unless told, watched for CSP violations."""
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", **options)
+    context.set_default_timeout(10_000)
+    return context, watch_csp(context)
+
+
+def assert_no_csp_violation(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations)))
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, reference_data: None, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser page (no cookies: Vietnamese, signed out); its final state is saved as a screenshot."""
-    context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(10_000)
+    """A fresh browser page (no cookies: Vietnamese, signed out); its final state is saved as a screenshot. Any
+    violation of the Content-Security-Policy on any page it opened fails the test."""
+    context, violations = new_context(browser, live_server, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     yield page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert_no_csp_violation(violations)
 
 
 def snap(page: Any, name: str) -> None:

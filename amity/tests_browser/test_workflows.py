@@ -18,7 +18,7 @@ from amity.conftest import PASSWORD, make_user, province
 from amity.interop.choices import ImportStatus
 from amity.interop.models import ImportRun
 
-from .conftest import sign_in_as, snap
+from .conftest import assert_no_csp_violation, new_context, sign_in_as, snap
 
 
 def vi(text: str) -> str:
@@ -278,7 +278,7 @@ def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_in
     sign_in_as(page, user, live_server)
     page.goto(edit)
 
-    other = page.context.browser.new_context(base_url=live_server.url, locale="vi-VN")
+    other, violations = new_context(page.context.browser, live_server)
     try:
         other_page = other.new_page()
         sign_in_as(other_page, colleague, live_server)
@@ -288,6 +288,7 @@ def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_in
         expect(other_page.locator(".alert-success")).to_contain_text(vi("Saved."))
     finally:
         other.close()
+    assert_no_csp_violation(violations)
 
     page.fill("#id_title_vi", "Cầu treo dân sinh bản Mường")
     page.get_by_role("button", name=vi("Save")).click()

@@ -11,6 +11,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +195,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON, and the browsable API for developers (its pages alone allow inline styles: amity.core.api).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "amity.core.api.BrowsableAPIRenderer"],
     "EXCEPTION_HANDLER": "amity.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -206,6 +209,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# The API's schema (/api/schema/) and documentation page (/api/docs/) are for signed-in users (session or token);
+# `1` publishes them to anyone (docs/SECURITY.md).
+AMITY_API_DOCS_PUBLIC = env_bool("AMITY_API_DOCS_PUBLIC", False)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -366,3 +373,27 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
 # The address of this Amity as its users reach it: links in e-mails.
 AMITY_BASE_URL = os.environ.get("AMITY_BASE_URL", "http://localhost:8000")
+# --- Content-Security-Policy (django-csp; docs/SECURITY.md) ------------------------------------------------------
+# Every page loads its scripts, styles, fonts and images from Amity itself and runs no inline script, style or
+# event handler (amity.js and reports.js do what those did), so a script injected into a page cannot run and
+# nothing is loaded from elsewhere. `data:` images are Bootstrap's icons drawn in its CSS (select arrows, close
+# buttons). The browser tests (amity/tests_browser/) fail on any violation of it.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Where browsers send the reports of what the policy blocked (a collector of the operator's; empty: none).
+if os.environ.get("AMITY_CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [os.environ["AMITY_CSP_REPORT_URI"]]

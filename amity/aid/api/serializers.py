@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,6 +43,7 @@ def _user(field: serializers.Field[Any, Any, Any, Any]) -> Any:
     return getattr(request, "user", None)
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class ScopedOrganisationField(CodeRelatedField[Organisation]):
     """An organisation by its public identifier, among those the user may see."""
 
@@ -52,6 +54,7 @@ class ScopedOrganisationField(CodeRelatedField[Organisation]):
         return Organisation.objects.restrict(_user(self), "view")
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class ScopedAidItemField(CodeRelatedField[AidItem]):
     """An aid item by its public identifier, among those the user may see."""
 

@@ -378,6 +378,24 @@ def test_no_template_refers_to_a_remote_host() -> None:
     assert offenders == []
 
 
+# What the Content-Security-Policy refuses (config/settings/base.py): inline scripts (a <script> without src; data
+# blocks are made by `json_script` when rendered), style elements and attributes, event handler attributes,
+# javascript: links, and htmx's evaluated attributes (turned off in base.html's htmx-config).
+INLINE_CODE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:|\shx-on|\shx-vars=|\bjs:", re.I
+)
+
+
+def test_no_template_has_an_inline_script_style_or_event_handler() -> None:
+    offenders = []
+    for directory in TEMPLATE_DIRS:
+        for path in Path(directory).rglob("*.html"):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if INLINE_CODE.search(line):
+                    offenders.append(f"{path}:{number}: {line.strip()}")
+    assert offenders == []
+
+
 def test_rendered_pages_load_nothing_from_a_remote_host(officer: Any, organisation: Organisation) -> None:
     anonymous, signed_in = Client(), client_for(officer)
     pages = [

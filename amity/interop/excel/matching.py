@@ -111,12 +111,14 @@ class Matcher(CellReader):
         return record, True
 
     def matched(self, sheet: SheetData, row: RawRow, key: str, record: Any, changeable: set[int], value: str) -> Any:
-        """A row without id that names an existing record by its natural key updates it, if the user may."""
-        if record.deleted_at is not None:
-            self.report(sheet, row, key, P.DELETED)
-            return INVALID
+        """A row without id that names an existing record by its natural key updates it, if the user may. The key
+        may name a record the user cannot see (a unique key is looked up everywhere): the report then says only that
+        the value is taken, never the record's state."""
         if record.pk not in changeable:
             self.report(sheet, row, key, P.MATCHED_NOT_CHANGEABLE, value=value[:100])
+            return INVALID
+        if record.deleted_at is not None:
+            self.report(sheet, row, key, P.DELETED)
             return INVALID
         return record
 

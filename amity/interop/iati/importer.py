@@ -245,12 +245,11 @@ class IatiImporter(ActivityMapping):
         reference data; nothing is written."""
         existing = existing_items(batch)
         changeable: set[int] = set()
+        visible: set[int] = set()
         if existing and self.user is not None:
-            changeable = set(
-                AidItem.all_objects.restrict(self.user, Action.CHANGE)
-                .filter(pk__in=[i.pk for i in existing.values()])
-                .values_list("pk", flat=True)
-            )
+            stored = AidItem.all_objects.filter(pk__in=[i.pk for i in existing.values()])
+            changeable = set(stored.restrict(self.user, Action.CHANGE).values_list("pk", flat=True))
+            visible = set(stored.restrict(self.user, Action.VIEW).values_list("pk", flat=True))
         plans: list[tuple[Plan, AidItem | None]] = []
         for activity in batch:
             if self.vn_only and not self._is_about_viet_nam(activity):
@@ -259,7 +258,7 @@ class IatiImporter(ActivityMapping):
             item = existing.get(activity.identifier)
             try:
                 if item is not None:
-                    self._check_may_update(activity, item, changeable)
+                    self._check_may_update(activity, item, changeable, visible)
                 plan = self._plan(activity, item)
                 self._check_plan(plan)
             except ActivitySkipped as exc:
@@ -312,7 +311,17 @@ class IatiImporter(ActivityMapping):
         self.result.updated += len(to_update)
         self.result.unchanged += len(unchanged)
 
-    def _check_may_update(self, activity: ParsedActivity, item: AidItem, changeable: set[int]) -> None:
+    def _check_may_update(
+        self, activity: ParsedActivity, item: AidItem, changeable: set[int], visible: set[int]
+    ) -> None:
+        if self.user is not None and item.pk not in visible:
+            # The identifier is taken (it is unique), but a report never tells who keeps an item the user may not
+            # see, nor its state.
+            raise ActivitySkipped(
+                gettext_noop("This aid item is not in your scope; you cannot change it."),
+                activity.line,
+                "iati-identifier",
+            )
         if item.deleted_at is not None:
             raise ActivitySkipped(
                 gettext_noop("This aid item was deleted in Amity; restore it to update it from a file."),

@@ -1,6 +1,7 @@
 """What keeps a dying worker from blocking later imports, on every database: the reader process holds nothing of
 its parent and dies with it; a run is done with everything it wrote or nothing is written; runs whose worker is
-gone are marked failed ("interrupted, nothing written") with their task, by the workers and by the run's page.
+gone are marked failed ("interrupted, nothing written") with their task, by the workers and by the run's page;
+exports too.
 (`test_worker_killed.py` kills real workers on PostgreSQL.)"""
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from django.utils import translation
 from amity.aid.models import AidItem
 from amity.conftest import client_for
 from amity.interop import services
-from amity.interop.choices import ImportKind, ImportStatus
+from amity.interop.choices import ExportKind, ImportKind, ImportStatus
+from amity.interop.exports import export_runs_recover
 from amity.interop.iati.parser import ActivityReader
-from amity.interop.models import ImportRun
+from amity.interop.models import ExportRun, ImportRun
 from amity.interop.services import import_run_create, import_run_execute, import_runs_recover
 from amity.interop.tests import hostile
 from amity.interop.workers import current_worker, process_alive, process_started, worker_gone
@@ -97,6 +99,19 @@ def test_the_reader_process_dies_with_its_parent(tmp_path: Path) -> None:
             os.kill(child, signal.SIGKILL)
 
 
+def _running_task(task_path: str, run: Any) -> Any:
+    """The django-tasks row of `run`'s task, as a worker leaves it while running it."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": [str(run.public_id)], "kwargs": {}},
+        task_path=task_path,
+        backend_name="default",
+        run_after=run.created_at,
+    )
+
+
 def test_processes_are_told_apart_by_id_and_start() -> None:
     started = process_started(os.getpid())
     assert process_alive(os.getpid(), started)
@@ -120,19 +135,11 @@ class TestRecovery:
         return run
 
     def test_a_run_whose_worker_died_is_marked_failed_with_its_task(self) -> None:
-        from django_tasks_db.models import DBTaskResult
-
         from amity.interop.tasks import run_import
 
         dead = {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""}
         run = self._run(dead)
-        task = DBTaskResult.objects.create(
-            status="RUNNING",
-            args_kwargs={"args": [str(run.public_id)], "kwargs": {}},
-            task_path=run_import.module_path,
-            backend_name="default",
-            run_after=run.created_at,
-        )
+        task = _running_task(run_import.module_path, run)
         alive = self._run(current_worker())
         elsewhere = self._run({"host": "another-host", "pid": 1, "started": ""})
         unknown = self._run({})
@@ -189,3 +196,80 @@ def _fail_after_writing(run: ImportRun) -> None:
     if run.status == ImportStatus.DONE:
         raise OSError("disk full")
     _finish(run)
+
+
+@pytest.mark.django_db
+class TestExportRecovery:
+    """An export whose worker died is marked failed, with its task, as interrupted imports are (issue 13)."""
+
+    def _export(self, user: Any, worker: dict[str, Any], status: str = ImportStatus.RUNNING) -> ExportRun:
+        return ExportRun.objects.create(
+            kind=ExportKind.IATI_ACTIVITIES, created_by=user, status=status, worker=worker, progress_total=5000
+        )
+
+    def test_an_export_whose_worker_died_is_marked_failed_with_its_task(self, users: dict[str, Any]) -> None:
+        from amity.interop.tasks import run_export
+
+        dead = {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""}
+        run = self._export(users["editor"], dead)
+        task = _running_task(run_export.module_path, run)
+        alive = self._export(users["editor"], current_worker())
+        elsewhere = self._export(users["editor"], {"host": "another-host", "pid": 1, "started": ""})
+        queued = self._export(users["editor"], dead, status=ImportStatus.QUEUED)
+
+        assert [r.pk for r in export_runs_recover()] == [run.pk]
+
+        run.refresh_from_db()
+        assert run.status == ImportStatus.FAILED and run.finished_at is not None and not run.file
+        assert run.error_params == {"host": socket.gethostname(), "pid": str(dead["pid"])}
+        with translation.override("vi"):
+            text = services.problem_text({"message": run.error, "params": run.error_params})
+        assert text != run.error % run.error_params and str(dead["pid"]) in text  # in Vietnamese
+        task.refresh_from_db()
+        assert task.status == "FAILED" and "WorkerDied" in task.exception_class_path
+        for other in (alive, elsewhere, queued):
+            other.refresh_from_db()
+            assert other.status != ImportStatus.FAILED
+        assert export_runs_recover() == []  # once
+
+    def test_the_export_page_says_at_once_that_its_worker_died(self, users: dict[str, Any]) -> None:
+        run = self._export(users["editor"], {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""})
+        client = client_for(users["editor"])
+        client.cookies["amity_language"] = "en"
+
+        progress = client.get(reverse("interop:export_progress", args=[run.public_id]))
+
+        assert progress["HX-Refresh"] == "true"
+        page = client.get(reverse("interop:export", args=[run.public_id])).content.decode()
+        assert "The export was interrupted" in page and "you can ask for it again" in page
+
+    def test_the_workers_recovery_looks_at_exports_too(
+        self, users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from amity.interop.management.commands import db_worker
+
+        run = self._export(users["editor"], {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""})
+        # The look runs in the worker's own thread and closes its connections after; here it runs in the test's.
+        monkeypatch.setattr(db_worker.connections, "close_all", lambda: None)
+        db_worker.recover()
+        run.refresh_from_db()
+        assert run.status == ImportStatus.FAILED
+
+    def test_an_export_records_its_worker_while_it_runs(
+        self, users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from amity.interop import exports
+
+        run = self._export(users["editor"], {}, status=ImportStatus.QUEUED)
+        seen: dict[str, Any] = {}
+
+        def watch(records: Any, progress: Any = None) -> Any:
+            stored = ExportRun.objects.get(pk=run.pk)  # what another process reads while it runs
+            seen.update(status=stored.status, worker=stored.worker)
+            yield b"<iati-activities/>"
+
+        monkeypatch.setattr("amity.interop.iati.export.iter_activities", watch)
+        run = exports.export_run_execute(run=run)
+
+        assert seen["status"] == ImportStatus.RUNNING and seen["worker"]["pid"] == os.getpid()
+        assert not worker_gone(seen["worker"]) and run.status == ImportStatus.DONE

@@ -1,7 +1,9 @@
 /* Amity's small page behaviours (no framework):
    - forms with data-confirm="question" ask before submitting (delete, restore);
    - htmx requests carry Django's CSRF token (from <meta name="csrf-token">);
-   - long drop-downs (select[data-filter], core.forms.FilterableSelect) get a search box. */
+   - long drop-downs (select[data-filter], core.forms.FilterableSelect) get a search box;
+   - progress bars take their width from aria-valuenow (the Content-Security-Policy allows no style attribute).
+   Elements added later (formsets, htmx swaps) are enhanced as they appear. */
 (function () {
   "use strict";
 
@@ -120,6 +122,14 @@
     });
   }
 
+  function sizeProgress(progress) {
+    var bar = progress.querySelector(".progress-bar");
+    var percent = Number(progress.getAttribute("aria-valuenow"));
+    if (bar && isFinite(percent)) {
+      bar.style.width = Math.max(0, Math.min(100, percent)) + "%";
+    }
+  }
+
   function enhanceWithin(node) {
     if (node.nodeType !== 1) {
       return;
@@ -128,6 +138,10 @@
       enhanceSelect(node);
     }
     Array.prototype.forEach.call(node.querySelectorAll("select[data-filter]"), enhanceSelect);
+    if (node.matches(".progress[aria-valuenow]")) {
+      sizeProgress(node);
+    }
+    Array.prototype.forEach.call(node.querySelectorAll(".progress[aria-valuenow]"), sizeProgress);
   }
 
   enhanceWithin(document.body);

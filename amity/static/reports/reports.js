@@ -8,7 +8,9 @@
      language (<html lang>);
    - right-to-left pages (Arabic) mirror the charts: value axes and legends on the right, category axes
      reversed, so that text reads from the right and is never clipped;
-   - the same figures are in a table under each chart (<details>), for screen readers and without JavaScript.
+   - the same figures are in a table under each chart (<details>), for screen readers and without JavaScript;
+   - tooltips are built as elements (ECharts' own HTML tooltips carry style attributes, which the page's
+     Content-Security-Policy refuses), styled by amity.css.
 
    The parameter form: changing the era clears the province (its code means another province in the other
    era) and shows the page again. */
@@ -52,12 +54,49 @@
     return { top: 0, type: "scroll", left: rtl ? "auto" : 0, right: rtl ? 0 : "auto", align: rtl ? "right" : "left" };
   }
 
+  function tooltipBox(title) {
+    var box = document.createElement("div");
+    box.className = "amity-tooltip";
+    box.dir = rtl ? "rtl" : "ltr";
+    var heading = document.createElement("div");
+    heading.className = "amity-tooltip-title";
+    heading.textContent = title;
+    box.appendChild(heading);
+    return box;
+  }
+
+  function tooltipRow(box, name, value, colour) {
+    var row = document.createElement("div");
+    row.className = "amity-tooltip-row";
+    if (colour) {
+      var marker = document.createElement("span");
+      marker.className = "amity-tooltip-marker";
+      marker.style.backgroundColor = colour;  /* a style property, not an attribute: allowed by the policy */
+      row.appendChild(marker);
+    }
+    var label = document.createElement("span");
+    label.textContent = name;
+    var figure = document.createElement("strong");
+    figure.className = "amity-tooltip-value";
+    figure.textContent = value;
+    row.appendChild(label);
+    row.appendChild(figure);
+    box.appendChild(row);
+  }
+
   function tooltip(format) {
     return {
       trigger: "axis",
       axisPointer: { type: "shadow" },
       confine: true,
-      valueFormatter: function (value) { return format.full(value); }
+      formatter: function (params) {
+        var box = tooltipBox(params.length ? params[0].axisValueLabel : "");
+        params.forEach(function (item) {
+          var value = item.value === null || item.value === undefined ? "—" : format.full(item.value);
+          tooltipRow(box, item.seriesName, value, typeof item.color === "string" ? item.color : null);
+        });
+        return box;
+      }
     };
   }
 
@@ -137,14 +176,9 @@
         formatter: function (params) {
           var name = (params.data && params.data.label) || names[params.name] || params.name;
           var value = params.data ? format.full(params.data.value) : "—";
-          var box = document.createElement("div");
-          box.dir = rtl ? "rtl" : "ltr";
-          var title = document.createElement("strong");
-          title.textContent = name;
-          box.appendChild(title);
-          box.appendChild(document.createElement("br"));
-          box.appendChild(document.createTextNode(data.measure + ": " + value));
-          return box.outerHTML;
+          var box = tooltipBox(name);
+          tooltipRow(box, data.measure, value, null);
+          return box;
         }
       },
       visualMap: {
