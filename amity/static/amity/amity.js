@@ -2,7 +2,8 @@
    - forms with data-confirm="question" ask before submitting (delete, restore);
    - htmx requests carry Django's CSRF token (from <meta name="csrf-token">);
    - long drop-downs (select[data-filter], core.forms.FilterableSelect) get a search box;
-   - progress bars take their width from aria-valuenow (the Content-Security-Policy allows no style attribute).
+   - progress bars take their width from aria-valuenow (the Content-Security-Policy allows no style attribute);
+   - a province drop-down with data-era-field="name" copies the chosen unit's era (data-era) into that field.
    Elements added later (formsets, htmx swaps) are enhanced as they appear. */
 (function () {
   "use strict";
@@ -15,6 +16,15 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-era-field") || !select.form) {
+      return;
+    }
+    var option = select.selectedOptions[0];
+    select.form.elements[select.getAttribute("data-era-field")].value = (option && option.dataset.era) || "2025";
+  });
 
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
