@@ -4,6 +4,7 @@ its sector and location, upload an Excel file, see it checked and confirm it, re
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -149,6 +150,72 @@ def upload_excel(page: Any, data: bytes) -> None:
     )
     page.get_by_role("button", name=vi("Check the file")).click()
     expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
+
+
+def test_an_iati_file_uploaded_shows_its_progress_until_the_import_report(
+    page: Any, live_server: Any, settings: Any
+) -> None:
+    """The import runs in a task worker, as in an office (not at once in the request, as in the other tests): the
+    run's page shows the bar moving while the file waits and is imported, then, without a reload by the user, the
+    counts and the report with the skipped activity's line."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from playwright.sync_api import expect
+
+    from amity.interop.tests.test_iati_import import activity, iati_file
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    content = iati_file(
+        activity("XM-DAC-41114-VN-001", title="Nước sạch cho trường học"),
+        activity("XM-DAC-41114-VN-BAD", sectors='<sector vocabulary="1" code="99999" percentage="100"/>'),
+    )
+    sign_in_as(page, editor(), live_server)
+    page.goto(reverse("interop:runs"))
+    page.locator(f'a[href="{reverse("interop:iati_import")}"]').click()
+    expect(page.locator("#id_province")).to_have_value(str(province("31").pk))  # the editor's one province
+    page.set_input_files("#id_file", files=[{"name": "donor.xml", "mimeType": "text/xml", "buffer": content}])
+    page.get_by_role("button", name=vi("Import")).click()
+
+    # Queued: the bar runs and the page asks for the progress every second.
+    bar = page.locator("#run-progress .progress-bar")
+    expect(bar).to_have_class(re.compile("progress-bar-animated"))
+    expect(page.locator("#run-progress")).to_contain_text(vi("Queued"))
+    snap(page, "guide-iati-progress")
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.QUEUED and not AidItem.objects.exists()
+
+    # A worker takes the task. On SQLite the live server shares this thread's database connection, so the page's
+    # requests for the progress are held (a routed request waits for this thread to pass it on) while it runs.
+    progress_url = reverse("interop:run_progress", args=[run.public_id])
+    page.route(f"**{progress_url}", lambda route: route.continue_())
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-test",
+        excluded_queue_names=[],
+    )
+    worker.run()
+
+    expect(bar).to_have_text("100 %")  # the page reloaded itself once the import was done
+    expect(bar).not_to_have_class(re.compile("progress-bar-animated"))
+    counts = page.locator("#run-counts")
+    expect(counts.locator(".col").nth(0)).to_contain_text("1")
+    expect(counts.locator(".col").nth(3)).to_contain_text("1")  # skipped
+    report = page.locator("#run-report")
+    expect(report).to_contain_text("XM-DAC-41114-VN-BAD")
+    expect(report).to_contain_text("99999")
+    snap(page, "guide-iati-report")
+    run.refresh_from_db()
+    assert (run.status, run.created_count, run.skipped_count) == (ImportStatus.DONE, 1, 1)
+    assert AidItem.objects.get().iati_identifier == "XM-DAC-41114-VN-001"
+
+    # The report as CSV, for the office's files.
+    with page.expect_download() as download:
+        page.locator(f'a[href="{reverse("interop:run_report", args=[run.public_id])}"]').click()
+    assert "XM-DAC-41114-VN-BAD" in download.value.path().read_text(encoding="utf-8-sig")
 
 
 def fill_aid_item_row(worksheet: Any, **values: str) -> None:
