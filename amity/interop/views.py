@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -97,7 +98,8 @@ def _preview_line(line: dict[str, Any]) -> dict[str, Any]:
         names = [_field_name(fields, name) for name in line.get("changes", [])]
     except LookupError:
         names = list(line.get("changes", []))
-    return {**line, "changes": names}
+    amount = Decimal(line["amount"]) if line.get("amount") else None  # formatted by the page, in its language
+    return {**line, "changes": names, "amount": amount}
 
 
 def _field_name(fields: Any, name: str) -> str:

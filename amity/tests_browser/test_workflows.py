@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -140,14 +142,111 @@ def test_an_excel_file_is_checked_then_confirmed_and_the_same_file_again_leaves_
     assert AidItem.objects.get().version == item.version
 
 
-def upload_excel(page: Any, data: bytes) -> None:
-    """Upload an aid item workbook from the upload page and wait for its check to finish (the bar at 100 %)."""
+def test_transactions_keyed_into_the_template_then_corrected_in_the_export_are_written_once(
+    page: Any, live_server: Any
+) -> None:
+    """The transactions template filled with two transactions of an aid item (named by the office's number, the type
+    and currency picked from the drop-downs' values), checked and confirmed; then the aid list's transactions
+    export, one amount corrected in it, uploaded: one row changed, valued again; the same file once more: unchanged."""
     from playwright.sync_api import expect
 
-    page.select_option("#id_kind", "aid_items")
-    page.set_input_files(
-        "#id_file", files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": data}]
+    from amity.aid.models import Transaction
+    from amity.aid.tests.factories import make_aid_item
+    from amity.interop.tests.test_excel import get
+
+    user = editor()
+    item = make_aid_item(user, owning_province=province("31"), title="Trạm y tế xã Thành Đông", reference="HP-YT-07")
+    sign_in_as(page, user, live_server)
+    page.goto(reverse("interop:excel_upload"))
+    with page.expect_download() as download:
+        page.locator(f'a[href="{reverse("interop:excel_template", args=["transactions"])}"]').click()
+    workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    listed = list_values(workbook)
+    disbursement = next(value for value in listed["transaction_types"] if value.startswith("3 – "))
+    assert disbursement == f"3 – {vi('Disbursement')}"  # the drop-down names the code in Vietnamese
+    rows = {"aid_item": "HP-YT-07", "transaction_type": disbursement, "date": datetime(2026, 3, 2)}
+    for row, (amount, currency) in enumerate(((12000, "USD"), (5000, "EUR")), start=3):
+        chosen = next(value for value in listed["currencies"] if value.startswith(f"{currency} – "))
+        fill_row(workbook.worksheets[0], row, **rows, amount=amount, currency=chosen)
+
+    upload_excel(page, save(workbook), kind="transactions")
+    expect(page.locator("#excel-preview tbody tr")).to_have_count(2)
+    preview = page.locator("#excel-preview tbody")
+    expect(preview.locator("tr").nth(0)).to_contain_text("HP-YT-07 · 12.000,00 USD")  # the item by its number
+    expect(preview.locator("tr").nth(1)).to_contain_text("HP-YT-07 · 5.000,00 EUR")
+    assert not Transaction.objects.exists()
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        vi("Written: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": 2, "updated": 0, "unchanged": 0}
     )
+    assert sorted(item.transactions.values_list("currency__code", "amount")) == [
+        ("EUR", Decimal("5000.00")),
+        ("USD", Decimal("12000.00")),
+    ]
+    euros = item.transactions.get(currency__code="EUR")
+
+    # The office corrects an amount in the aid list's export and uploads it: one row changed, valued again.
+    page.goto(reverse("aid:list"))
+    with page.expect_download() as download:
+        page.locator(f'a[href^="{reverse("interop:excel_export", args=["transactions"])}"]').click()
+    exported = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    sheet = exported.worksheets[0]
+    [row] = [r for r in (3, 4) if get(sheet, r, "id") == str(euros.public_id)]
+    fill_row(sheet, row, amount=5500)
+    corrected = save(exported)
+    page.goto(reverse("interop:excel_upload"))
+    upload_excel(page, corrected, kind="transactions")
+    expect(page.locator("#excel-preview tbody tr")).to_have_count(1)
+    expect(page.locator("#excel-preview tbody tr")).to_contain_text("5.500,00 EUR")
+    expect(page.locator("#excel-preview tbody tr")).to_contain_text(vi("Amount"), ignore_case=True)  # what changes
+    snap(page, "guide-excel-transactions")
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        vi("Written: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": 0, "updated": 1, "unchanged": 1}
+    )
+    before_usd = euros.amount_usd
+    euros.refresh_from_db()
+    assert (euros.amount, euros.version) == (Decimal("5500.00"), 2)
+    assert abs(euros.amount_usd - before_usd * Decimal("1.1")) <= Decimal("0.01")  # valued again
+
+    # The same file again: nothing to write.
+    page.goto(reverse("interop:excel_upload"))
+    upload_excel(page, corrected, kind="transactions")
+    expect(page.locator(".alert-info")).to_contain_text(
+        vi(
+            "Confirming will create %(created)s records, update %(updated)s and leave %(unchanged)s unchanged, "
+            "all at once."
+        )
+        % {"created": 0, "updated": 0, "unchanged": 2}
+    )
+    assert Transaction.objects.count() == 2
+
+
+def list_values(workbook: Any) -> dict[str, list[str]]:
+    """The drop-downs' values of a template, by list (the hidden Lists sheet: a list's key in row 1)."""
+    lists = workbook.worksheets[-1]
+    return {
+        column[0].value: [cell.value for cell in column[1:] if cell.value]
+        for column in lists.iter_cols()
+        if column[0].value
+    }
+
+
+def save(workbook: Any) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload_excel(page: Any, data: bytes, *, kind: str = "aid_items") -> None:
+    """Upload a workbook from the upload page and wait for its check to finish (the bar at 100 %)."""
+    from playwright.sync_api import expect
+
+    page.select_option("#id_kind", kind)
+    name = {"aid_items": "vien-tro.xlsx", "transactions": "giao-dich.xlsx"}[kind]
+    page.set_input_files("#id_file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
     page.get_by_role("button", name=vi("Check the file")).click()
     expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
 
@@ -220,9 +319,14 @@ def test_an_iati_file_uploaded_shows_its_progress_until_the_import_report(
 
 def fill_aid_item_row(worksheet: Any, **values: str) -> None:
     """Write `values` into the first data row of an aid item template, by the hidden key row."""
+    fill_row(worksheet, 3, **values)
+
+
+def fill_row(worksheet: Any, row: int, **values: Any) -> None:
+    """Write `values` into a data row of a template, by the hidden key row."""
     from amity.interop.tests.test_excel import put
 
-    put(worksheet, 3, **values)
+    put(worksheet, row, **values)
 
 
 def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_users_provinces(

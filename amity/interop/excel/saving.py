@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy
@@ -49,10 +50,11 @@ class Planned:
     letters: Mapping[str, str] = field(default_factory=dict)  # the sheet's column letters
     part_places: dict[str, Place] = field(default_factory=dict)  # sectors / locations → the item's first row there
     changes: list[str] = field(default_factory=list)  # an update's changed fields (and kinds of parts)
+    amount: tuple[Decimal, str] | None = None  # a transaction's amount and currency, shown beside it
 
     def preview(self) -> dict[str, Any]:
         """What the row will do, for the page that asks for confirmation (JSON: stored with the run)."""
-        return {
+        line = {
             "sheet": self.sheet,
             "row": self.row,
             "action": self.action,
@@ -60,6 +62,9 @@ class Planned:
             "model": self.instance._meta.label,
             "changes": self.changes,
         }
+        if self.amount is not None:
+            line["amount"], line["currency"] = f"{self.amount[0]:f}", self.amount[1]
+        return line
 
 
 # A breach's field → the column that holds it, where the sheet names it otherwise.
