@@ -36,6 +36,8 @@ def editor() -> Any:
 def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server: Any) -> None:
     from playwright.sync_api import expect
 
+    from amity.reference.models import CodelistItem
+
     user = editor()
     page.goto(reverse("accounts:login"))
     expect(page.locator("html")).to_have_attribute("lang", "vi")
@@ -64,6 +66,14 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     page.locator("button[name=language][value=ar]").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
+    # Its codes in Arabic, neither in English nor in Vietnamese (demo/tests/test_arabic_pages.py walks every page).
+    water = CodelistItem.objects.of("Sector").get(code="14030")
+    sectors = page.locator("#sectors-heading + *")
+    expect(sectors).to_contain_text(water.name_ar)
+    for latin in (water.name_en, water.name_vi):
+        expect(sectors).not_to_contain_text(latin)
+    expect(page.locator("main")).to_contain_text(province("31").name_ar)
+    snap(page, "arabic-aid-item")
     page.goto(reverse("aid:list"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
