@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from amity.aid import services
+from amity.aid import rules, services
 from amity.aid.choices import AidStatus
 from amity.aid.models import AidItem, Transaction
 from amity.conftest import client_for
@@ -307,6 +309,22 @@ def test_percentages_not_adding_up_show_on_their_rows_and_nothing_is_saved(users
     assert "100" in " ".join(response.context["part_forms"].sectors.non_form_errors())
     assert not response.context["part_forms"].locations.non_form_errors()
     assert not AidItem.all_objects.exists()
+
+
+@pytest.mark.parametrize("language", ["vi", "ar"])
+def test_a_rule_the_service_finds_broken_reads_in_the_pages_language(users, hai_phong, language):
+    """The services check in English (what they store is in English); what a page shows of their refusal is in
+    its reader's language."""
+    data = new_item_data(hai_phong, donor(), **{"sectors-1-percentage": "30"})
+    client = client_for(users["editor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(reverse("aid:add"), data)
+    assert response.status_code == 400
+    with translation.override(language):
+        expected = translation.gettext(rules.PERCENT_TOTAL) % {"total": "90"}
+    assert expected != rules.PERCENT_TOTAL % {"total": "90"}
+    assert expected in response.content.decode()
+    translation.deactivate()
 
 
 def test_an_unknown_unit_code_shows_on_its_row(users, hai_phong):
