@@ -477,6 +477,8 @@ def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_in
     expect(conflict.locator(".amity-conflict")).to_contain_text("Cầu treo bản Mường Lát")  # saved meanwhile
     expect(conflict.locator(".amity-conflict td.table-warning")).to_contain_text("Cầu treo dân sinh bản Mường")
     expect(page.locator("#id_title_vi")).to_have_value("Cầu treo dân sinh bản Mường")  # the input is kept
+    expect(page.locator("h1")).to_contain_text("Cầu treo bản Mường Lát")  # the heading names what is stored
+    expect(page.locator("h1")).not_to_contain_text("dân sinh")
     item.refresh_from_db()
     assert item.title_vi == "Cầu treo bản Mường Lát"
     snap(page, "conflict")

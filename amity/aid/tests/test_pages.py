@@ -392,6 +392,22 @@ def test_the_second_editor_sees_a_conflict_and_keeps_their_input(users, hai_phon
     assert response.context["current"].title_vi == "FIRST"
     assert response.context["form"]["version"].value() == "2"
     assert AidItem.objects.get(pk=item.pk).title_vi == "FIRST"
+    # The page names the aid item as it is stored; the unsaved title is in the form and the comparison only.
+    html = response.content.decode()
+    heading = html[html.index("<h1") : html.index("</h1>")]
+    assert "FIRST" in heading and "SECOND" not in heading
+    breadcrumbs = html[html.index('class="breadcrumb small') : html.index("</ol>")]
+    assert "FIRST" in breadcrumbs and "SECOND" not in breadcrumbs
+
+
+def test_a_form_shown_again_with_errors_names_the_aid_item_as_stored(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong, title="Original")
+    data = {**edit_data(item), "title_vi": "Renamed", "sectors-0-percentage": "50"}
+    response = client_for(users["editor"]).post(reverse("aid:edit", args=[item.public_id]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Original" in html[html.index("<h1") : html.index("</h1>")]
+    assert response.context["form"]["title_vi"].value() == "Renamed"
 
 
 def test_a_viewer_cannot_open_the_edit_form(users, hai_phong):
