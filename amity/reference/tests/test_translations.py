@@ -150,7 +150,7 @@ def test_a_district_or_commune_keeps_its_vietnamese_name_after_the_arabic_word_f
 def test_every_unit_has_an_arabic_full_name_beginning_with_the_arabic_word_for_its_kind():
     words = set(services.ARABIC_UNIT_KINDS.values())
     for full_name_ar, name_vi, name_ar in AdministrativeUnit.objects.values_list("full_name_ar", "name_vi", "name_ar"):
-        kind, _space, name = full_name_ar.partition(" ")
+        kind, _space, _name = full_name_ar.partition(" ")
         assert kind in words or full_name_ar.startswith("منطقة خاصة "), full_name_ar
         assert full_name_ar.endswith(name_ar or name_vi), full_name_ar
 

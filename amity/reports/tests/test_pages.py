@@ -445,7 +445,10 @@ def test_a_report_published_in_vietnamese_names_its_codes_in_the_readers_languag
     assert "التعليم الابتدائي" in text and "Giáo dục tiểu học" not in text
     published.refresh_from_db()
     assert json.dumps(published.figures, ensure_ascii=False) == stored
-    assert "Intact: the figures match their hash" in as_user(users["viewer"]).get(published.get_absolute_url()).content.decode()
+    assert (
+        "Intact: the figures match their hash"
+        in as_user(users["viewer"]).get(published.get_absolute_url()).content.decode()
+    )
 
 
 def test_every_published_report_is_public_on_its_page_and_agrees_with_the_api(demo, users, son_la):
