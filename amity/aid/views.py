@@ -272,14 +272,18 @@ class AidItemEditView(RecordEditView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = cast(AidItem | None, self.get_instance())
+        stored = self.as_stored(instance)
         form = self.form_class(request.POST, instance=instance, user=request.user)
         part_forms = forms.AidItemPartForms(request.POST, instance=instance, user=request.user)
         if not all([form.is_valid(), part_forms.is_valid()]):  # a list, so that both show their errors
-            return self.render_form(form, instance, status=400, part_forms=part_forms)
+            return self.render_form(form, stored, status=400, part_forms=part_forms)
         parts = part_forms.parts(beneficiaries=form.cleaned_data["beneficiaries"])
         try:
+            confirmed = part_forms.outside_confirmed
             if instance is None:
-                saved = services.aid_item_create(user=request.user, data=form.record_data(), parts=parts)
+                saved = services.aid_item_create(
+                    user=request.user, data=form.record_data(), parts=parts, confirmed=confirmed
+                )
             else:
                 saved = services.aid_item_update(
                     aid_item=instance,
@@ -287,6 +291,7 @@ class AidItemEditView(RecordEditView):
                     data=form.record_data(),
                     parts=parts,
                     expected_version=form.cleaned_data["version"],
+                    confirmed=confirmed,
                 )
         except ConflictError as exc:
             assert instance is not None  # a new record cannot conflict
@@ -295,10 +300,10 @@ class AidItemEditView(RecordEditView):
             data = request.POST.copy()
             data["version"] = str(current.version)
             form.data = data
-            return self.render_form(form, instance, status=409, part_forms=part_forms, conflict=exc, current=current)
+            return self.render_form(form, stored, status=409, part_forms=part_forms, conflict=exc, current=current)
         except ValidationError as exc:
             part_forms.add_service_errors(form, exc)
-            return self.render_form(form, instance, status=400, part_forms=part_forms)
+            return self.render_form(form, stored, status=400, part_forms=part_forms)
         messages.success(request, _("Saved."))
         return HttpResponseRedirect(saved.get_absolute_url())
 

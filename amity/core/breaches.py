@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import formats
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 
@@ -34,6 +35,9 @@ class Breach(Exception):
     field: str
     message: str
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # here `field` is the attribute above
+    # Not a broken rule but something the user must confirm (a location outside their provinces): the write
+    # goes ahead when the caller says the user confirmed it (`confirmed=True` to the service).
+    confirmable: bool = False
 
     def text(self) -> str:
         """The message in the active language; a date parameter in its format (stored, it is ISO 8601)."""
@@ -44,13 +48,18 @@ class Breach(Exception):
             for name, value in self.params.items()
         }
 
+    def lazy_text(self) -> str:  # a lazy string (`lazy`), translated when it is made a str
+        """The message in the language active when it is shown: the services check and refuse in English
+        (`translation.override(None)`), and the page or API answer that shows it is in its reader's language."""
+        return lazy(self.text, str)()
+
     @property
     def record_field(self) -> str:
         """The field of the record as a form or the API names it ("" for the record as a whole)."""
         return self.field.split(".", 1)[0]
 
     def as_validation_error(self) -> ValidationError:
-        return ValidationError({self.record_field or NON_FIELD_ERRORS: self.text()})
+        return ValidationError({self.record_field or NON_FIELD_ERRORS: self.lazy_text()})
 
 
 def breaches_of(error: ValidationError) -> list[Breach]:
@@ -81,9 +90,12 @@ class BatchRefused(ValidationError):
 
     def __init__(self, breaches: Sequence[RowBreach]) -> None:
         self.breaches = list(breaches)
+        # Only what the user may confirm: the batch goes through once they have (a page's box, the API's flag,
+        # an upload's confirmation).
+        self.asks_confirmation = bool(self.breaches) and all(found.breach.confirmable for found in self.breaches)
         messages: dict[str, list[str]] = defaultdict(list)
         for found in self.breaches:
-            messages[found.breach.record_field or NON_FIELD_ERRORS].append(found.breach.text())
+            messages[found.breach.record_field or NON_FIELD_ERRORS].append(found.breach.lazy_text())
         super().__init__(dict(messages))
 
 

@@ -3,6 +3,7 @@ every queryset goes through `restrict(user, action)`."""
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
@@ -156,15 +157,23 @@ class RecordEditView(RecordObjectMixin, View):
         context = {"form": form, "object": instance, "model_meta": self.model._meta, **extra}
         return render(self.request, self.template_name, context, status=status)
 
+    @staticmethod
+    def as_stored(instance: _Record | None) -> _Record | None:
+        """A copy of the record as read, for the page's heading and breadcrumbs: a bound model form writes the
+        user's input into its instance as it validates, and a page shown again (a conflict, an error) names the
+        record as it is stored, not as the unsaved input would have it."""
+        return copy.copy(instance)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
         return self.render_form(self.form_class(instance=instance, user=request.user), instance)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instance = self.get_instance()
+        stored = self.as_stored(instance)
         form = self.form_class(request.POST, request.FILES, instance=instance, user=request.user)
         if not form.is_valid():
-            return self.render_form(form, instance, status=400)
+            return self.render_form(form, stored, status=400)
         try:
             if instance is None:
                 saved = self.create(form=form)
@@ -178,10 +187,10 @@ class RecordEditView(RecordObjectMixin, View):
                 # The user's input stays in the form; saving it again now knowingly replaces the other save.
                 form.data = form.data.copy()
                 form.data["version"] = str(current.version)
-            return self.render_form(form, instance, status=409, conflict=exc, current=current)
+            return self.render_form(form, stored, status=409, conflict=exc, current=current)
         except ValidationError as exc:
             add_service_errors(form, exc)
-            return self.render_form(form, instance, status=400)
+            return self.render_form(form, stored, status=400)
         # Every record model with pages defines get_absolute_url; BaseModel does not, or the admin would offer
         # "View on site" for records that have no page.
         return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]

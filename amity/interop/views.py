@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -84,6 +85,7 @@ class ImportRunDetailView(LoginRequiredMixin, DetailView[ImportRun]):
         context["is_excel"] = run.kind != ImportKind.IATI
         context["preview"] = [_preview_line(line) for line in run.options.get("preview", [])]
         context["preview_more"] = max(0, run.created_count + run.updated_count - len(context["preview"]))
+        context["confirmations"] = [_report_line(p) for p in run.options.get("confirmations", [])]
         context["may_confirm"] = run.status == "checked" and (
             run.created_by_id is None or run.created_by_id == self.request.user.pk
         )
@@ -98,7 +100,8 @@ def _preview_line(line: dict[str, Any]) -> dict[str, Any]:
         names = [_field_name(fields, name) for name in line.get("changes", [])]
     except LookupError:
         names = list(line.get("changes", []))
-    return {**line, "changes": names}
+    amount = Decimal(line["amount"]) if line.get("amount") else None  # formatted by the page, in its language
+    return {**line, "changes": names, "amount": amount}
 
 
 def _field_name(fields: Any, name: str) -> str:

@@ -125,7 +125,8 @@ class AdministrativeUnit(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     full_name_vi = models.CharField(_("full name"), max_length=200)
     full_name_en = models.CharField(_("full name (English)"), max_length=200)
-    # Provinces only (a transliteration, data/translations/provinces_ar.csv); other units show their English name.
+    # A province's is a transliteration (data/translations/provinces_ar.csv); a district or commune has none and
+    # is named in Arabic by its Vietnamese name, its full name being the Arabic word for its kind before it.
     name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     full_name_ar = models.CharField(_("full name (Arabic)"), max_length=200, blank=True)
     unit_type = models.CharField(_("unit type"), max_length=100, blank=True)
@@ -164,13 +165,14 @@ class AdministrativeUnit(models.Model):
         return f"{self.full_name} ({self.code}, {_('before 2025')})"
 
     def _in_language(self, field: str) -> str:
-        """`field`'s Vietnamese value on Vietnamese pages, its Arabic one (where there is one) on Arabic pages,
-        else its English one."""
+        """`field`'s Vietnamese value on Vietnamese pages; on Arabic pages its Arabic one, else (a district's or
+        commune's name) the official Vietnamese one, never the English one, which drops the diacritics; its
+        English one on English pages."""
         language = (translation.get_language() or "vi")[:2]
         if language == "vi":
             return str(getattr(self, f"{field}_vi"))
         if language == "ar":
-            return str(getattr(self, f"{field}_ar")) or str(getattr(self, f"{field}_en"))
+            return str(getattr(self, f"{field}_ar")) or str(getattr(self, f"{field}_vi"))
         return str(getattr(self, f"{field}_en"))
 
     @property

@@ -29,6 +29,7 @@ from .signals import rates_changed
 CODELIST_DIR = "iati/codelists"
 TRANSLATIONS = "translations/codelists.csv"
 PROVINCE_NAMES_AR = "translations/provinces_ar.csv"
+CLDR_GAPS = "translations/cldr_gaps.csv"
 PROVINCES_PRE2025 = "vn/admin_pre2025/provinces_63.csv"
 DISTRICTS_PRE2025 = "vn/admin_pre2025/districts_696.csv"
 COMMUNES_PRE2025 = "vn/admin_pre2025/wards_10035.csv"
@@ -445,11 +446,33 @@ def _locale(language: str) -> babel.Locale:
     return babel.Locale(language)
 
 
-def _cldr_names(kind: str, code: str) -> dict[str, str]:
-    return {language: getattr(_locale(language), kind).get(code, "") for language in CLDR_LANGUAGES}
+def _cldr_names(kind: str, code: str, gaps: Mapping[tuple[str, str], Mapping[str, str]]) -> dict[str, str]:
+    """A country's, currency's or language's names from CLDR, the names it lacks from translations/cldr_gaps.csv."""
+    names = {language: getattr(_locale(language), kind).get(code, "") for language in CLDR_LANGUAGES}
+    for language, name in gaps.get((kind, code), {}).items():
+        names[language] = names[language] or name
+    return names
 
 
-def _read_translations(data_dir: Path, codelists: Mapping[str, ParsedCodelist]) -> None:
+def _read_cldr_gaps(data_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """Vietnamese and Arabic names that CLDR does not have (funds codes, Bitcoin, withdrawn countries), by
+    (Babel attribute, code)."""
+    kinds = {"country": "territories", "currency": "currencies"}
+    gaps: dict[tuple[str, str], dict[str, str]] = {}
+    for line, row in _read_csv(data_dir, CLDR_GAPS, ("kind", "code", "name_vi", "name_ar")):
+        kind = kinds.get(row["kind"])
+        if kind is None:
+            raise ReferenceDataError(CLDR_GAPS, _("unknown kind %(kind)s"), line=line, kind=row["kind"])
+        gaps[(kind, _required(row, "code", CLDR_GAPS, line))] = {
+            "vi": _required(row, "name_vi", CLDR_GAPS, line),
+            "ar": _required(row, "name_ar", CLDR_GAPS, line),
+        }
+    return gaps
+
+
+def _read_translations(
+    data_dir: Path, codelists: Mapping[str, ParsedCodelist], gaps: Mapping[tuple[str, str], Mapping[str, str]]
+) -> None:
     """Vietnamese and Arabic names of the codelists users see (IATI publishes English and French only)."""
     for line, row in _read_csv(data_dir, TRANSLATIONS, ("codelist", "code", "name_vi", "name_ar")):
         codelist = codelists.get(_required(row, "codelist", TRANSLATIONS, line))
@@ -467,18 +490,19 @@ def _read_translations(data_dir: Path, codelists: Mapping[str, ParsedCodelist]) 
         _check_lengths(CodelistItem, {"name_vi": item.name_vi, "name_ar": item.name_ar}, TRANSLATIONS, line)
     for codelist_name, kind in CLDR_CODELISTS.items():
         for item in codelists[codelist_name].items.values():
-            names = _cldr_names(kind, item.code)
+            names = _cldr_names(kind, item.code, gaps)
             item.name_vi = item.name_vi or names["vi"]
             item.name_ar = item.name_ar or names["ar"]
 
 
 def _countries_and_currencies(
-    codelists: Mapping[str, ParsedCodelist],
+    codelists: Mapping[str, ParsedCodelist], gaps: Mapping[tuple[str, str], Mapping[str, str]]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Names in the interface languages come from CLDR; the IATI English name is the fall-back."""
+    """Names in the interface languages come from CLDR (and, where it has none, translations/cldr_gaps.csv); the
+    IATI English name is the fall-back."""
     countries: dict[str, dict[str, Any]] = {}
     for item in codelists["Country"].items.values():
-        names = _cldr_names("territories", item.code)
+        names = _cldr_names("territories", item.code, gaps)
         countries[item.code] = {
             "code": item.code,
             "status": item.status,
@@ -490,7 +514,7 @@ def _countries_and_currencies(
         _check_lengths(Country, countries[item.code], codelists["Country"].source, item.line)
     currencies: dict[str, dict[str, Any]] = {}
     for item in codelists["Currency"].items.values():
-        names = _cldr_names("currencies", item.code)
+        names = _cldr_names("currencies", item.code, gaps)
         currencies[item.code] = {
             "code": item.code,
             "status": item.status,
@@ -758,14 +782,29 @@ def _read_rates(
     return rates
 
 
-# The Arabic full name of a province: its kind (by the Vietnamese unit type) before its transliterated name, as
-# Arabic writes "مقاطعة توين كوانغ" for Tuyen Quang Province.
-ARABIC_PROVINCE_KINDS = {"Tỉnh": "مقاطعة", "Thành phố trực thuộc trung ương": "مدينة"}
+# The Arabic word for each kind of unit (by its Vietnamese unit type), written before the unit's name in its
+# Arabic full name: "مقاطعة توين كوانغ" for Tuyen Quang Province, "بلدية Tân An" for Tân An commune.
+ARABIC_UNIT_KINDS = {
+    "Tỉnh": "مقاطعة",  # province
+    "Thành phố trực thuộc trung ương": "مدينة",  # centrally governed city
+    "Huyện": "مديرية",  # rural district (before 2025)
+    "Quận": "منطقة",  # urban district (before 2025)
+    "Thị xã": "بلدة",  # district-level town (before 2025)
+    "Thành phố thuộc tỉnh": "مدينة",  # provincial city (before 2025)
+    "Thành phố thuộc thành phố trực thuộc trung ương": "مدينة",  # Thủ Đức (before 2025)
+    "Xã": "بلدية",  # commune
+    "Phường": "حي",  # ward
+    "Thị trấn": "بلدة",  # township (before 2025)
+    "Đặc khu tại hải đảo": "منطقة خاصة",  # island special zone (from 2025)
+}
 
 
-def _read_province_names_ar(data_dir: Path, units: Mapping[UnitKey, ParsedUnit]) -> None:
-    """Arabic names of the provinces of both eras, by their Vietnamese name (a code may name another province
-    in the other era); every province needs one."""
+def _read_unit_names_ar(data_dir: Path, units: Mapping[UnitKey, ParsedUnit]) -> None:
+    """Arabic names: a province's is a transliteration, read by its Vietnamese name (a code may name another
+    province in the other era); every province needs one. A district or commune keeps its official Vietnamese
+    name, after the Arabic word for its kind ("بلدية Tân An"): 14,000 names have no Arabic form anyone uses, a
+    transliteration would lose the diacritics that tell namesakes apart, and the Vietnamese name is the one on
+    every document. Its `name_ar` stays empty, so its Arabic name is its Vietnamese one (`AdministrativeUnit`)."""
     names: dict[str, str] = {}
     for line, row in _read_csv(data_dir, PROVINCE_NAMES_AR, ("name_vi", "name_ar")):
         name_vi = _required(row, "name_vi", PROVINCE_NAMES_AR, line)
@@ -778,9 +817,21 @@ def _read_province_names_ar(data_dir: Path, units: Mapping[UnitKey, ParsedUnit])
         raise ReferenceDataError(
             PROVINCE_NAMES_AR, _("no province is named %(names)s"), line=None, names=", ".join(sorted(unknown))
         )
-    for (era, _level, code), unit in provinces.items():
+    for (era, level, code), unit in units.items():
+        kind = ARABIC_UNIT_KINDS.get(unit.values["unit_type"])
+        if level != PROVINCE:
+            if kind is None:
+                raise ReferenceDataError(
+                    "amity.reference.services.ARABIC_UNIT_KINDS",
+                    _("no Arabic word for the unit type %(type)s (%(code)s, %(era)s)"),
+                    line=None,
+                    type=unit.values["unit_type"],
+                    code=code,
+                    era=era,
+                )
+            unit.values["full_name_ar"] = f"{kind} {unit.values['name_vi']}"
+            continue
         name_ar = names.get(unit.values["name_vi"])
-        kind = ARABIC_PROVINCE_KINDS.get(unit.values["unit_type"])
         if name_ar is None or kind is None:
             raise ReferenceDataError(
                 PROVINCE_NAMES_AR, _("no Arabic name for province %(code)s (%(era)s)"), line=None, code=code, era=era
@@ -793,7 +844,8 @@ def reference_read(*, data_dir: Path) -> ReferenceData:
     """Read and check every file; raise ReferenceDataError at the first problem. Writes nothing."""
     notes: list[str] = []
     codelists = _read_codelists(data_dir, notes)
-    _read_translations(data_dir, codelists)
+    gaps = _read_cldr_gaps(data_dir)
+    _read_translations(data_dir, codelists, gaps)
     untranslated = Counter(
         name
         for name in TRANSLATED_CODELISTS
@@ -806,9 +858,9 @@ def reference_read(*, data_dir: Path) -> ReferenceData:
             _("Codelist items without a Vietnamese or Arabic name (shown in English): %(lists)s.")
             % {"lists": ", ".join(f"{name} {count}" for name, count in sorted(untranslated.items()))}
         )
-    countries, currencies = _countries_and_currencies(codelists)
+    countries, currencies = _countries_and_currencies(codelists, gaps)
     units = _read_units(data_dir)
-    _read_province_names_ar(data_dir, units)
+    _read_unit_names_ar(data_dir, units)
     mappings = _read_mappings(data_dir, units, notes)
     rates = _read_rates(data_dir, currencies, notes)
     unresolved = Counter(

@@ -216,15 +216,60 @@ class _Labels:
         key = self.keys.get((dimension, raw))
         if key is None:
             if raw is None:
-                missing = _NOT_GIVEN[dimension]
-                if dimension == Dimension.PROVINCE and self.era == Era.CURRENT:
-                    missing = NATIONWIDE
-                key = Key(dimension, None, str(missing))
+                key = Key(dimension, None, _missing_label(dimension, self.era))
             else:
                 value, label = self.maps[dimension].get(raw, (raw, str(raw)))
                 key = Key(dimension, value, label)
             self.keys[(dimension, raw)] = key
         return key
+
+
+def _missing_label(dimension: Dimension, era: str) -> str:
+    """The label of a group without a value (no sector given…; nationwide aid in the current era's provinces)."""
+    if dimension == Dimension.PROVINCE and era == Era.CURRENT:
+        return str(NATIONWIDE)
+    return str(_NOT_GIVEN[dimension])
+
+
+def frozen_rows(figures: Mapping[str, Any], era: str) -> list[dict[str, Any]]:
+    """A published report's stored rows, each key labelled in the reader's language from its value — the code it
+    was published with — as live figures are, in one query per dimension. The stored figures, their labels as
+    published included, stay as they are (they are what the content hash covers); a donor keeps its name as
+    published, and a code that names nothing now keeps its stored label."""
+    rows = list(figures.get("rows", ()))
+    era = era or Era.CURRENT
+    codes: dict[str, set[Any]] = defaultdict(set)
+    for row in rows:
+        for key in row["keys"]:
+            if key["value"] is not None:
+                codes[key["dimension"]].add(key["value"])
+    names = {dimension: _labels_of_codes(Dimension(dimension), values, era) for dimension, values in codes.items()}
+
+    def label(key: Mapping[str, Any]) -> str:
+        if key["value"] is None:
+            return _missing_label(Dimension(key["dimension"]), era)
+        return names[key["dimension"]].get(key["value"], str(key["label"]))
+
+    return [{**row, "keys": [{**key, "label": label(key)} for key in row["keys"]]} for row in rows]
+
+
+def _labels_of_codes(dimension: Dimension, values: set[Any], era: str) -> dict[Any, str]:
+    """Labels in the active language of the values a report's keys carry (`Key.value`: codes, years)."""
+    if dimension == Dimension.YEAR:
+        return {value: str(value) for value in values}
+    if dimension in (Dimension.MODALITY, Dimension.STATUS, Dimension.BENEFICIARY):
+        choices = {Dimension.MODALITY: Modality, Dimension.STATUS: AidStatus, Dimension.BENEFICIARY: BeneficiaryGroup}
+        labels: dict[str, Any] = dict(choices[dimension].choices)
+        return {value: str(labels[value]) for value in values if value in labels}
+    if dimension == Dimension.PROVINCE:
+        units = AdministrativeUnit.objects.filter(era=era, level="province", code__in=values)
+        return {unit.code: unit.name for unit in units}
+    if dimension in (Dimension.SECTOR, Dimension.SECTOR_CATEGORY):
+        items = CodelistItem.objects.filter(codelist__name__in=("Sector", "SectorCategory"), code__in=values)
+        return {item.code: f"{item.code} {item.name}" for item in items}
+    if dimension == Dimension.DONOR_COUNTRY:
+        return {country.code: country.name for country in Country.objects.filter(code__in=values)}
+    return {}  # donors: an organisation's name is as it was typed, and as it was published
 
 
 # Aid no province has: recorded as nationwide or not yet located. Counted in the national total, never given

@@ -31,7 +31,7 @@ from amity.reference.choices import Era
 from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
 from .forms import LIST_PARAMETERS, PublishForm, ReportParametersForm, ReportTableForm, normalise_params
 from .models import PublishedReport
-from .selectors import ReportResult, report
+from .selectors import ReportResult, frozen_rows, report
 from .services import frozen_status_basis, may_publish, published_is_intact, report_publish
 from .spec import FILTER_KEYS, Dimension, Measure, ReportSpec, SpecError, spec_from_params, spec_from_stored
 
@@ -346,9 +346,11 @@ def _number(value: Any) -> Decimal | int | None:
     return value if isinstance(value, int) else Decimal(str(value))
 
 
-def compare_figures(figures: dict[str, Any], live: ReportResult) -> tuple[list[ComparedRow], ComparedRow]:
-    """The published rows beside the live ones (matched on their keys' values), rows only one side has included;
-    and the totals."""
+def compare_figures(
+    figures: dict[str, Any], rows_published: list[dict[str, Any]], live: ReportResult
+) -> tuple[list[ComparedRow], ComparedRow]:
+    """The published rows (`frozen_rows`: labelled in the reader's language) beside the live ones (matched on
+    their keys' values), rows only one side has included; and the totals."""
     measures = figures["measures"]
     currency = figures["currency"]
     money = {m: Measure(m).is_money for m in measures}
@@ -365,7 +367,7 @@ def compare_figures(figures: dict[str, Any], live: ReportResult) -> tuple[list[C
 
     live_rows = {tuple(key.value for key in row.keys): row for row in live.rows}
     rows = []
-    for stored in figures["rows"]:
+    for stored in rows_published:
         key = tuple(k["value"] for k in stored["keys"])
         current = live_rows.pop(key, None)
         rows.append(
@@ -395,9 +397,11 @@ class PublishedDetailView(View):
         figures = published.figures
         currency = figures.get("currency", "")
         status_basis = frozen_status_basis(figures)
+        rows = frozen_rows(figures, str(published.parameters.get("era", "")))
         context: dict[str, Any] = {
             "object": published,
             "figures": figures,
+            "rows": rows,
             "status_basis": status_basis,
             "intact": published_is_intact(published),
             "dimension_labels": [Dimension(d).label for d in figures.get("dimensions", [])],
@@ -421,7 +425,7 @@ class PublishedDetailView(View):
                 except SpecError as error:
                     context["spec_error"] = str(error)
                 else:
-                    rows, totals = compare_figures(figures, live)
-                    context.update(live=live, compared_rows=rows, compared_totals=totals)
-                    context["changed"] = totals.changed or any(row.changed for row in rows)
+                    compared, totals = compare_figures(figures, rows, live)
+                    context.update(live=live, compared_rows=compared, compared_totals=totals)
+                    context["changed"] = totals.changed or any(row.changed for row in compared)
         return render(request, self.template_name, context)

@@ -4,6 +4,9 @@ its sector and location, upload an Excel file, see it checked and confirm it, re
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -33,6 +36,8 @@ def editor() -> Any:
 def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server: Any) -> None:
     from playwright.sync_api import expect
 
+    from amity.reference.models import CodelistItem
+
     user = editor()
     page.goto(reverse("accounts:login"))
     expect(page.locator("html")).to_have_attribute("lang", "vi")
@@ -61,6 +66,14 @@ def test_sign_in_record_an_aid_item_and_read_it_in_arabic(page: Any, live_server
     page.locator("button[name=language][value=ar]").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
+    # Its codes in Arabic, neither in English nor in Vietnamese (demo/tests/test_arabic_pages.py walks every page).
+    water = CodelistItem.objects.of("Sector").get(code="14030")
+    sectors = page.locator("#sectors-heading + *")
+    expect(sectors).to_contain_text(water.name_ar)
+    for latin in (water.name_en, water.name_vi):
+        expect(sectors).not_to_contain_text(latin)
+    expect(page.locator("main")).to_contain_text(province("31").name_ar)
+    snap(page, "arabic-aid-item")
     page.goto(reverse("aid:list"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
@@ -139,23 +152,191 @@ def test_an_excel_file_is_checked_then_confirmed_and_the_same_file_again_leaves_
     assert AidItem.objects.get().version == item.version
 
 
-def upload_excel(page: Any, data: bytes) -> None:
-    """Upload an aid item workbook from the upload page and wait for its check to finish (the bar at 100 %)."""
+def test_transactions_keyed_into_the_template_then_corrected_in_the_export_are_written_once(
+    page: Any, live_server: Any
+) -> None:
+    """The transactions template filled with two transactions of an aid item (named by the office's number, the type
+    and currency picked from the drop-downs' values), checked and confirmed; then the aid list's transactions
+    export, one amount corrected in it, uploaded: one row changed, valued again; the same file once more: unchanged."""
     from playwright.sync_api import expect
 
-    page.select_option("#id_kind", "aid_items")
-    page.set_input_files(
-        "#id_file", files=[{"name": "vien-tro.xlsx", "mimeType": "application/octet-stream", "buffer": data}]
+    from amity.aid.models import Transaction
+    from amity.aid.tests.factories import make_aid_item
+    from amity.interop.tests.test_excel import get
+
+    user = editor()
+    item = make_aid_item(user, owning_province=province("31"), title="Trạm y tế xã Thành Đông", reference="HP-YT-07")
+    sign_in_as(page, user, live_server)
+    page.goto(reverse("interop:excel_upload"))
+    with page.expect_download() as download:
+        page.locator(f'a[href="{reverse("interop:excel_template", args=["transactions"])}"]').click()
+    workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    listed = list_values(workbook)
+    disbursement = next(value for value in listed["transaction_types"] if value.startswith("3 – "))
+    assert disbursement == f"3 – {vi('Disbursement')}"  # the drop-down names the code in Vietnamese
+    rows = {"aid_item": "HP-YT-07", "transaction_type": disbursement, "date": datetime(2026, 3, 2)}
+    for row, (amount, currency) in enumerate(((12000, "USD"), (5000, "EUR")), start=3):
+        chosen = next(value for value in listed["currencies"] if value.startswith(f"{currency} – "))
+        fill_row(workbook.worksheets[0], row, **rows, amount=amount, currency=chosen)
+
+    upload_excel(page, save(workbook), kind="transactions")
+    expect(page.locator("#excel-preview tbody tr")).to_have_count(2)
+    preview = page.locator("#excel-preview tbody")
+    expect(preview.locator("tr").nth(0)).to_contain_text("HP-YT-07 · 12.000,00 USD")  # the item by its number
+    expect(preview.locator("tr").nth(1)).to_contain_text("HP-YT-07 · 5.000,00 EUR")
+    assert not Transaction.objects.exists()
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        vi("Written: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": 2, "updated": 0, "unchanged": 0}
     )
+    assert sorted(item.transactions.values_list("currency__code", "amount")) == [
+        ("EUR", Decimal("5000.00")),
+        ("USD", Decimal("12000.00")),
+    ]
+    euros = item.transactions.get(currency__code="EUR")
+
+    # The office corrects an amount in the aid list's export and uploads it: one row changed, valued again.
+    page.goto(reverse("aid:list"))
+    with page.expect_download() as download:
+        page.locator(f'a[href^="{reverse("interop:excel_export", args=["transactions"])}"]').click()
+    exported = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    sheet = exported.worksheets[0]
+    [row] = [r for r in (3, 4) if get(sheet, r, "id") == str(euros.public_id)]
+    fill_row(sheet, row, amount=5500)
+    corrected = save(exported)
+    page.goto(reverse("interop:excel_upload"))
+    upload_excel(page, corrected, kind="transactions")
+    expect(page.locator("#excel-preview tbody tr")).to_have_count(1)
+    expect(page.locator("#excel-preview tbody tr")).to_contain_text("5.500,00 EUR")
+    expect(page.locator("#excel-preview tbody tr")).to_contain_text(vi("Amount"), ignore_case=True)  # what changes
+    snap(page, "guide-excel-transactions")
+    page.get_by_role("button", name=vi("Confirm and write")).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        vi("Written: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.")
+        % {"created": 0, "updated": 1, "unchanged": 1}
+    )
+    before_usd = euros.amount_usd
+    euros.refresh_from_db()
+    assert (euros.amount, euros.version) == (Decimal("5500.00"), 2)
+    assert abs(euros.amount_usd - before_usd * Decimal("1.1")) <= Decimal("0.01")  # valued again
+
+    # The same file again: nothing to write.
+    page.goto(reverse("interop:excel_upload"))
+    upload_excel(page, corrected, kind="transactions")
+    expect(page.locator(".alert-info")).to_contain_text(
+        vi(
+            "Confirming will create %(created)s records, update %(updated)s and leave %(unchanged)s unchanged, "
+            "all at once."
+        )
+        % {"created": 0, "updated": 0, "unchanged": 2}
+    )
+    assert Transaction.objects.count() == 2
+
+
+def list_values(workbook: Any) -> dict[str, list[str]]:
+    """The drop-downs' values of a template, by list (the hidden Lists sheet: a list's key in row 1)."""
+    lists = workbook.worksheets[-1]
+    return {
+        column[0].value: [cell.value for cell in column[1:] if cell.value]
+        for column in lists.iter_cols()
+        if column[0].value
+    }
+
+
+def save(workbook: Any) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload_excel(page: Any, data: bytes, *, kind: str = "aid_items") -> None:
+    """Upload a workbook from the upload page and wait for its check to finish (the bar at 100 %)."""
+    from playwright.sync_api import expect
+
+    page.select_option("#id_kind", kind)
+    name = {"aid_items": "vien-tro.xlsx", "transactions": "giao-dich.xlsx"}[kind]
+    page.set_input_files("#id_file", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
     page.get_by_role("button", name=vi("Check the file")).click()
     expect(page.locator("#run-progress .progress-bar")).to_have_text("100 %")
 
 
+def test_an_iati_file_uploaded_shows_its_progress_until_the_import_report(
+    page: Any, live_server: Any, settings: Any
+) -> None:
+    """The import runs in a task worker, as in an office (not at once in the request, as in the other tests): the
+    run's page shows the bar moving while the file waits and is imported, then, without a reload by the user, the
+    counts and the report with the skipped activity's line."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from playwright.sync_api import expect
+
+    from amity.interop.tests.test_iati_import import activity, iati_file
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    content = iati_file(
+        activity("XM-DAC-41114-VN-001", title="Nước sạch cho trường học"),
+        activity("XM-DAC-41114-VN-BAD", sectors='<sector vocabulary="1" code="99999" percentage="100"/>'),
+    )
+    sign_in_as(page, editor(), live_server)
+    page.goto(reverse("interop:runs"))
+    page.locator(f'a[href="{reverse("interop:iati_import")}"]').click()
+    expect(page.locator("#id_province")).to_have_value(str(province("31").pk))  # the editor's one province
+    page.set_input_files("#id_file", files=[{"name": "donor.xml", "mimeType": "text/xml", "buffer": content}])
+    page.get_by_role("button", name=vi("Import")).click()
+
+    # Queued: the bar runs and the page asks for the progress every second.
+    bar = page.locator("#run-progress .progress-bar")
+    expect(bar).to_have_class(re.compile("progress-bar-animated"))
+    expect(page.locator("#run-progress")).to_contain_text(vi("Queued"))
+    snap(page, "guide-iati-progress")
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.QUEUED and not AidItem.objects.exists()
+
+    # A worker takes the task. On SQLite the live server shares this thread's database connection, so the page's
+    # requests for the progress are held (a routed request waits for this thread to pass it on) while it runs.
+    progress_url = reverse("interop:run_progress", args=[run.public_id])
+    page.route(f"**{progress_url}", lambda route: route.continue_())
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-test",
+        excluded_queue_names=[],
+    )
+    worker.run()
+
+    expect(bar).to_have_text("100 %")  # the page reloaded itself once the import was done
+    expect(bar).not_to_have_class(re.compile("progress-bar-animated"))
+    counts = page.locator("#run-counts")
+    expect(counts.locator(".col").nth(0)).to_contain_text("1")
+    expect(counts.locator(".col").nth(3)).to_contain_text("1")  # skipped
+    report = page.locator("#run-report")
+    expect(report).to_contain_text("XM-DAC-41114-VN-BAD")
+    expect(report).to_contain_text("99999")
+    snap(page, "guide-iati-report")
+    run.refresh_from_db()
+    assert (run.status, run.created_count, run.skipped_count) == (ImportStatus.DONE, 1, 1)
+    assert AidItem.objects.get().iati_identifier == "XM-DAC-41114-VN-001"
+
+    # The report as CSV, for the office's files.
+    with page.expect_download() as download:
+        page.locator(f'a[href="{reverse("interop:run_report", args=[run.public_id])}"]').click()
+    assert "XM-DAC-41114-VN-BAD" in download.value.path().read_text(encoding="utf-8-sig")
+
+
 def fill_aid_item_row(worksheet: Any, **values: str) -> None:
     """Write `values` into the first data row of an aid item template, by the hidden key row."""
+    fill_row(worksheet, 3, **values)
+
+
+def fill_row(worksheet: Any, row: int, **values: Any) -> None:
+    """Write `values` into a data row of a template, by the hidden key row."""
     from amity.interop.tests.test_excel import put
 
-    put(worksheet, 3, **values)
+    put(worksheet, row, **values)
 
 
 def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_users_provinces(
@@ -297,6 +478,8 @@ def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_in
     expect(conflict.locator(".amity-conflict")).to_contain_text("Cầu treo bản Mường Lát")  # saved meanwhile
     expect(conflict.locator(".amity-conflict td.table-warning")).to_contain_text("Cầu treo dân sinh bản Mường")
     expect(page.locator("#id_title_vi")).to_have_value("Cầu treo dân sinh bản Mường")  # the input is kept
+    expect(page.locator("h1")).to_contain_text("Cầu treo bản Mường Lát")  # the heading names what is stored
+    expect(page.locator("h1")).not_to_contain_text("dân sinh")
     item.refresh_from_db()
     assert item.title_vi == "Cầu treo bản Mường Lát"
     snap(page, "conflict")

@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from amity.aid import services
+from amity.aid import rules, services
 from amity.aid.choices import AidStatus
 from amity.aid.models import AidItem, Transaction
 from amity.conftest import client_for
@@ -309,6 +311,22 @@ def test_percentages_not_adding_up_show_on_their_rows_and_nothing_is_saved(users
     assert not AidItem.all_objects.exists()
 
 
+@pytest.mark.parametrize("language", ["vi", "ar"])
+def test_a_rule_the_service_finds_broken_reads_in_the_pages_language(users, hai_phong, language):
+    """The services check in English (what they store is in English); what a page shows of their refusal is in
+    its reader's language."""
+    data = new_item_data(hai_phong, donor(), **{"sectors-1-percentage": "30"})
+    client = client_for(users["editor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(reverse("aid:add"), data)
+    assert response.status_code == 400
+    with translation.override(language):
+        expected = translation.gettext(rules.PERCENT_TOTAL) % {"total": "90"}
+    assert expected != rules.PERCENT_TOTAL % {"total": "90"}
+    assert expected in response.content.decode()
+    translation.deactivate()
+
+
 def test_an_unknown_unit_code_shows_on_its_row(users, hai_phong):
     data = new_item_data(hai_phong, donor(), **{"locations-0-unit": "99999"})
     response = client_for(users["editor"]).post(reverse("aid:add"), data)
@@ -374,6 +392,22 @@ def test_the_second_editor_sees_a_conflict_and_keeps_their_input(users, hai_phon
     assert response.context["current"].title_vi == "FIRST"
     assert response.context["form"]["version"].value() == "2"
     assert AidItem.objects.get(pk=item.pk).title_vi == "FIRST"
+    # The page names the aid item as it is stored; the unsaved title is in the form and the comparison only.
+    html = response.content.decode()
+    heading = html[html.index("<h1") : html.index("</h1>")]
+    assert "FIRST" in heading and "SECOND" not in heading
+    breadcrumbs = html[html.index('class="breadcrumb small') : html.index("</ol>")]
+    assert "FIRST" in breadcrumbs and "SECOND" not in breadcrumbs
+
+
+def test_a_form_shown_again_with_errors_names_the_aid_item_as_stored(users, hai_phong):
+    item = make_aid_item(users["editor"], owning_province=hai_phong, title="Original")
+    data = {**edit_data(item), "title_vi": "Renamed", "sectors-0-percentage": "50"}
+    response = client_for(users["editor"]).post(reverse("aid:edit", args=[item.public_id]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Original" in html[html.index("<h1") : html.index("</h1>")]
+    assert response.context["form"]["title_vi"].value() == "Renamed"
 
 
 def test_a_viewer_cannot_open_the_edit_form(users, hai_phong):

@@ -359,10 +359,11 @@ class TransactionChecker(Matcher):
                         break
             if record is not None:
                 claimed.add(record.pk)
-            identifier = str(record.public_id) if record else ""
-            planned.append(
-                self.plan(sheet, row, record, {"aid_item": aid_item, **data}, version, identifier=identifier)
-            )
+            # Named by its aid item as an office knows it (a transaction has no name of its own), with its amount.
+            identifier = aid_item.reference or aid_item.iati_identifier or aid_item.title_vi
+            planned_row = self.plan(sheet, row, record, {"aid_item": aid_item, **data}, version, identifier=identifier)
+            planned_row.amount = (data["amount"], data["currency"].code)
+            planned.append(planned_row)
         return planned
 
     def _aid_items(self, sheet: SheetData) -> tuple[dict[str, AidItem], set[int]]:

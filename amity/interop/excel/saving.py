@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy
@@ -49,10 +50,11 @@ class Planned:
     letters: Mapping[str, str] = field(default_factory=dict)  # the sheet's column letters
     part_places: dict[str, Place] = field(default_factory=dict)  # sectors / locations → the item's first row there
     changes: list[str] = field(default_factory=list)  # an update's changed fields (and kinds of parts)
+    amount: tuple[Decimal, str] | None = None  # a transaction's amount and currency, shown beside it
 
     def preview(self) -> dict[str, Any]:
         """What the row will do, for the page that asks for confirmation (JSON: stored with the run)."""
-        return {
+        line = {
             "sheet": self.sheet,
             "row": self.row,
             "action": self.action,
@@ -60,20 +62,26 @@ class Planned:
             "model": self.instance._meta.label,
             "changes": self.changes,
         }
+        if self.amount is not None:
+            line["amount"], line["currency"] = f"{self.amount[0]:f}", self.amount[1]
+        return line
 
 
 # A breach's field → the column that holds it, where the sheet names it otherwise.
 COLUMN_OF = {"participants": "donor", "sectors": "sector", "locations": "unit"}
 
 
-def save_planned(kind: str, planned: Sequence[Planned], user: Any, *, dry_run: bool) -> list[Any]:
+def save_planned(
+    kind: str, planned: Sequence[Planned], user: Any, *, dry_run: bool, confirmed: bool = False
+) -> list[Any]:
     """Check (`dry_run`) or write the created and updated rows of a plan through the batch service of their
-    kind; the records written, in the order of those rows. Raises `BatchRefused`."""
+    kind; the records written, in the order of those rows. Raises `BatchRefused`. `confirmed`: the user confirmed
+    what the rules ask to confirm (an upload confirmed after its check listed it)."""
     rows = [item for item in planned if item.action != UNCHANGED]
-    return SAVERS[kind](rows, user, dry_run) if rows else []
+    return SAVERS[kind](rows, user, dry_run, confirmed) if rows else []
 
 
-def _save_aid_items(rows: Sequence[Planned], user: Any, dry_run: bool) -> list[Any]:
+def _save_aid_items(rows: Sequence[Planned], user: Any, dry_run: bool, confirmed: bool) -> list[Any]:
     changes = [
         aid_services.ItemChange(
             item.data,
@@ -83,15 +91,17 @@ def _save_aid_items(rows: Sequence[Planned], user: Any, dry_run: bool) -> list[A
         )
         for item in rows
     ]
-    return aid_services.aid_items_save(user=user, rows=changes, reason=EXCEL_IMPORT, dry_run=dry_run)
+    return aid_services.aid_items_save(
+        user=user, rows=changes, reason=EXCEL_IMPORT, dry_run=dry_run, confirmed=confirmed
+    )
 
 
-def _save_transactions(rows: Sequence[Planned], user: Any, dry_run: bool) -> list[Any]:
+def _save_transactions(rows: Sequence[Planned], user: Any, dry_run: bool, confirmed: bool) -> list[Any]:
     changes = [(item.instance, item.expected_version) for item in rows]
     return aid_services.transactions_save(user=user, changes=changes, reason=EXCEL_IMPORT, dry_run=dry_run)
 
 
-SAVERS: dict[str, Callable[[Sequence[Planned], Any, bool], list[Any]]] = {
+SAVERS: dict[str, Callable[[Sequence[Planned], Any, bool, bool], list[Any]]] = {
     "aid_items": _save_aid_items,
     "transactions": _save_transactions,
 }

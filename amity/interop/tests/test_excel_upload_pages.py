@@ -115,3 +115,39 @@ def test_a_checked_file_stops_the_progress_bar_and_lists_the_rows_it_will_write(
     assert "HP-1" in table and "Trường học" in table
     assert table.count("<tr>") == 3  # the header and the two rows that write something
     assert "tên (tiếng Việt)" in table and "title (Vietnamese)" not in table  # the field changed, in Vietnamese
+
+
+def test_the_rows_of_a_transactions_file_are_listed_by_their_aid_item_and_amount_in_the_readers_language(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import datetime
+
+    from django.conf import settings
+    from django.utils import translation
+
+    from amity.aid.tests.factories import make_aid_item
+    from amity.interop.tests.test_excel import blank, put
+
+    editor = users["editor"]
+    make_aid_item(editor, owning_province=province("31"), reference="HP-YT-07")
+    workbook = blank("transactions", editor)
+    put(
+        workbook.worksheets[0],
+        3,
+        aid_item="HP-YT-07",
+        transaction_type="3",
+        date=datetime(2024, 3, 2),
+        amount=12345.5,
+        currency="EUR",
+    )
+    client = client_for(editor)
+    run = upload(client, xlsx(workbook), django_capture_on_commit_callbacks, kind="transactions")
+    assert (run.status, run.created_count) == (ImportStatus.CHECKED, 1)
+
+    for language, amount in (("vi", "12.345,50 EUR"), ("en", "12,345.50 EUR")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        with translation.override(language):  # what the page activates goes when the test's language comes back
+            page = client.get(run.get_absolute_url()).content.decode()
+        table = page[page.index('id="excel-preview"') :]
+        table = table[: table.index("</table>")]
+        assert "HP-YT-07" in table and amount in table, table

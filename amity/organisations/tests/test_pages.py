@@ -94,6 +94,18 @@ def test_second_editor_sees_a_conflict_and_keeps_their_input(users, local_org):
     assert Organisation.objects.get(pk=local_org.pk).acronym == "FIRST"
 
 
+def test_the_conflict_page_names_the_organisation_as_stored(users, local_org):
+    editor, approver = client_for(users["editor"]), client_for(users["approver"])
+    url = reverse("organisations:edit", args=[local_org.public_id])
+    stale = form_data(local_org)
+    editor.post(url, {**stale, "name": "Hội Hữu nghị Việt – Lào"})
+    response = approver.post(url, {**stale, "name": "Hội Hữu nghị (chưa lưu)"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    heading = html[html.index("<h1") : html.index("</h1>")]
+    assert "Hội Hữu nghị Việt – Lào" in heading and "chưa lưu" not in heading
+
+
 def test_field_errors_are_shown_and_nothing_is_saved(users, local_org):
     client = client_for(users["editor"])
     url = reverse("organisations:edit", args=[local_org.public_id])

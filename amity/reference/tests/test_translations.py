@@ -1,5 +1,6 @@
-"""The Vietnamese and Arabic names of the codes users see (translations/codelists.csv) and the Arabic names of
-the provinces (translations/provinces_ar.csv): complete, in the right script, and loaded."""
+"""The Vietnamese and Arabic names of the codes users see (translations/codelists.csv, and cldr_gaps.csv for what
+CLDR lacks), the Arabic names of the provinces (translations/provinces_ar.csv) and of the other units (their
+Vietnamese name after the Arabic word for their kind): complete, in the right script, and loaded."""
 
 from __future__ import annotations
 
@@ -121,8 +122,47 @@ def test_a_province_is_named_in_the_active_language():
     hanoi = AdministrativeUnit.objects.get(era=Era.CURRENT, level=UnitLevel.PROVINCE, code="01")
     with translation.override("ar"):
         assert hanoi.full_name == "مدينة هانوي"
-    # A commune has no Arabic name: Arabic pages show its English one.
-    commune = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.COMMUNE).first()
-    assert commune is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("era", "level", "code", "arabic", "vietnamese"),
+    [
+        (Era.CURRENT, UnitLevel.COMMUNE, "11254", "بلدية Bắc Thanh Miện", "Xã Bắc Thanh Miện"),
+        (Era.CURRENT, UnitLevel.COMMUNE, "00004", "حي Ba Đình", "Phường Ba Đình"),
+        (Era.PRE2025, UnitLevel.DISTRICT, "001", "منطقة Ba Đình", "Quận Ba Đình"),
+        (Era.PRE2025, UnitLevel.COMMUNE, "11254", "بلدية Hồng Quang", "Xã Hồng Quang"),
+    ],
+)
+def test_a_district_or_commune_keeps_its_vietnamese_name_after_the_arabic_word_for_its_kind(
+    era: str, level: str, code: str, arabic: str, vietnamese: str
+):
+    """Arabic pages name a commune as its documents do (with its diacritics, which tell namesakes apart), never by
+    the English name, which drops them."""
+    unit = AdministrativeUnit.objects.get(era=era, level=level, code=code)
     with translation.override("ar"):
-        assert commune.full_name == commune.full_name_en
+        assert (unit.name, unit.full_name) == (unit.name_vi, arabic)
+    with translation.override("vi"):
+        assert unit.full_name == vietnamese
+
+
+@pytest.mark.django_db
+def test_every_unit_has_an_arabic_full_name_beginning_with_the_arabic_word_for_its_kind():
+    words = set(services.ARABIC_UNIT_KINDS.values())
+    for full_name_ar, name_vi, name_ar in AdministrativeUnit.objects.values_list("full_name_ar", "name_vi", "name_ar"):
+        kind, _space, _name = full_name_ar.partition(" ")
+        assert kind in words or full_name_ar.startswith("منطقة خاصة "), full_name_ar
+        assert full_name_ar.endswith(name_ar or name_vi), full_name_ar
+
+
+@pytest.mark.django_db
+def test_every_country_and_currency_has_a_vietnamese_and_an_arabic_name():
+    """CLDR's names, and translations/cldr_gaps.csv's where CLDR has none (funds codes, Bitcoin, withdrawn
+    countries), so that a drop-down of currencies or countries never falls back to English."""
+    from amity.reference.models import Country, Currency
+
+    for model in (Country, Currency):
+        for code, name_vi, name_ar in model.objects.values_list("code", "name_vi", "name_ar"):
+            assert name_vi, (model.__name__, code)
+            assert ARABIC_LETTER.search(name_ar), (model.__name__, code, name_ar)
+    assert Currency.objects.get(code="XBT").name_ar == "بيتكوين"

@@ -18,7 +18,7 @@ from amity.organisations.models import Organisation
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
-from ..selectors import Key, ReportResult, Row
+from ..selectors import Key, ReportResult, Row, frozen_rows
 from ..services import frozen_status_basis
 from ..spec import STORED_WITHOUT_STATUS_BASIS, Dimension, Measure, ReportSpec, SpecError, StatusBasis, spec_from_stored
 
@@ -58,7 +58,8 @@ class ExportContext:
 
 def result_from_figures(parameters: Mapping[str, Any], figures: Mapping[str, Any]) -> ReportResult:
     """The inverse of `services.result_to_figures`: a published report's stored JSON as a `ReportResult`, so
-    that exports of live and of frozen figures go through the same code. Labels stay as they were published."""
+    that exports of live and of frozen figures go through the same code. The figures stay as they were
+    published; codes are named in the reader's language (`frozen_rows`)."""
     measures = tuple(Measure(m) for m in figures.get("measures", ()))
     dimensions = tuple(Dimension(d) for d in figures.get("dimensions", ()))
     try:
@@ -83,7 +84,7 @@ def result_from_figures(parameters: Mapping[str, Any], figures: Mapping[str, Any
             keys=tuple(Key(Dimension(k["dimension"]), k["value"], str(k["label"])) for k in raw_row["keys"]),
             values=values(raw_row["values"]),
         )
-        for raw_row in figures.get("rows", ())
+        for raw_row in frozen_rows(figures, spec.era)
     ]
     return ReportResult(
         spec=spec,

@@ -427,6 +427,30 @@ def test_published_figures_stay_frozen_and_the_comparison_shows_a_later_change(d
     assert "+1,000.00" in html and "amity-difference" in html
 
 
+def test_a_report_published_in_vietnamese_names_its_codes_in_the_readers_language_and_stays_intact(demo, users):
+    """The figures are frozen; the names of their codes are not figures: a report published from a Vietnamese page
+    reads in Arabic on an Arabic page, in its comparison and its export, and its stored labels and hash stay."""
+    publish(as_user(users["central"], "vi"), "year=2023&group_by=province,sector&era=pre2025", "Toàn quốc 2023")
+    published = PublishedReport.objects.get()
+    stored = json.dumps(published.figures, ensure_ascii=False)
+    assert "Hải Dương" in stored and "Giáo dục tiểu học" in stored  # as published, in Vietnamese
+
+    reader = as_user(users["viewer"], "ar")
+    for params in ({}, {"compare": "1"}):
+        html = reader.get(published.get_absolute_url(), params).content.decode()
+        assert "هاي دونغ" in html and "التعليم الابتدائي" in html, params
+        assert "Hải Dương" not in html and "Giáo dục tiểu học" not in html, params
+    export = reader.get(reverse("reports:export"), {"format": "csv", "published": str(published.public_id)})
+    text = b"".join(export.streaming_content).decode("utf-8-sig") if export.streaming else export.content.decode()
+    assert "التعليم الابتدائي" in text and "Giáo dục tiểu học" not in text
+    published.refresh_from_db()
+    assert json.dumps(published.figures, ensure_ascii=False) == stored
+    assert (
+        "Intact: the figures match their hash"
+        in as_user(users["viewer"]).get(published.get_absolute_url()).content.decode()
+    )
+
+
 def test_every_published_report_is_public_on_its_page_and_agrees_with_the_api(demo, users, son_la):
     publish(as_user(users["approver"]), "province=31&year=2023")
     publish(as_user(users["central"]), "year=2023", title="Toàn quốc 2023")
