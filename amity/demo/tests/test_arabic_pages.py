@@ -45,7 +45,7 @@ from amity.reference.services import TRANSLATED_CODELISTS
 pytestmark = pytest.mark.django_db
 
 # Apps whose records hold what users typed, and whose choices (codes of Amity's own) users see.
-DATA_APPS = ("accounts", "organisations", "aid", "reports", "interop")
+DATA_APPS = ("accounts", "organisations", "aid", "reports", "interop", "documents", "diplomacy", "obligations")
 # Attributes whose text a reader sees or hears.
 SHOWN_ATTRIBUTES = ("title", "aria-label", "placeholder", "label", "alt")
 WORD = re.compile(r"[\w-]+")
