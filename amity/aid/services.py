@@ -21,7 +21,7 @@ from amity.core import derived
 from amity.core.breaches import Breaches, breaches_of
 from amity.core.bulk import create_records, insert_history, update_rows
 from amity.core.money import CENT, round_significant
-from amity.core.scoping import Action, jurisdiction
+from amity.core.scoping import Action
 from amity.core.services import (
     apply_fields,
     check_version,
@@ -49,7 +49,6 @@ from .models import (
     START_DEADLINE_DAYS,
     AidItem,
     Budget,
-    LocationSplit,
     Transaction,
 )
 from .parts import BUDGET_COLUMNS, parts_write
@@ -147,33 +146,6 @@ def _check_parts(found: Breaches, index: int, aid_item: AidItem, parts: AidItemP
                 found.add(index, rules.Breach(f"budgets.{breach.field}".rstrip("."), breach.message, breach.params))
 
 
-def _check_within_provinces(
-    found: Breaches, pairs: Sequence[tuple[AidItem, AidItemParts | None]], user: Any, *, confirmed: bool
-) -> None:
-    """The locations each row adds to its item (not stored for it yet) outside the user's provinces, which the user
-    must confirm (`rules.check_locations_within_provinces`): one query per chunk for the stored locations, and
-    the current province of each unit looked up once."""
-    provinces = jurisdiction(user) if user is not None else None
-    if provinces is None or confirmed:
-        return
-    stored: dict[int, set[int]] = {}
-    for chunk in chunks({item.pk for item, _parts in pairs if item.pk is not None}):
-        for item_id, unit_id in LocationSplit.objects.filter(aid_item_id__in=chunk).values_list("aid_item", "unit"):
-            stored.setdefault(item_id, set()).add(unit_id)
-    successors: dict[int, AdministrativeUnit] = {}
-    for index, (item, parts) in enumerate(pairs):
-        if parts is None or not parts.locations:
-            continue
-        with found.row(index):
-            added = []
-            for share in parts.locations:
-                if share.unit.pk not in stored.get(item.pk, set()):
-                    if share.unit.pk not in successors:
-                        successors[share.unit.pk] = current_province_of(share.unit)
-                    added.append(successors[share.unit.pk])
-            rules.check_locations_within_provinces(added, provinces, confirmed=False)
-
-
 def part_rows(
     parts: AidItemParts,
     current_province: Callable[[AdministrativeUnit], AdministrativeUnit] = current_province_of,
@@ -204,11 +176,9 @@ def _check_editable(aid_item: AidItem, user: Any) -> None:
 # --- aid items ----------------------------------------------------------------------------------------------
 
 
-def aid_item_create(
-    *, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None, confirmed: bool = False
-) -> AidItem:
+def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None) -> AidItem:
     """One new aid item (a page, the API): a batch of one (`aid_items_save`)."""
-    [aid_item] = aid_items_save(user=user, rows=[ItemChange(data, parts or AidItemParts())], confirmed=confirmed)
+    [aid_item] = aid_items_save(user=user, rows=[ItemChange(data, parts or AidItemParts())])
     return aid_item
 
 
@@ -219,11 +189,10 @@ def aid_item_update(
     data: Mapping[str, Any],
     parts: AidItemParts | None = None,
     expected_version: int | None,
-    confirmed: bool = False,
 ) -> AidItem:
     """One aid item changed (a page, the API): a batch of one (`aid_items_save`). The instance given is brought
     up to what was saved (its new version), as callers that save again expect."""
-    aid_items_save(user=user, rows=[ItemChange(data, parts, aid_item.pk, expected_version)], confirmed=confirmed)
+    aid_items_save(user=user, rows=[ItemChange(data, parts, aid_item.pk, expected_version)])
     aid_item.refresh_from_db()
     return aid_item
 
@@ -246,12 +215,7 @@ ITEM_FOREIGN_KEYS = [f.name for f in AidItem._meta.concrete_fields if f.is_relat
 
 
 def aid_items_save(
-    *,
-    user: Any,
-    rows: Sequence[ItemChange],
-    reason: str | Promise = "",
-    dry_run: bool = False,
-    confirmed: bool = False,
+    *, user: Any, rows: Sequence[ItemChange], reason: str | Promise = "", dry_run: bool = False
 ) -> list[AidItem]:
     """Create and change aid items with their parts in one atomic write: the one writer of aid items. A page or
     the API saves one; an Excel upload, a file; `dry_run=True` checks everything and writes nothing (an
@@ -263,9 +227,7 @@ def aid_items_save(
     403 for the batch), an item on record as ended stays as it ended, the status changes only through the
     lifecycle, the version the user saw is the stored one (a dry run; the write claims them: 409), an owning
     province of the current era, the model's field rules (foreign keys are the caller's lookups in the user's
-    scope, so they are not queried again one by one), one aid item per IATI identifier, the parts' rules, and
-    locations added outside the user's provinces, which pass only once the user `confirmed` them (a breach that
-    asks for confirmation, `BatchRefused.asks_confirmation`, when not). Then
+    scope, so they are not queried again one by one), one aid item per IATI identifier, the parts' rules. Then
     one multi-row write per chunk with history rows carrying the user, the parts through `parts_write`, the
     scope checked again on the result, and one facts refresh for the items changed."""
     if not rows:
@@ -302,12 +264,6 @@ def aid_items_save(
             _check_parts(found, index, item, _whole_parts(row) if row.pk is None else row.parts or AidItemParts())
             items.append(item)
         _check_unique_identifiers(found, items)
-        _check_within_provinces(
-            found,
-            [(item, _whole_parts(row) if row.pk is None else row.parts) for item, row in zip(items, rows, strict=True)],
-            user,
-            confirmed=confirmed,
-        )
         found.refuse()
         if dry_run:
             return items

@@ -279,11 +279,8 @@ class AidItemEditView(RecordEditView):
             return self.render_form(form, stored, status=400, part_forms=part_forms)
         parts = part_forms.parts(beneficiaries=form.cleaned_data["beneficiaries"])
         try:
-            confirmed = part_forms.outside_confirmed
             if instance is None:
-                saved = services.aid_item_create(
-                    user=request.user, data=form.record_data(), parts=parts, confirmed=confirmed
-                )
+                saved = services.aid_item_create(user=request.user, data=form.record_data(), parts=parts)
             else:
                 saved = services.aid_item_update(
                     aid_item=instance,
@@ -291,7 +288,6 @@ class AidItemEditView(RecordEditView):
                     data=form.record_data(),
                     parts=parts,
                     expected_version=form.cleaned_data["version"],
-                    confirmed=confirmed,
                 )
         except ConflictError as exc:
             assert instance is not None  # a new record cannot conflict
