@@ -43,6 +43,9 @@ urlpatterns = [
     path("duties/", include("amity.obligations.urls")),
     path("audit/", include("amity.audit.urls")),
     path("api/v1/", include(api_v1)),
+    path("api/public/v1/", include("amity.portal.api.urls")),
+    path("", include("amity.portal.data_urls")),
+    path("", include("amity.portal.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="swagger-ui"),
     # One way in for everyone, the admin too: Amity's sign-in page, with the lockout and the second factor.

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "amity.diplomacy",
     "amity.documents",
     "amity.obligations",
+    "amity.portal",
     "amity.demo",
     # After Amity's apps: `manage.py db_worker` is amity.interop's (it recovers the imports of dead workers).
     "django_tasks",
