@@ -20,10 +20,10 @@ def database_cpu(before: dict[str, float], after: dict[str, float]) -> float:
 
 def main() -> None:
     print(
-        "| run | requests | per second | p50 | p95 | p99 | max | 2xx | 4xx | 5xx | timeouts (>30 s) | "
+        "| run | think time | requests | per second | p50 | p95 | p99 | max | 2xx | 4xx | 5xx | timeouts (>30 s) | "
         "web CPU / request | database CPU / request | load average before → after |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     with open(sys.argv[1]) as results:
         rows = [json.loads(line) for line in results]
     for row in rows:
@@ -36,8 +36,10 @@ def main() -> None:
             web = f"{(after['web'] - before['web']) * 1000 / answered:.0f} ms"
             db = f"{database_cpu(before['sessions'], after['sessions']) * 1000 / answered:.0f} ms"
         status, errors = result["status"], result["socket_errors"]
+        think = f"{row['think_ms'] / 1000:g} s" if row.get("think_ms") else "none"
         print(
-            f"| {row['run']} | {result['requests']:,} | {result['per_second']:.1f} | {result['p50_ms']:,.0f} ms "
+            f"| {row['run']} | {think} | {result['requests']:,} | {result['per_second']:.1f} "
+            f"| {result['p50_ms']:,.0f} ms "
             f"| {result['p95_ms']:,.0f} ms | {result['p99_ms']:,.0f} ms | {result['max_ms']:,.0f} ms "
             f"| {status['2xx']:,} | {status['4xx']} | {status['5xx']} | {errors['timeout']} | {web} | {db} "
             f"| {row['load_before']} → {row.get('load_after', '?')} |"

@@ -1,7 +1,8 @@
 -- wrk script of Amity's load test (README.md): each request is a line of the requests file (REQUESTS, made by
 -- prepare.py: "<kind>\t<header>\t<path>"), drawn at random, sent as the proxy in front of Amity would send it
 -- (X-Forwarded-Proto: https). At the end: latency percentiles, throughput and answers by status class, as JSON
--- on the last line (run.sh keeps it).
+-- on the last line (run.sh keeps it). With THINK_MS, each connection is a user who waits that long (±50 %, at
+-- random) after an answer before asking again; without it, connections ask again at once (the capacity run).
 
 local lines = {}
 local threads = {}
@@ -22,6 +23,15 @@ function init(args)
   file:close()
   math.randomseed(os.time() + tonumber(tostring(lines):match("0x(%x+)") or "0", 16) % 100000)
   statuses = { ["2xx"] = 0, ["3xx"] = 0, ["4xx"] = 0, ["5xx"] = 0 }
+end
+
+local think_ms = tonumber(os.getenv("THINK_MS") or "0")
+
+function delay()
+  if think_ms <= 0 then
+    return 0
+  end
+  return math.floor(think_ms * (0.5 + math.random()))
 end
 
 function request()

@@ -16,6 +16,7 @@ CONNECTIONS=${CONNECTIONS:-50}   # concurrent connections of wrk
 DURATION=${DURATION:-120s}       # the mixed run
 PER_KIND=${PER_KIND:-30s}        # each kind alone after it (0 to skip)
 IMPORT_FILE=${IMPORT_FILE:-}     # an IATI file imported while the mixed run goes on (manage.py import_iati)
+THINK_MS=${THINK_MS:-0}          # each connection waits this long (±50 %) between answer and request: 0 = capacity
 VAR=${VAR:-var/load}
 PY=.venv/bin/python
 
@@ -50,18 +51,18 @@ run() {  # run <name> <requests file> <duration> [connections]
   local result cpu_before cpu_after load_before
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   cpu_before=$($PY benchmarks/load/cpu.py "$server")
-  result=$(REQUESTS="$2" wrk --threads 2 --connections "${4:-$CONNECTIONS}" --duration "$3" --timeout 30s \
+  result=$(REQUESTS="$2" THINK_MS="$THINK_MS" wrk --threads 2 --connections "${4:-$CONNECTIONS}" --duration "$3" --timeout 30s \
     --script benchmarks/load/requests.lua "http://127.0.0.1:$PORT" | tail -n 1)
   cpu_after=$($PY benchmarks/load/cpu.py "$server")
   echo "$1 $result"
-  echo "{\"run\": \"$1\", \"load_before\": \"$load_before\", \"load_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"," \
+  echo "{\"run\": \"$1\", \"think_ms\": $THINK_MS, \"load_before\": \"$load_before\", \"load_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"," \
     "\"cpu_before\": $cpu_before, \"cpu_after\": $cpu_after, \"result\": $result}" >>"$results"
 }
 
 stamp=$(date -u +%Y%m%d-%H%M%S)
 results="$VAR/results-$stamp.jsonl"
 echo "results in $results (load average now: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"
-run warm-up "$VAR/requests.tsv" 15s 10 >/dev/null
+THINK_MS=0 run warm-up "$VAR/requests.tsv" 15s 10 >/dev/null
 
 if [ -n "$IMPORT_FILE" ]; then
   ( start=$(date +%s.%N)
