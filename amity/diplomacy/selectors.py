@@ -77,6 +77,31 @@ def month_weeks(year: int, month: int, events: Iterable[Event]) -> list[list[Cal
     return [[days[day] for day in week] for week in weeks]
 
 
+# --- renewals of agreements ------------------------------------------------------------------------------------------
+
+RENEWAL_SOON_DAYS = 90  # an agreement whose term ends within this many days is highlighted as due soon
+RENEWAL_EXPIRED, RENEWAL_SOON, RENEWAL_LATER = "expired", "soon", "later"
+
+
+def renewals() -> QuerySet[Partnership]:
+    """The partnerships whose agreement has a term and is not ended, the first to end first: what the renewals
+    list and its API restrict to the user (their views' `restrict`) and filter further (`RenewalFilterSet`)."""
+    return (
+        Partnership.objects.filter(term_ends_on__isnull=False)
+        .exclude(status=PartnershipStatus.ENDED)
+        .select_related("union", "owning_province", "old_province", "country", "vietnamese_locality")
+        .order_by("term_ends_on", "pk")
+    )
+
+
+def renewal_state(partnership: Partnership, today: date) -> str:
+    """Expired (its term ended before today), due soon (within `RENEWAL_SOON_DAYS`), or later."""
+    ends = partnership.term_ends_on
+    if ends is None or ends > today + timedelta(days=RENEWAL_SOON_DAYS):
+        return RENEWAL_LATER
+    return RENEWAL_EXPIRED if ends < today else RENEWAL_SOON
+
+
 # --- figures -------------------------------------------------------------------------------------------------------
 
 

@@ -5,8 +5,10 @@ files served through the scope policy, the dashboard and the union's period repo
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -30,12 +32,13 @@ from amity.core.views import RecordActionView, RecordDetailView, RecordEditView,
 from amity.interop.excel.problems import problem_text
 from amity.reference.models import AdministrativeUnit
 
-from . import excel, feed, report, selectors, services
+from . import excel, exports, feed, report, selectors, services
 from .choices import AttachmentKind, Direction
 from .filtersets import (
     DelegationFilterSet,
     EventFilterSet,
     PartnershipFilterSet,
+    RenewalFilterSet,
     UnionFilterSet,
     UnitFilterSet,
     VisitorFilterSet,
@@ -325,6 +328,48 @@ class PartnershipListView(RegisterListView):
             _date(partnership.signed_on),
             partnership.get_status_display(),
         ]
+
+
+class RenewalListView(RegisterListView):
+    """Partnerships whose agreement ends: the expired and those ending within three months highlighted, filtered
+    by when the renewal is due, country, province and union (the API's `/partnership-renewals/` is the same list)."""
+
+    model = Partnership
+    filterset_class = RenewalFilterSet
+    template_name = "diplomacy/renewals.html"
+    heading = gettext_lazy("Agreements to renew")
+    columns = [
+        gettext_lazy("Foreign locality"),
+        gettext_lazy("Country"),
+        gettext_lazy("Vietnamese province"),
+        gettext_lazy("Signed"),
+        gettext_lazy("Last renewed"),
+        gettext_lazy("Term ends"),
+        gettext_lazy("Renewal"),
+    ]
+    ordering_fields = {"term_ends_on": "term_ends_on", "signed_on": "signed_on"}
+    default_ordering = "term_ends_on"
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return selectors.renewals()
+
+    def cells(self, partnership: Partnership) -> list[Any]:
+        return [
+            partnership.country.name,
+            str(partnership.vietnamese_locality),
+            _date(partnership.signed_on),
+            _date(partnership.renewed_on),
+            _date(partnership.term_ends_on),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context.update(
+            rows=[(record, cells, selectors.renewal_state(record, today)) for record, cells in context["rows"]],
+            soon_days=selectors.RENEWAL_SOON_DAYS,
+        )
+        return context
 
 
 class PartnershipDetailView(RegisterDetailView):
@@ -789,33 +834,81 @@ def area_from(request: HttpRequest) -> tuple[selectors.Area, dict[str, str]]:
     return selectors.Area(province), {}
 
 
+def _dashboard_spec(request: HttpRequest) -> tuple[date, date, selectors.Area, dict[str, str]]:
+    """The dashboard's parameters from the URL (its spec: period, era and province), with an error per bad one."""
+    first, last, errors = _period_from(request)
+    area, area_errors = area_from(request)
+    errors.update(area_errors)
+    return first, last, area, errors
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     """The register's figures for a period against the previous one, for a province (either era) or the country;
-    each figure links to its records."""
+    each figure links to its records, the main ones drawn as charts; the same figures download as XLSX or CSV with
+    the page's parameters (`DashboardExportView`)."""
 
     template_name = "diplomacy/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        first, last, errors = _period_from(self.request)
-        area, area_errors = area_from(self.request)
-        errors.update(area_errors)
+        first, last, area, errors = _dashboard_spec(self.request)
         if errors:
             context.update(errors=errors)
             first, last = date(timezone.localdate().year - 6, 1, 1), date(timezone.localdate().year, 12, 31)
-        current = selectors.figures(user, date_from=first, date_to=last, area=area)
-        before = selectors.previous_period(first, last)
-        previous = selectors.figures(user, date_from=before[0], date_to=before[1], area=area)
+        board = exports.dashboard(user, date_from=first, date_to=last, area=area)
+        spec = urlencode({**board.current.area.params, **_period_params(first, last)})
         context.update(
-            figures=current,
-            previous=previous,
-            compared=selectors.compared(current, previous),
+            figures=board.current,
+            previous=board.previous,
+            compared=board.compared,
             national=is_national(user) and area.province is None,
             provinces=selectors.province_choices(user),
             params=self.request.GET,
+            charts={key: Chart(f"chart-{key}", data) for key, data in exports.charts(board.current).items()},
+            spec=spec,
         )
         return context
+
+
+def _period_params(first: date, last: date) -> dict[str, str]:
+    return {"date_from": first.isoformat(), "date_to": last.isoformat()}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the dashboard: its element's id and the data the chart script reads."""
+
+    id: str
+    data: dict[str, Any]
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.id}-data"
+
+
+class DashboardExportView(LoginRequiredMixin, View):
+    """The dashboard's figures as XLSX or CSV (`?format=`), with the dashboard's parameters; a bad one is a 400
+    naming it (the link was built by hand or by a script), never the default period in its place."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        fmt = request.GET.get("format", "xlsx")
+        first, last, area, errors = _dashboard_spec(request)
+        if fmt not in exports.FORMATS:
+            errors["format"] = _("Unknown format “%(value)s”; use xlsx or csv.") % {"value": fmt}
+        if errors:
+            lines = [_("The export was not made: correct these parameters.")]
+            lines += [f"{name}: {message}" for name, message in errors.items()]
+            return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+        board = exports.dashboard(request.user, date_from=first, date_to=last, area=area)
+        if fmt == "csv":
+            content, content_type = exports.csv_bytes(board, request.user), exports.CSV
+        else:
+            content, content_type = exports.xlsx_bytes(board, request.user), exports.XLSX
+        name = exports.filename(board, fmt)
+        return HttpResponse(
+            content, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
 
 class ReportView(RecordDetailView[Union]):

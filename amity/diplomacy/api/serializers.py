@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amity.aid.models import AidItem
@@ -26,7 +29,7 @@ from ..models import (
     UnionUnit,
     Visitor,
 )
-from ..selectors import may_see_personal_data
+from ..selectors import may_see_personal_data, renewal_state
 
 
 class ScopedField(CodeRelatedField):
@@ -181,6 +184,51 @@ class AttachmentSerializer(serializers.ModelSerializer):
         model = EventAttachment
         fields = ["id", "kind", "original_name", "caption", "uploaded_at"]
         read_only_fields = fields
+
+
+class RenewalSerializer(RegisterSerializer):
+    """A partnership on the renewals list: its agreement's dates and whether its renewal is due (read only)."""
+
+    union: CodeRelatedField[Union] = CodeRelatedField(slug_field="public_id", read_only=True)
+    vietnamese_locality_code = serializers.CharField(source="vietnamese_locality.code", read_only=True)
+    vietnamese_locality_era = serializers.CharField(source="vietnamese_locality.era", read_only=True)
+    country: CodeRelatedField[Country] = CodeRelatedField(slug_field="code", read_only=True)
+    # A plain code here, so that the partnerships' status keeps its one enum in the schema.
+    status = serializers.CharField(read_only=True, help_text="The partnership's status: active or dormant.")
+    renewal = serializers.SerializerMethodField(help_text="expired, soon (within 90 days) or later")
+    days_left = serializers.SerializerMethodField(help_text="Days from today to the end of the term (negative: ended)")
+
+    class Meta(RegisterSerializer.Meta):
+        model = Partnership
+        fields = [
+            "id",
+            "version",
+            "union",
+            "vietnamese_locality_code",
+            "vietnamese_locality_era",
+            "foreign_locality",
+            "foreign_locality_vi",
+            "country",
+            "level",
+            "signed_on",
+            "agreement_reference",
+            "renewed_on",
+            "term_ends_on",
+            "status",
+            "renewal",
+            "days_left",
+            *OWNERSHIP,
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["expired", "soon", "later"]))
+    def get_renewal(self, partnership: Partnership) -> str:
+        return renewal_state(partnership, timezone.localdate())
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_left(self, partnership: Partnership) -> int:
+        assert partnership.term_ends_on is not None  # the list has only agreements with a term
+        return (partnership.term_ends_on - timezone.localdate()).days
 
 
 class EventSerializer(RegisterSerializer):

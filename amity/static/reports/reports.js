@@ -26,12 +26,13 @@
     return window.getComputedStyle(document.body).fontFamily;
   }
 
+  /* Amounts in their currency; counts (no currency: the diplomacy dashboard's) as whole numbers. */
   function formatters(currency) {
-    var digits = currency === "VND" ? 0 : 2;
+    var digits = currency === "VND" || !currency ? 0 : 2;
     var full = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
     var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
     return {
-      full: function (value) { return full.format(value) + " " + currency; },
+      full: function (value) { return full.format(value) + (currency ? " " + currency : ""); },
       compact: function (value) { return compact.format(value); }
     };
   }
