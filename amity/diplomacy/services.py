@@ -464,7 +464,7 @@ def record_save(
 
 @dataclass(frozen=True)
 class Upload:
-    file: UploadedFile
+    file: UploadedFile[bytes]
     kind: str = AttachmentKind.PHOTO
     caption: str = ""
 

@@ -69,7 +69,8 @@ class RegisterListView(RecordListView[Any]):
     excel_kind: ClassVar[str] = ""  # events, delegations, visitors: Excel template, export and upload
 
     def base_queryset(self) -> QuerySet[Any]:
-        return self.model.objects.select_related(*self.related)
+        queryset: QuerySet[Any] = self.model.objects.select_related(*self.related)
+        return queryset
 
     def cells(self, record: Any) -> list[Any]:
         raise NotImplementedError
@@ -95,7 +96,8 @@ class RegisterDetailView(RecordDetailView[Any]):
     heading: ClassVar[Any] = ""
 
     def base_queryset(self) -> QuerySet[Any]:
-        return self.model.all_objects.select_related("owning_province", "old_province")
+        queryset: QuerySet[Any] = self.model.all_objects.select_related("owning_province", "old_province")
+        return queryset
 
     def rows(self, record: Any) -> list[tuple[Any, Any]]:
         raise NotImplementedError

@@ -32,7 +32,7 @@ from ..models import (
 from ..selectors import may_see_personal_data, renewal_state
 
 
-class ScopedField(CodeRelatedField):
+class ScopedField(CodeRelatedField[Any]):
     """A related record by its public identifier, among those the requesting user may see."""
 
     def __init__(self, model: Any, **kwargs: Any) -> None:
@@ -42,10 +42,11 @@ class ScopedField(CodeRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
-        return self.model.objects.restrict(getattr(request, "user", None), "view")
+        queryset: QuerySet[Any] = self.model.objects.restrict(getattr(request, "user", None), "view")
+        return queryset
 
 
-class UnionField(CodeRelatedField):
+class UnionField(CodeRelatedField[Union]):
     """The union of a record, by its public identifier. Any union is found, so that one outside the user's
     jurisdiction is refused by the service with a message naming the field (not "does not exist")."""
 
@@ -65,7 +66,7 @@ BOOKKEEPING = ["id", "version", "created_at", "updated_at"]
 OWNERSHIP = ["owning_province", "old_province"]
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(serializers.ModelSerializer[Any]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     owning_province = _province_field()
     old_province = _province_field()
@@ -104,7 +105,7 @@ class UnionSerializer(RegisterSerializer):
         read_only_fields = ["created_at", "updated_at", "status", "merged_on"]  # the merger sets the status
 
 
-class MemberCountSerializer(serializers.ModelSerializer):
+class MemberCountSerializer(serializers.ModelSerializer[MemberCount]):
     class Meta:
         model = MemberCount
         fields = ["year", "members"]
@@ -179,7 +180,7 @@ class PartnershipSerializer(RegisterSerializer):
         ]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(serializers.ModelSerializer[EventAttachment]):
     class Meta:
         model = EventAttachment
         fields = ["id", "kind", "original_name", "caption", "uploaded_at"]
@@ -267,7 +268,7 @@ class EventSerializer(RegisterSerializer):
         ]
 
 
-class DaySerializer(serializers.ModelSerializer):
+class DaySerializer(serializers.ModelSerializer[DelegationDay]):
     class Meta:
         model = DelegationDay
         fields = ["day", "place", "programme"]
