@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from amity.core.text import CsvWriter, set_cell
 from amity.reference.choices import Era
+from amity.reports.exports.xlsx import sheet_name
 
 from . import selectors
 from .choices import Direction, PersonKind, UnitKind
@@ -216,16 +217,17 @@ def parameter_lines(board: Dashboard, user: Any) -> list[tuple[str, str]]:
 
 
 def xlsx_bytes(board: Dashboard, user: Any) -> bytes:
-    """A cover sheet with the parameters, then one sheet per table."""
+    """A cover sheet with the parameters, then one sheet per table (its title, its headers, its rows)."""
     workbook = Workbook()
     cover = workbook.active
     assert cover is not None
-    cover.title = _("Parameters")[:31]
+    cover.title = sheet_name(_("Parameters"))
     _write(cover, [[_("People's diplomacy: figures")]])
     _write(cover, [[label, value] for label, value in parameter_lines(board, user)])
-    for table in tables(board):
-        sheet = workbook.create_sheet(table.title[:31])
-        _write(sheet, [table.headers, *table.rows])
+    for number, table in enumerate(tables(board), start=1):
+        # Numbered: two long titles cut at 31 characters would otherwise be one name.
+        sheet = workbook.create_sheet(sheet_name(f"{number}. {table.title}"))
+        _write(sheet, [[table.title], table.headers, *table.rows])
     if translation.get_language_bidi():
         for sheet in workbook.worksheets:
             sheet.sheet_view.rightToLeft = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from datetime import date, timedelta
 
 import openpyxl
@@ -85,9 +86,10 @@ def test_the_xlsx_download_has_the_dashboards_figures_and_says_what_it_contains(
     direct = selectors.figures(
         users["central"], date_from=date(2018, 1, 1), date_to=date(2024, 12, 31), area=selectors.Area(register.province)
     )
-    by_type = {row[0]: row[1] for row in book["Events by type"].iter_rows(min_row=2, values_only=True)}
+    assert book.sheetnames[1:3] == ["1. Summary", "2. Events by type"]
+    by_type = {row[0]: row[1] for row in book["2. Events by type"].iter_rows(min_row=3, values_only=True)}
     assert by_type == {figure.label: figure.value for figure in direct.events_by_type}
-    summary = {row[0]: row[1:] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    summary = {row[0]: row[1:] for row in book["1. Summary"].iter_rows(min_row=3, values_only=True)}
     assert summary["Events"] == (2, 1, 2.0)  # this period, the previous one, the ratio
     names = b"".join(
         cell.encode()
@@ -207,3 +209,14 @@ def test_the_renewals_list_runs_a_fixed_number_of_queries(users, agreements, hai
         f.partnership(users["editor"], hai_duong, foreign_locality=f"City {n}", term_ends_on=today + timedelta(days=n))
     with django_assert_max_num_queries(7):
         assert len(client.get("/diplomacy/renewals/").context["rows"]) == 13
+
+
+def test_the_xlsx_sheet_names_stay_valid_and_distinct_in_every_language(users, register):
+    board = exports.dashboard(
+        users["central"], date_from=date(2018, 1, 1), date_to=date(2024, 12, 31), area=selectors.Area()
+    )
+    for language in ("vi", "en", "ar"):
+        with translation.override(language), warnings.catch_warnings():
+            warnings.simplefilter("error")  # openpyxl warns of a name past 31 characters (a duplicate renamed)
+            book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(board, users["central"])))
+        assert len(set(book.sheetnames)) == len(book.sheetnames) == 1 + len(exports.tables(board))
