@@ -113,6 +113,7 @@
       yAxis: {
         type: "value",
         position: rtl ? "right" : "left",
+        minInterval: data.currency ? 0 : 1,  /* counts: whole ticks */
         axisLabel: { formatter: format.compact }
       },
       series: data.series.map(function (series, index) {
@@ -140,6 +141,7 @@
       xAxis: {
         type: "value",
         inverse: rtl,
+        minInterval: data.currency ? 0 : 1,  /* counts: whole ticks */
         axisLabel: { formatter: format.compact, hideOverlap: true }
       },
       yAxis: {
