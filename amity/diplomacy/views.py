@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -31,6 +31,7 @@ from amity.core.scoping import Action, is_national
 from amity.core.views import RecordActionView, RecordDetailView, RecordEditView, RecordListView
 from amity.interop.excel.problems import problem_text
 from amity.reference.models import AdministrativeUnit
+from amity.reports.views import Chart
 
 from . import excel, exports, feed, report, selectors, services
 from .choices import AttachmentKind, Direction
@@ -58,6 +59,17 @@ def _names(records: Any) -> str:
 # --- generic pages of the register -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RowMark:
+    """A list row's state: its code (a data attribute), its words, the row's and the badge's classes (none: the
+    words in grey)."""
+
+    state: str
+    label: str
+    row_class: str = ""
+    badge_class: str = ""
+
+
 class RegisterListView(RecordListView[Any]):
     """A list whose columns the subclass names: `cells(record)` gives the row's texts after the linked first one."""
 
@@ -75,12 +87,16 @@ class RegisterListView(RecordListView[Any]):
     def cells(self, record: Any) -> list[Any]:
         raise NotImplementedError
 
+    def mark(self, record: Any) -> RowMark | None:
+        """What the row's last column says and how the row is highlighted (a list that marks its rows)."""
+        return None
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
             heading=self.heading,
             columns=self.columns,
-            rows=[(record, self.cells(record)) for record in context["object_list"]],
+            rows=[(record, self.cells(record), self.mark(record)) for record in context["object_list"]],
             add_url=reverse(self.add_url) if self.add_url else "",
             excel_url=reverse("diplomacy:excel", kwargs={"kind": self.excel_kind}) if self.excel_kind else "",
         )
@@ -338,7 +354,6 @@ class RenewalListView(RegisterListView):
 
     model = Partnership
     filterset_class = RenewalFilterSet
-    template_name = "diplomacy/renewals.html"
     heading = gettext_lazy("Agreements to renew")
     columns = [
         gettext_lazy("Foreign locality"),
@@ -364,13 +379,24 @@ class RenewalListView(RegisterListView):
             _date(partnership.term_ends_on),
         ]
 
+    def mark(self, partnership: Partnership) -> RowMark:
+        state = selectors.renewal_state(partnership, timezone.localdate())
+        if state == selectors.RENEWAL_EXPIRED:
+            return RowMark(state, _("Expired"), "table-danger", "text-bg-danger")
+        if state == selectors.RENEWAL_SOON:
+            return RowMark(state, _("Due soon"), "table-warning", "text-bg-warning")
+        return RowMark(state, _("Later"))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        context.update(
-            rows=[(record, cells, selectors.renewal_state(record, today)) for record, cells in context["rows"]],
-            soon_days=selectors.RENEWAL_SOON_DAYS,
-        )
+        context["note"] = ngettext(
+            "Partnerships whose agreement has a term and is not ended, the first to end first. Expired agreements "
+            "and those ending within %(days)s day are marked.",
+            "Partnerships whose agreement has a term and is not ended, the first to end first. Expired agreements "
+            "and those ending within %(days)s days are marked.",
+            selectors.RENEWAL_SOON_DAYS,
+        ) % {"days": selectors.RENEWAL_SOON_DAYS}
+        context["empty"] = _("No agreement to renew matches.")
         return context
 
 
@@ -653,7 +679,7 @@ class VisitorListView(RegisterListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["personal_data_note"] = _(
+        context["note"] = _(
             "Names are shown only to the staff of the province that keeps the record; others see counts."
         )
         return context
@@ -875,18 +901,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 def _period_params(first: date, last: date) -> dict[str, str]:
     return {"date_from": first.isoformat(), "date_to": last.isoformat()}
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart of the dashboard: its element's id and the data the chart script reads."""
-
-    id: str
-    data: dict[str, Any]
-
-    @property
-    def data_id(self) -> str:
-        return f"{self.id}-data"
 
 
 class DashboardExportView(LoginRequiredMixin, View):

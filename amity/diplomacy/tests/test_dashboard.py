@@ -166,7 +166,7 @@ def test_the_renewals_list_shows_agreements_with_a_term_first_to_end_first_and_m
     response = client_for(users["editor"]).get("/diplomacy/renewals/")
     assert response.status_code == 200
     rows = response.context["rows"]
-    assert [(record.foreign_locality, state) for record, _cells, state in rows] == [
+    assert [(record.foreign_locality, mark.state) for record, _cells, mark in rows] == [
         ("Vientiane", "expired"),
         ("Montreuil", "soon"),
         ("Suwon", "later"),
