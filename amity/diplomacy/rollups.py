@@ -125,6 +125,11 @@ def following(model: type[models.Model], ids: Iterable[int]) -> Iterator[list[in
         yield changed
         return
     with transaction.atomic():
+        # The rows are locked before their stored contribution is read, so that a writer committing in between
+        # (a delete racing an update) cannot make it subtract what is no longer stored (a no-op on SQLite, which
+        # writes one transaction at a time).
+        for chunk in chunks(changed):
+            list(model._base_manager.filter(pk__in=chunk).select_for_update().values_list("pk", flat=True))
         _append(model, changed, -1)
         yield changed
         _append(model, changed, 1)
