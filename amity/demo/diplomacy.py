@@ -26,6 +26,7 @@ from amity.diplomacy.models import (
     UnionUnit,
     Visitor,
 )
+from amity.diplomacy.rollups import rollups_rebuild
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
@@ -257,6 +258,7 @@ def diplomacy_load() -> dict[str, int]:
         for i, event in enumerate(stored_events)
         if event.event_type in (EventType.FRIENDSHIP_MEETING, EventType.RECEPTION, EventType.YOUTH_EXCHANGE)
     )
+    rollups_rebuild()  # the demo's rows were written in bulk, beside the services that keep the rollups
     return {
         "diplomacy units": len(units),
         "partnerships": len(partnerships),
@@ -275,4 +277,5 @@ def diplomacy_remove() -> dict[str, int]:
         counts[str(model._meta.verbose_name_plural)] = model.all_objects.filter(is_demo=True).count()
         model.all_objects.filter(is_demo=True).delete()
         model.history.filter(is_demo=True).delete()
+    rollups_rebuild()
     return counts

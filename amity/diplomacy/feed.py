@@ -57,4 +57,5 @@ def ics_for(user: Any, *, today: date) -> bytes:
         entry.add("last-modified", event.updated_at)
         entry.add("sequence", event.version)
         calendar.add_component(entry)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar ships no types
+    return ical

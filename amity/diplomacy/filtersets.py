@@ -4,11 +4,13 @@ records kept under old Hải Dương, `province=31` those of Hải Phòng today 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.filters import YearFilter
@@ -99,6 +101,32 @@ class PartnershipFilterSet(RegisterFilterSet):
     class Meta:
         model = Partnership
         fields = ["q", "union", "era", "province", "country", "status"]
+
+
+RENEWAL_DUE_CHOICES = (
+    ("expired", _("Expired")),
+    ("90", _("Ending within 3 months (or expired)")),
+    ("180", _("Ending within 6 months (or expired)")),
+    ("365", _("Ending within a year (or expired)")),
+)
+
+
+class RenewalFilterSet(PartnershipFilterSet):
+    """The renewals list (page and API): partnerships whose agreement ends, by when it ends (`due`) and by the
+    period its term ends in (`date_from`, `date_to`), besides the partnerships' own filters."""
+
+    due = django_filters.ChoiceFilter(choices=RENEWAL_DUE_CHOICES, method="filter_due", label=_("Renewal due"))
+    date_field = "term_ends_on"
+
+    class Meta:
+        model = Partnership
+        fields = ["q", "union", "era", "province", "country", "status", "due"]
+
+    def filter_due(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        today = timezone.localdate()
+        if value == "expired":
+            return queryset.filter(term_ends_on__lt=today)
+        return queryset.filter(term_ends_on__lte=today + timedelta(days=int(value)))
 
 
 class EventFilterSet(RegisterFilterSet):

@@ -17,8 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
-from amity.core.models import BaseModel, CleanTextModel
-from amity.core.scoping import Action, OfOwnOrganisation, ScopePolicy, province_owned_rules
+from amity.core.models import BaseModel, CleanTextModel, RecordQuerySet
+from amity.core.scoping import (
+    EVERYTHING,
+    Action,
+    InJurisdiction,
+    OfOwnOrganisation,
+    ScopePolicy,
+    province_owned_rules,
+)
 
 from .choices import (
     AttachmentKind,
@@ -465,3 +472,67 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class DiplomacyRollup(models.Model):
+    """Yearly counts of the register by province (both eras), kind of record, code and country: what the
+    dashboard and the period report read instead of the events, delegations and visitors when a period is whole
+    years and the user's scope is a province or everything (`amity.diplomacy.rollups`), at two grains: by
+    province, and for the whole country.
+
+    Maintained by differences inside the batch services' transaction: the records' old contribution is appended
+    with a minus sign, their new one with a plus, so writers never update a shared row and a key may have several
+    rows that add up (`records` tells a key whose records are all gone); `rebuild_diplomacy_rollups` sums them
+    again from the records (after a bulk load, or to compact them). Derived data: no foreign-key constraints."""
+
+    # 1: by province (the current era's and the old era's); 2: the whole country (no province), what the national
+    # view reads — a few thousand rows instead of tens of thousands.
+    grain = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16)  # event, delegation, visitor (`rollups.SOURCES`)
+    year = models.PositiveSmallIntegerField()
+    owning_province = models.ForeignKey(
+        "reference.AdministrativeUnit", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    old_province = models.ForeignKey(
+        "reference.AdministrativeUnit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    code = models.CharField(max_length=32)  # the event's type, the delegation's direction, the person's kind
+    country = models.ForeignKey(  # the delegation's country, the visitor's nationality; none for an event
+        "reference.Country", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    records = models.IntegerField()
+    people = models.IntegerField()  # visitors and volunteers counted (a group by its size)
+    vietnamese = models.IntegerField()  # an event's Vietnamese participants
+    foreign = models.IntegerField()  # an event's foreign participants
+
+    objects = RecordQuerySet.as_manager()
+
+    # As the records for the roles whose scope is a province or everything (the others read the records).
+    scope_policy = ScopePolicy(
+        rules={
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING},
+            Role.PROVINCIAL_APPROVER: {Action.VIEW: InJurisdiction("owning_province")},
+            Role.PROVINCIAL_EDITOR: {Action.VIEW: InJurisdiction("owning_province")},
+            Role.PROVINCIAL_VIEWER: {Action.VIEW: InJurisdiction("owning_province")},
+        }
+    )
+
+    class Meta:
+        verbose_name = _("diplomacy rollup")
+        verbose_name_plural = _("diplomacy rollups")
+        indexes = [
+            # The national view reads every row of its years in key order from the index alone.
+            models.Index(
+                fields=["grain", "year", "kind", "code", "country", "records", "people", "vietnamese", "foreign"],
+                name="diplomacy_rollup_year",
+            ),
+            models.Index(fields=["owning_province", "year"], name="diplomacy_rollup_prov_year"),
+            models.Index(fields=["old_province", "year"], name="diplomacy_rollup_old_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}/{self.kind}/{self.year}/{self.code}: {self.records}"

@@ -9,17 +9,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from amity.core.scoping import jurisdiction
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, Country
 
+from . import rollups
 from .choices import Direction, EventType, PartnershipStatus, PersonKind, UnitKind, UnitStatus
 from .filtersets import province_q
 from .models import Delegation, Event, MemberCount, Partnership, UnionUnit, Visitor
@@ -75,6 +77,31 @@ def month_weeks(year: int, month: int, events: Iterable[Event]) -> list[list[Cal
     return [[days[day] for day in week] for week in weeks]
 
 
+# --- renewals of agreements ------------------------------------------------------------------------------------------
+
+RENEWAL_SOON_DAYS = 90  # an agreement whose term ends within this many days is highlighted as due soon
+RENEWAL_EXPIRED, RENEWAL_SOON, RENEWAL_LATER = "expired", "soon", "later"
+
+
+def renewals() -> QuerySet[Partnership]:
+    """The partnerships whose agreement has a term and is not ended, the first to end first: what the renewals
+    list and its API restrict to the user (their views' `restrict`) and filter further (`RenewalFilterSet`)."""
+    return (
+        Partnership.objects.filter(term_ends_on__isnull=False)
+        .exclude(status=PartnershipStatus.ENDED)
+        .select_related("union", "owning_province", "old_province", "country", "vietnamese_locality")
+        .order_by("term_ends_on", "pk")
+    )
+
+
+def renewal_state(partnership: Partnership, today: date) -> str:
+    """Expired (its term ended before today), due soon (within `RENEWAL_SOON_DAYS`), or later."""
+    ends = partnership.term_ends_on
+    if ends is None or ends > today + timedelta(days=RENEWAL_SOON_DAYS):
+        return RENEWAL_LATER
+    return RENEWAL_EXPIRED if ends < today else RENEWAL_SOON
+
+
 # --- figures -------------------------------------------------------------------------------------------------------
 
 
@@ -126,9 +153,15 @@ class Figures:
     visitors_by_year: list[Figure] = field(default_factory=list)
 
 
+@lru_cache(maxsize=64)
+def _path(name: str, prefix: str, urlconf: Any) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
 def _link(name: str, area: Area, **params: Any) -> str:
+    """A figure's link to its records (a national dashboard has hundreds: the list's path is reversed once)."""
     query = {**area.params, **{k: str(v) for k, v in params.items() if v not in (None, "")}}
-    return f"{reverse(name)}?{urlencode(query)}"
+    return f"{_path(name, get_script_prefix(), get_urlconf())}?{urlencode(query)}"
 
 
 def _period(date_from: date, date_to: date) -> dict[str, str]:
@@ -139,8 +172,61 @@ def _country_names(codes: Iterable[int]) -> dict[int, Country]:
     return Country.objects.in_bulk(set(codes))
 
 
+@dataclass
+class Counts:
+    """The grouped counts behind the figures of events, delegations and visitors, whichever source they come from:
+    events as (type, year, count, Vietnamese participants, foreign participants), delegations as (direction,
+    country id, count), visitors as (kind, nationality id, year, people)."""
+
+    events: list[tuple[str, int, int, int, int]] = field(default_factory=list)
+    delegations: list[tuple[str, int, int]] = field(default_factory=list)
+    visitors: list[tuple[str, int, int, int]] = field(default_factory=list)
+
+
+def _counts(user: Any, *, date_from: date, date_to: date, area: Area) -> Counts:
+    """From the yearly rollups when they can answer (`rollups.readable`: one query), else from the records (one
+    grouped scan per kind of record) — the same figures either way (`tests/test_rollups.py`)."""
+    result = Counts()
+    if rollups.readable(user, date_from, date_to):
+        delegations: dict[tuple[str, int], int] = defaultdict(int)
+        for kind, code, country, year, n, people, vn, foreign in rollups.counts(
+            user, date_from=date_from, date_to=date_to, province=area.province
+        ):
+            if kind == rollups.EVENTS.kind:
+                result.events.append((code, year, n, vn, foreign))
+            elif kind == rollups.DELEGATIONS.kind and country is not None:
+                delegations[code, country] += n
+            elif kind == rollups.VISITORS.kind and country is not None:
+                result.visitors.append((code, country, year, people))
+        result.delegations = [(direction, country, n) for (direction, country), n in delegations.items()]
+        return result
+    where = area.q()
+    events = Event.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
+    result.events = [
+        (kind, year, n, int(vn or 0), int(foreign or 0))
+        for kind, year, n, vn, foreign in events.annotate(y=ExtractYear("start_date"))
+        .values_list("event_type", "y")
+        .annotate(n=Count("pk"), vn=Sum("vietnamese_participants"), foreign=Sum("foreign_participants"))
+        .order_by()
+    ]
+    delegations_q = Delegation.objects.restrict(user, "view").filter(
+        where, start_date__gte=date_from, start_date__lte=date_to
+    )
+    result.delegations = list(delegations_q.values_list("direction", "country").annotate(n=Count("pk")).order_by())
+    visitors = Visitor.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
+    result.visitors = [
+        (kind, nationality, year, int(n or 0))
+        for kind, nationality, year, n in visitors.annotate(y=ExtractYear("start_date"))
+        .values_list("kind", "nationality", "y")
+        .annotate(n=Sum("group_size"))
+        .order_by()
+    ]
+    return result
+
+
 def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -> Figures:
-    """Every figure of the register for a period and an area, in a fixed number of queries (eight)."""
+    """Every figure of the register for a period and an area, in a fixed number of queries: five when the yearly
+    rollups answer (whole years, a user scoped by province or not at all), else seven."""
     result = Figures(date_from, date_to, area)
     where = area.q()
     period = _period(date_from, date_to)
@@ -182,14 +268,8 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
         for pk, n in countries.items()
     ]
 
-    events = Event.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
-    # One grouped scan for every event figure: (type, year) with their counts and participants.
-    grouped = list(
-        events.annotate(y=ExtractYear("start_date"))
-        .values_list("event_type", "y")
-        .annotate(n=Count("pk"), vn=Sum("vietnamese_participants"), foreign=Sum("foreign_participants"))
-        .order_by()
-    )
+    counted = _counts(user, date_from=date_from, date_to=date_to, area=area)
+    grouped = counted.events
     by_type: dict[str, int] = defaultdict(int)
     by_year: dict[int, int] = defaultdict(int)
     for event_type, year, n, _vn, _foreign in grouped:
@@ -210,19 +290,17 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
         "foreign": sum(int(row[4] or 0) for row in grouped),
     }
 
-    delegations = Delegation.objects.restrict(user, "view").filter(
-        where, start_date__gte=date_from, start_date__lte=date_to
-    )
-    pairs = list(delegations.values_list("direction", "country").annotate(n=Count("pk")).order_by())
+    pairs = counted.delegations
     by_direction: dict[str, int] = defaultdict(int)
     by_country: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for direction, country, n in pairs:
+    for direction, country_id, n in pairs:
         by_direction[direction] += n
-        by_country[country][direction] += n
+        by_country[country_id][direction] += n
     for direction in Direction:
         link = _link("diplomacy:delegation_list", area, direction=direction, **period)
         result.delegations[direction] = Figure(str(direction.label), by_direction[direction], link, direction)
-    names = _country_names(by_country)
+    # The countries of the delegations and the nationalities of the visitors, named in one query.
+    names = _country_names({row[1] for row in counted.delegations} | {row[1] for row in counted.visitors})
     for pk, counts in sorted(by_country.items(), key=lambda pair: -sum(pair[1].values())):
         country = names[pk]
         result.delegation_countries.append(
@@ -253,26 +331,19 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
             )
         )
 
-    visitors = Visitor.objects.restrict(user, "view").filter(where, start_date__gte=date_from, start_date__lte=date_to)
-    # One grouped scan for every visitor figure: (kind, nationality, year) with the people counted.
-    people = list(
-        visitors.annotate(y=ExtractYear("start_date"))
-        .values_list("kind", "nationality", "y")
-        .annotate(n=Sum("group_size"))
-        .order_by()
-    )
+    people = counted.visitors
     by_kind_people: dict[str, int] = defaultdict(int)
     by_nationality: dict[int, int] = defaultdict(int)
     by_visitor_year: dict[int, int] = defaultdict(int)
-    for kind, nationality, year, n in people:
-        by_kind_people[kind] += int(n or 0)
+    for person_kind, nationality, year, n in people:
+        by_kind_people[person_kind] += int(n or 0)
         by_nationality[nationality] += int(n or 0)
         by_visitor_year[year] += int(n or 0)
     for person in PersonKind:
         link = _link("diplomacy:visitor_list", area, kind=person, **period)
         result.visitors[person] = Figure(str(person.label), by_kind_people[person], link, person)
     result.visitors["total"] = Figure("", sum(by_kind_people.values()), _link("diplomacy:visitor_list", area, **period))
-    nationalities = _country_names(by_nationality)
+    nationalities = names
     result.visitors_by_nationality = [
         Figure(
             nationalities[pk].name,

@@ -42,7 +42,7 @@ from amity.core.services import (
 )
 from amity.reference.choices import Era
 
-from . import rules
+from . import rollups, rules
 from .choices import AttachmentKind, PersonStatus, UnionStatus, UnitKind
 from .models import (
     PERSONAL_FIELDS,
@@ -150,15 +150,17 @@ def _records_save(
             claims=[(record, row.expected_version) for record, row in zip(records, rows, strict=True) if row.pk],
         )
         now = timezone.now()
-        for record, row, wanted in zip(records, rows, part_rows, strict=True):
-            record.updated_at = now
-            _save_history(record, user, reason)
-            for name, value in row.data.items():
-                if model._meta.get_field(name).many_to_many:
-                    getattr(record, name).set(value)
-            if parts is not None and wanted is not None:
-                _write_parts(record, wanted, parts, user, reason)
-        new = {record.pk for record, row in zip(records, rows, strict=True) if row.pk is None}
+        with rollups.following(model, ids) as counted:
+            for record, row, wanted in zip(records, rows, part_rows, strict=True):
+                record.updated_at = now
+                _save_history(record, user, reason)
+                for name, value in row.data.items():
+                    if model._meta.get_field(name).many_to_many:
+                        getattr(record, name).set(value)
+                if parts is not None and wanted is not None:
+                    _write_parts(record, wanted, parts, user, reason)
+            new = {record.pk for record, row in zip(records, rows, strict=True) if row.pk is None}
+            counted.extend(new)
         ensure_all_allowed(model=model, user=user, pks=new, action=Action.ADD)
         ensure_all_allowed(model=model, user=user, pks=ids, action=Action.CHANGE)
     return records
@@ -282,12 +284,13 @@ def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA
         ensure_allowed(user=user, action=Action.CHANGE, instance=target)
         for model in (UnionUnit, Partnership, Event, Delegation, Visitor):
             rows = list(model.all_objects.filter(union=source))
-            for record in rows:
-                record.union = target
-                record.owning_province_id = target.owning_province_id
-                record.old_province_id = record.old_province_id or source.old_province_id
-                record.version += 1
-                _save_history(record, user, reason)
+            with rollups.following(model, [record.pk for record in rows]):
+                for record in rows:
+                    record.union = target
+                    record.owning_province_id = target.owning_province_id
+                    record.old_province_id = record.old_province_id or source.old_province_id
+                    record.version += 1
+                    _save_history(record, user, reason)
             counts[str(model._meta.verbose_name_plural)] = len(rows)
         source.status = UnionStatus.MERGED
         source.merged_into = target
@@ -420,11 +423,13 @@ def visitors_save(
 
 def record_delete(*, instance: BaseModel, user: Any, expected_version: int | None = None) -> BaseModel:
     """Soft delete any record of the register (restorable from its page)."""
-    return record_soft_delete(instance=instance, user=user, expected_version=expected_version)
+    with transaction.atomic(), rollups.following(type(instance), [instance.pk]):
+        return record_soft_delete(instance=instance, user=user, expected_version=expected_version)
 
 
 def record_undelete(*, instance: BaseModel, user: Any) -> BaseModel:
-    return record_restore(instance=instance, user=user)
+    with transaction.atomic(), rollups.following(type(instance), [instance.pk]):
+        return record_restore(instance=instance, user=user)
 
 
 # --- one-row calls (pages, API) ------------------------------------------------------------------------------------
@@ -459,7 +464,7 @@ def record_save(
 
 @dataclass(frozen=True)
 class Upload:
-    file: UploadedFile
+    file: UploadedFile[bytes]
     kind: str = AttachmentKind.PHOTO
     caption: str = ""
 

@@ -8,6 +8,7 @@ app_name = "diplomacy"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("export/", views.DashboardExportView.as_view(), name="dashboard_export"),
     path("excel/<str:kind>/", views.ExcelView.as_view(), name="excel"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("calendar/feed/", views.CalendarFeedView.as_view(), name="calendar_feed"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("units/<uuid:public_id>/delete/", views.UnitDeleteView.as_view(), name="unit_delete"),
     path("units/<uuid:public_id>/restore/", views.UnitRestoreView.as_view(), name="unit_restore"),
     path("partnerships/", views.PartnershipListView.as_view(), name="partnership_list"),
+    path("renewals/", views.RenewalListView.as_view(), name="renewals"),
     path("partnerships/new/", views.PartnershipEditView.as_view(), name="partnership_add"),
     path("partnerships/<uuid:public_id>/", views.PartnershipDetailView.as_view(), name="partnership"),
     path("partnerships/<uuid:public_id>/edit/", views.PartnershipEditView.as_view(), name="partnership_edit"),

@@ -5,8 +5,10 @@ files served through the scope policy, the dashboard and the union's period repo
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,7 +21,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -29,13 +31,15 @@ from amity.core.scoping import Action, is_national
 from amity.core.views import RecordActionView, RecordDetailView, RecordEditView, RecordListView
 from amity.interop.excel.problems import problem_text
 from amity.reference.models import AdministrativeUnit
+from amity.reports.views import Chart
 
-from . import excel, feed, report, selectors, services
+from . import excel, exports, feed, report, selectors, services
 from .choices import AttachmentKind, Direction
 from .filtersets import (
     DelegationFilterSet,
     EventFilterSet,
     PartnershipFilterSet,
+    RenewalFilterSet,
     UnionFilterSet,
     UnitFilterSet,
     VisitorFilterSet,
@@ -55,6 +59,17 @@ def _names(records: Any) -> str:
 # --- generic pages of the register -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RowMark:
+    """A list row's state: its code (a data attribute), its words, the row's and the badge's classes (none: the
+    words in grey)."""
+
+    state: str
+    label: str
+    row_class: str = ""
+    badge_class: str = ""
+
+
 class RegisterListView(RecordListView[Any]):
     """A list whose columns the subclass names: `cells(record)` gives the row's texts after the linked first one."""
 
@@ -66,17 +81,22 @@ class RegisterListView(RecordListView[Any]):
     excel_kind: ClassVar[str] = ""  # events, delegations, visitors: Excel template, export and upload
 
     def base_queryset(self) -> QuerySet[Any]:
-        return self.model.objects.select_related(*self.related)
+        queryset: QuerySet[Any] = self.model.objects.select_related(*self.related)
+        return queryset
 
     def cells(self, record: Any) -> list[Any]:
         raise NotImplementedError
+
+    def mark(self, record: Any) -> RowMark | None:
+        """What the row's last column says and how the row is highlighted (a list that marks its rows)."""
+        return None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
             heading=self.heading,
             columns=self.columns,
-            rows=[(record, self.cells(record)) for record in context["object_list"]],
+            rows=[(record, self.cells(record), self.mark(record)) for record in context["object_list"]],
             add_url=reverse(self.add_url) if self.add_url else "",
             excel_url=reverse("diplomacy:excel", kwargs={"kind": self.excel_kind}) if self.excel_kind else "",
         )
@@ -92,7 +112,8 @@ class RegisterDetailView(RecordDetailView[Any]):
     heading: ClassVar[Any] = ""
 
     def base_queryset(self) -> QuerySet[Any]:
-        return self.model.all_objects.select_related("owning_province", "old_province")
+        queryset: QuerySet[Any] = self.model.all_objects.select_related("owning_province", "old_province")
+        return queryset
 
     def rows(self, record: Any) -> list[tuple[Any, Any]]:
         raise NotImplementedError
@@ -325,6 +346,58 @@ class PartnershipListView(RegisterListView):
             _date(partnership.signed_on),
             partnership.get_status_display(),
         ]
+
+
+class RenewalListView(RegisterListView):
+    """Partnerships whose agreement ends: the expired and those ending within three months highlighted, filtered
+    by when the renewal is due, country, province and union (the API's `/partnership-renewals/` is the same list)."""
+
+    model = Partnership
+    filterset_class = RenewalFilterSet
+    heading = gettext_lazy("Agreements to renew")
+    columns = [
+        gettext_lazy("Foreign locality"),
+        gettext_lazy("Country"),
+        gettext_lazy("Vietnamese province"),
+        gettext_lazy("Signed"),
+        gettext_lazy("Last renewed"),
+        gettext_lazy("Term ends"),
+        gettext_lazy("Renewal"),
+    ]
+    ordering_fields = {"term_ends_on": "term_ends_on", "signed_on": "signed_on"}
+    default_ordering = "term_ends_on"
+
+    def base_queryset(self) -> QuerySet[Any]:
+        return selectors.renewals()
+
+    def cells(self, partnership: Partnership) -> list[Any]:
+        return [
+            partnership.country.name,
+            str(partnership.vietnamese_locality),
+            _date(partnership.signed_on),
+            _date(partnership.renewed_on),
+            _date(partnership.term_ends_on),
+        ]
+
+    def mark(self, partnership: Partnership) -> RowMark:
+        state = selectors.renewal_state(partnership, timezone.localdate())
+        if state == selectors.RENEWAL_EXPIRED:
+            return RowMark(state, _("Expired"), "table-danger", "text-bg-danger")
+        if state == selectors.RENEWAL_SOON:
+            return RowMark(state, _("Due soon"), "table-warning", "text-bg-warning")
+        return RowMark(state, _("Later"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["note"] = ngettext(
+            "Partnerships whose agreement has a term and is not ended, the first to end first. Expired agreements "
+            "and those ending within %(days)s day are marked.",
+            "Partnerships whose agreement has a term and is not ended, the first to end first. Expired agreements "
+            "and those ending within %(days)s days are marked.",
+            selectors.RENEWAL_SOON_DAYS,
+        ) % {"days": selectors.RENEWAL_SOON_DAYS}
+        context["empty"] = _("No agreement to renew matches.")
+        return context
 
 
 class PartnershipDetailView(RegisterDetailView):
@@ -606,7 +679,7 @@ class VisitorListView(RegisterListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["personal_data_note"] = _(
+        context["note"] = _(
             "Names are shown only to the staff of the province that keeps the record; others see counts."
         )
         return context
@@ -789,33 +862,69 @@ def area_from(request: HttpRequest) -> tuple[selectors.Area, dict[str, str]]:
     return selectors.Area(province), {}
 
 
+def _dashboard_spec(request: HttpRequest) -> tuple[date, date, selectors.Area, dict[str, str]]:
+    """The dashboard's parameters from the URL (its spec: period, era and province), with an error per bad one."""
+    first, last, errors = _period_from(request)
+    area, area_errors = area_from(request)
+    errors.update(area_errors)
+    return first, last, area, errors
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     """The register's figures for a period against the previous one, for a province (either era) or the country;
-    each figure links to its records."""
+    each figure links to its records, the main ones drawn as charts; the same figures download as XLSX or CSV with
+    the page's parameters (`DashboardExportView`)."""
 
     template_name = "diplomacy/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        first, last, errors = _period_from(self.request)
-        area, area_errors = area_from(self.request)
-        errors.update(area_errors)
+        first, last, area, errors = _dashboard_spec(self.request)
         if errors:
             context.update(errors=errors)
             first, last = date(timezone.localdate().year - 6, 1, 1), date(timezone.localdate().year, 12, 31)
-        current = selectors.figures(user, date_from=first, date_to=last, area=area)
-        before = selectors.previous_period(first, last)
-        previous = selectors.figures(user, date_from=before[0], date_to=before[1], area=area)
+        board = exports.dashboard(user, date_from=first, date_to=last, area=area)
+        spec = urlencode({**board.current.area.params, **_period_params(first, last)})
         context.update(
-            figures=current,
-            previous=previous,
-            compared=selectors.compared(current, previous),
+            figures=board.current,
+            previous=board.previous,
+            compared=board.compared,
             national=is_national(user) and area.province is None,
             provinces=selectors.province_choices(user),
             params=self.request.GET,
+            charts={key: Chart(f"chart-{key}", data) for key, data in exports.charts(board.current).items()},
+            spec=spec,
         )
         return context
+
+
+def _period_params(first: date, last: date) -> dict[str, str]:
+    return {"date_from": first.isoformat(), "date_to": last.isoformat()}
+
+
+class DashboardExportView(LoginRequiredMixin, View):
+    """The dashboard's figures as XLSX or CSV (`?format=`), with the dashboard's parameters; a bad one is a 400
+    naming it (the link was built by hand or by a script), never the default period in its place."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        fmt = request.GET.get("format", "xlsx")
+        first, last, area, errors = _dashboard_spec(request)
+        if fmt not in exports.FORMATS:
+            errors["format"] = _("Unknown format “%(value)s”; use xlsx or csv.") % {"value": fmt}
+        if errors:
+            lines = [_("The export was not made: correct these parameters.")]
+            lines += [f"{name}: {message}" for name, message in errors.items()]
+            return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+        board = exports.dashboard(request.user, date_from=first, date_to=last, area=area)
+        if fmt == "csv":
+            content, content_type = exports.csv_bytes(board, request.user), exports.CSV
+        else:
+            content, content_type = exports.xlsx_bytes(board, request.user), exports.XLSX
+        name = exports.filename(board, fmt)
+        return HttpResponse(
+            content, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
 
 class ReportView(RecordDetailView[Union]):

@@ -65,3 +65,30 @@ def test_an_event_recorded_appears_in_the_calendar_and_the_ics_feed(page: Any, l
 
     page.get_by_role("button", name=vi("Stop my calendar address")).click()
     assert page.context.request.get(address).status == 404
+
+
+def test_the_dashboard_draws_its_charts_and_links_to_its_downloads(page: Any, live_server: Any) -> None:
+    """Under the page's Content-Security-Policy (watched by the conftest): the charts are drawn by the reports'
+    script and the download links carry the view's parameters."""
+    from playwright.sync_api import expect
+
+    user = make_user("editor", Role.PROVINCIAL_EDITOR, (province("31"),))
+    old = AdministrativeUnit.objects.get(level="province", era="pre2025", code="30")
+    union = services.record_save(model=Union, user=user, data={"name": "Liên hiệp hữu nghị Hải Dương", "province": old})
+    for year, kind in ((2022, "conference"), (2023, "tet_visit"), (2024, "conference")):
+        services.record_save(
+            model=Event,
+            user=user,
+            data={"union": union, "event_type": kind, "title": f"Sự kiện {year}", "start_date": date(year, 3, 1)},
+        )
+    sign_in_as(page, user, live_server)
+    page.goto(reverse("diplomacy:dashboard") + "?date_from=2018-01-01&date_to=2024-12-31")
+    chart = page.locator("#chart-events_by_year")
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("canvas")).to_be_attached()  # ECharts drew (its script ran)
+    expect(page.locator("#chart-events_by_type canvas")).to_be_attached()
+    href = page.locator("#export-xlsx").get_attribute("href") or ""
+    assert "date_from=2018-01-01" in href and "format=xlsx" in href
+    download = page.context.request.get(href)
+    assert download.status == 200 and download.body()[:2] == b"PK"
+    snap(page, "guide-diplomacy-dashboard")

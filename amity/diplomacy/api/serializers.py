@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from amity.aid.models import AidItem
@@ -26,10 +29,10 @@ from ..models import (
     UnionUnit,
     Visitor,
 )
-from ..selectors import may_see_personal_data
+from ..selectors import may_see_personal_data, renewal_state
 
 
-class ScopedField(CodeRelatedField):
+class ScopedField(CodeRelatedField[Any]):
     """A related record by its public identifier, among those the requesting user may see."""
 
     def __init__(self, model: Any, **kwargs: Any) -> None:
@@ -39,10 +42,11 @@ class ScopedField(CodeRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
-        return self.model.objects.restrict(getattr(request, "user", None), "view")
+        queryset: QuerySet[Any] = self.model.objects.restrict(getattr(request, "user", None), "view")
+        return queryset
 
 
-class UnionField(CodeRelatedField):
+class UnionField(CodeRelatedField[Union]):
     """The union of a record, by its public identifier. Any union is found, so that one outside the user's
     jurisdiction is refused by the service with a message naming the field (not "does not exist")."""
 
@@ -62,7 +66,7 @@ BOOKKEEPING = ["id", "version", "created_at", "updated_at"]
 OWNERSHIP = ["owning_province", "old_province"]
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(serializers.ModelSerializer[Any]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     owning_province = _province_field()
     old_province = _province_field()
@@ -101,7 +105,7 @@ class UnionSerializer(RegisterSerializer):
         read_only_fields = ["created_at", "updated_at", "status", "merged_on"]  # the merger sets the status
 
 
-class MemberCountSerializer(serializers.ModelSerializer):
+class MemberCountSerializer(serializers.ModelSerializer[MemberCount]):
     class Meta:
         model = MemberCount
         fields = ["year", "members"]
@@ -176,11 +180,56 @@ class PartnershipSerializer(RegisterSerializer):
         ]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(serializers.ModelSerializer[EventAttachment]):
     class Meta:
         model = EventAttachment
         fields = ["id", "kind", "original_name", "caption", "uploaded_at"]
         read_only_fields = fields
+
+
+class RenewalSerializer(RegisterSerializer):
+    """A partnership on the renewals list: its agreement's dates and whether its renewal is due (read only)."""
+
+    union: CodeRelatedField[Union] = CodeRelatedField(slug_field="public_id", read_only=True)
+    vietnamese_locality_code = serializers.CharField(source="vietnamese_locality.code", read_only=True)
+    vietnamese_locality_era = serializers.CharField(source="vietnamese_locality.era", read_only=True)
+    country: CodeRelatedField[Country] = CodeRelatedField(slug_field="code", read_only=True)
+    # A plain code here, so that the partnerships' status keeps its one enum in the schema.
+    status = serializers.CharField(read_only=True, help_text="The partnership's status: active or dormant.")
+    renewal = serializers.SerializerMethodField(help_text="expired, soon (within 90 days) or later")
+    days_left = serializers.SerializerMethodField(help_text="Days from today to the end of the term (negative: ended)")
+
+    class Meta(RegisterSerializer.Meta):
+        model = Partnership
+        fields = [
+            "id",
+            "version",
+            "union",
+            "vietnamese_locality_code",
+            "vietnamese_locality_era",
+            "foreign_locality",
+            "foreign_locality_vi",
+            "country",
+            "level",
+            "signed_on",
+            "agreement_reference",
+            "renewed_on",
+            "term_ends_on",
+            "status",
+            "renewal",
+            "days_left",
+            *OWNERSHIP,
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["expired", "soon", "later"]))
+    def get_renewal(self, partnership: Partnership) -> str:
+        return renewal_state(partnership, timezone.localdate())
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_left(self, partnership: Partnership) -> int:
+        assert partnership.term_ends_on is not None  # the list has only agreements with a term
+        return (partnership.term_ends_on - timezone.localdate()).days
 
 
 class EventSerializer(RegisterSerializer):
@@ -219,7 +268,7 @@ class EventSerializer(RegisterSerializer):
         ]
 
 
-class DaySerializer(serializers.ModelSerializer):
+class DaySerializer(serializers.ModelSerializer[DelegationDay]):
     class Meta:
         model = DelegationDay
         fields = ["day", "place", "programme"]

@@ -12,11 +12,12 @@ from rest_framework.serializers import BaseSerializer
 from amity.core.api import RestrictedViewSetMixin, expected_version
 from amity.core.models import BaseModel
 
-from .. import services
+from .. import selectors, services
 from ..filtersets import (
     DelegationFilterSet,
     EventFilterSet,
     PartnershipFilterSet,
+    RenewalFilterSet,
     UnionFilterSet,
     UnitFilterSet,
     VisitorFilterSet,
@@ -26,6 +27,7 @@ from .serializers import (
     DelegationSerializer,
     EventSerializer,
     PartnershipSerializer,
+    RenewalSerializer,
     UnionSerializer,
     UnitSerializer,
     VisitorSerializer,
@@ -99,6 +101,18 @@ class PartnershipViewSet(RegisterViewSet):
     serializer_class = PartnershipSerializer
     filterset_class = PartnershipFilterSet
     ordering = ["signed_on"]
+
+
+class RenewalViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
+    """Partnerships whose agreement ends, the first to end first (the renewals page's list): filter with `due`
+    (`expired`, or `90`, `180`, `365` days from today, expired included) and the partnerships' filters; `renewal`
+    says whether it is expired, due soon or later."""
+
+    queryset = selectors.renewals()
+    lookup_field = "public_id"
+    serializer_class = RenewalSerializer
+    filterset_class = RenewalFilterSet
+    ordering = ["term_ends_on"]
 
 
 class EventViewSet(RegisterViewSet):

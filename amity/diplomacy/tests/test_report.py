@@ -106,6 +106,6 @@ def test_after_the_merger_the_old_provinces_figures_stay_and_count_under_the_new
 def test_the_dashboard_runs_a_fixed_number_of_queries(demo, users, django_assert_max_num_queries):
     client = client_for(users["central"])
     client.get("/diplomacy/")  # warm the session and the user's scope
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(15):
         response = client.get("/diplomacy/", {"date_from": "2018-01-01", "date_to": "2024-12-31"})
     assert response.status_code == 200

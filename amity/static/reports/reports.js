@@ -26,12 +26,13 @@
     return window.getComputedStyle(document.body).fontFamily;
   }
 
+  /* Amounts in their currency; counts (no currency: the diplomacy dashboard's) as whole numbers. */
   function formatters(currency) {
-    var digits = currency === "VND" ? 0 : 2;
+    var digits = currency === "VND" || !currency ? 0 : 2;
     var full = new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
     var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
     return {
-      full: function (value) { return full.format(value) + " " + currency; },
+      full: function (value) { return full.format(value) + (currency ? " " + currency : ""); },
       compact: function (value) { return compact.format(value); }
     };
   }
@@ -112,6 +113,7 @@
       yAxis: {
         type: "value",
         position: rtl ? "right" : "left",
+        minInterval: data.currency ? 0 : 1,  /* counts: whole ticks */
         axisLabel: { formatter: format.compact }
       },
       series: data.series.map(function (series, index) {
@@ -139,6 +141,7 @@
       xAxis: {
         type: "value",
         inverse: rtl,
+        minInterval: data.currency ? 0 : 1,  /* counts: whole ticks */
         axisLabel: { formatter: format.compact, hideOverlap: true }
       },
       yAxis: {
