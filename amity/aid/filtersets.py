@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.filters import YearFilter
-from amity.core.forms import FilterableSelect
+from amity.core.forms import FilterableSelect, SearchSelect
 from amity.organisations.models import Organisation
 from amity.organisations.names import normalise_name
 from amity.reference.choices import Era, UnitLevel
@@ -21,17 +22,12 @@ from amity.reference.selectors import sector_filter_choices
 
 from .choices import COMMITMENT_TYPES, AidStatus, BeneficiaryGroup, Modality, ParticipantRole, TransactionType
 from .models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
+from .selectors import donor_choices, donors_visible_to
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     from .selectors import AidItemTotals
-
-
-def donors_visible_to(user: object) -> QuerySet[Organisation]:
-    """Organisations the user may see that fund at least one aid item: the donor filter's choices."""
-    funders = AidParticipant.objects.filter(role=ParticipantRole.FUNDING).values("organisation")
-    return Organisation.objects.restrict(user, "view").filter(pk__in=funders).order_by("name")
 
 
 def _sector_choices() -> Callable[[], list[tuple[str, Any]]]:
@@ -69,6 +65,16 @@ def _province_choices(era: str) -> Callable[[], list[tuple[str, Any]]]:
     return choices
 
 
+def donor_widget(user: object) -> SearchSelect:
+    """The donor filter's drop-down: the chosen donor and the matches of the words typed before it, searched on
+    the server (`aid:donor_options`), never the thousands of donors a national user may see."""
+
+    def options(chosen: list[str], words: str) -> list[tuple[str, str]]:
+        return donor_choices(user, chosen=chosen, query=words).choices
+
+    return SearchSelect(url=reverse_lazy("aid:donor_options"), options=options)
+
+
 def _has(model: type[AidParticipant | LocationSplit | SectorSplit], **lookups: object) -> Exists:
     return Exists(model.objects.filter(aid_item=OuterRef("pk"), **lookups))
 
@@ -82,6 +88,7 @@ class AidItemFilterSet(django_filters.FilterSet):
     # choices are read by each filter set, see __init__).
     sector = django_filters.CharFilter(method="by_sector", label=_("Sector"))
     donor = django_filters.ModelChoiceFilter(
+        # Checked against every donor the user may see; offered by search, never listed (see __init__).
         queryset=lambda request: donors_visible_to(getattr(request, "user", None)),
         to_field_name="public_id",
         method="by_donor",
@@ -92,6 +99,7 @@ class AidItemFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="by_donor_country",
         label=_("Donor country"),
+        widget=FilterableSelect,
     )
     modality = django_filters.ChoiceFilter(choices=Modality.choices, label=_("Modality"))
     status = django_filters.MultipleChoiceFilter(choices=AidStatus.choices, label=_("Status"))
@@ -132,6 +140,7 @@ class AidItemFilterSet(django_filters.FilterSet):
         self.filters["province"].extra["widget"] = FilterableSelect(
             choices=_province_choices(era if era in Era.values else Era.CURRENT)
         )
+        self.filters["donor"].extra["widget"] = donor_widget(getattr(self.request, "user", None))
 
     def noop(self, queryset: QuerySet[AidItem], name: str, value: object) -> QuerySet[AidItem]:
         return queryset  # read by by_province
@@ -222,4 +231,4 @@ class TransactionFilterSet(django_filters.FilterSet):
         fields = ["aid_item", "transaction_type", "currency", "year", "date_from", "date_to", "provider"]
 
 
-__all__ = ["COMMITMENT_TYPES", "AidItemFilterSet", "TransactionFilterSet"]
+__all__ = ["COMMITMENT_TYPES", "AidItemFilterSet", "TransactionFilterSet", "donor_widget", "donors_visible_to"]

@@ -4,7 +4,7 @@ look-ups of location forms."""
 
 from __future__ import annotations
 
-import unicodedata
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +18,10 @@ from django.utils.formats import date_format
 
 from amity.core.money import HUNDRED, quantize
 from amity.core.scoping import jurisdiction
+from amity.core.search import fold, name_rank
 from amity.core.selectors import HistoryEntry, HistorySource, history_entries
+from amity.organisations.models import Organisation
+from amity.organisations.selectors import organisations_matching
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import shared_rate_book
 from amity.reference.models import AdministrativeUnit, UnitMapping
@@ -267,11 +270,47 @@ def location_unit(*, era: str, code: str) -> AdministrativeUnit | None:
     )
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, spaces collapsed: "Hải  Phòng" and "hai phong" are both "hai phong", "Đồng"
-    is "dong" — so that a name is found however it is typed (tone marks placed either way, or left out)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+DONOR_MATCHES = 20  # the donors a search offers at once; more words narrow them
+
+
+def donors_visible_to(user: object) -> QuerySet[Organisation]:
+    """Organisations the user may see that fund at least one aid item: what the donor filters choose from."""
+    funders = AidParticipant.objects.filter(role=ParticipantRole.FUNDING).values("organisation")
+    return Organisation.objects.restrict(user, "view").filter(pk__in=funders).order_by("name")
+
+
+@dataclass(frozen=True)
+class DonorChoices:
+    """What a donor filter offers: the donors chosen (those the user may see), then the best matches of what was
+    typed, as (public id, name) pairs; `found` counts every match."""
+
+    choices: list[tuple[str, str]]
+    found: int
+
+
+def donor_choices(
+    user: object, *, chosen: Iterable[str] = (), query: str = "", limit: int = DONOR_MATCHES
+) -> DonorChoices:
+    """The donor filter's options for `user`, never every donor (there are thousands): the chosen ones (public
+    ids; others than donors the user may see are left out) and up to `limit` matches of `query`, by name,
+    Vietnamese name or acronym, with or without diacritics. No query when nothing is chosen or typed."""
+    ids = [value for value in chosen if _is_uuid(value)]
+    if not ids and not query.strip():
+        return DonorChoices([], 0)
+    donors = donors_visible_to(user)
+    picked = list(donors.filter(public_id__in=ids)) if ids else []
+    matches, found = organisations_matching(donors, query, limit=limit)
+    seen = {donor.pk for donor in picked}
+    offered = picked + [donor for donor in matches if donor.pk not in seen]
+    return DonorChoices([(str(donor.public_id), str(donor)) for donor in offered], found)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -314,21 +353,15 @@ def unit_option(unit: AdministrativeUnit, user: Any) -> UnitOption | None:
 
 def _name_rank(folded: str, name_vi: str, full_name_vi: str, province_vi: str) -> int | None:
     """How well a unit's name matches what was typed (lower is better), None if it does not."""
-    name, full_name = fold(name_vi), fold(full_name_vi)
-    if folded in (name, full_name):
-        return 0
-    if name.startswith(folded) or full_name.startswith(folded):
-        return 1
-    if f" {folded}" in f" {name}":
-        return 2  # a word of the name starts so ("phong" finds "Hải Phòng")
-    if folded in name:
-        return 3
-    words = folded.split()
+    rank = name_rank(folded, name_vi, full_name_vi)
+    if rank is not None:
+        return rank
+    name, words = fold(name_vi), folded.split()
     province = f" {fold(province_vi)}"
     for split in range(1, len(words)):
         # The name, then the start of its province's ("thanh thuy phu th": Thanh Thủy in Phú Thọ).
         if " ".join(words[:split]) in name and f" {' '.join(words[split:])}" in province:
-            return 4
+            return 5
     return None
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", views.AidItemCsvView.as_view(), name="csv"),
     path("new/", views.AidItemEditView.as_view(), name="add"),
     path("units/", views.unit_options, name="unit_options"),
+    path("donors/", views.donor_options, name="donor_options"),
     path("<uuid:public_id>/", views.AidItemDetailView.as_view(), name="detail"),
     path("<uuid:public_id>/edit/", views.AidItemEditView.as_view(), name="edit"),
     path("<uuid:public_id>/delete/", views.AidItemDeleteView.as_view(), name="delete"),

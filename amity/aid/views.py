@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
@@ -333,6 +333,17 @@ def unit_options(request: HttpRequest) -> HttpResponse:
         "option": selectors.unit_option(chosen, request.user) if chosen is not None else None,
     }
     return render(request, "aid/_unit_options.html", context)
+
+
+@login_required
+def donor_options(request: HttpRequest) -> HttpResponse:
+    """The donor filter's search (JSON): up to `selectors.DONOR_MATCHES` donors the user may see whose name,
+    Vietnamese name or acronym matches `q`, with or without diacritics, best first, and how many match in all:
+    `{"results": [{"value": public id, "label": name}], "total": n}`."""
+    words = request.GET.get("q", "")[:200]
+    found = selectors.donor_choices(request.user, query=words)
+    results = [{"value": value, "label": label} for value, label in found.choices]
+    return JsonResponse({"results": results, "total": found.found})
 
 
 # --- delete, restore, lifecycle ------------------------------------------------------------------------------

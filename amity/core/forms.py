@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import BaseModel
@@ -24,7 +28,35 @@ def form_field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
     return field
 
 
-class FilterableSelect(forms.Select):
+class QuickSelect(forms.Select):
+    """A select whose options are written in Python, with the markup Django's templates give them: Django renders
+    each option through two template includes, which is most of the time a page with a few hundred options
+    (sectors, countries) takes."""
+
+    template_name = "forms/widgets/quick_select.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        parts: list[str] = []
+        for group, options, _index in context["widget"]["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    "" if option["value"] is None else option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group:
+                parts.append("</optgroup>")
+        context["widget"]["options_html"] = mark_safe("\n".join(parts))
+        return context
+
+
+class FilterableSelect(QuickSelect):
     """A long drop-down (the DAC sectors) with a search box before it (`amity.js`): typing a code or a few
     words keeps the options whose code, name or group contains each of them, with or without Vietnamese
     diacritics or Arabic vowel marks. The selected option always stays. Without JavaScript it is a plain
@@ -41,6 +73,59 @@ class FilterableSelect(forms.Select):
             },
             choices,
         )
+
+
+class SearchSelect(QuickSelect):
+    """A choice among too many to list (the donors: thousands): a search box before a select that holds only the
+    empty choice, the chosen value and the matches of the box's words. `options(chosen, words)` gives those
+    (value, label) pairs, in the user's scope. With JavaScript (`amity.js`), typing asks `url` (JSON, the same
+    search) and refills the select; without it, the box is sent with the form as `<name>_search` and the page
+    that answers offers its matches, to pick and send again. A URL naming a value (`donor=<id>`) keeps
+    working: the chosen value is always offered."""
+
+    template_name = "forms/widgets/search_select.html"
+
+    def __init__(
+        self,
+        *,
+        url: Any,  # a path, or reverse_lazy's promise of one
+        options: Callable[[list[str], str], list[tuple[str, str]]],
+        empty_label: Any = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            {
+                "data-search-url": url,
+                "data-search-none": _("Nothing matches these words."),
+                # %(count)s and %(total)s are filled in by amity.js.
+                "data-search-count": _("%(count)s of %(total)s matches shown; type more to narrow them."),
+                **(attrs or {}),
+            }
+        )
+        self.options_for = options
+        self.empty_label = _("All") if empty_label is None else empty_label
+        self.words = ""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SearchSelect:
+        copied = super().__deepcopy__(memo)
+        copied.words = ""
+        return copied
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # The form's data is read here, before rendering: keep the search box's words for `get_context`.
+        self.words = str(data.get(f"{name}_search", "") or "")[:200]
+        return super().value_from_datadict(data, files, name)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        chosen = [str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v not in (None, "")]
+        self.choices = [("", self.empty_label), *self.options_for(chosen, self.words)]
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            search_name=f"{name}_search",
+            search_words=self.words,
+            search_label=_("Type a few letters of the name"),
+        )
+        return context
 
 
 class RecordForm(forms.ModelForm[_Record]):

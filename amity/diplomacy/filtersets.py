@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.core.filters import YearFilter
+from amity.core.forms import FilterableSelect
 from amity.reference.choices import Era
 from amity.reference.models import Country
 
@@ -82,7 +83,7 @@ class UnitFilterSet(RegisterFilterSet):
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=UnitStatus.choices, label=_("Status"))
     partner_country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), to_field_name="code", label=_("Partner country")
+        queryset=Country.objects.all(), to_field_name="code", label=_("Partner country"), widget=FilterableSelect
     )
     search_fields = ("name", "name_en", "leader_name")
     date_field = "founded_on"
@@ -93,7 +94,9 @@ class UnitFilterSet(RegisterFilterSet):
 
 
 class PartnershipFilterSet(RegisterFilterSet):
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), to_field_name="code", label=_("Country"))
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), to_field_name="code", label=_("Country"), widget=FilterableSelect
+    )
     status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices, label=_("Status"))
     search_fields = ("foreign_locality", "foreign_locality_vi", "areas")
     date_field = "signed_on"
@@ -132,7 +135,11 @@ class RenewalFilterSet(PartnershipFilterSet):
 class EventFilterSet(RegisterFilterSet):
     event_type = django_filters.ChoiceFilter(choices=EventType.choices, label=_("Type"))
     country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), field_name="countries", to_field_name="code", label=_("Country")
+        queryset=Country.objects.all(),
+        field_name="countries",
+        to_field_name="code",
+        label=_("Country"),
+        widget=FilterableSelect,
     )
     partnership = django_filters.UUIDFilter(field_name="partnerships__public_id", label=_("Partnership"))
     search_fields = ("title", "title_en", "place")
@@ -144,7 +151,9 @@ class EventFilterSet(RegisterFilterSet):
 
 class DelegationFilterSet(RegisterFilterSet):
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"))
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), to_field_name="code", label=_("Country"))
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.all(), to_field_name="code", label=_("Country"), widget=FilterableSelect
+    )
     partnership = django_filters.UUIDFilter(field_name="partnership__public_id", label=_("Partnership"))
     search_fields = ("counterpart", "head_name", "purpose")
 
@@ -156,7 +165,7 @@ class DelegationFilterSet(RegisterFilterSet):
 class VisitorFilterSet(RegisterFilterSet):
     kind = django_filters.ChoiceFilter(choices=PersonKind.choices, label=_("Kind"))
     nationality = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), to_field_name="code", label=_("Nationality")
+        queryset=Country.objects.all(), to_field_name="code", label=_("Nationality"), widget=FilterableSelect
     )
     status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("Status"))
     # Not the names: personal data is not searched by those who may not read it.

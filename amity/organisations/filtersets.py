@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.forms import FilterableSelect
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit, Country
 
@@ -21,7 +22,11 @@ class OrganisationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=OrganisationStatus.choices, label=_("Status"))
     country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), field_name="country", to_field_name="code", label=_("Country")
+        queryset=Country.objects.all(),
+        field_name="country",
+        to_field_name="code",
+        label=_("Country"),
+        widget=FilterableSelect,
     )
     owning_province = django_filters.ModelChoiceFilter(
         queryset=AdministrativeUnit.objects.filter(level="province", era="2025"),

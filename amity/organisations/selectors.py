@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
+from amity.core.search import best_matches
 from amity.core.services import chunks
 
 from . import activity
@@ -109,3 +110,19 @@ def registration_spans(organisation_ids: Iterable[int] | None = None) -> dict[in
         for organisation_id, start, end in batch:
             spans[organisation_id].append((start, end))
     return spans
+
+
+def organisations_matching(
+    organisations: QuerySet[Organisation], query: str, *, limit: int = 20
+) -> tuple[list[Organisation], int]:
+    """The `limit` organisations of `organisations` (already restricted to what the user may see) whose name,
+    Vietnamese name or acronym best matches `query`, with or without diacritics (`amity.core.search`), and how
+    many match in all. Two queries: the names, then the organisations chosen."""
+    if not query.strip():
+        return [], 0
+    names = organisations.values_list("pk", "name", "name_vi", "acronym")
+    chosen, total = best_matches(
+        query, ((pk, (name, name_vi, acronym)) for pk, name, name_vi, acronym in names), limit=limit
+    )
+    found = organisations.order_by().in_bulk(chosen) if chosen else {}
+    return [found[pk] for pk in chosen], total

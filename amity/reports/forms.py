@@ -11,7 +11,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from amity.aid.choices import AidStatus, BeneficiaryGroup, Modality
-from amity.aid.filtersets import donors_visible_to
+from amity.aid.filtersets import donor_widget
+from amity.aid.selectors import donor_choices
 from amity.core.forms import FilterableSelect
 from amity.core.scoping import jurisdiction
 from amity.organisations.models import Organisation
@@ -83,7 +84,7 @@ class ReportParametersForm(forms.Form):
     statuses = forms.ChoiceField(label=_("Status basis"), choices=STATUS_BASIS_CHOICES, required=False)
     province = forms.ChoiceField(label=_("Province"), required=False)
     sector = forms.ChoiceField(label=_("Sector"), required=False, widget=FilterableSelect)
-    donor_country = forms.ChoiceField(label=_("Donor country"), required=False)
+    donor_country = forms.ChoiceField(label=_("Donor country"), required=False, widget=FilterableSelect)
     modality = forms.ChoiceField(label=_("Modality"), choices=[("", _("All")), *Modality.choices], required=False)
 
     def __init__(self, params: dict[str, str], *, user: Any) -> None:
@@ -175,8 +176,10 @@ class ReportTableForm(ReportParametersForm):
 
     def __init__(self, params: dict[str, str], *, user: Any) -> None:
         super().__init__(params, user=user)
-        donors = donors_visible_to(user).only("pk", "public_id", "name", "acronym")
-        self.set_choices("donor", [("", _("All")), *((str(d.public_id), str(d)) for d in donors)])
+        # The chosen donor and the matches of the words typed, never every donor (`aid.filtersets.donor_widget`).
+        self.fields["donor"].widget = donor_widget(user)
+        chosen = [self.data["donor"]] if self.data.get("donor") else []
+        self.set_choices("donor", [("", _("All")), *donor_choices(user, chosen=chosen).choices])
 
     @staticmethod
     def shown_defaults() -> dict[str, str]:

@@ -44,10 +44,11 @@ PUBLISH = reverse("reports:publish")
 # province (rows and two label queries); donor country × donor (rows, two labels); licence expiries; and the
 # previous period when it is not whole years (else it comes from the year series).
 DASHBOARD_QUERIES = 15
-# session, user, jurisdictions; the form's provinces, sectors, countries and donors; the rows and one label
+# session, user, jurisdictions; the form's provinces, sectors and countries (never the donors: searched, chosen one
+# only, amity/aid/tests/test_donor_filter.py); the rows and one label
 # query per labelled dimension (year needs none); the exchange rates, once per process while they are unchanged
 # (`shared_rate_book`: is the latest rate available older than the period?).
-TABLE_QUERIES = 11
+TABLE_QUERIES = 10
 
 
 @pytest.fixture(scope="module")

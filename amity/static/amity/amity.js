@@ -2,6 +2,8 @@
    - forms with data-confirm="question" ask before submitting (delete, restore);
    - htmx requests carry Django's CSRF token (from <meta name="csrf-token">);
    - long drop-downs (select[data-filter], core.forms.FilterableSelect) get a search box;
+   - drop-downs too long to send (select[data-search-url], core.forms.SearchSelect: the donors) are refilled
+     from the server as the user types in the search box before them;
    - progress bars take their width from aria-valuenow (the Content-Security-Policy allows no style attribute);
    - a province drop-down with data-era-field="name" copies the chosen unit's era (data-era) into that field.
    Elements added later (formsets, htmx swaps) are enhanced as they appear. */
@@ -132,6 +134,97 @@
     });
   }
 
+  /* Searched drop-downs. The page holds only the empty choice, the chosen value and the matches of the words
+     in the box before the select (so the filter works without JavaScript: the box is sent with the form). As the
+     user types, the select is refilled from data-search-url?q=… (JSON {results: [{value, label}], total}: the
+     server searches, in the user's scope, with or without diacritics); the chosen value always stays. Enter
+     picks the first match instead of sending the form. */
+  function enhanceSearch(select) {
+    if (select.hasAttribute("data-search-ready") || !select.id) {
+      return;
+    }
+    var input = document.getElementById(select.id + "_search");
+    if (!input) {
+      return;
+    }
+    select.setAttribute("data-search-ready", "");
+    var status = select.parentNode.querySelector("[data-search-status]");
+    var asked = 0;
+    var timer = null;
+    var found = [];  // the last answer's matches, best first
+
+    function say(text) {
+      if (status) {
+        status.textContent = text;
+      }
+    }
+
+    function fill(results, total) {
+      found = results;
+      var selected = select.value;
+      var keep = Array.prototype.filter.call(select.options, function (option) {
+        return !option.value || option.value === selected;
+      });
+      while (select.firstChild) {
+        select.removeChild(select.firstChild);
+      }
+      keep.forEach(function (option) { select.appendChild(option); });
+      results.forEach(function (result) {
+        if (result.value !== selected) {
+          select.appendChild(new Option(result.label, result.value));
+        }
+      });
+      select.value = selected;
+      if (!input.value.trim()) {
+        say("");
+      } else if (!total) {
+        say(select.getAttribute("data-search-none") || "");
+      } else if (total > results.length) {
+        say((select.getAttribute("data-search-count") || "")
+          .replace("%(count)s", String(results.length)).replace("%(total)s", String(total)));
+      } else {
+        say("");
+      }
+    }
+
+    function search() {
+      var words = input.value.trim();
+      var number = ++asked;
+      if (!words) {
+        fill([], 0);
+        return;
+      }
+      var url = select.getAttribute("data-search-url");
+      url += (url.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(words);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (data && number === asked) {
+            fill(data.results || [], data.total || 0);
+          }
+        })
+        .catch(function () { /* the options stay as they were; the form still sends the words */ });
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();  // not the form's submit
+        if (found.length && input.value.trim()) {
+          select.value = found[0].value;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        select.focus();
+      } else if (event.key === "ArrowDown") {
+        event.preventDefault();
+        select.focus();
+      }
+    });
+  }
+
   function sizeProgress(progress) {
     var bar = progress.querySelector(".progress-bar");
     var percent = Number(progress.getAttribute("aria-valuenow"));
@@ -148,6 +241,10 @@
       enhanceSelect(node);
     }
     Array.prototype.forEach.call(node.querySelectorAll("select[data-filter]"), enhanceSelect);
+    if (node.matches("select[data-search-url]")) {
+      enhanceSearch(node);
+    }
+    Array.prototype.forEach.call(node.querySelectorAll("select[data-search-url]"), enhanceSearch);
     if (node.matches(".progress[aria-valuenow]")) {
       sizeProgress(node);
     }
