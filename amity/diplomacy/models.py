@@ -12,13 +12,14 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
 from amity.core.models import BaseModel, CleanTextModel
-from amity.core.scoping import Action, OfOwnOrganisation, ScopePolicy, province_owned_rules
+from amity.core.scoping import Action, Matches, OfOwnOrganisation, Rule, ScopePolicy, province_owned_rules
 
 from .choices import (
     AttachmentKind,
@@ -36,11 +37,12 @@ from .choices import (
 _PROVINCE_OWNED = ScopePolicy(rules=province_owned_rules("owning_province"))
 
 
-def _with_participating_organisations() -> ScopePolicy:
-    """Province-owned, and an NGO representative reads the records its organisation takes part in."""
+def _with_participating_organisations(public: dict[str, Rule] | None = None) -> ScopePolicy:
+    """Province-owned, and an NGO representative reads the records its organisation takes part in; `public`, what
+    anyone reads (an event marked public)."""
     rules = province_owned_rules("owning_province")
     rules[Role.NGO_REPRESENTATIVE] = {Action.VIEW: OfOwnOrganisation("organisations")}
-    return ScopePolicy(rules=rules)
+    return ScopePolicy(rules=rules, public=public or {})
 
 
 def _current_province(verbose_name: Any) -> Any:
@@ -275,9 +277,17 @@ class Event(UnionRecord):
     aid_items = models.ManyToManyField("aid.AidItem", verbose_name=_("aid items"), blank=True, related_name="+")
     description = models.TextField(_("description"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Shown on the public information page: its title, type, dates, place, union and description "
+            "(never its participants' details, files or linked records)."
+        ),
+    )
 
     history = HistoricalRecords(m2m_fields=[organising_units, partnerships, countries, organisations, aid_items])
-    scope_policy = _with_participating_organisations()
+    scope_policy = _with_participating_organisations(public={Action.VIEW: Matches(Q(public=True))})
 
     class Meta:
         verbose_name = _("event")

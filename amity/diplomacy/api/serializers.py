@@ -214,6 +214,7 @@ class EventSerializer(RegisterSerializer):
             "aid_items",
             "description",
             "outcome",
+            "public",
             "attachments",
             *OWNERSHIP,
         ]
