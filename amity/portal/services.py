@@ -100,7 +100,7 @@ def news_save(
         articles: list[NewsArticle] = []
         for index, row in enumerate(rows):
             article = NewsArticle() if row.pk is None else stored[row.pk]
-            if row.pk is not None:
+            if row.pk is not None and dry_run:  # the write claims the versions (a conflict, not a breach)
                 with found.row(index):
                     check_version(stored=article.version, expected=row.expected_version)
             apply_fields(article, {k: v for k, v in row.data.items() if k != "image" or v is not None})
