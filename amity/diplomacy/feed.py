@@ -4,8 +4,8 @@ digest is stored; issuing a new one or revoking it stops the old address at once
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings

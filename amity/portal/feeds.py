@@ -42,9 +42,6 @@ class NewsFeed(Feed[Any, AdministrativeUnit | None]):
             return reverse("portal:news_feed")
         return reverse("portal:province_news_feed", kwargs={"code": obj.code})
 
-    def language(self, obj: AdministrativeUnit | None) -> str:
-        return translation.get_language() or "vi"
-
     def items(self, obj: AdministrativeUnit | None) -> Any:
         return selectors.published_news(obj)[:FEED_ITEMS]
 

@@ -45,7 +45,9 @@ class NewsArticle(BaseModel):
     summary_vi = models.CharField(_("summary (Vietnamese)"), max_length=500, blank=True)
     summary_en = models.CharField(_("summary (English)"), max_length=500, blank=True)
     summary_ar = models.CharField(_("summary (Arabic)"), max_length=500, blank=True)
-    body_vi = models.TextField(_("text (Vietnamese)"), blank=True, help_text=_("Plain text; an empty line between paragraphs."))
+    body_vi = models.TextField(
+        _("text (Vietnamese)"), blank=True, help_text=_("Plain text; an empty line between paragraphs.")
+    )
     body_en = models.TextField(_("text (English)"), blank=True)
     body_ar = models.TextField(_("text (Arabic)"), blank=True)
     image = models.FileField(_("image"), upload_to="portal/news/%Y/%m/", max_length=300, blank=True)
@@ -57,7 +59,9 @@ class NewsArticle(BaseModel):
     )
     image_alt_en = models.CharField(_("image description (English)"), max_length=300, blank=True)
     image_alt_ar = models.CharField(_("image description (Arabic)"), max_length=300, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=NewsState.choices, default=NewsState.DRAFT, editable=False)
+    state = models.CharField(
+        _("state"), max_length=16, choices=NewsState.choices, default=NewsState.DRAFT, editable=False
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,7 +115,9 @@ class NewsAttachment(CleanTextModel):
     """A file attached to an article, checked by content (`core.files.check_upload`) and served only through the
     article's pages."""
 
-    article = models.ForeignKey(NewsArticle, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments")
+    article = models.ForeignKey(
+        NewsArticle, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to="portal/news/files/%Y/%m/", max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     title = models.CharField(_("title"), max_length=300, blank=True)

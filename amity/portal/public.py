@@ -40,7 +40,7 @@ def requested_language(request: HttpRequest) -> str | None:
 
 
 def activate_public_language(request: HttpRequest) -> str:
-    language = requested_language(request) or getattr(request, "LANGUAGE_CODE", DEFAULT_LANGUAGE)
+    language = requested_language(request) or str(getattr(request, "LANGUAGE_CODE", DEFAULT_LANGUAGE))
     translation.activate(language)
     request.LANGUAGE_CODE = language
     return language

@@ -67,9 +67,7 @@ def published_article(public_id: Any) -> NewsArticle:
 # --- events -----------------------------------------------------------------------------------------------
 
 
-def public_events(
-    portal: AdministrativeUnit | None = None, *, first: date, last: date
-) -> QuerySet[Event]:
+def public_events(portal: AdministrativeUnit | None = None, *, first: date, last: date) -> QuerySet[Event]:
     """Events marked public, on at least one day from `first` to `last` (the diplomacy register's selector, as the
     public sees it)."""
     rows = events_between(PUBLIC, first, last)
@@ -83,9 +81,12 @@ def upcoming_events(portal: AdministrativeUnit | None, *, today: date, limit: in
 
 
 def public_event(public_id: Any) -> Event:
-    found = Event.objects.restrict(PUBLIC, "view").select_related("union", "owning_province").filter(
-        public_id=public_id
-    ).first()
+    found = (
+        Event.objects.restrict(PUBLIC, "view")
+        .select_related("union", "owning_province")
+        .filter(public_id=public_id)
+        .first()
+    )
     if found is None:
         raise Http404
     return found
@@ -179,7 +180,7 @@ def directory(
     )
     if country:
         organisations = organisations.filter(country__code=country)
-    organisations = (
+    listed = (
         organisations.distinct()
         .select_related("country")
         .prefetch_related(
@@ -193,12 +194,12 @@ def directory(
     )
     words = normalise(query).split()
     entries = []
-    for organisation in organisations:
+    for organisation in listed:
         if words:
             names = normalise(f"{organisation.name} {organisation.name_vi} {organisation.acronym}").split()
             if not all(any(name.startswith(word) for name in names) for word in words):
                 continue
-        entries.append(DirectoryEntry(organisation, organisation.valid_registrations))  # type: ignore[attr-defined]
+        entries.append(DirectoryEntry(organisation, organisation.valid_registrations))
     return entries
 
 
@@ -219,7 +220,7 @@ def directory_entry(public_id: Any, *, today: date) -> DirectoryEntry:
     )
     if organisation is None:
         raise Http404
-    return DirectoryEntry(organisation, organisation.valid_registrations)  # type: ignore[attr-defined]
+    return DirectoryEntry(organisation, organisation.valid_registrations)
 
 
 def _national_reader() -> User:
@@ -250,8 +251,6 @@ def directory_choices(today: date) -> dict[str, Any]:
             .filter(registrations__in=registrations.values("pk"))
             .values("country")
         ).order_by("code"),
-        "sectors": CodelistItem.objects.filter(
-            pk__in=registrations.values("sectors")
-        ).order_by("code"),
+        "sectors": CodelistItem.objects.filter(pk__in=registrations.values("sectors")).order_by("code"),
         "provinces": AdministrativeUnit.objects.filter(pk__in=registrations.values("provinces")).order_by("code"),
     }

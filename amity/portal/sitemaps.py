@@ -69,7 +69,9 @@ class NewsSitemap(PublicSitemap):
 class EventsSitemap(PublicSitemap):
     def items(self) -> Any:
         today = timezone.localdate()
-        return selectors.public_events(first=today.replace(year=today.year - 1), last=today.replace(year=today.year + 2))
+        return selectors.public_events(
+            first=today.replace(year=today.year - 1), last=today.replace(year=today.year + 2)
+        )
 
     def path(self, item: Any) -> str:
         return reverse("portal:event", kwargs={"public_id": item.public_id})

@@ -116,7 +116,9 @@ def test_a_batch_with_one_bad_row_writes_nothing(users, hai_phong, son_la):
 
 
 def test_a_dry_run_writes_nothing(users, hai_phong):
-    news_save(user=users["editor"], rows=[NewsRow(data={"title_vi": "Thử", "owning_province": hai_phong})], dry_run=True)
+    news_save(
+        user=users["editor"], rows=[NewsRow(data={"title_vi": "Thử", "owning_province": hai_phong})], dry_run=True
+    )
     assert not NewsArticle.objects.exists()
 
 

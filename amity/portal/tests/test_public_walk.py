@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -37,7 +36,11 @@ def register(users, hai_phong, son_la):
     )
     diplomacy.event(editor, union, title=f"{SECRET} private meeting", start_date=today + timedelta(days=5))
     diplomacy.visitor(
-        editor, union, full_name=f"{SECRET} Marie", email="zzsecret@example.org", phone="+33 6 ZZSECRET",
+        editor,
+        union,
+        full_name=f"{SECRET} Marie",
+        email="zzsecret@example.org",
+        phone="+33 6 ZZSECRET",
         passport_number=f"{SECRET}P123",
     )
     # News: one published per portal, the rest private at every step.
@@ -50,24 +53,39 @@ def register(users, hai_phong, son_la):
     step(approver, withdrawn, "withdraw")
     # The directory: a licensed NGO with approved and unapproved aid; an NGO without a valid licence.
     licensed = Organisation.objects.create(
-        name="Fondation des Amis", name_vi="Quỹ Những người bạn", kind="foreign_ngo", country=Country.objects.get(code="FR"),
-        website="https://amis.example.org", phone=f"{SECRET} phone",
+        name="Fondation des Amis",
+        name_vi="Quỹ Những người bạn",
+        kind="foreign_ngo",
+        country=Country.objects.get(code="FR"),
+        website="https://amis.example.org",
+        phone=f"{SECRET} phone",
     )
     registration = Registration.objects.create(
-        organisation=licensed, kind="operation", number="123/BNG", issue_date=today - timedelta(days=100),
-        expiry_date=today + timedelta(days=600), note=f"{SECRET} note",
+        organisation=licensed,
+        kind="operation",
+        number="123/BNG",
+        issue_date=today - timedelta(days=100),
+        expiry_date=today + timedelta(days=600),
+        note=f"{SECRET} note",
     )
     registration.provinces.add(hai_phong)
     registration.sectors.add(CodelistItem.objects.of("SectorCategory").get(code="112"))
     expired = Organisation.objects.create(name=f"{SECRET} expired NGO", kind="foreign_ngo")
     Registration.objects.create(
-        organisation=expired, kind="operation", number="9/BNG", issue_date=date(2019, 1, 1), expiry_date=date(2022, 1, 1)
+        organisation=expired,
+        kind="operation",
+        number="9/BNG",
+        issue_date=date(2019, 1, 1),
+        expiry_date=date(2022, 1, 1),
     )
     approved = make_aid_item(editor, owning_province=hai_phong, participants=[(licensed, ParticipantRole.FUNDING)])
     make_transaction(editor, approved, kind="2", amount="1000", on=date(2024, 3, 1))
     approve(approver, approved)
     proposed = make_aid_item(
-        editor, owning_province=hai_phong, title=f"{SECRET} proposal", participants=[(licensed, ParticipantRole.FUNDING)]
+        editor,
+        owning_province=hai_phong,
+        title=f"{SECRET} proposal",
+        participants=[(licensed, ParticipantRole.FUNDING)],
     )
     make_transaction(editor, proposed, kind="2", amount="777777", on=date(2024, 4, 1))
     report_publish(
@@ -133,7 +151,7 @@ def test_the_directory_finds_names_without_diacritics(register):
 
 def test_anonymous_visitors_get_the_public_home_and_staff_their_own(register, users):
     public = Client().get("/").content.decode()
-    assert 'rel="canonical"' in public and 'hreflang="ar"' in public and 'og:title' in public
+    assert 'rel="canonical"' in public and 'hreflang="ar"' in public and "og:title" in public
     staff = Client()
     staff.force_login(users["editor"])
     home = staff.get("/").content.decode()
