@@ -208,3 +208,30 @@ def test_the_events_feed_is_a_calendar_of_public_events(register):
     assert response["Content-Type"].startswith("text/calendar")
     assert "Gặp mặt hữu nghị công khai" in text
     assert SECRET not in text
+
+
+def test_the_public_lists_run_a_fixed_number_of_queries(register, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(url).status_code == 200
+        return len(captured)
+
+    before = {url: queries(url) for url in ("/", "/ngos/", "/news/", "/events/")}
+    hai_phong = register["public_event"].owning_province
+    for n in range(3):
+        more = Organisation.objects.create(name=f"Amis {n}", kind="foreign_ngo", country=Country.objects.get(code="DE"))
+        licence = Registration.objects.create(
+            organisation=more,
+            kind="representative_office",
+            number=f"{n}/VPĐD",
+            issue_date=date(2025, 1, 1),
+            expiry_date=timezone.localdate() + timedelta(days=300),
+        )
+        licence.provinces.add(hai_phong)
+        published(users["editor"], users["approver"], owning_province=hai_phong, title_vi=f"Tin {n}")
+        diplomacy.event(users["editor"], register["public_event"].union, start_date=timezone.localdate(), public=True)
+    assert {url: queries(url) for url in before} == before
