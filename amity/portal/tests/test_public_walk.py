@@ -111,7 +111,7 @@ def walk(client: Client, starts: list[str]) -> dict[str, str]:
         for found in links:
             found = found if isinstance(found, str) else next(part for part in found if part)
             parts = urlsplit(urljoin(url, found.replace("&amp;", "&")))
-            if parts.netloc not in ("", "testserver"):
+            if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "testserver"):
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             if target.startswith(SKIPPED_PREFIXES) or "month=" in target:  # the calendar's months never end
@@ -126,7 +126,7 @@ def test_no_public_page_shows_private_data(register):
     starts = ["/", "/robots.txt", "/sitemap.xml", "/news/feed.atom", "/p/31/news/feed.atom", "/events/feed.ics"]
     starts += [f"{start}?lang={language}" for start in ("/", "/ngos/", "/events/") for language in ("en", "ar")]
     pages = walk(client, starts)
-    assert len(pages) > 20
+    assert len(pages) > 100  # the homes, lists, articles, events, NGOs of every province, in three languages
     leaks = [url for url, text in pages.items() if SECRET.lower() in text.lower() or "777" in text]
     assert leaks == []
     joined = "\n".join(pages.values())
