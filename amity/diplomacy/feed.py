@@ -14,7 +14,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from .models import CalendarFeed, Event
-from .selectors import events_between
+from .selectors import events_between, public_events_between
 from .services import token_digest
 
 PAST_DAYS = 366  # a feed holds the last year's events and those of the next two
@@ -36,9 +36,15 @@ def user_for_token(token: str) -> Any:
     return found.user
 
 
-def ics_for(user: Any, *, today: date, name: str = "Amity") -> bytes:
-    """The events `user` may see (the public's, for an anonymous user) from a year ago to two years ahead."""
+def ics_for(user: Any, *, today: date) -> bytes:
+    """The events `user` may see from a year ago to two years ahead."""
     window = events_between(user, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
+    return ics_of(window.select_related("union"), name="Amity")
+
+
+def public_ics(*, today: date, name: str) -> bytes:
+    """The events marked public over the same window: the public information page's calendar."""
+    window = public_events_between(today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
     return ics_of(window.select_related("union"), name=name)
 
 

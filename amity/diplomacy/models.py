@@ -12,14 +12,13 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
 from amity.core.models import BaseModel, CleanTextModel
-from amity.core.scoping import Action, Matches, OfOwnOrganisation, Rule, ScopePolicy, province_owned_rules
+from amity.core.scoping import Action, OfOwnOrganisation, ScopePolicy, province_owned_rules
 
 from .choices import (
     AttachmentKind,
@@ -37,12 +36,11 @@ from .choices import (
 _PROVINCE_OWNED = ScopePolicy(rules=province_owned_rules("owning_province"))
 
 
-def _with_participating_organisations(public: dict[str, Rule] | None = None) -> ScopePolicy:
-    """Province-owned, and an NGO representative reads the records its organisation takes part in; `public`, what
-    anyone reads (an event marked public)."""
+def _with_participating_organisations() -> ScopePolicy:
+    """Province-owned, and an NGO representative reads the records its organisation takes part in."""
     rules = province_owned_rules("owning_province")
     rules[Role.NGO_REPRESENTATIVE] = {Action.VIEW: OfOwnOrganisation("organisations")}
-    return ScopePolicy(rules=rules, public=public or {})
+    return ScopePolicy(rules=rules)
 
 
 def _current_province(verbose_name: Any) -> Any:
@@ -287,7 +285,10 @@ class Event(UnionRecord):
     )
 
     history = HistoricalRecords(m2m_fields=[organising_units, partnerships, countries, organisations, aid_items])
-    scope_policy = _with_participating_organisations(public={Action.VIEW: Matches(Q(public=True))})
+    # Not a `public` table of the policy: that is a floor for every signed-in user, and would add other provinces'
+    # public events to a province's lists and figures. The public page reads them with
+    # `selectors.public_events_between`, the register's one definition of what is public.
+    scope_policy = _with_participating_organisations()
 
     class Meta:
         verbose_name = _("event")

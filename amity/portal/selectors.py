@@ -1,5 +1,7 @@
-"""What the public pages read. Every read asks the scope policy as an anonymous visitor (`PUBLIC`), so only
-published news, public events and published reports come out — except the NGO directory, see `directory`."""
+"""What the public pages read. News and published reports are read through their scope policies as an anonymous
+visitor (`PUBLIC`), so only published articles and reports come out; public events through the diplomacy register's
+own selector (`diplomacy.selectors.public_events`, see there why not its policy); the NGO directory, see
+`directory`."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from django.utils import formats
 from amity.accounts.choices import Role
 from amity.accounts.models import User
 from amity.diplomacy.models import Event
-from amity.diplomacy.selectors import events_between
+from amity.diplomacy.selectors import public_events as diplomacy_public_events
+from amity.diplomacy.selectors import public_events_between
 from amity.documents.search import normalise
 from amity.organisations.choices import OrganisationKind, RegistrationState
 from amity.organisations.models import Organisation, Registration
@@ -68,9 +71,8 @@ def published_article(public_id: Any) -> NewsArticle:
 
 
 def public_events(portal: AdministrativeUnit | None = None, *, first: date, last: date) -> QuerySet[Event]:
-    """Events marked public, on at least one day from `first` to `last` (the diplomacy register's selector, as the
-    public sees it)."""
-    rows = events_between(PUBLIC, first, last)
+    """Events marked public, on at least one day from `first` to `last` (the diplomacy register's selector)."""
+    rows = public_events_between(first, last)
     if portal is not None:
         rows = rows.filter(owning_province=portal)
     return rows.select_related("union", "owning_province")
@@ -81,12 +83,7 @@ def upcoming_events(portal: AdministrativeUnit | None, *, today: date, limit: in
 
 
 def public_event(public_id: Any) -> Event:
-    found = (
-        Event.objects.restrict(PUBLIC, "view")
-        .select_related("union", "owning_province")
-        .filter(public_id=public_id)
-        .first()
-    )
+    found = diplomacy_public_events().select_related("union", "owning_province").filter(public_id=public_id).first()
     if found is None:
         raise Http404
     return found

@@ -159,7 +159,7 @@ def event_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 @public_page
 def events_ics(request: HttpRequest) -> HttpResponse:
     """The public events as a calendar to subscribe to (the diplomacy app's feed builder, as the public sees it)."""
-    content = feed.ics_for(selectors.PUBLIC, today=timezone.localdate(), name="Amity")
+    content = feed.public_ics(today=timezone.localdate(), name="Amity")
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="events.ics"'
     return response

@@ -235,3 +235,10 @@ def test_the_public_lists_run_a_fixed_number_of_queries(register, users):
         published(users["editor"], users["approver"], owning_province=hai_phong, title_vi=f"Tin {n}")
         diplomacy.event(users["editor"], register["public_event"].union, start_date=timezone.localdate(), public=True)
     assert {url: queries(url) for url in before} == before
+
+
+def test_a_public_event_stays_out_of_other_provinces_staff_lists(register, users):
+    from amity.diplomacy.models import Event
+
+    assert not Event.objects.restrict(users["son_la_editor"], "view").exists()
+    assert Event.objects.restrict(users["editor"], "view").filter(public=True).exists()
