@@ -69,7 +69,7 @@ class NewsDetailView(RecordDetailView[NewsArticle]):
                 steps.append(transition)
         context.update(
             steps=steps,
-            languages=[(code, article.in_language(code)) for code in NEWS_LANGUAGES],
+            previews=[(code, article.in_language(code)) for code in NEWS_LANGUAGES],
             attachments=list(article.attachments.all()),
             is_draft=article.state == NewsState.DRAFT,
         )

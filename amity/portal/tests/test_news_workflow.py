@@ -138,6 +138,13 @@ def test_the_staff_pages_write_preview_and_publish(client, users, hai_phong):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     item = NewsArticle.objects.get()
+    assert client.get("/portal/news/new/").status_code == 200
+    assert client.get(f"/portal/news/{item.public_id}/edit/").status_code == 200
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert f"/portal/news/{item.public_id}/preview/?lang=ar" in page
+    assert 'value="submit"' in page and 'value="publish"' not in page  # an editor sends; an approver publishes
+    assert "history-heading" in page
+    assert "Tin mới" in client.get("/portal/news/").content.decode()
     preview = client.get(f"/portal/news/{item.public_id}/preview/?lang=ar")
     assert preview.status_code == 200
     assert 'dir="rtl"' in preview.content.decode()
