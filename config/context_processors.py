@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             {"label": _("People's diplomacy"), "url": reverse("diplomacy:dashboard"), "app": "diplomacy"},
             {"label": _("Documents"), "url": reverse("documents:list"), "app": "documents"},
             {"label": _("Reporting duties"), "url": reverse("obligations:mine"), "app": "obligations"},
+            {"label": _("Public page"), "url": reverse("portal:news_staff_list"), "app": "portal"},
         ]
         if user.organisation_id:  # an NGO representative: its registrations, aid and duties on one page
             items.append(

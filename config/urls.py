@@ -6,8 +6,9 @@ from django.views.i18n import JavaScriptCatalog
 
 from amity.accounts.views import admin_login
 from amity.core.api_docs import ApiDocsView, ApiSchemaView
-from amity.core.views import HomeView, healthz
+from amity.core.views import healthz
 from amity.interop.api.views import AidItemsIatiView
+from amity.portal.views import home
 
 handler400 = "amity.core.views.error_400"
 handler403 = "amity.core.views.error_403"
@@ -28,7 +29,8 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    # Visitors get the national public page, signed-in users their home (with a "View as public" link).
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

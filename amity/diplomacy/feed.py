@@ -4,6 +4,7 @@ digest is stored; issuing a new one or revoking it stops the old address at once
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from .models import CalendarFeed
-from .selectors import events_between
+from .models import CalendarFeed, Event
+from .selectors import events_between, public_events_between
 from .services import token_digest
 
 PAST_DAYS = 366  # a feed holds the last year's events and those of the next two
@@ -36,14 +37,26 @@ def user_for_token(token: str) -> Any:
 
 
 def ics_for(user: Any, *, today: date) -> bytes:
+    """The events `user` may see from a year ago to two years ahead."""
+    window = events_between(user, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
+    return ics_of(window.select_related("union"), name="Amity")
+
+
+def public_ics(*, today: date, name: str) -> bytes:
+    """The events marked public over the same window: the public information page's calendar."""
+    window = public_events_between(today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
+    return ics_of(window.select_related("union"), name=name)
+
+
+def ics_of(events: Iterable[Event], *, name: str) -> bytes:
+    """A calendar of `events` (RFC 5545), all-day entries with a stable UID each."""
     calendar = Calendar()
     calendar.add("prodid", "-//Amity//People's diplomacy//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Amity")
+    calendar.add("x-wr-calname", name)
     stamp = timezone.now()
     host = (settings.ALLOWED_HOSTS or ["amity"])[0].lstrip(".") or "amity"
-    window = events_between(user, today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
-    for event in window.select_related("union"):
+    for event in events:
         entry = CalendarEvent()
         entry.add("uid", f"{event.public_id}@{host}")
         entry.add("dtstamp", stamp)

@@ -226,6 +226,7 @@ class EventForm(_WithAidItems):
             "foreign_participants",
             "description",
             "outcome",
+            "public",
         ]
 
 

@@ -282,8 +282,19 @@ class Event(UnionRecord):
     aid_items = models.ManyToManyField("aid.AidItem", verbose_name=_("aid items"), blank=True, related_name="+")
     description = models.TextField(_("description"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Shown on the public information page: its title, type, dates, place, union and description "
+            "(never its participants' details, files or linked records)."
+        ),
+    )
 
     history = HistoricalRecords(m2m_fields=[organising_units, partnerships, countries, organisations, aid_items])
+    # Not a `public` table of the policy: that is a floor for every signed-in user, and would add other provinces'
+    # public events to a province's lists and figures. The public page reads them with
+    # `selectors.public_events_between`, the register's one definition of what is public.
     scope_policy = _with_participating_organisations()
 
     class Meta:

@@ -39,10 +39,24 @@ def may_see_personal_data(user: Any, record: Visitor) -> bool:
 # --- calendar ------------------------------------------------------------------------------------------------------
 
 
+def _overlapping(first: date, last: date) -> Q:
+    return Q(start_date__lte=last) & (Q(end_date__gte=first) | Q(end_date__isnull=True, start_date__gte=first))
+
+
 def events_between(user: Any, first: date, last: date) -> QuerySet[Event]:
     """The events the user may see that take place on at least one day from `first` to `last`."""
-    overlapping = Q(start_date__lte=last) & (Q(end_date__gte=first) | Q(end_date__isnull=True, start_date__gte=first))
-    return Event.objects.restrict(user, "view").filter(overlapping).order_by("start_date", "pk")
+    return Event.objects.restrict(user, "view").filter(_overlapping(first, last)).order_by("start_date", "pk")
+
+
+def public_events() -> QuerySet[Event]:
+    """The events marked public, for the public information page: what anyone may read of them is their title,
+    type, dates, place, union and description. Not through the scope policy's `public` table, which is a floor for
+    every signed-in user and would put other provinces' public events in a province's lists and figures."""
+    return Event.objects.filter(public=True)
+
+
+def public_events_between(first: date, last: date) -> QuerySet[Event]:
+    return public_events().filter(_overlapping(first, last)).order_by("start_date", "pk")
 
 
 DAY_SHOWN = 3  # events written in a day's cell; the others are a link to that day's list

@@ -511,6 +511,7 @@ class EventDetailView(RegisterDetailView):
             (_("Aid items"), _names(e.aid_items.all())),
             (_("Description"), e.description or "—"),
             (_("Outcome"), e.outcome or "—"),
+            (_("On the public page"), _("Yes") if e.public else _("No")),
             *_province_rows(e),
         ]
 

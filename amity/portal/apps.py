@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +10,33 @@ class PortalConfig(AppConfig):
 
     name = "amity.portal"
     verbose_name = _("Public information page")
+
+    def ready(self) -> None:
+        # The lower apps' writers publish things the public pages show (a report published, an event made public
+        # or changed while public); they cannot call this app, so it listens for their saves and empties the
+        # public pages' cache when the transaction commits (`public.invalidate_public_pages`, the one helper).
+        from amity.diplomacy.models import Event
+        from amity.reports.models import PublishedReport
+
+        pre_save.connect(_remember_event_was_public, sender=Event, dispatch_uid="portal-event-was-public")
+        post_save.connect(_event_saved, sender=Event, dispatch_uid="portal-event-saved")
+        post_save.connect(_report_published, sender=PublishedReport, dispatch_uid="portal-report-published")
+
+
+def _remember_event_was_public(sender: Any, instance: Any, **kwargs: Any) -> None:
+    instance._portal_was_public = bool(
+        instance.pk and sender._base_manager.filter(pk=instance.pk, public=True).exists()
+    )
+
+
+def _event_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .public import invalidate_public_pages
+
+    if instance.public or getattr(instance, "_portal_was_public", False):
+        invalidate_public_pages()
+
+
+def _report_published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .public import invalidate_public_pages
+
+    invalidate_public_pages()

@@ -263,6 +263,7 @@ class EventSerializer(RegisterSerializer):
             "aid_items",
             "description",
             "outcome",
+            "public",
             "attachments",
             *OWNERSHIP,
         ]
