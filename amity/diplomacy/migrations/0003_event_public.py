@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diplomacy', '0001_initial'),
+        ('diplomacy', '0002_rollups'),
     ]
 
     operations = [
