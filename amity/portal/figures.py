@@ -52,7 +52,9 @@ def published_reports(province: str = "") -> QuerySet[PublishedReport]:
     """Every published report, newest first; `province` a current province's code, or "nationwide" for the
     national ones."""
     reports = (
-        PublishedReport.objects.restrict(AnonymousUser(), Action.VIEW)  # what the public reads: the policy's public table
+        PublishedReport.objects.restrict(
+            AnonymousUser(), Action.VIEW
+        )  # what the public reads: the policy's public table
         .select_related("province")
         .order_by("-published_at", "-pk")
     )
@@ -67,9 +69,7 @@ def public_result(published: PublishedReport) -> ReportResult:
     """The frozen figures as a report result (the reports' own rebuilding), with any donor who is a person
     named "Individual donor"."""
     result = result_from_figures(published.parameters, published.figures)
-    donor_ids = {
-        key.value for row in result.rows for key in row.keys if key.dimension == Dimension.DONOR and key.value
-    }
+    donor_ids = {key.value for row in result.rows for key in row.keys if key.dimension == Dimension.DONOR and key.value}
     people = set()
     valid_ids = [value for value in donor_ids if _is_uuid(str(value))]
     if valid_ids:
@@ -156,7 +156,10 @@ def figures_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "intact": published_is_intact(published),
         "chart": _chart(result, era),
         "downloads": [
-            (fmt.upper(), reverse("portal-data:figures_download", kwargs={"public_id": published.public_id, "fmt": fmt}))
+            (
+                fmt.upper(),
+                reverse("portal-data:figures_download", kwargs={"public_id": published.public_id, "fmt": fmt}),
+            )
             for fmt in DOWNLOADS
         ],
         "api_url": reverse("portal-api:published-report-detail", kwargs={"public_id": published.public_id}),
@@ -179,6 +182,7 @@ def figures_download(request: HttpRequest, public_id: uuid.UUID, fmt: str) -> Ht
     else:
         stream.write(csv_export.csv_bytes(result, context))
     response = HttpResponse(stream.getvalue(), content_type=DOWNLOADS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename(result, context, fmt, with_basis=fmt == "csv")}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{filename(result, context, fmt, with_basis=fmt == "csv")}"'
+    )
     return response
-

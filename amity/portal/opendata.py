@@ -100,7 +100,10 @@ _BASIS_COLUMNS = (
     _c(
         "status_basis",
         gettext_lazy("Status basis"),
-        gettext_lazy("Which aid is counted: approved aid (approved, in progress, completed, closed), as in every published report."),
+        gettext_lazy(
+            "Which aid is counted: approved aid (approved, in progress, completed, closed), as in every published "
+            "report."
+        ),
     ),
     _c(
         "conversion_basis",
@@ -112,9 +115,15 @@ _SECTOR_COLUMNS = (
     _c(
         "sector_codes",
         gettext_lazy("Sector codes"),
-        gettext_lazy("OECD DAC sector codes (5 digits) or categories (3 digits) with their percentages, separated by “; ”."),
+        gettext_lazy(
+            "OECD DAC sector codes (5 digits) or categories (3 digits) with their percentages, separated by “; ”."
+        ),
     ),
-    _c("sectors", gettext_lazy("Sectors"), gettext_lazy("The sectors named in the reader's language, with their percentages.")),
+    _c(
+        "sectors",
+        gettext_lazy("Sectors"),
+        gettext_lazy("The sectors named in the reader's language, with their percentages."),
+    ),
 )
 _DONOR_COLUMNS = (
     _c(
@@ -139,28 +148,104 @@ TRANSACTIONS = Dataset(
         "nationwide). Amounts are Viet Nam's share, in the original currency, USD and VND."
     ),
     columns=(
-        _c("transaction_id", gettext_lazy("Transaction identifier"), gettext_lazy("The transaction's stable identifier in Amity.")),
-        _c("aid_item_id", gettext_lazy("Aid item identifier"), gettext_lazy("The stable identifier of the aid item the transaction belongs to.")),
-        _c("iati_identifier", gettext_lazy("IATI identifier"), gettext_lazy("The aid item's IATI activity identifier, when the donor gave one.")),
-        _c("aid_item_title", gettext_lazy("Aid item"), gettext_lazy("The aid item's title (in English when the reader reads English and it has one, else in Vietnamese).")),
-        _c("transaction_type", gettext_lazy("Transaction type code"), gettext_lazy("IATI TransactionType code (2 commitment, 3 disbursement, 4 expenditure…).")),
-        _c("transaction_type_name", gettext_lazy("Transaction type"), gettext_lazy("The transaction type in the reader's language.")),
+        _c(
+            "transaction_id",
+            gettext_lazy("Transaction identifier"),
+            gettext_lazy("The transaction's stable identifier in Amity."),
+        ),
+        _c(
+            "aid_item_id",
+            gettext_lazy("Aid item identifier"),
+            gettext_lazy("The stable identifier of the aid item the transaction belongs to."),
+        ),
+        _c(
+            "iati_identifier",
+            gettext_lazy("IATI identifier"),
+            gettext_lazy("The aid item's IATI activity identifier, when the donor gave one."),
+        ),
+        _c(
+            "aid_item_title",
+            gettext_lazy("Aid item"),
+            gettext_lazy(
+                "The aid item's title (in English when the reader reads English and it has one, else in Vietnamese)."
+            ),
+        ),
+        _c(
+            "transaction_type",
+            gettext_lazy("Transaction type code"),
+            gettext_lazy("IATI TransactionType code (2 commitment, 3 disbursement, 4 expenditure…)."),
+        ),
+        _c(
+            "transaction_type_name",
+            gettext_lazy("Transaction type"),
+            gettext_lazy("The transaction type in the reader's language."),
+        ),
         _c("date", gettext_lazy("Date"), gettext_lazy("The date of the transaction."), DATE),
-        _c("value_date", gettext_lazy("Value date"), gettext_lazy("The date whose exchange rates value the amount."), DATE),
-        _c("year", gettext_lazy("Year"), gettext_lazy("The year of the value date: the year a report counts it in."), INTEGER),
-        _c("province_code", gettext_lazy("Recipient province code"), gettext_lazy("GSO code of the recipient province (34 provinces since 1 July 2025); empty for nationwide aid.")),
-        _c("province", gettext_lazy("Recipient province"), gettext_lazy("The recipient province's name, or “Nationwide / not allocated to a province”.")),
+        _c(
+            "value_date",
+            gettext_lazy("Value date"),
+            gettext_lazy("The date whose exchange rates value the amount."),
+            DATE,
+        ),
+        _c(
+            "year",
+            gettext_lazy("Year"),
+            gettext_lazy("The year of the value date: the year a report counts it in."),
+            INTEGER,
+        ),
+        _c(
+            "province_code",
+            gettext_lazy("Recipient province code"),
+            gettext_lazy(
+                "GSO code of the recipient province (34 provinces since 1 July 2025); empty for nationwide aid."
+            ),
+        ),
+        _c(
+            "province",
+            gettext_lazy("Recipient province"),
+            gettext_lazy("The recipient province's name, or “Nationwide / not allocated to a province”."),
+        ),
         *_SECTOR_COLUMNS,
         *_DONOR_COLUMNS,
         _c("currency", gettext_lazy("Currency"), gettext_lazy("ISO 4217 code of the original currency.")),
-        _c("amount", gettext_lazy("Amount"), gettext_lazy("Viet Nam's share of the transaction in this province, in the original currency; negative for a reversal or refund."), DECIMAL),
+        _c(
+            "amount",
+            gettext_lazy("Amount"),
+            gettext_lazy(
+                "Viet Nam's share of the transaction in this province, in the original currency; negative for a "
+                "reversal or refund."
+            ),
+            DECIMAL,
+        ),
         _c("amount_usd", gettext_lazy("Amount (USD)"), gettext_lazy("The same amount in US dollars."), DECIMAL),
         _c("amount_vnd", gettext_lazy("Amount (VND)"), gettext_lazy("The same amount in Vietnamese đồng."), DECIMAL),
-        _c("viet_nam_share", gettext_lazy("Viet Nam's share (%)"), gettext_lazy("The percentage of the transaction counted for Viet Nam (100 for almost all; less for multi-country activities)."), DECIMAL),
-        _c("usd_per_unit", gettext_lazy("USD per unit"), gettext_lazy("The rate used: US dollars per unit of the original currency."), DECIMAL),
-        _c("vnd_per_unit", gettext_lazy("VND per unit"), gettext_lazy("The rate used: Vietnamese đồng per unit of the original currency."), DECIMAL),
+        _c(
+            "viet_nam_share",
+            gettext_lazy("Viet Nam's share (%)"),
+            gettext_lazy(
+                "The percentage of the transaction counted for Viet Nam (100 for almost all; less for multi-country "
+                "activities)."
+            ),
+            DECIMAL,
+        ),
+        _c(
+            "usd_per_unit",
+            gettext_lazy("USD per unit"),
+            gettext_lazy("The rate used: US dollars per unit of the original currency."),
+            DECIMAL,
+        ),
+        _c(
+            "vnd_per_unit",
+            gettext_lazy("VND per unit"),
+            gettext_lazy("The rate used: Vietnamese đồng per unit of the original currency."),
+            DECIMAL,
+        ),
         _c("rate_date", gettext_lazy("Rate date"), gettext_lazy("The first day of the period of the rate used."), DATE),
-        _c("rate_note", gettext_lazy("Rate"), gettext_lazy("Which rate valued the amount (its period and source), in the reader's language.")),
+        _c(
+            "rate_note",
+            gettext_lazy("Rate"),
+            gettext_lazy("Which rate valued the amount (its period and source), in the reader's language."),
+        ),
         *_BASIS_COLUMNS,
     ),
 )
@@ -174,30 +259,91 @@ AID_ITEMS = Dataset(
         "sums are the part that matches."
     ),
     columns=(
-        _c("aid_item_id", gettext_lazy("Aid item identifier"), gettext_lazy("The aid item's stable identifier in Amity.")),
-        _c("iati_identifier", gettext_lazy("IATI identifier"), gettext_lazy("The IATI activity identifier, when the donor gave one.")),
-        _c("reference", gettext_lazy("Reference number"), gettext_lazy("The reference number the office gave the aid item.")),
+        _c(
+            "aid_item_id",
+            gettext_lazy("Aid item identifier"),
+            gettext_lazy("The aid item's stable identifier in Amity."),
+        ),
+        _c(
+            "iati_identifier",
+            gettext_lazy("IATI identifier"),
+            gettext_lazy("The IATI activity identifier, when the donor gave one."),
+        ),
+        _c(
+            "reference",
+            gettext_lazy("Reference number"),
+            gettext_lazy("The reference number the office gave the aid item."),
+        ),
         _c("title_vi", gettext_lazy("Title (Vietnamese)"), gettext_lazy("The title in Vietnamese.")),
         _c("title_en", gettext_lazy("Title (English)"), gettext_lazy("The title in English, when recorded.")),
         _c("status", gettext_lazy("Status code"), gettext_lazy("approved, in_progress, completed or closed.")),
         _c("status_name", gettext_lazy("Status"), gettext_lazy("The status in the reader's language.")),
-        _c("modality", gettext_lazy("Modality"), gettext_lazy("Programme, project or non-project aid, in the reader's language.")),
+        _c(
+            "modality",
+            gettext_lazy("Modality"),
+            gettext_lazy("Programme, project or non-project aid, in the reader's language."),
+        ),
         _c("is_relief", gettext_lazy("Relief aid"), gettext_lazy("Whether the aid is emergency relief."), BOOLEAN),
-        _c("province_codes", gettext_lazy("Recipient province codes"), gettext_lazy("GSO codes of the recipient provinces with their percentages; empty for nationwide aid.")),
-        _c("provinces", gettext_lazy("Recipient provinces"), gettext_lazy("The recipient provinces' names with their percentages, or “Nationwide / not allocated to a province”.")),
+        _c(
+            "province_codes",
+            gettext_lazy("Recipient province codes"),
+            gettext_lazy("GSO codes of the recipient provinces with their percentages; empty for nationwide aid."),
+        ),
+        _c(
+            "provinces",
+            gettext_lazy("Recipient provinces"),
+            gettext_lazy(
+                "The recipient provinces' names with their percentages, or “Nationwide / not allocated to a province”."
+            ),
+        ),
         *_SECTOR_COLUMNS,
         *_DONOR_COLUMNS,
         _c("planned_start", gettext_lazy("Planned start"), gettext_lazy("The planned start date."), DATE),
         _c("planned_end", gettext_lazy("Planned end"), gettext_lazy("The planned end date."), DATE),
         _c("actual_start", gettext_lazy("Actual start"), gettext_lazy("The actual start date."), DATE),
         _c("actual_end", gettext_lazy("Actual end"), gettext_lazy("The actual end date."), DATE),
-        _c("decision_date", gettext_lazy("Approval decision date"), gettext_lazy("The date of the approval decision."), DATE),
-        _c("committed_usd", gettext_lazy("Committed (USD)"), gettext_lazy("The sum of commitments (Viet Nam's share), in US dollars."), DECIMAL),
-        _c("committed_vnd", gettext_lazy("Committed (VND)"), gettext_lazy("The sum of commitments (Viet Nam's share), in đồng."), DECIMAL),
-        _c("disbursed_usd", gettext_lazy("Disbursed (USD)"), gettext_lazy("The sum of disbursements (Viet Nam's share), in US dollars."), DECIMAL),
-        _c("disbursed_vnd", gettext_lazy("Disbursed (VND)"), gettext_lazy("The sum of disbursements (Viet Nam's share), in đồng."), DECIMAL),
-        _c("expenditure_usd", gettext_lazy("Expenditure (USD)"), gettext_lazy("The sum of expenditure (Viet Nam's share), in US dollars."), DECIMAL),
-        _c("expenditure_vnd", gettext_lazy("Expenditure (VND)"), gettext_lazy("The sum of expenditure (Viet Nam's share), in đồng."), DECIMAL),
+        _c(
+            "decision_date",
+            gettext_lazy("Approval decision date"),
+            gettext_lazy("The date of the approval decision."),
+            DATE,
+        ),
+        _c(
+            "committed_usd",
+            gettext_lazy("Committed (USD)"),
+            gettext_lazy("The sum of commitments (Viet Nam's share), in US dollars."),
+            DECIMAL,
+        ),
+        _c(
+            "committed_vnd",
+            gettext_lazy("Committed (VND)"),
+            gettext_lazy("The sum of commitments (Viet Nam's share), in đồng."),
+            DECIMAL,
+        ),
+        _c(
+            "disbursed_usd",
+            gettext_lazy("Disbursed (USD)"),
+            gettext_lazy("The sum of disbursements (Viet Nam's share), in US dollars."),
+            DECIMAL,
+        ),
+        _c(
+            "disbursed_vnd",
+            gettext_lazy("Disbursed (VND)"),
+            gettext_lazy("The sum of disbursements (Viet Nam's share), in đồng."),
+            DECIMAL,
+        ),
+        _c(
+            "expenditure_usd",
+            gettext_lazy("Expenditure (USD)"),
+            gettext_lazy("The sum of expenditure (Viet Nam's share), in US dollars."),
+            DECIMAL,
+        ),
+        _c(
+            "expenditure_vnd",
+            gettext_lazy("Expenditure (VND)"),
+            gettext_lazy("The sum of expenditure (Viet Nam's share), in đồng."),
+            DECIMAL,
+        ),
         *_BASIS_COLUMNS,
     ),
 )
@@ -211,20 +357,58 @@ NGOS = Dataset(
         "contact is published."
     ),
     columns=(
-        _c("organisation_id", gettext_lazy("Organisation identifier"), gettext_lazy("The organisation's stable identifier in Amity.")),
+        _c(
+            "organisation_id",
+            gettext_lazy("Organisation identifier"),
+            gettext_lazy("The organisation's stable identifier in Amity."),
+        ),
         _c("name", gettext_lazy("Name"), gettext_lazy("The name in the organisation's own language.")),
         _c("name_vi", gettext_lazy("Vietnamese name"), gettext_lazy("The Vietnamese name.")),
         _c("acronym", gettext_lazy("Acronym"), gettext_lazy("The acronym.")),
-        _c("iati_identifier", gettext_lazy("IATI organisation identifier"), gettext_lazy("The organisation's IATI identifier, when known.")),
-        _c("country_code", gettext_lazy("Country code"), gettext_lazy("ISO 3166-1 code of the country where the organisation is based.")),
+        _c(
+            "iati_identifier",
+            gettext_lazy("IATI organisation identifier"),
+            gettext_lazy("The organisation's IATI identifier, when known."),
+        ),
+        _c(
+            "country_code",
+            gettext_lazy("Country code"),
+            gettext_lazy("ISO 3166-1 code of the country where the organisation is based."),
+        ),
         _c("country", gettext_lazy("Country"), gettext_lazy("The country, in the reader's language.")),
-        _c("licence_kinds", gettext_lazy("Licence"), gettext_lazy("The kind of each valid certificate (operation, representative office, project office).")),
+        _c(
+            "licence_kinds",
+            gettext_lazy("Licence"),
+            gettext_lazy("The kind of each valid certificate (operation, representative office, project office)."),
+        ),
         _c("licence_numbers", gettext_lazy("Licence numbers"), gettext_lazy("The numbers of the valid certificates.")),
-        _c("licence_issued", gettext_lazy("Issued"), gettext_lazy("The issue date of the certificate that expires last."), DATE),
-        _c("licence_expires", gettext_lazy("Valid until"), gettext_lazy("The latest expiry date of its valid certificates."), DATE),
-        _c("province_codes", gettext_lazy("Province codes"), gettext_lazy("GSO codes of the provinces its certificates cover.")),
-        _c("provinces", gettext_lazy("Provinces covered"), gettext_lazy("The provinces its certificates cover, in the reader's language.")),
-        _c("sectors", gettext_lazy("Sectors covered"), gettext_lazy("The sector categories its certificates cover, in the reader's language.")),
+        _c(
+            "licence_issued",
+            gettext_lazy("Issue date"),
+            gettext_lazy("The issue date of the certificate that expires last."),
+            DATE,
+        ),
+        _c(
+            "licence_expires",
+            gettext_lazy("Valid until"),
+            gettext_lazy("The latest expiry date of its valid certificates."),
+            DATE,
+        ),
+        _c(
+            "province_codes",
+            gettext_lazy("Province codes"),
+            gettext_lazy("GSO codes of the provinces its certificates cover."),
+        ),
+        _c(
+            "provinces",
+            gettext_lazy("Provinces covered"),
+            gettext_lazy("The provinces its certificates cover, in the reader's language."),
+        ),
+        _c(
+            "sectors",
+            gettext_lazy("Sectors covered"),
+            gettext_lazy("The sector categories its certificates cover, in the reader's language."),
+        ),
         _c("website", gettext_lazy("Website"), gettext_lazy("The organisation's website: its public contact.")),
     ),
 )
@@ -262,7 +446,10 @@ class DataFilterForm(forms.Form):
 
     def clean_sector(self) -> str:
         code: str = self.cleaned_data.get("sector", "").strip()
-        if code and not CodelistItem.objects.filter(codelist__name__in=("Sector", "SectorCategory"), code=code).exists():
+        if (
+            code
+            and not CodelistItem.objects.filter(codelist__name__in=("Sector", "SectorCategory"), code=code).exists()
+        ):
             raise forms.ValidationError(_("Unknown sector: give a DAC sector (5 digits) or category (3 digits)."))
         return code
 
@@ -359,7 +546,9 @@ class _Lookups:
         missing = {pk for pk in ids if pk} - self.organisations.keys()
         if not missing:
             return
-        rows = Organisation.all_objects.filter(pk__in=missing).values_list("pk", "public_id", "name", "kind", "country_id")
+        rows = Organisation.all_objects.filter(pk__in=missing).values_list(
+            "pk", "public_id", "name", "kind", "country_id"
+        )
         for pk, public_id, name, kind, country_id in rows:
             if kind == OrganisationKind.INDIVIDUAL:  # a person: never named in public data
                 self.organisations[pk] = ("", self.individual, None)
@@ -370,7 +559,11 @@ class _Lookups:
         if not pk or pk not in self.organisations:
             return {"donor_id": "", "donor": "", "donor_country": ""}
         public_id, name, country_id = self.organisations[pk]
-        return {"donor_id": public_id, "donor": name, "donor_country": self.countries.get(country_id, "") if country_id else ""}
+        return {
+            "donor_id": public_id,
+            "donor": name,
+            "donor_country": self.countries.get(country_id, "") if country_id else "",
+        }
 
     def sector_columns(self, splits: list[tuple[int, Decimal]]) -> dict[str, str]:
         parts = [(self.sectors[pk], share) for pk, share in splits if pk in self.sectors]
@@ -400,7 +593,9 @@ def _chunks(iterable: Iterable[Any], size: int = CHUNK_SIZE) -> Iterator[list[An
 
 def _item_sectors(item_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
     sectors: dict[int, list[tuple[int, Decimal]]] = {}
-    rows = SectorSplit.objects.filter(aid_item_id__in=list(item_ids)).order_by("aid_item_id", "-percentage", "sector_id")
+    rows = SectorSplit.objects.filter(aid_item_id__in=list(item_ids)).order_by(
+        "aid_item_id", "-percentage", "sector_id"
+    )
     for item_id, sector_id, share in rows.values_list("aid_item_id", "sector_id", "percentage"):
         sectors.setdefault(item_id, []).append((sector_id, share))
     return sectors
@@ -510,7 +705,9 @@ def aid_item_rows(
     for chunk in _chunks(items):
         ids = [item.pk for item in chunk]
         facts = published_facts(filters).filter(aid_item_id__in=ids).values("aid_item_id")
-        sums = {row["aid_item_id"]: row for row in facts.annotate(**sums_of, item_donor=Max("donor_id")).order_by()}
+        sums: dict[int, dict[str, Any]] = {
+            row["aid_item_id"]: dict(row) for row in facts.annotate(**sums_of, item_donor=Max("donor_id")).order_by()
+        }
         sectors = _item_sectors(ids)
         locations: dict[int, dict[int | None, Decimal]] = {}
         for item_id, province_id, share in (
@@ -522,7 +719,7 @@ def aid_item_rows(
             shares[province_id] = shares.get(province_id, Decimal(0)) + share
         look.load_organisations(row["item_donor"] for row in sums.values())
         for item in chunk:
-            summed = sums.get(item.pk, {})
+            summed: dict[str, Any] = sums.get(item.pk, {})
             provinces = [
                 (look.provinces[pk], share) for pk, share in locations.get(item.pk, {}).items() if pk in look.provinces
             ]

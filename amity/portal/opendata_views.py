@@ -123,7 +123,9 @@ def write_xlsx(dataset: Dataset, rows: Iterator[dict[str, Any]], stream: IO[byte
     columns.sheet_view.rightToLeft = right_to_left
     columns.append([cell(columns, text, bold=True) for text in (_("Key"), _("Column"), _("Type"), _("Meaning"))])
     for column in dataset.columns:
-        columns.append([cell(columns, value) for value in (column.key, column.label, KIND_LABELS[column.kind], column.description)])
+        columns.append(
+            [cell(columns, value) for value in (column.key, column.label, KIND_LABELS[column.kind], column.description)]
+        )
 
     labels = [str(column.label) for column in dataset.columns]
     sheet_number, written = 0, XLSX_MAX_ROWS
@@ -162,7 +164,9 @@ def dataset_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseB
         return bad_request(errors)
     response: HttpResponseBase
     if fmt == "csv":
-        response = StreamingHttpResponse(iter_csv(dataset, dataset_rows(dataset, filters)), content_type=CSV_CONTENT_TYPE)
+        response = StreamingHttpResponse(
+            iter_csv(dataset, dataset_rows(dataset, filters)), content_type=CSV_CONTENT_TYPE
+        )
     elif fmt == "xlsx":
         stream = tempfile.TemporaryFile()  # noqa: SIM115  # closed by FileResponse once sent
         write_xlsx(dataset, dataset_rows(dataset, filters), stream, source_url=request.build_absolute_uri())
@@ -223,5 +227,10 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/data/dictionary.html",
-        {"datasets": list(DATASETS.values()), "kind_labels": KIND_LABELS, "licence_name": LICENCE_NAME, "licence_url": LICENCE_URL},
+        {
+            "datasets": list(DATASETS.values()),
+            "kind_labels": KIND_LABELS,
+            "licence_name": LICENCE_NAME,
+            "licence_url": LICENCE_URL,
+        },
     )

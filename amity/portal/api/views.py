@@ -13,7 +13,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -64,12 +64,14 @@ class PublicPagination(PageNumberPagination):
     max_page_size = 500
 
 
-class PublicApiMixin:
-    authentication_classes: list[Any] = []  # anonymous: no session, no token, no CSRF
-    permission_classes = [AllowAny]
-    throttle_classes = [PublicAddressRate]
+class PublicViewSet(viewsets.GenericViewSet):
+    """Anonymous (no session, no token, so no CSRF), read-only, throttled per address, paginated."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (PublicAddressRate,)
     pagination_class = PublicPagination
-    filter_backends: list[Any] = []
+    filter_backends = ()
 
 
 def _query(name: str, description: str, kind: Any = OpenApiTypes.STR) -> OpenApiParameter:
@@ -93,7 +95,7 @@ def filters_of(request: Request) -> dict[str, Any]:
 
 
 @extend_schema(tags=["public"])
-class PublishedReportViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class PublishedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PublicViewSet):
     """Published reports: frozen figures with their basis, publisher office, date and SHA-256."""
 
     lookup_field = "public_id"
@@ -114,7 +116,7 @@ class PublishedReportViewSet(PublicApiMixin, viewsets.ReadOnlyModelViewSet):  # 
         return super().list(request, *args, **kwargs)
 
 
-class _DatasetViewSet(PublicApiMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class _DatasetViewSet(PublicViewSet):
     def paginated(self, page_source: Any, rows: Any) -> Response:
         page = self.paginate_queryset(page_source)
         assert page is not None
@@ -175,9 +177,9 @@ class NgoViewSet(_DatasetViewSet):
 class PublicSchemaView(SpectacularAPIView):
     """The public API's own OpenAPI schema, for anyone."""
 
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
-    throttle_classes = [PublicAddressRate]
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (PublicAddressRate,)
     urlconf = "amity.portal.api.schema_urls"
     custom_settings = {
         "TITLE": "Amity public API",
@@ -189,10 +191,7 @@ class PublicSchemaView(SpectacularAPIView):
 
 
 class PublicDocsView(SpectacularSwaggerSplitView):
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
-    throttle_classes = [PublicAddressRate]
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (PublicAddressRate,)
     template_name = "api/swagger_ui.html"
-
-
-

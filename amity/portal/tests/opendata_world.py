@@ -62,13 +62,19 @@ def build_world(users: dict[str, Any], hai_phong: AdministrativeUnit, son_la: Ad
     person = Organisation.objects.create(name="Nguyễn Bí Mật", kind="individual")
 
     # Published: approved aid in Hải Phòng, nationwide aid, and aid split between Hải Phòng and Sơn La.
-    public_item = make_aid_item(editor, owning_province=hai_phong, title="Trường mầm non Thành Đông", participants=[(partner, "1")])
+    public_item = make_aid_item(
+        editor, owning_province=hai_phong, title="Trường mầm non Thành Đông", participants=[(partner, "1")]
+    )
     make_transaction(editor, public_item, amount="1000", on=date(2024, 3, 1), description="SECRET-DESCRIPTION")
     make_transaction(editor, public_item, kind="3", amount="400", on=date(2024, 6, 1), provider=person)
     make_transaction(editor, public_item, kind="3", amount="250.50", currency="EUR", on=date(2024, 7, 1))
     approve(approver, public_item)
     nationwide_item = make_aid_item(
-        editor, owning_province=hai_phong, title="Học bổng toàn quốc", locations=[], sectors=(("11220", "60"), ("12220", "40"))
+        editor,
+        owning_province=hai_phong,
+        title="Học bổng toàn quốc",
+        locations=[],
+        sectors=(("11220", "60"), ("12220", "40")),
     )
     make_transaction(editor, nationwide_item, amount="3000", on=date(2024, 2, 1))
     approve(approver, nationwide_item)
@@ -99,25 +105,46 @@ def build_world(users: dict[str, Any], hai_phong: AdministrativeUnit, son_la: Ad
     # The directory: a licensed NGO, one whose licence expired, one never licensed.
     today = timezone.localdate()
     licensed = Organisation.objects.create(
-        name="Stichting Open Hands", name_vi="Tổ chức Bàn tay rộng mở", kind="foreign_ngo", website="https://open.example",
-        email="secret-ngo@example.org", phone="+84 999 000 111", address="SECRET-ADDRESS",
+        name="Stichting Open Hands",
+        name_vi="Tổ chức Bàn tay rộng mở",
+        kind="foreign_ngo",
+        website="https://open.example",
+        email="secret-ngo@example.org",
+        phone="+84 999 000 111",
+        address="SECRET-ADDRESS",
     )
     registration = organisation_services.registration_create(
         user=central,
-        data={"organisation": licensed, "kind": "operation", "number": "01/GĐK", "issue_date": today - timedelta(days=30), "expiry_date": today + timedelta(days=700)},
+        data={
+            "organisation": licensed,
+            "kind": "operation",
+            "number": "01/GĐK",
+            "issue_date": today - timedelta(days=30),
+            "expiry_date": today + timedelta(days=700),
+        },
     )
     registration.provinces.set([hai_phong])
     registration.sectors.set(CodelistItem.objects.of("SectorCategory").filter(code="112"))
     expired = Organisation.objects.create(name="SECRET-EXPIRED-NGO", kind="foreign_ngo")
     organisation_services.registration_create(
         user=central,
-        data={"organisation": expired, "kind": "operation", "number": "02/GĐK", "issue_date": date(2019, 1, 1), "expiry_date": date(2022, 1, 1)},
+        data={
+            "organisation": expired,
+            "kind": "operation",
+            "number": "02/GĐK",
+            "issue_date": date(2019, 1, 1),
+            "expiry_date": date(2022, 1, 1),
+        },
     )
     Organisation.objects.create(name="SECRET-UNLICENSED", kind="foreign_ngo")
 
     # People's diplomacy: a visitor's personal data.
     diplomacy.visitor(editor, diplomacy.union(editor), full_name="SECRET-VISITOR")
 
-    national = report_publish(user=central, spec=spec_from_params({"year": "2024", "group_by": "province"}), title="Toàn quốc 2024")
-    provincial = report_publish(user=approver, spec=spec_from_params({"year": "2024", "province": "31"}), title="Hải Phòng 2024")
+    national = report_publish(
+        user=central, spec=spec_from_params({"year": "2024", "group_by": "province"}), title="Toàn quốc 2024"
+    )
+    provincial = report_publish(
+        user=approver, spec=spec_from_params({"year": "2024", "province": "31"}), title="Hải Phòng 2024"
+    )
     return World(public_item, nationwide_item, split_item, partner, licensed, national, provincial)

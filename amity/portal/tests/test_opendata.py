@@ -72,7 +72,9 @@ def test_the_datasets_total_is_the_published_reports_total(world: World) -> None
     for published_row in world.national.figures["rows"]:
         code = published_row["keys"][0]["value"] or ""
         part = sum(
-            Decimal(row["amount_usd"]) for row in rows if row["transaction_type"] == "2" and row["province_code"] == code
+            Decimal(row["amount_usd"])
+            for row in rows
+            if row["transaction_type"] == "2" and row["province_code"] == code
         )
         assert part == Decimal(published_row["values"]["committed"])
     hai_phong = csv_rows(Client().get("/data/transactions.csv", {"year": "2024", "province": "31"}))
@@ -97,7 +99,9 @@ def test_aid_items_count_approved_items_and_sum_their_share(world: World) -> Non
 
 def test_an_individual_donor_is_never_named(world: World) -> None:
     rows = csv_rows(Client().get("/data/transactions.csv"))
-    assert "Individual donor" in {row["donor"] for row in rows} or "Nhà tài trợ cá nhân" in {row["donor"] for row in rows}
+    assert "Individual donor" in {row["donor"] for row in rows} or "Nhà tài trợ cá nhân" in {
+        row["donor"] for row in rows
+    }
 
 
 def test_the_ngo_directory_lists_licensed_ngos_with_public_fields(world: World) -> None:
@@ -138,7 +142,14 @@ def test_the_xlsx_names_columns_in_the_readers_language_with_the_licence(world: 
 
 @pytest.mark.parametrize(
     "query",
-    [{"year": "abc"}, {"year": "99999"}, {"province": "99"}, {"sector": "xyz"}, {"donor": "not-a-uuid"}, {"province": "3\x001"}],
+    [
+        {"year": "abc"},
+        {"year": "99999"},
+        {"province": "99"},
+        {"sector": "xyz"},
+        {"donor": "not-a-uuid"},
+        {"province": "3\x001"},
+    ],
 )
 @pytest.mark.parametrize("path", ["/data/transactions.csv", "/data/aid-items.xlsx", "/data/aid-items.xml", "/data/"])
 def test_a_bad_filter_is_a_400_naming_it(db: Any, path: str, query: dict[str, str]) -> None:
