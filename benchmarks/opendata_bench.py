@@ -15,13 +15,15 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
 from itertools import islice
+from typing import Any
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -38,7 +40,7 @@ class Counter:
     def __init__(self) -> None:
         self.rows = 0
 
-    def wrap(self, rows):  # type: ignore[no-untyped-def]
+    def wrap(self, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for row in rows:
             self.rows += 1
             yield row
