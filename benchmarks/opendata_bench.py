@@ -17,8 +17,8 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
