@@ -17,7 +17,7 @@ from ..figures import DOWNLOADS, publisher
 from ..opendata import BOOLEAN, DATE, DECIMAL, INTEGER, Dataset
 
 
-class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
+class PublicPublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
     """A published report without its rows (the list); the detail adds `figures` and `intact`."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -79,12 +79,12 @@ class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
         return {fmt: request.build_absolute_uri(link) if request else link for fmt, link in links.items()}
 
 
-class PublishedReportDetailSerializer(PublishedReportSerializer):
+class PublicPublishedReportDetailSerializer(PublicPublishedReportSerializer):
     figures = serializers.SerializerMethodField(help_text=_("The frozen figures: rows with their keys and values."))
     intact = serializers.SerializerMethodField(help_text=_("Whether the stored figures still match their hash."))
 
-    class Meta(PublishedReportSerializer.Meta):
-        fields = [*PublishedReportSerializer.Meta.fields, "figures", "intact"]
+    class Meta(PublicPublishedReportSerializer.Meta):
+        fields = [*PublicPublishedReportSerializer.Meta.fields, "figures", "intact"]
         read_only_fields = fields
 
     def get_figures(self, obj: PublishedReport) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -37,7 +37,7 @@ from ..opendata import (
     transaction_groups,
     transaction_rows,
 )
-from .serializers import PublishedReportDetailSerializer, PublishedReportSerializer, dataset_serializer
+from .serializers import PublicPublishedReportDetailSerializer, PublicPublishedReportSerializer, dataset_serializer
 
 AidItemRowSerializer = dataset_serializer(AID_ITEMS, "PublicAidItem")
 TransactionRowSerializer = dataset_serializer(TRANSACTIONS, "PublicTransaction")
@@ -109,7 +109,7 @@ class PublishedReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, P
         return published_reports(province)
 
     def get_serializer_class(self) -> Any:
-        return PublishedReportDetailSerializer if self.action == "retrieve" else PublishedReportSerializer
+        return PublicPublishedReportDetailSerializer if self.action == "retrieve" else PublicPublishedReportSerializer
 
     @extend_schema(parameters=[DATA_FILTERS[1]])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -142,9 +142,7 @@ class AidItemViewSet(_DatasetViewSet):
         return self.paginated(items, lambda page: aid_item_rows(page, filters))
 
     def retrieve(self, request: Request, public_id: str) -> Response:
-        item = self.get_queryset().filter(public_id=public_id).first()
-        if item is None:
-            raise Http404
+        item = get_object_or_404(self.get_queryset(), public_id=public_id)  # a malformed id: 404 too
         return Response(self.get_serializer(next(aid_item_rows([item]))).data)
 
 

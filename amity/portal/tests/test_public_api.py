@@ -113,3 +113,16 @@ def test_the_schema_and_its_page_are_public(db: Any) -> None:
 def test_a_page_runs_a_fixed_number_of_queries(world: World, name: str, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(12):
         assert APIClient().get(f"{API}{name}/").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["aid-items", "published-reports"])
+def test_a_malformed_or_unknown_identifier_is_a_404(db: Any, name: str) -> None:
+    assert APIClient().get(f"{API}{name}/{'-' * 36}/").status_code == 404
+    assert APIClient().get(f"{API}{name}/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_unapproved_aid_is_not_found_by_its_identifier(world: World, users: dict[str, Any]) -> None:
+    from amity.aid.models import AidItem
+
+    proposed = AidItem.objects.get(title_vi="SECRET-PROPOSED")
+    assert APIClient().get(f"{API}aid-items/{proposed.public_id}/").status_code == 404
