@@ -853,3 +853,12 @@ def dataset_rows(dataset: Dataset, filters: dict[str, Any]) -> Iterator[dict[str
         items = published_aid_items(filters).only(*AID_ITEM_FIELDS).iterator(chunk_size=CHUNK_SIZE)
         return aid_item_rows(items, filters)
     return ngo_rows(licensed_ngos().only(*NGO_FIELDS).iterator(chunk_size=CHUNK_SIZE))
+
+
+def dataset_size(dataset: Dataset, filters: dict[str, Any]) -> int:
+    """How many rows a download would have (one query)."""
+    if dataset is TRANSACTIONS:
+        return transaction_groups(filters).count()
+    if dataset is AID_ITEMS:
+        return published_aid_items(filters).count()
+    return licensed_ngos().count()

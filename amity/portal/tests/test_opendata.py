@@ -198,3 +198,13 @@ def test_a_download_runs_a_fixed_number_of_queries(
     _more_items(users, hai_phong, 6)
     assert queries() == before
     assert before <= 12
+
+
+def test_a_workbook_too_large_asks_for_a_filter_or_the_csv(world: World, monkeypatch: Any) -> None:
+    from amity.portal import opendata_views
+
+    monkeypatch.setattr(opendata_views, "XLSX_MAX_ROWS", 3)
+    too_large = Client().get("/data/transactions.xlsx")
+    assert too_large.status_code == 400 and "format" in too_large.content.decode()
+    assert Client().get("/data/transactions.xlsx", {"province": "14"}).status_code == 200
+    assert Client().get("/data/transactions.csv").status_code == 200
