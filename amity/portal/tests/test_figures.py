@@ -90,3 +90,10 @@ def test_a_donor_who_is_a_person_is_not_named_in_published_figures(users: dict[s
 
 def test_an_unknown_report_is_a_404(db: Any) -> None:
     assert Client().get("/figures/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_a_report_filtered_by_donor_downloads_for_anyone(users: dict[str, Any], world: World) -> None:
+    spec = spec_from_params({"year": "2024", "donor": str(world.partner.public_id)})
+    by_one_donor = report_publish(user=users["central"], spec=spec, title="Một nhà tài trợ")
+    for fmt in ("csv", "xlsx"):
+        assert Client().get(f"/figures/{by_one_donor.public_id}/download.{fmt}").status_code == 200
