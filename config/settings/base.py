@@ -301,6 +301,8 @@ AXES_VERBOSE = False
 AMITY_API_THROTTLE_RATES = {
     "anon": os.environ.get("AMITY_API_RATE_ANON", "60/minute"),
     "user": os.environ.get("AMITY_API_RATE_USER", "600/minute"),
+    # The public API (/api/public/v1/) by address, signed in or not (amity.portal.api.views.PublicAddressRate).
+    "public": os.environ.get("AMITY_API_RATE_PUBLIC", "60/minute"),
 }
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["amity.core.throttling.AnonymousRate", "amity.core.throttling.UserRate"]
 

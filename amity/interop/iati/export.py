@@ -93,9 +93,12 @@ class ReportingOrg:
 class _Lookups:
     """What many rows share, read once rather than joined into every row: codelist codes (to check codes that
     come from free JSON data, and the sectors' codes and vocabularies), currency codes, and organisations —
-    fetched per chunk, only those not seen yet, so at most the register's ~2,000."""
+    fetched per chunk, only those not seen yet, so at most the register's ~2,000. For a `public` file (the public
+    information page's open data) individual donors are not named and transaction descriptions are left out:
+    they may name people."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, public: bool = False) -> None:
+        self.public = public
         names: dict[str, set[str]] = {"Country": set(), "Region": set(), "RegionVocabulary": set(), "Language": set()}
         self.sectors: dict[int, tuple[str, str]] = {}  # codelist item id → (vocabulary, code)
         rows = CodelistItem.objects.filter(codelist__name__in=[*names, *SECTOR_VOCABULARY]).values_list(
@@ -123,7 +126,13 @@ class _Lookups:
         if missing:
             # all_objects: a soft-deleted organisation still names the party it was.
             found = Organisation.all_objects.filter(pk__in=missing).select_related("iati_type")
-            self.organisations.update((organisation.pk, organisation) for organisation in found)
+            self.organisations.update((organisation.pk, self._shown(organisation)) for organisation in found)
+
+    def _shown(self, organisation: Organisation) -> Organisation:
+        if not self.public or organisation.kind != OrganisationKind.INDIVIDUAL:
+            return organisation
+        # A person: a stand-in with a fresh identifier, no name, no IATI reference.
+        return Organisation(pk=organisation.pk, name="Individual donor", name_vi="Cá nhân", kind=organisation.kind)
 
 
 # --- public functions ---------------------------------------------------------------------------------------
@@ -150,11 +159,12 @@ def iter_activities(
     *,
     reporting_org: ReportingOrg | None = None,
     progress: Callable[[int], None] | None = None,
+    public: bool = False,
 ) -> Iterator[bytes]:
     """The activity file as successive pieces of bytes (for a streamed response); `progress(items_done)` after
-    each chunk (a background export's progress bar)."""
+    each chunk (a background export's progress bar); `public`: for anyone, without personal data (`_Lookups`)."""
     org = reporting_org or ReportingOrg.from_settings()
-    lookups = _Lookups()
+    lookups = _Lookups(public=public)
     items = activities_queryset(aid_items_queryset).iterator(chunk_size=CHUNK_SIZE)
 
     def elements() -> Iterator[etree._Element]:
@@ -428,7 +438,7 @@ def _transaction(activity: etree._Element, tx: Transaction, lookups: _Lookups) -
     _sub(element, "transaction-type", code=tx.transaction_type)
     _sub(element, "transaction-date", **{"iso-date": _date(tx.date)})
     _value(element, tx.amount, lookups.currencies[tx.currency_id], tx.value_date)
-    if tx.description.strip():
+    if tx.description.strip() and not lookups.public:
         _narratives(_sub(element, "description"), [("vi", tx.description)])
     for tag, organisation_id in (("provider-org", tx.provider_id), ("receiver-org", tx.receiver_id)):
         if organisation_id:

@@ -1,0 +1,99 @@
+"""Published figures (`/figures/…`): every published report with its basis, date, publishing office and SHA-256,
+its table, chart or map, and its downloads through the reports' exporters — for anyone, and nothing private."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+from django.utils.html import escape
+from openpyxl import load_workbook
+
+from amity.organisations.models import Organisation
+from amity.portal.figures import publisher
+from amity.reports.services import report_publish
+from amity.reports.spec import spec_from_params
+
+from .opendata_world import SECRETS, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(users: dict[str, Any], hai_phong: Any, son_la: Any) -> World:
+    return build_world(users, hai_phong, son_la)
+
+
+def test_the_list_shows_every_published_report_with_its_publisher_office(world: World) -> None:
+    page = Client().get("/figures/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Toàn quốc 2024" in text and "Hải Phòng 2024" in text
+    with translation.override("vi"):  # the province's People's Committee published its report
+        assert escape(publisher(world.provincial)) in text
+        assert world.provincial.province.full_name in publisher(world.provincial)
+    for secret in SECRETS:
+        assert secret not in text, secret
+
+
+def test_the_list_filters_by_province(world: World) -> None:
+    text = Client().get("/figures/", {"province": "31"}).content.decode()
+    assert "Hải Phòng 2024" in text and "Toàn quốc 2024" not in text
+    national = Client().get("/figures/", {"province": "nationwide"}).content.decode()
+    assert "Toàn quốc 2024" in national and "Hải Phòng 2024" not in national
+    assert Client().get("/figures/", {"province": "99"}).status_code == 400
+
+
+def test_a_report_page_states_its_basis_hash_and_figures(world: World) -> None:
+    response = Client().get(f"/figures/{world.national.public_id}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert world.national.content_hash in text
+    assert world.national.figures["basis"] in text and world.national.figures["status_basis"] in text
+    assert 'data-amity-chart="public-chart-data"' in text  # grouped by province: the map
+    assert "provinces_34.geojson" in text
+    assert "<table" in text  # the figures work without JavaScript
+    for secret in SECRETS:
+        assert secret not in text, secret
+
+
+def test_the_downloads_are_the_reports_exports_of_the_frozen_figures(world: World) -> None:
+    csv_response = Client().get(f"/figures/{world.national.public_id}/download.csv")
+    assert csv_response.status_code == 200
+    text = csv_response.content.decode("utf-8-sig")
+    total_line = next(line for line in text.splitlines() if line.startswith(("Tổng", "Total")))
+    assert f"{Decimal(world.national.figures['totals']['committed']):f}" in total_line
+    xlsx_response = Client().get(f"/figures/{world.provincial.public_id}/download.xlsx")
+    workbook = load_workbook(io.BytesIO(xlsx_response.content), read_only=True)
+    cells = "\n".join(
+        str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for value in row
+    )
+    assert world.provincial.content_hash in cells
+    for secret in SECRETS:
+        assert secret not in text and secret not in cells, secret
+    assert Client().get(f"/figures/{world.national.public_id}/download.docx").status_code == 404
+
+
+def test_a_donor_who_is_a_person_is_not_named_in_published_figures(users: dict[str, Any], world: World) -> None:
+    by_donor = report_publish(
+        user=users["central"], spec=spec_from_params({"year": "2024", "group_by": "donor"}), title="Theo nhà tài trợ"
+    )
+    person = Organisation.objects.get(kind="individual")
+    assert any(person.name in str(row["keys"]) for row in by_donor.figures["rows"])  # stored as published
+    for path in (f"/figures/{by_donor.public_id}/", f"/figures/{by_donor.public_id}/download.csv"):
+        assert person.name not in Client().get(path).content.decode("utf-8-sig")
+
+
+def test_an_unknown_report_is_a_404(db: Any) -> None:
+    assert Client().get("/figures/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_a_report_filtered_by_donor_downloads_for_anyone(users: dict[str, Any], world: World) -> None:
+    spec = spec_from_params({"year": "2024", "donor": str(world.partner.public_id)})
+    by_one_donor = report_publish(user=users["central"], spec=spec, title="Một nhà tài trợ")
+    for fmt in ("csv", "xlsx"):
+        assert Client().get(f"/figures/{by_one_donor.public_id}/download.{fmt}").status_code == 200
