@@ -35,6 +35,7 @@ from amity.reports.services import published_is_intact
 from amity.reports.spec import Dimension
 
 from .opendata import NATIONWIDE_CODE, province_names
+from .public import public_page
 
 DOWNLOADS = {"xlsx": xlsx.CONTENT_TYPE, "csv": csv_export.CONTENT_TYPE}
 PAGE_SIZE = 25
@@ -99,6 +100,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+@public_page
 @require_GET
 def figures_list(request: HttpRequest) -> HttpResponse:
     """`/figures/?province=<code|nationwide>`: the published reports, 25 a page."""
@@ -109,6 +111,7 @@ def figures_list(request: HttpRequest) -> HttpResponse:
         province, status = "", 400
     page = Paginator(published_reports(province), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "public_section": "figures",
         "page_obj": page,
         "reports": [(published, publisher(published)) for published in page.object_list],
         "provinces": [(code, unit.name) for code, unit in provinces.items()],
@@ -136,6 +139,7 @@ def _chart(result: ReportResult, era: str) -> dict[str, Any] | None:
     return chart_series(result, tuple(measures[:2]), kind=kind, title=dimension.label)
 
 
+@public_page
 @require_GET
 def figures_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     published = get_object_or_404(published_reports(), public_id=public_id)
@@ -143,6 +147,7 @@ def figures_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     era = str(published.parameters.get("era", "") or Era.CURRENT)
     measures = [(m, m.label, result.currency if m.is_money else "") for m in result.spec.measures]
     context = {
+        "public_section": "figures",
         "object": published,
         "publisher": publisher(published),
         "result": result,

@@ -43,6 +43,7 @@ from .opendata import (
     published_aid_items,
     read_filters,
 )
+from .public import public_page
 
 FORMATS = ("csv", "xlsx", "xml")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -198,6 +199,7 @@ def download_links(dataset: Dataset, query: dict[str, Any]) -> list[tuple[str, s
     ]
 
 
+@public_page
 @require_GET
 def data_index(request: HttpRequest) -> HttpResponse:
     """The datasets, their downloads (filtered by the form), the licence and the links to the dictionary and API."""
@@ -209,6 +211,7 @@ def data_index(request: HttpRequest) -> HttpResponse:
         for dataset in DATASETS.values()
     ]
     context = {
+        "public_section": "data",
         "form": form,
         "datasets": datasets,
         "licence_name": LICENCE_NAME,
@@ -225,6 +228,7 @@ def _province_choices() -> list[tuple[str, str]]:
     return [(code, unit.name) for code, unit in province_names().items()]
 
 
+@public_page
 @require_GET
 def data_dictionary(request: HttpRequest) -> HttpResponse:
     """Every column of every dataset: its key, its name in the reader's language, its type and meaning."""
@@ -232,6 +236,7 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
         request,
         "portal/data/dictionary.html",
         {
+            "public_section": "data",
             "datasets": list(DATASETS.values()),
             "kind_labels": KIND_LABELS,
             "licence_name": LICENCE_NAME,

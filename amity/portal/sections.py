@@ -24,7 +24,7 @@ SECTIONS = (
     Section("events", _("Events"), "portal:events", "portal:province_events"),
     Section("directory", _("NGO directory"), "portal:directory"),
     Section("figures", _("Published figures"), "portal-data:figures"),
-    Section("data", _("Open data"), "portal-data:datasets"),
+    Section("data", _("Open data"), "portal-data:data"),
 )
 
 

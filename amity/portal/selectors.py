@@ -113,7 +113,7 @@ def headline_figures(portal: AdministrativeUnit | None, *, limit: int = 3) -> li
             if name in set(Measure)
         ]
         try:
-            url = reverse("portal-data:figure", kwargs={"public_id": published.public_id})
+            url = reverse("portal-data:figures_detail", kwargs={"public_id": published.public_id})
         except NoReverseMatch:
             url = ""
         found.append(Headline(published, totals, currency, url))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import openpyxl
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -95,6 +98,16 @@ def register(users, hai_phong, son_la):
     return {"licensed": licensed, "public_event": public_event}
 
 
+def as_text(response: Any) -> str:
+    """A page, a feed or a download as text; a workbook as the values of its cells."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        cells = (value for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row)
+        return "\n".join(str(value) for value in cells if value is not None)
+    return body.decode()
+
+
 def walk(client: Client, starts: list[str]) -> dict[str, str]:
     """Every page reachable from `starts` by the public site's own links (and the sitemap's), as text."""
     seen: dict[str, str] = {}
@@ -105,7 +118,7 @@ def walk(client: Client, starts: list[str]) -> dict[str, str]:
             continue
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        text = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+        text = as_text(response)
         seen[url] = text
         links = LINK.findall(text) + re.findall(r"<loc>([^<]+)</loc>|href=\"(http[^\"]+)\"", text)
         for found in links:
