@@ -125,15 +125,15 @@ class _Preview(Exception):
 
 
 def duty_rules_effect(*, user: Any, rows: Sequence[RuleChange], today: date | None = None) -> Generated:
-    """What saving these rules would do to the duties, without doing it: the rules written and the duties
-    generated again for them (`obligations_generate`, limited to these rules), counted, then all rolled back —
-    the same call as the write, so the preview and the write cannot disagree. Refused as the write would be
-    (403 for the batch, each breach on its row)."""
+    """What saving these rules would do to the duties, without doing it: the rules written, the duties of these
+    rules compared with what they would now call for (`obligations_generate(rule_ids=…, dry_run=True)`: the same
+    comparison as the generation, without its writes), then all rolled back — so the preview and the save cannot
+    disagree. Refused as the write would be (403 for the batch, each breach on its row)."""
     effect = Generated()
     try:
         with transaction.atomic():
             rules = duty_rules_save(user=user, rows=rows)
-            effect = obligations_generate(today=today, rule_ids=[rule.pk for rule in rules])
+            effect = obligations_generate(today=today, rule_ids=[rule.pk for rule in rules], dry_run=True)
             raise _Preview
     except _Preview:
         pass
@@ -285,7 +285,11 @@ _FOLLOWED = ("due_date", "period_end", "organisation_id", "province_id", "review
 
 
 def obligations_generate(
-    *, today: date | None = None, aid_item_ids: Iterable[int] | None = None, rule_ids: Iterable[int] | None = None
+    *,
+    today: date | None = None,
+    aid_item_ids: Iterable[int] | None = None,
+    rule_ids: Iterable[int] | None = None,
+    dry_run: bool = False,
 ) -> Generated:
     """Bring the obligations in line with the rules and the register: the system's one writer of obligations.
 
@@ -295,7 +299,7 @@ def obligations_generate(
     nothing calls for any more (the aid cancelled, the rule ended earlier) is withdrawn — soft deleted, with
     history — and owed again if called for again. Given `aid_item_ids`, only those items' obligations are
     looked at (the aid services' hook); given `rule_ids`, only those rules' (a rule's edit, `duty_rules_effect`).
-    A fixed number of queries per rule and per chunk."""
+    A fixed number of queries per rule and per chunk. `dry_run` counts what would change and writes nothing."""
     today = today or timezone.localdate()
     start = obligations_start()
     aid_item_ids = None if aid_item_ids is None else sorted(set(aid_item_ids))
@@ -364,6 +368,9 @@ def obligations_generate(
             obligation.version += 1
             obligation.updated_at = now
             changed.append(obligation)
+        if dry_run:
+            result.created, result.withdrawn = len(wanted), len(withdrawn)
+            return result
         if wanted:
             bulk_create_with_history(
                 list(wanted.values()), Obligation, batch_size=BATCH, default_change_reason=GENERATED
