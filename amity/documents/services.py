@@ -281,8 +281,6 @@ def _documents_write(
     when = timezone.now()
     with translation.override(None):
         because = str(reason)  # kept as its English source text, translated when shown (as save_with_history)
-    for document in documents:
-        document.search_text = ""  # set below, with the files' text
     stored = [document for document, row in zip(documents, rows, strict=True) if row.pk is not None]
     added = [document for document, row in zip(documents, rows, strict=True) if row.pk is None]
     texts = _file_texts([document.pk for document in stored])
