@@ -75,6 +75,6 @@ def test_the_duty_page_with_its_documents_runs_a_fixed_number_of_queries(
     for number in range(3):
         letter = make_document(users["editor"], owning_province=hai_phong, number_symbol=f"{40 + number}/UBND-NV")
         link(client, letter, form_05)
-    with django_assert_max_num_queries(30):
-        response = client.get(form_05.get_absolute_url())
+        with django_assert_max_num_queries(15):  # the same with one linked document or three
+            response = client.get(form_05.get_absolute_url())
     assert response.status_code == 200 and response.content.decode().count("/UBND-NV") >= 3
