@@ -35,12 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-WORDS = (
+_TEXT = (
     "viện trợ phi chính phủ nước ngoài quyết định phê duyệt kế hoạch chỉ thị công văn báo cáo tình hình thực hiện "
     "dự án chương trình nước sạch giáo dục y tế trường học bệnh viện đường giao thông cầu treo sinh kế phụ nữ trẻ "
     "em khuyết tật môi trường biến đổi khí hậu thiên tai lũ lụt hạn hán vận động tiếp nhận quản lý sử dụng giải ngân "
     "tỉnh huyện xã ủy ban nhân dân sở ngoại vụ liên hiệp hữu nghị hợp tác quốc tế đăng ký hoạt động văn phòng đại diện"
-).split()
+)
+WORDS = _TEXT.split()  # the vocabulary of the generated titles and summaries
 KINDS = [("QĐ-UBND", "decision"), ("KH-UBND", "plan"), ("UBND-NV", "official_letter"), ("BC-UBND", "report")]
 
 
@@ -178,7 +179,9 @@ def bench(*, repeat: int) -> dict[str, Any]:
     first = record("obligations_generate, first run (creates every duty)", lambda: obligations_generate(today=today), 1)
     out["obligations"] = Obligation.objects.count()
     out["first_run"] = str(first)
-    record("obligations_generate again (idempotent: changes nothing)", lambda: obligations_generate(today=today), repeat)
+    record(
+        "obligations_generate again (idempotent: changes nothing)", lambda: obligations_generate(today=today), repeat
+    )
     some = list(AidItem.objects.order_by("pk").values_list("pk", flat=True)[:100])
     record(
         "obligations_generate for 100 aid items (the aid services' hook)",
@@ -202,8 +205,17 @@ def bench(*, repeat: int) -> dict[str, Any]:
 
     documents = Document.objects.all()
     out["documents"] = documents.count()
-    for query in ("quyết định phê duyệt", "quyet dinh phe duyet", "nước sạch trường học", "nuoc sach truong hoc",
-                  "biến đổi khí hậu hạn hán", "bien doi khi hau han han", "1234/QĐ-UBND", "vien"):
+    for query in (
+        "quyết định phê duyệt",
+        "quyet dinh phe duyet",
+        "nước sạch trường học",
+        "nuoc sach truong hoc",
+        "biến đổi khí hậu hạn hán",
+        "bien doi khi hau han han",
+        "1234/QĐ-UBND",
+        "vien",
+    ):
+
         def search(query: str = query) -> Any:
             found = documents_search(documents, query)
             return found.count(), len(list(found.order_by("-issued_on", "-pk")[:20]))
@@ -231,8 +243,9 @@ def main() -> None:
             print(f"{name:<70} {seconds:>10.1f} s")
         results["load_seconds"] = {name: round(seconds, 1) for name, seconds in load.items()}
     results.update(bench(repeat=args.repeat))
-    print(f"load average {results['load_average']}, {results['documents']:,} documents, "
-          f"{results['obligations']:,} duties")
+    print(
+        f"load average {results['load_average']}, {results['documents']:,} documents, {results['obligations']:,} duties"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 
