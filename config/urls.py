@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 
+from amity.accounts.language import set_language
 from amity.accounts.views import admin_login
 from amity.core.api_docs import ApiDocsView, ApiSchemaView
 from amity.core.views import healthz
@@ -32,7 +33,8 @@ urlpatterns = [
     # Visitors get the national public page, signed-in users their home (with a "View as public" link).
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language menu: Django's view, the choice also kept on a signed-in user (amity/accounts/language.py).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("amity.accounts.urls")),
     path("reference/", include("amity.reference.urls")),

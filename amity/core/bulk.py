@@ -56,6 +56,8 @@ def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     kind = field.get_internal_type()
     if kind == "JSONField":  # so a JSONField, which has an encoder
         return lambda value: None if value is None else json.dumps(value, cls=field.encoder)  # type: ignore[attr-defined]
+    if kind == "FileField":  # a stored file is its name in the storage
+        return lambda value: getattr(value, "name", value) or ""
     if connection.vendor == "postgresql":
         return None  # psycopg adapts UUID, Decimal, date and aware datetimes natively
     if kind == "UUIDField":
@@ -255,6 +257,32 @@ def create_records(
         instance._state.adding = False
     _history_of_stored(model, keys, history_type="+", user=user, reason=reason, when=when)
     return instances
+
+
+def update_records(
+    model: type[models.Model],
+    instances: Sequence[Any],
+    columns: Sequence[str],
+    *,
+    user: Any,
+    reason: str = "",
+    when: datetime | None = None,
+) -> None:
+    """Write `columns` (attribute names) of stored records (validated by the caller; their versions claimed), the
+    updated stamp set to `when`, and their `~` history rows copied by the database from the records written: a
+    fixed number of statements however many records."""
+    if not instances:
+        return
+    when = when or timezone.now()
+    names = list(columns)
+    if any(field.attname == "updated_at" for field in model._meta.concrete_fields):
+        for instance in instances:
+            instance.updated_at = when
+        names = [name for name in names if name != "updated_at"] + ["updated_at"]
+    update_rows(model, names, [(instance.pk, *(getattr(instance, name) for name in names)) for instance in instances])
+    _history_of_stored(
+        model, [instance.pk for instance in instances], history_type="~", user=user, reason=reason, when=when
+    )
 
 
 def create_rows(

@@ -144,3 +144,15 @@ class LinkForm(forms.Form):
         form_field(self, "kind", forms.ChoiceField).choices = [
             (key, model._meta.verbose_name) for key, model in links.kinds().items()
         ]
+
+
+class LinkOptionsForm(forms.Form):
+    """What a record's link chooser asks for as the user types: the record (kind, public identifier), the words."""
+
+    kind = forms.ChoiceField(choices=())
+    record = forms.UUIDField()
+    q = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "kind", forms.ChoiceField).choices = [(key, key) for key in links.kinds()]

@@ -70,6 +70,35 @@ def find_linkable(*, user: Any, key: str, public_id: Any) -> BaseModel | None:
     return model.objects.restrict(user, Action.VIEW).filter(public_id=public_id).first()
 
 
+LINK_CHOICES = 20  # documents the link chooser offers at a time: the latest, or those matching what is typed
+
+
+@dataclass(frozen=True)
+class LinkChoices:
+    documents: list[Document]
+    more: bool  # more documents match than are offered: type more of the number or title
+
+
+def linkable_documents(
+    *, user: Any, record: BaseModel, query: str = "", may_change_record: bool | None = None, limit: int = LINK_CHOICES
+) -> LinkChoices:
+    """The documents `user` may link to `record` and that are not linked yet, matching `query` (number, title,
+    summary, issuing body, files' text; with or without diacritics, `documents_search`), latest first, at most
+    `limit`: any document the user reads when they may change the record, else those they may change (a central
+    officer links the centre's directive to an aid item it only reads). Two queries, three without
+    `may_change_record`."""
+    if may_change_record is None:
+        may_change_record = type(record).all_objects.restrict(user, Action.CHANGE).filter(pk=record.pk).exists()
+    content_type = ContentType.objects.get_for_model(type(record))
+    candidates = (
+        Document.objects.restrict(user, Action.VIEW if may_change_record else Action.CHANGE)
+        .exclude(links__content_type=content_type, links__object_id=record.pk)
+        .order_by("-issued_on", "-pk")
+    )
+    found = list(documents_search(candidates, query)[: limit + 1])
+    return LinkChoices(found[:limit], len(found) > limit)
+
+
 def consultations_with_counts(queryset: QuerySet[Consultation], today: date) -> QuerySet[Consultation]:
     """Consultations with how many were asked, have answered, and are late (not answered after the deadline)."""
     answered = ~Q(recipients__state=ReplyState.PENDING)

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
@@ -20,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from amity.core import bulk
 from amity.core.breaches import Breach, Breaches
 from amity.core.exceptions import PermissionDenied
 from amity.core.files import ATTACHMENTS, DOCUMENTS, check_upload, sniffed_kind
@@ -215,7 +217,10 @@ def documents_save(
         if len(ids) < len(rows):
             ensure_may_add(user=user, model=Document)
         ensure_all_allowed(model=Document, user=user, pks=ids, action=Action.CHANGE)
-        stored = {document.pk: document for document in Document.all_objects.filter(pk__in=ids)}
+        stored = {
+            document.pk: document
+            for document in Document.all_objects.filter(pk__in=ids).select_related("owning_province")
+        }
         found = Breaches()
         documents: list[Document] = []
         for index, row in enumerate(rows):
@@ -246,13 +251,7 @@ def documents_save(
             model=Document,
             claims=[(doc, row.expected_version) for doc, row in zip(documents, rows, strict=True) if row.pk],
         )
-        new_files: list[DocumentFile] = []
-        for document, row in zip(documents, rows, strict=True):
-            save_with_history(instance=document, user=user, reason=reason)
-            if "implements" in row.data:
-                document.implements.set(row.data["implements"] or [])
-            new_files += _store_files(document, row.files, user=user, reason=reason)
-        documents_reindex([document.pk for document in documents])
+        new_files = _documents_write(documents, rows, user=user, reason=reason)
         ensure_all_allowed(
             model=Document,
             user=user,
@@ -265,11 +264,83 @@ def documents_save(
     return documents
 
 
-def _store_files(
-    document: Document, uploads: Sequence[File[Any]], *, user: Any, reason: str | Promise
+# The columns a document's write sets: all but its identity and creation stamp.
+_WRITTEN = [
+    field.attname
+    for field in Document._meta.concrete_fields
+    if not field.primary_key and field.attname not in ("public_id", "created_at")
+]
+
+
+def _documents_write(
+    documents: Sequence[Document], rows: Sequence[DocumentChange], *, user: Any, reason: str | Promise
 ) -> list[DocumentFile]:
+    """Write checked documents in a fixed number of statements, however many (`core.bulk`): the new ones inserted
+    and the stored ones updated, each with its history row (the user, the reason); the documents they implement and
+    the history's record of them; their files; their search text and index. Returns the files added."""
+    when = timezone.now()
+    with translation.override(None):
+        because = str(reason)  # kept as its English source text, translated when shown (as save_with_history)
+    stored = [document for document, row in zip(documents, rows, strict=True) if row.pk is not None]
+    added = [document for document, row in zip(documents, rows, strict=True) if row.pk is None]
+    texts = _file_texts([document.pk for document in stored])
+    for document in documents:
+        document.search_text = _search_text(document, texts.get(document.pk, []))
+    bulk.create_records(Document, added, user=user, reason=because, when=when)
+    bulk.update_records(Document, stored, _WRITTEN, user=user, reason=because, when=when)
+    implements = {
+        document.pk: list(row.data["implements"] or [])
+        for document, row in zip(documents, rows, strict=True)
+        if "implements" in row.data
+    }
+    _implements_write(implements, [document.pk for document in documents], when=when)
+    new_files = _store_files(
+        [(document, upload) for document, row in zip(documents, rows, strict=True) for upload in row.files],
+        user=user,
+        reason=because,
+        when=when,
+    )
+    search.index_documents([(document.pk, document.search_text) for document in documents])
+    return new_files
+
+
+def _implements_write(implements: Mapping[int, Sequence[Document]], written: Sequence[int], *, when: Any) -> None:
+    """Set the documents each document implements (`implements`: document id → those it implements; documents not
+    named keep theirs) and, for the history rows just written for `written`, what each implemented then (the
+    history of `implements`, as django-simple-history keeps it). Four statements."""
+    through = Document.implements.through
+    if implements:
+        through.objects.filter(from_document_id__in=list(implements)).delete()
+        through.objects.bulk_create(
+            [
+                through(from_document_id=pk, to_document_id=other.pk)
+                for pk, others in implements.items()
+                for other in others
+            ]
+        )
+    history = Document.history.model
+    rows = list(history.objects.filter(id__in=written, history_date=when).values_list("history_id", "id"))
+    current: dict[int, list[tuple[int, int]]] = {}
+    for link_id, source, target in through.objects.filter(from_document_id__in=written).values_list(
+        "id", "from_document_id", "to_document_id"
+    ):
+        current.setdefault(source, []).append((link_id, target))
+    snapshot = apps.get_model("documents", "HistoricalDocument_implements")  # the history's table of `implements`
+    snapshot.objects.bulk_create(
+        [
+            snapshot(id=link_id, from_document_id=document_id, to_document_id=target, history_id=history_id)
+            for history_id, document_id in rows
+            for link_id, target in current.get(document_id, [])
+        ]
+    )
+
+
+def _store_files(
+    uploads: Sequence[tuple[Document, File[Any]]], *, user: Any, reason: str, when: Any
+) -> list[DocumentFile]:
+    """Store the uploaded files (each in the storage) and their records with history, in one insert."""
     stored: list[DocumentFile] = []
-    for upload in uploads:
+    for document, upload in uploads:
         kind = sniffed_kind(upload)
         name = PurePosixPath(upload.name or "file").name[:255]
         document_file = DocumentFile(
@@ -277,8 +348,8 @@ def _store_files(
         )
         upload.seek(0)
         document_file.file.save(name, upload, save=False)
-        save_with_history(instance=document_file, user=user, reason=reason)
         stored.append(document_file)
+    bulk.create_records(DocumentFile, stored, user=user, reason=reason, when=when)
     return stored
 
 
@@ -311,28 +382,45 @@ def document_files_read(*, file_ids: Sequence[int]) -> int:
     return read
 
 
-def documents_reindex(document_ids: Sequence[int]) -> None:
-    """Keep `search_text` (and SQLite's index of it) for these documents: number, title, summary, issuing body,
-    signer and the text of their live files, normalised. Two queries and one write per document."""
-    texts: dict[int, list[str]] = {pk: [] for pk in document_ids}
-    for document_id, text in DocumentFile.objects.filter(document_id__in=document_ids).values_list(
+def _file_texts(document_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The text read from the live files of these documents, by document: one query."""
+    texts: dict[int, list[str]] = {}
+    for document_id, text in DocumentFile.objects.filter(document_id__in=list(document_ids)).values_list(
         "document_id", "text"
     ):
-        texts[document_id].append(text)
+        texts.setdefault(document_id, []).append(text)
+    return texts
+
+
+def _search_text(document: Document, file_texts: Sequence[str]) -> str:
+    """What the search reads of a document, normalised: the kind's name in Vietnamese and English ("quyết định 308"
+    finds Decision 308/QĐ-UBND), number, title, summary, issuing body, signer and the text of its files."""
+    kind = DocumentKind(document.kind) if document.kind in DocumentKind.values else None
+    names = [str(_kind_name(kind, language)) for language in ("vi", "en")] if kind else []
+    body = " ".join(
+        [
+            *names,
+            document.number_symbol,
+            document.title,
+            document.summary,
+            document.issuing_body,
+            document.signer,
+            *file_texts,
+        ]
+    )
+    return search.normalise(body)
+
+
+def documents_reindex(document_ids: Sequence[int]) -> None:
+    """Keep `search_text` (and SQLite's index of it) for these documents (their files' text read, a file removed):
+    three queries and one batch of updates however many documents."""
+    texts = _file_texts(document_ids)
     rows: list[tuple[int, str]] = []
-    for document in Document.all_objects.filter(pk__in=document_ids).only(
+    for document in Document.all_objects.filter(pk__in=list(document_ids)).only(
         "pk", "kind", "number_symbol", "title", "summary", "issuing_body", "signer"
     ):
-        # The kind's name in Vietnamese and English too: "quyết định 308" finds Decision 308/QĐ-UBND.
-        kind = DocumentKind(document.kind) if document.kind in DocumentKind.values else None
-        names = [str(_kind_name(kind, language)) for language in ("vi", "en")] if kind else []
-        body = " ".join(
-            [*names, document.number_symbol, document.title, document.summary, document.issuing_body, document.signer]
-            + texts[document.pk]
-        )
-        normalised = search.normalise(body)
-        Document.all_objects.filter(pk=document.pk).update(search_text=normalised)
-        rows.append((document.pk, normalised))
+        rows.append((document.pk, _search_text(document, texts.get(document.pk, []))))
+    bulk.update_rows(Document, ["search_text"], [(pk, text) for pk, text in rows])
     search.index_documents(rows)
 
 
@@ -383,7 +471,8 @@ def document_links_save(*, user: Any, rows: Sequence[LinkChange], dry_run: bool 
     its aid item to the central directive it follows; the centre links its directive to any record it reads): else a
     403 for the batch. A record of a kind no app registered is a breach of its row. Adding a link that exists, or
     removing one that does not, changes nothing. Per kind of record, one query for what the user may see and one for
-    what they may change."""
+    what they may change; then a fixed number of statements to write, however many links (`core.bulk`, each link
+    added or removed with its history row naming the user)."""
     found = Breaches()
     for index, row in enumerate(rows):
         if links.key_of(type(row.record)) is None or row.record.pk is None:
@@ -405,27 +494,49 @@ def document_links_save(*, user: Any, rows: Sequence[LinkChange], dry_run: bool 
         changes_one = row.document.pk in changeable or row.record.pk in record_changeable[model]
         if not (sees_both and changes_one):
             raise PermissionDenied(_("You are not allowed to link this document to this record."))
+    keys = [(row.document.pk, ContentType.objects.get_for_model(type(row.record)).pk, row.record.pk) for row in rows]
+    for index, row in enumerate(rows):
+        with found.row(index):
+            DocumentLink(note=row.note).full_clean(
+                exclude=["document", "content_type", "object_id"], validate_unique=False, validate_constraints=False
+            )
+    found.refuse()
     if dry_run:
         return []
-    saved: list[DocumentLink] = []
     with transaction.atomic():
-        for row in rows:
-            content_type = ContentType.objects.get_for_model(type(row.record))
-            existing = DocumentLink.objects.filter(
-                document=row.document, content_type=content_type, object_id=row.record.pk
-            ).first()
+        # The links stored between these documents and records: one query.
+        wanted = Q()
+        for _document, content_type_id, object_id in keys:
+            wanted |= Q(content_type_id=content_type_id, object_id=object_id)
+        stored = {
+            (link.document_id, link.content_type_id, link.object_id): link
+            for link in DocumentLink.objects.filter(wanted, document_id__in=document_ids)
+        }
+        added: dict[tuple[int, int, int], DocumentLink] = {}
+        removed: dict[tuple[int, int, int], DocumentLink] = {}
+        saved: list[DocumentLink] = []
+        for row, key in zip(rows, keys, strict=True):
             if row.remove:
-                if existing is not None:
-                    existing._history_user = user  # type: ignore[attr-defined]  # read by simple-history
-                    existing.delete()
+                added.pop(key, None)
+                if key in stored:
+                    removed[key] = stored.pop(key)
                 continue
-            if existing is None:
-                existing = DocumentLink(
-                    document=row.document, content_type=content_type, object_id=row.record.pk, note=row.note
+            link = stored.get(key) or added.get(key)
+            if link is None:
+                link = removed.pop(key, None) or DocumentLink(
+                    document=row.document, content_type_id=key[1], object_id=key[2], note=row.note
                 )
-                save_with_history(instance=existing, user=user)
-            saved.append(existing)
-    return saved
+                if link.pk is None:
+                    added[key] = link
+                else:
+                    stored[key] = link  # removed and linked again in the batch: it stays
+            saved.append(link)
+        # Removed links: their `-` history rows with the user, then the rows; added ones with their `+` rows.
+        bulk.insert_history(DocumentLink, list(removed.values()), history_type="-", user=user)
+        bulk.delete_rows(DocumentLink, [link.pk for link in removed.values()])
+        bulk.create_records(DocumentLink, list(added.values()), user=user)
+    gone = {link.pk for link in removed.values()}
+    return [link for link in saved if link.pk is not None and link.pk not in gone]
 
 
 # --- consultations on drafts ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -30,7 +31,7 @@ from amity.core.views import RecordActionView, RecordDetailView, RecordEditView,
 
 from . import links, selectors, services
 from .filtersets import DocumentFilterSet
-from .forms import ConsultationForm, DocumentForm, LinkForm, ReplyForm
+from .forms import ConsultationForm, DocumentForm, LinkForm, LinkOptionsForm, ReplyForm
 from .models import Consultation, ConsultationRecipient, Document, DocumentFile
 from .summary import summary_response
 
@@ -194,10 +195,8 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
         return ""
     linked = list(selectors.documents_linked_to(user=user, record=record))
     may_change_record = type(record).all_objects.restrict(user, Action.CHANGE).filter(pk=record.pk).exists()
-    # Documents the user may link here: any they read when they may change the record, else those they may change
-    # (a central officer links the centre's directive to an aid item it only reads).
-    candidates = Document.objects.restrict(user, Action.VIEW if may_change_record else Action.CHANGE)
-    choices = list(candidates.exclude(pk__in=[d.pk for d in linked]).order_by("-issued_on", "-pk")[:300])
+    # The documents the user may link here, the latest first; typing searches them all (`link_options`).
+    choices = selectors.linkable_documents(user=user, record=record, may_change_record=may_change_record)
     changeable = set(
         Document.objects.restrict(user, Action.CHANGE)
         .filter(pk__in=[d.pk for d in linked])
@@ -211,11 +210,30 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
             "kind": key,
             "may_change_record": may_change_record,
             "changeable": changeable,
-            "choices": choices,
+            "choices": choices.documents,
+            "more": choices.more,
+            "may_link": bool(choices.documents),
             "next": request.get_full_path(),
         },
         request=request,
     )
+
+
+@login_required
+def link_options(request: HttpRequest) -> HttpResponse:
+    """The `<option>`s of a record's link chooser for what is typed in its search box (htmx, as the location
+    picker of aid items): the documents the user may link to the record, matching every word with or without
+    diacritics, latest first. A record the user does not read is a 404."""
+    form = LinkOptionsForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    data = form.cleaned_data
+    record = selectors.find_linkable(user=request.user, key=data["kind"], public_id=data["record"])
+    if record is None:
+        raise Http404
+    choices = selectors.linkable_documents(user=request.user, record=record, query=data["q"])
+    context = {"choices": choices.documents, "more": choices.more, "query": data["q"]}
+    return render(request, "documents/includes/link_options.html", context)
 
 
 # --- consultations --------------------------------------------------------------------------------------------

@@ -9,7 +9,48 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.forms import RecordForm
+
 from .choices import FIGURE_LABELS, ReviewDecision
+from .models import DutyRule
+
+
+def _date_input() -> forms.DateInput:
+    # ISO format, as the browser's date picker sends and expects it, whatever the interface language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DutyRuleForm(RecordForm[DutyRule]):
+    """A reporting rule, as central officers and administrators keep it; `duty_rules_save` holds its rules (a
+    period, dates in order, kinds that fit together) and shows each breach on its field."""
+
+    class Meta:
+        model = DutyRule
+        fields = [
+            "code",
+            "name_vi",
+            "name_en",
+            "name_ar",
+            "form_number",
+            "legal_basis",
+            "reporter",
+            "period_kind",
+            "due_months_after",
+            "due_day",
+            "reviewer",
+            "recipient_vi",
+            "recipient_en",
+            "recipient_ar",
+            "prefill",
+            "effective_from",
+            "effective_until",
+            "note",
+        ]
+        widgets = {
+            "effective_from": _date_input(),
+            "effective_until": _date_input(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class SubmissionForm(forms.Form):

@@ -69,8 +69,14 @@ class DutyRule(BaseModel):
     )
 
     history = HistoricalRecords()
-    # The law is national: everyone signed in reads the rules; administrators alone keep them.
-    scope_policy = ScopePolicy(rules={role: {Action.VIEW: EVERYTHING} for role in Role.values})
+    # The law is national: everyone signed in reads the rules; central officers (who keep the national registers)
+    # and administrators keep them.
+    scope_policy = ScopePolicy(
+        rules={
+            **{role: {Action.VIEW: EVERYTHING} for role in Role.values},
+            Role.CENTRAL_OFFICER: {Action.VIEW: EVERYTHING, Action.ADD: EVERYTHING, Action.CHANGE: EVERYTHING},
+        }
+    )
 
     class Meta:
         verbose_name = _("reporting duty rule")

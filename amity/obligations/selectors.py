@@ -105,6 +105,18 @@ def overdue_list(*, user: Any, today: date, province: AdministrativeUnit | None 
     return listed(with_status(overdue, today=today)).order_by("due_date", "pk")
 
 
+def rule_duty_counts(*, user: Any, rule: Any) -> list[tuple[str, int]]:
+    """How many duties generated under `rule` the user may see, by state (state label, count): one query."""
+    rows = dict(
+        Obligation.objects.restrict(user, Action.VIEW)
+        .filter(rule=rule)
+        .values_list("state")
+        .annotate(count=Count("pk"))
+        .values_list("state", "count")
+    )
+    return [(str(state.label), rows[state.value]) for state in ObligationState if rows.get(state.value)]
+
+
 def submissions_of(*, user: Any, obligation: Obligation) -> QuerySet[Submission]:
     return Submission.objects.restrict(user, Action.VIEW).filter(obligation=obligation).select_related("submitted_by")
 

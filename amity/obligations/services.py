@@ -78,8 +78,9 @@ def check_rule(rule: DutyRule) -> None:
 def duty_rules_save(
     *, user: Any, rows: Sequence[RuleChange], reason: str = "", dry_run: bool = False
 ) -> list[DutyRule]:
-    """Create and change duty rules (administrators: the scope policy grants no one else). The obligations follow
-    once the change is committed (`obligations_generate`, by the task)."""
+    """Create and change duty rules (administrators and central officers: the scope policy grants no one else).
+    The obligations of these rules follow once the change is committed (`obligations_generate`, by the task);
+    `duty_rules_effect` tells beforehand what that will change."""
     ids = {row.pk for row in rows if row.pk is not None}
     with transaction.atomic():
         if len(ids) < len(rows):
@@ -108,14 +109,35 @@ def duty_rules_save(
         )
         for rule in rules:
             save_with_history(instance=rule, user=user, reason=reason)
-        transaction.on_commit(_generate_later)
+        rule_ids = [rule.pk for rule in rules]
+        transaction.on_commit(lambda: _generate_later(rule_ids))
     return rules
 
 
-def _generate_later() -> None:
+def _generate_later(rule_ids: list[int]) -> None:
     from .tasks import generate_obligations
 
-    generate_obligations.enqueue()
+    generate_obligations.enqueue(rule_ids=rule_ids)
+
+
+class _Preview(Exception):
+    """Raised to roll back a rule's trial write once its effect on the duties is counted."""
+
+
+def duty_rules_effect(*, user: Any, rows: Sequence[RuleChange], today: date | None = None) -> Generated:
+    """What saving these rules would do to the duties, without doing it: the rules written, the duties of these
+    rules compared with what they would now call for (`obligations_generate(rule_ids=…, dry_run=True)`: the same
+    comparison as the generation, without its writes), then all rolled back — so the preview and the save cannot
+    disagree. Refused as the write would be (403 for the batch, each breach on its row)."""
+    effect = Generated()
+    try:
+        with transaction.atomic():
+            rules = duty_rules_save(user=user, rows=rows)
+            effect = obligations_generate(today=today, rule_ids=[rule.pk for rule in rules], dry_run=True)
+            raise _Preview
+    except _Preview:
+        pass
+    return effect
 
 
 # --- generating the obligations ------------------------------------------------------------------------------
@@ -262,7 +284,13 @@ REGENERATED = gettext_noop("Updated from the reporting rules")
 _FOLLOWED = ("due_date", "period_end", "organisation_id", "province_id", "reviewing_province_id", "aid_item_id")
 
 
-def obligations_generate(*, today: date | None = None, aid_item_ids: Iterable[int] | None = None) -> Generated:
+def obligations_generate(
+    *,
+    today: date | None = None,
+    aid_item_ids: Iterable[int] | None = None,
+    rule_ids: Iterable[int] | None = None,
+    dry_run: bool = False,
+) -> Generated:
     """Bring the obligations in line with the rules and the register: the system's one writer of obligations.
 
     Idempotent: an obligation is one rule × subject × period start (a unique constraint), so running it again
@@ -270,12 +298,14 @@ def obligations_generate(*, today: date | None = None, aid_item_ids: Iterable[in
     get their obligation; a due date moved by a rule's change follows (unless accepted); an open obligation
     nothing calls for any more (the aid cancelled, the rule ended earlier) is withdrawn — soft deleted, with
     history — and owed again if called for again. Given `aid_item_ids`, only those items' obligations are
-    looked at (the aid services' hook). A fixed number of queries per rule and per chunk."""
+    looked at (the aid services' hook); given `rule_ids`, only those rules' (a rule's edit, `duty_rules_effect`).
+    A fixed number of queries per rule and per chunk. `dry_run` counts what would change and writes nothing."""
     today = today or timezone.localdate()
     start = obligations_start()
     aid_item_ids = None if aid_item_ids is None else sorted(set(aid_item_ids))
     wanted: dict[tuple[int, str, date], Obligation] = {}
-    rules = list(DutyRule.objects.all())
+    rule_ids = None if rule_ids is None else sorted(set(rule_ids))
+    rules = list(DutyRule.objects.all() if rule_ids is None else DutyRule.objects.filter(pk__in=rule_ids))
     for rule in rules:
         for subject in _subjects(rule, aid_item_ids):
             for period in rule_periods(rule, subject, today=today, start=start):
@@ -291,6 +321,8 @@ def obligations_generate(*, today: date | None = None, aid_item_ids: Iterable[in
                     due_date=due_date(period, months_after=rule.due_months_after, day=rule.due_day),
                 )
     existing = Obligation.all_objects.all()
+    if rule_ids is not None:
+        existing = existing.filter(rule_id__in=rule_ids)
     partial = None if aid_item_ids is None else {f"aid:{pk}" for pk in aid_item_ids}
     if partial is not None:
         # Few items: by their keys; an import's thousands: every aid item's, the others skipped below.
@@ -336,6 +368,9 @@ def obligations_generate(*, today: date | None = None, aid_item_ids: Iterable[in
             obligation.version += 1
             obligation.updated_at = now
             changed.append(obligation)
+        if dry_run:
+            result.created, result.withdrawn = len(wanted), len(withdrawn)
+            return result
         if wanted:
             bulk_create_with_history(
                 list(wanted.values()), Obligation, batch_size=BATCH, default_change_reason=GENERATED
@@ -547,6 +582,7 @@ __all__ = [
     "ReviewRow",
     "RuleChange",
     "SubmissionRow",
+    "duty_rules_effect",
     "duty_rules_save",
     "obligations_generate",
     "obligations_review",

@@ -15,9 +15,9 @@ DAILY_AT = time(6, 0)  # local time of the daily run: before the offices open
 
 
 @task()
-def generate_obligations(aid_item_ids: list[int] | None = None) -> int:
-    """Generate the obligations again (of these aid items only, when given); returns how many changed."""
-    result = obligations_generate(aid_item_ids=aid_item_ids)
+def generate_obligations(aid_item_ids: list[int] | None = None, rule_ids: list[int] | None = None) -> int:
+    """Generate the obligations again (of these aid items or rules only, when given); returns how many changed."""
+    result = obligations_generate(aid_item_ids=aid_item_ids, rule_ids=rule_ids)
     return result.created + result.updated + result.withdrawn + result.restored
 
 

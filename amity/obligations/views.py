@@ -22,15 +22,16 @@ from django.views.generic import TemplateView
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.files import file_response
 from amity.core.forms import add_service_errors
+from amity.core.models import BaseModel
 from amity.core.scoping import Action
-from amity.core.views import RecordDetailView, RecordListView
+from amity.core.views import RecordDetailView, RecordEditView, RecordListView
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
 from . import selectors, services
 from .choices import ObligationState
 from .filtersets import ObligationFilterSet
-from .forms import ReviewForm, SubmissionForm
+from .forms import DutyRuleForm, ReviewForm, SubmissionForm
 from .models import DutyRule, Obligation, Submission
 
 
@@ -204,11 +205,69 @@ class RuleListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["rules"] = list(DutyRule.objects.restrict(self.request.user, Action.VIEW))
+        context["may_add"] = DutyRule.scope_policy.allows(self.request.user, Action.ADD)
         return context
 
 
 class RuleDetailView(RecordDetailView[DutyRule]):
     model = DutyRule
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["duty_counts"] = selectors.rule_duty_counts(user=self.request.user, rule=self.object)
+        return context
+
+
+class RuleEditView(RecordEditView):
+    """Create or change a reporting rule (whoever the scope policy lets: central officers, administrators) through
+    `duty_rules_save`. "Check the effect" runs the same write rolled back and says what it would do to the duties
+    (`duty_rules_effect`); saving does it, and the duties of the rule are generated again after the commit."""
+
+    model = DutyRule
+    form_class = DutyRuleForm
+    template_name = "obligations/dutyrule_form.html"
+
+    def _row(self, form: DutyRuleForm, instance: BaseModel | None, expected_version: int | None) -> services.RuleChange:
+        return services.RuleChange(
+            form.record_data(),
+            pk=instance.pk if instance is not None else None,
+            expected_version=expected_version if instance is not None else None,
+        )
+
+    def create(self, *, form: Any) -> DutyRule:
+        [rule] = services.duty_rules_save(user=self.request.user, rows=[self._row(form, None, None)])
+        return rule
+
+    def update(self, *, instance: Any, form: Any, expected_version: int) -> DutyRule:
+        [rule] = services.duty_rules_save(user=self.request.user, rows=[self._row(form, instance, expected_version)])
+        return rule
+
+    def updated_message(self) -> str:
+        return str(_("Saved. The duties of this rule are being brought in line with it."))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "preview" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        instance = self.get_instance()
+        stored = self.as_stored(instance)
+        form = self.form_class(request.POST, instance=instance, user=request.user)
+        if not form.is_valid():
+            return self.render_form(form, stored, status=400)
+        expected = form.cleaned_data["version"] if instance is not None else None
+        try:
+            effect = services.duty_rules_effect(user=request.user, rows=[self._row(form, instance, expected)])
+        except ConflictError as exc:
+            return self.render_form(
+                form,
+                stored,
+                status=409,
+                conflict=exc,
+                current=type(instance).all_objects.get(pk=instance.pk) if instance else None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.render_form(form, stored, status=400)
+        return self.render_form(form, stored, effect=effect)
 
 
 class OrganisationSelfServiceView(LoginRequiredMixin, TemplateView):

@@ -492,7 +492,8 @@ def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_in
 
 def test_the_chosen_language_stays_across_pages_and_sign_out(page: Any, live_server: Any) -> None:
     """English picked on the sign-in page stays for the pages after signing in, the menus' links and the sign-in
-    page after signing out (the choice is the browser's, kept in a cookie)."""
+    page after signing out (the choice is the browser's, kept in a cookie), and is the user's own: signing in on
+    a browser without the cookie gives English again."""
     from playwright.sync_api import expect
 
     user = editor()
@@ -520,3 +521,15 @@ def test_the_chosen_language_stays_across_pages_and_sign_out(page: Any, live_ser
     page.goto(reverse("accounts:login"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Log in")
+
+    # The choice was the user's too (User.language): signing in on a browser without the cookie applies it.
+    user.refresh_from_db()
+    assert user.language == "en"
+    page.context.clear_cookies()
+    page.goto(reverse("accounts:login"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name=vi("Log in")).click()
+    expect(page.locator(f'form[action="{reverse("accounts:logout")}"]')).to_be_attached()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -38,13 +38,18 @@ class DutyRuleSerializer(serializers.ModelSerializer):
             "due_day",
             "reviewer",
             "recipient",
+            "recipient_vi",
+            "recipient_en",
+            "recipient_ar",
             "prefill",
             "effective_from",
             "effective_until",
             "note",
             "version",
         ]
-        read_only_fields = fields
+        # Written through `duty_rules_save` (central officers, administrators), which checks the rule's rules;
+        # `version` is the one the client read (or If-Match), for a change.
+        extra_kwargs = {"version": {"read_only": False, "required": False}}
 
 
 class SubmissionSerializer(serializers.ModelSerializer):

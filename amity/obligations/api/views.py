@@ -3,17 +3,21 @@ Reads go through `restrict`; writes through the same services as the pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
-from amity.core.api import RestrictedViewSetMixin
+from amity.core.api import RestrictedViewSetMixin, expected_version
 from amity.core.scoping import Action
+from amity.core.services import ensure_may_add
 
 from .. import selectors, services
 from ..filtersets import ObligationFilterSet
@@ -87,10 +91,40 @@ class SubmissionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-created_at"]
 
 
-class DutyRuleViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The reporting rules (administrators edit them in the administration)."""
+class DutyRuleViewSet(
+    RestrictedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """The reporting rules, read by everyone signed in; central officers and administrators create and change them
+    (`POST`, `PUT`, `PATCH` with the `version` read) through the same service as the page, and the duties of the
+    rule are generated again once the change is saved. A rule is never deleted: end it (`effective_until`)."""
 
     queryset = DutyRule.objects.all()
     serializer_class = DutyRuleSerializer
     lookup_field = "public_id"
     ordering = ["reporter", "effective_from", "code"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ensure_may_add(user=request.user, model=DutyRule)
+        return super().create(request, *args, **kwargs)
+
+    def _data(self, serializer: BaseSerializer[DutyRule]) -> dict[str, Any]:
+        data: dict[str, Any] = dict(serializer.validated_data)
+        data.pop("version", None)
+        return data
+
+    def perform_create(self, serializer: BaseSerializer[DutyRule]) -> None:
+        [serializer.instance] = services.duty_rules_save(
+            user=self.request.user, rows=[services.RuleChange(self._data(serializer))]
+        )
+
+    def perform_update(self, serializer: BaseSerializer[DutyRule]) -> None:
+        assert serializer.instance is not None  # an update's serializer holds the record (UpdateModelMixin)
+        rule = serializer.instance
+        expected = expected_version(self.request, serializer.validated_data.get("version"), rule)
+        [serializer.instance] = services.duty_rules_save(
+            user=self.request.user,
+            rows=[services.RuleChange(self._data(serializer), pk=rule.pk, expected_version=expected)],
+        )

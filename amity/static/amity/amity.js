@@ -5,7 +5,9 @@
    - drop-downs too long to send (select[data-search-url], core.forms.SearchSelect: the donors) are refilled
      from the server as the user types in the search box before them;
    - progress bars take their width from aria-valuenow (the Content-Security-Policy allows no style attribute);
-   - a province drop-down with data-era-field="name" copies the chosen unit's era (data-era) into that field.
+   - a province drop-down with data-era-field="name" copies the chosen unit's era (data-era) into that field;
+   - Enter in a search box with data-enter-searches (a server search by htmx, as the documents' link chooser)
+     searches and does not submit the form around it.
    Elements added later (formsets, htmx swaps) are enhanced as they appear. */
 (function () {
   "use strict";
@@ -26,6 +28,14 @@
     }
     var option = select.selectedOptions[0];
     select.form.elements[select.getAttribute("data-era-field")].value = (option && option.dataset.era) || "2025";
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key === "Enter" && input instanceof HTMLInputElement && input.hasAttribute("data-enter-searches")) {
+      event.preventDefault();
+      input.dispatchEvent(new Event("search", { bubbles: true }));
+    }
   });
 
   document.addEventListener("htmx:configRequest", function (event) {
