@@ -279,8 +279,11 @@ class AidItemEditView(RecordEditView):
             return self.render_form(form, stored, status=400, part_forms=part_forms)
         parts = part_forms.parts(beneficiaries=form.cleaned_data["beneficiaries"])
         try:
+            confirmed = part_forms.outside_confirmed
             if instance is None:
-                saved = services.aid_item_create(user=request.user, data=form.record_data(), parts=parts)
+                saved = services.aid_item_create(
+                    user=request.user, data=form.record_data(), parts=parts, confirmed=confirmed
+                )
             else:
                 saved = services.aid_item_update(
                     aid_item=instance,
@@ -288,6 +291,7 @@ class AidItemEditView(RecordEditView):
                     data=form.record_data(),
                     parts=parts,
                     expected_version=form.cleaned_data["version"],
+                    confirmed=confirmed,
                 )
         except ConflictError as exc:
             assert instance is not None  # a new record cannot conflict

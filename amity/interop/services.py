@@ -273,6 +273,7 @@ class _ExcelOutcome:
     ok: bool
     records: list[Any]
     preview: list[dict[str, Any]] = field(default_factory=list)  # what confirming will write, row by row
+    confirmations: list[Mapping[str, Any]] = field(default_factory=list)  # what confirming also confirms
     refused: None = None
 
     def summary(self) -> dict[str, Any]:
@@ -312,6 +313,7 @@ def _run_excel(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
             checked.ok,
             [],
             checked.preview(PREVIEW_ROWS),
+            list(checked.confirmations),
         )
 
 
@@ -390,7 +392,7 @@ def _store_excel(run: ImportRun, result: _ExcelOutcome) -> None:
         )
     run.problems = problems
     if not confirmed:
-        run.options = {**run.options, "preview": result.preview}
+        run.options = {**run.options, "preview": result.preview, "confirmations": result.confirmations}
     if result.records:
         _record_excel_sources(run, result.records)
 
