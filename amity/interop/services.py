@@ -251,6 +251,7 @@ def _run_iati(run: ImportRun, on_progress: Callable[[int], None], *, plan_ahead:
         user=run.created_by,
         owning_province=run.owning_province,
         vn_only=bool(run.options.get("vn_only")),
+        locations_outside_confirmed=bool(run.options.get("locations_outside_confirmed")),
         dry_run=run.dry_run,
         run=run,
         progress=on_progress,

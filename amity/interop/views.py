@@ -196,7 +196,10 @@ class IatiImportView(LoginRequiredMixin, FormView[ImportUploadForm]):
                 stream=upload,
                 file_name=upload.name,
                 owning_province=form.cleaned_data["province"],
-                options={"vn_only": form.cleaned_data["vn_only"]},
+                options={
+                    "vn_only": form.cleaned_data["vn_only"],
+                    "locations_outside_confirmed": bool(form.cleaned_data.get("locations_outside_confirmed")),
+                },
                 dry_run=form.cleaned_data["dry_run"],
             )
         except PermissionDenied as exc:
