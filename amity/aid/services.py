@@ -43,8 +43,8 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MISSING_RATE, VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency, UnitMapping
 
-from . import rules
-from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
+from . import rules, selectors
+from .choices import FINAL_STATUSES, OFFICIAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     CONVERSION_FIELDS,
     START_DEADLINE_DAYS,
@@ -498,6 +498,7 @@ def aid_item_approve(
             "decision_number": decision_number,
             "decision_date": decision_date,
             "decision_authority": authority,
+            "approved_at": timezone.now(),  # the baseline of what changes since (`selectors.changes_since_approval`)
         },
     )
 
@@ -584,6 +585,92 @@ def aid_item_revoke_approval(
         reason=reason,
         expected_version=expected_version,
     )
+
+
+@dataclass(frozen=True)
+class Reapproval:
+    """An approver's new decision on an approved aid item whose approved substance changed since its approval:
+    the decision's number, date and authority, and the version of the item the approver read."""
+
+    aid_item: AidItem
+    decision_number: str
+    decision_date: date | None
+    authority: str
+    expected_version: int | None = None
+
+
+REQUIRED = gettext_noop("This field is required.")
+NOT_APPROVED = gettext_noop("Only an approved aid item can be approved again.")
+NOTHING_TO_REAPPROVE = gettext_noop(
+    "Nothing of what was approved has changed since the approval: there is nothing to approve again."
+)
+REAPPROVAL_BEFORE_APPROVAL = gettext_noop("The new decision cannot precede the approval decision in force (%(date)s).")
+REAPPROVED = gettext_noop("Approved again")
+
+
+def aid_item_reapprove(
+    *,
+    aid_item: AidItem,
+    user: Any,
+    decision_number: str,
+    decision_date: date | None,
+    authority: str,
+    expected_version: int | None = None,
+) -> AidItem:
+    """One item approved again (a page, the API): a batch of one (`aid_items_reapprove`)."""
+    change = Reapproval(aid_item, decision_number, decision_date, authority, expected_version)
+    [item] = aid_items_reapprove(user=user, rows=[change])
+    return item
+
+
+def aid_items_reapprove(*, user: Any, rows: Sequence[Reapproval], dry_run: bool = False) -> list[AidItem]:
+    """Approve again approved aid items whose approved substance changed (`selectors.changes_since_approval`):
+    the new decision becomes the item's approval decision in force (number, date, authority; the previous ones
+    stay in its history, with who recorded each and when) and the baseline of later changes (`approved_at`); the
+    status stays as it is. Approvers of the items only (403 for the batch); every row checked before anything is
+    written (`BatchRefused`): an item in an official status, with something to approve again, the decision whole
+    and not before the one in force; the versions the approver read (409)."""
+    if not rows:
+        return []
+    ids = {row.aid_item.pk for row in rows}
+    with transaction.atomic(), translation.override(None):
+        ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.APPROVE)
+        found = Breaches()
+        for index, row in enumerate(rows):
+            item = row.aid_item
+            if item.status not in OFFICIAL_STATUSES or item.is_deleted:
+                found.add(index, rules.Breach("status", NOT_APPROVED))
+                continue
+            inputs = {
+                "decision_number": row.decision_number,
+                "decision_date": row.decision_date,
+                "decision_authority": row.authority,
+            }
+            for name, value in inputs.items():
+                if value in (None, ""):
+                    found.add(index, rules.Breach(name, REQUIRED))
+            if row.decision_date and item.decision_date and row.decision_date < item.decision_date:
+                found.add(
+                    index, rules.Breach("decision_date", REAPPROVAL_BEFORE_APPROVAL, {"date": item.decision_date})
+                )
+            if dry_run:
+                with found.row(index):
+                    check_version(stored=item.version, expected=row.expected_version)
+            if not found.broken(index) and selectors.changes_since_approval(item) is None:
+                found.add(index, rules.Breach("status", NOTHING_TO_REAPPROVE))
+        found.refuse()
+        items = [row.aid_item for row in rows]
+        if dry_run:
+            return items
+        claim_versions(model=AidItem, claims=[(row.aid_item, row.expected_version) for row in rows])
+        now = timezone.now()
+        for row in rows:
+            item = row.aid_item
+            item.decision_number, item.decision_date = row.decision_number, row.decision_date
+            item.decision_authority, item.approved_at = row.authority, now
+            save_with_history(instance=item, user=user, reason=REAPPROVED)
+        derived.aid_items_changed(ids)  # the duties and facts of the items follow their decision
+    return items
 
 
 # --- transactions -------------------------------------------------------------------------------------------

@@ -185,6 +185,7 @@ class StepPage:
 STEP_PAGES: dict[str, StepPage] = {
     "submit": StepPage(forms.SubmitForm, "primary", "send"),
     "approve": StepPage(forms.ApproveForm, "success", "check2-circle"),
+    "reapprove": StepPage(forms.ApproveForm, "warning", "check2-all"),
     "reject": StepPage(
         forms.ReasonForm,
         "outline-danger",
@@ -233,10 +234,13 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             Action.CHANGE: context["may_change"],
             Action.APPROVE: self.may(Action.APPROVE, item),
         }
+        since_approval = selectors.changes_since_approval(item)
         steps = [
             {"step": step, "page": STEP_PAGES[step.name]}
             for step in STEPS.values()
-            if step.is_open(item, today) and permitted[step.permission]
+            if step.is_open(item, today)
+            and permitted[step.permission]
+            and (step.name != "reapprove" or since_approval is not None)  # offered when something needs it
         ]
         context.update(
             transactions=selectors.with_rate_notes(selectors.aid_item_transactions(item)),
@@ -245,7 +249,7 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             today=today,
             appraisal_deadline=item.appraisal_deadline if item.status == AidStatus.UNDER_APPRAISAL else None,
             start_deadline=item.start_deadline if item.status == AidStatus.APPROVED else None,
-            since_approval=selectors.changes_since_approval(item),
+            since_approval=since_approval,
         )
         return context
 

@@ -102,6 +102,13 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
         """Under appraisal → approved, with the decision's number, date and authority (approvers)."""
         return self._step(request, "approve", ApproveInputSerializer)
 
+    @extend_schema(request=ApproveInputSerializer, responses=AidItemSerializer)
+    @action(detail=True, methods=["post"])
+    def reapprove(self, request: Request, public_id: Any = None) -> Response:
+        """An approved item whose approved substance changed since its approval approved again, with the
+        new decision's number, date and authority (approvers); the status stays. Nothing changed: a 400."""
+        return self._step(request, "reapprove", ApproveInputSerializer)
+
     @extend_schema(request=ReasonInputSerializer, responses=AidItemSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, public_id: Any = None) -> Response:
