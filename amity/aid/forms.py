@@ -260,15 +260,13 @@ class AidItemPartForms:
 
     PREFIXES = ("sectors", "locations", "participants")
 
-    # The box a provincial user ticks to save locations outside their provinces (the form asks once they appear).
+    # The box a provincial user ticks to save locations outside their provinces: shown once the service has asked
+    # for that confirmation (`rules.check_locations_within_provinces`), and what the page tells the service.
     CONFIRM_OUTSIDE = "locations-outside-confirmed"
 
     def __init__(self, data: Any = None, *, instance: AidItem | None, user: Any) -> None:
         self.data = data
-        self.outside: list[selectors.UnitOption] = []  # new locations outside the user's provinces
-        self.stored_unit_ids = (
-            {row.unit_id for row in instance.locations.all()} if instance is not None and instance.pk else set()
-        )
+        self.confirmation_asked = False  # the service asked the user to confirm (locations outside their provinces)
         initial: dict[str, list[dict[str, Any]]] = {prefix: [] for prefix in self.PREFIXES}
         if instance is not None and instance.pk:
             initial["sectors"] = [
@@ -290,36 +288,11 @@ class AidItemPartForms:
         return iter((self.sectors, self.locations, self.participants))
 
     def is_valid(self) -> bool:
-        if not all([formset.is_valid() for formset in self]):  # a list, so every formset is validated
-            return False
-        return self._outside_confirmed()
-
-    def _outside_confirmed(self) -> bool:
-        """A location outside the user's provinces puts the aid item in another province's lists and figures:
-        the scope policy allows it (a province's aid may reach beyond it), so it is not refused, but it is saved
-        only once the user has ticked the box that says so. Locations already stored are not asked about again."""
-        self.outside = [
-            form.unit_option
-            for form in self.locations.kept_forms()
-            if isinstance(form, LocationShareForm)
-            and form.unit_option is not None
-            and not form.unit_option.in_scope
-            and form.unit_option.unit.pk not in self.stored_unit_ids
-        ]
-        if not self.outside or (self.data is not None and self.data.get(self.CONFIRM_OUTSIDE)):
-            return True
-        provinces = ", ".join(dict.fromkeys(option.current_province.name for option in self.outside))
-        self.locations.non_form_errors().append(
-            _(
-                "Some locations lie outside your provinces (%(provinces)s): saved, the aid item will also be shown "
-                "to those provinces and counted in their figures. Tick the box below the locations to save anyway."
-            )
-            % {"provinces": provinces}
-        )
-        return False
+        return all([formset.is_valid() for formset in self])  # a list, so every formset is validated
 
     @property
     def outside_confirmed(self) -> bool:
+        """Whether the user ticked the box: the page's confirmation, passed to the service."""
         return bool(self.data is not None and self.data.get(self.CONFIRM_OUTSIDE))
 
     def parts(self, *, beneficiaries: list[str]) -> AidItemParts:
@@ -340,7 +313,9 @@ class AidItemPartForms:
         )
 
     def add_service_errors(self, form: forms.BaseForm, error: ValidationError) -> None:
-        """Errors on a part go above that part's formset; the others go to the aid item form."""
+        """Errors on a part go above that part's formset; the others go to the aid item form. A refusal that
+        only asks for the user's confirmation shows the box to tick."""
+        self.confirmation_asked = any(found.breach.confirmable for found in getattr(error, "breaches", ()))
         if not hasattr(error, "error_dict"):
             form.add_error(None, error)
             return

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from amity.core.scoping import Action
 
 from . import services
-from .choices import TRANSITIONS, AidStatus
+from .choices import OFFICIAL_STATUSES, TRANSITIONS, AidStatus
 from .models import AidItem
 
 Perform = Callable[[AidItem, Any, Mapping[str, Any], int | None], AidItem]
@@ -34,7 +34,11 @@ class Step:
 
     def is_open(self, aid_item: AidItem, today: date) -> bool:
         """Whether the aid item's status allows this step now (a revocation waits for the start deadline)."""
-        if aid_item.is_deleted or self.to not in TRANSITIONS[aid_item.status]:
+        if aid_item.is_deleted:
+            return False
+        if self.name == "reapprove":  # no move: the status stays; the service refuses when nothing changed
+            return aid_item.status in OFFICIAL_STATUSES
+        if self.to not in TRANSITIONS[aid_item.status]:
             return False
         if self.name == "revoke":
             deadline = aid_item.start_deadline
@@ -75,6 +79,21 @@ STEPS: dict[str, Step] = {
             _("Approve"),
             ("decision_number", "decision_date", "decision_authority"),
             lambda item, user, inputs, version: services.aid_item_approve(
+                aid_item=item,
+                user=user,
+                decision_number=inputs.get("decision_number") or "",
+                decision_date=inputs.get("decision_date"),
+                authority=inputs.get("decision_authority") or "",
+                expected_version=version,
+            ),
+        ),
+        Step(
+            "reapprove",
+            AidStatus.APPROVED,
+            Action.APPROVE,
+            _("Re-approve"),
+            ("decision_number", "decision_date", "decision_authority"),
+            lambda item, user, inputs, version: services.aid_item_reapprove(
                 aid_item=item,
                 user=user,
                 decision_number=inputs.get("decision_number") or "",

@@ -134,6 +134,9 @@ class AidItem(BaseModel):
     decision_number = models.CharField(_("approval decision number"), max_length=100, blank=True)
     decision_date = models.DateField(_("approval decision date"), null=True, blank=True)
     decision_authority = models.CharField(_("approving authority"), max_length=300, blank=True)
+    # When the approval in force was recorded (the approval, or the latest re-approval): what changed since then
+    # needs re-approval (`selectors.changes_since_approval`).
+    approved_at = models.DateTimeField(_("approval recorded at"), null=True, blank=True, editable=False)
     status_note = models.TextField(_("reason for the last status change"), blank=True)
     counterpart_amount = models.DecimalField(
         _("counterpart funds"),

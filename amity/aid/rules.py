@@ -8,12 +8,13 @@ parameters, translated when shown. Batch writers collect breaches per row or lin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_noop
 
 from amity.core.breaches import Breach
@@ -141,6 +142,25 @@ def check_locations(shares: Sequence[tuple[AdministrativeUnit, Decimal]], *, pla
     _check_total("locations.percentage", [percentage for _unit, percentage in shares])
 
 
+OUTSIDE_PROVINCES = gettext_noop(
+    "Some locations lie outside your provinces (%(provinces)s): the aid item will also be shown to those provinces"
+    " and counted in their figures. Confirm to save them."
+)
+
+
+def check_locations_within_provinces(
+    added: Sequence[AdministrativeUnit], provinces: Collection[int] | None, *, confirmed: bool
+) -> None:
+    """Locations added to an aid item (each given as the current-era province it lies in) outside the user's
+    provinces (None: national users, who have no such limit) put the item in those provinces' lists and figures.
+    The scope policy allows it — a province's aid may reach beyond it — so it is not refused; it waits for the
+    user to confirm. Locations already stored are not asked about again."""
+    outside = [province for province in added if provinces is not None and province.pk not in provinces]
+    if outside and not confirmed:
+        names = lazy(lambda: ", ".join(dict.fromkeys(province.name for province in outside)), str)()
+        raise Breach("locations.unit", OUTSIDE_PROVINCES, {"provinces": names}, confirmable=True)
+
+
 def check_participants(participants: Sequence[tuple[int, str]]) -> None:
     """(organisation id, role) pairs: an organisation takes each role once."""
     if len(set(participants)) != len(participants):
@@ -224,6 +244,7 @@ __all__ = [
     "check_amount",
     "check_editable",
     "check_locations",
+    "check_locations_within_provinces",
     "check_owning_province",
     "check_participants",
     "check_provider_registered",

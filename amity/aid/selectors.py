@@ -15,6 +15,7 @@ from django.db.models import Count, DecimalField, F, Field, OuterRef, Prefetch, 
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from amity.core.money import HUNDRED, quantize
 from amity.core.scoping import jurisdiction
@@ -205,10 +206,13 @@ def aid_item_history(item: AidItem, *, limit: int = 100) -> list[HistoryEntry]:
 
 
 # What an approval decides — what the aid is, who gives and manages it, where it goes, how much and when — so what
-# must be approved again when it changes: the item's fields below and its sector, location, participant and
-# budget rows. Other fields (English title, description, references, the actual dates, the lifecycle's own
-# fields) record or describe the aid without changing what was approved. A change is not refused (the register
-# must stay true to the aid as it is); the item's page says what changed since the approval.
+# must be approved again when it changes: the item's fields below, its sector, location, participant (donors,
+# aid owner, implementers) and budget rows, and its commitments (how much is given). Other fields (English
+# title, description, references, the actual dates, the lifecycle's own fields) and the other transactions
+# (disbursements, expenditure: carrying out what was approved) record or describe the aid without changing what
+# was approved. A change is not refused (the register must stay true to the aid as it is); the item's page says
+# what changed since the approval and that it needs re-approval, until an approver re-approves it
+# (`services.aid_items_reapprove`), which makes the new decision the baseline.
 APPROVAL_SUBSTANCE_FIELDS = (
     *("title_vi", "modality", "is_relief", "viet_nam_share"),  # what the aid is
     *("owning_province", "managing_agency", "aid_owner"),  # who keeps and manages it
@@ -232,16 +236,21 @@ class SinceApproval:
 
 
 def changes_since_approval(item: AidItem) -> SinceApproval | None:
-    """What of the approved substance of `item` (`APPROVAL_SUBSTANCE_FIELDS` and `_PARTS`) differs from, or was
-    rewritten since, the history row that recorded its approval; None when the item is not approved or nothing
-    changed. Five queries."""
+    """What of the approved substance of `item` (`APPROVAL_SUBSTANCE_FIELDS`, `_PARTS` and commitments) differs
+    from, or was rewritten since, the history row that recorded its approval in force — the approval or the latest
+    re-approval (`approved_at`); None when the item is not approved or nothing changed. Six queries."""
     if item.status not in OFFICIAL_STATUSES:
         return None
     approval: dict[str, Any] | None = None
     previous_status = None
     rows = AidItem.history.filter(id=item.pk).order_by("history_date", "history_id")
-    for row in rows.values("history_date", "status", *APPROVAL_SUBSTANCE_FIELDS):
-        if row["status"] == AidStatus.APPROVED and previous_status != AidStatus.APPROVED:
+    for row in rows.values("history_date", "status", "approved_at", *APPROVAL_SUBSTANCE_FIELDS):
+        if item.approved_at is not None:
+            if row["approved_at"] == item.approved_at and (
+                approval is None or approval["approved_at"] != row["approved_at"]
+            ):
+                approval = row  # the row that recorded the approval in force
+        elif row["status"] == AidStatus.APPROVED and previous_status != AidStatus.APPROVED:
             approval = row  # the latest move into "approved" (an item imported approved: its first row)
         previous_status = row["status"]
     if approval is None:
@@ -257,6 +266,11 @@ def changes_since_approval(item: AidItem) -> SinceApproval | None:
         for model in APPROVAL_SUBSTANCE_PARTS
         if model.history.filter(aid_item_id=item.pk, history_date__gt=approval["history_date"]).exists()
     ]
+    commitments = Transaction.history.filter(
+        aid_item_id=item.pk, transaction_type__in=COMMITMENT_TYPES, history_date__gt=approval["history_date"]
+    )
+    if commitments.exists():
+        changed.append(gettext("commitments"))
     return SinceApproval(approval["history_date"], changed) if changed else None
 
 

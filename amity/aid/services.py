@@ -21,7 +21,7 @@ from amity.core import derived
 from amity.core.breaches import Breaches, breaches_of
 from amity.core.bulk import create_records, insert_history, update_rows
 from amity.core.money import CENT, round_significant
-from amity.core.scoping import Action
+from amity.core.scoping import Action, jurisdiction
 from amity.core.services import (
     apply_fields,
     check_version,
@@ -29,6 +29,7 @@ from amity.core.services import (
     claim_version,
     claim_versions,
     ensure_all_allowed,
+    ensure_all_would_be_allowed,
     ensure_allowed,
     ensure_may_add,
     record_restore,
@@ -42,13 +43,14 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import MISSING_RATE, VND, MissingRate, RateBook
 from amity.reference.models import AdministrativeUnit, CodelistItem, Currency, UnitMapping
 
-from . import rules
-from .choices import FINAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
+from . import rules, selectors
+from .choices import FINAL_STATUSES, OFFICIAL_STATUSES, TRANSITIONS, AidStatus, ParticipantRole
 from .models import (
     CONVERSION_FIELDS,
     START_DEADLINE_DAYS,
     AidItem,
     Budget,
+    LocationSplit,
     Transaction,
 )
 from .parts import BUDGET_COLUMNS, parts_write
@@ -146,6 +148,33 @@ def _check_parts(found: Breaches, index: int, aid_item: AidItem, parts: AidItemP
                 found.add(index, rules.Breach(f"budgets.{breach.field}".rstrip("."), breach.message, breach.params))
 
 
+def _check_within_provinces(
+    found: Breaches, pairs: Sequence[tuple[AidItem, AidItemParts | None]], user: Any, *, confirmed: bool
+) -> None:
+    """The locations each row adds to its item (not stored for it yet) outside the user's provinces, which the user
+    must confirm (`rules.check_locations_within_provinces`): one query per chunk for the stored locations, and
+    the current province of each unit looked up once."""
+    provinces = jurisdiction(user) if user is not None else None
+    if provinces is None or confirmed:
+        return
+    stored: dict[int, set[int]] = {}
+    for chunk in chunks({item.pk for item, _parts in pairs if item.pk is not None}):
+        for item_id, unit_id in LocationSplit.objects.filter(aid_item_id__in=chunk).values_list("aid_item", "unit"):
+            stored.setdefault(item_id, set()).add(unit_id)
+    successors: dict[int, AdministrativeUnit] = {}
+    for index, (item, parts) in enumerate(pairs):
+        if parts is None or not parts.locations:
+            continue
+        with found.row(index):
+            added = []
+            for share in parts.locations:
+                if share.unit.pk not in stored.get(item.pk, set()):
+                    if share.unit.pk not in successors:
+                        successors[share.unit.pk] = current_province_of(share.unit)
+                    added.append(successors[share.unit.pk])
+            rules.check_locations_within_provinces(added, provinces, confirmed=False)
+
+
 def part_rows(
     parts: AidItemParts,
     current_province: Callable[[AdministrativeUnit], AdministrativeUnit] = current_province_of,
@@ -176,9 +205,11 @@ def _check_editable(aid_item: AidItem, user: Any) -> None:
 # --- aid items ----------------------------------------------------------------------------------------------
 
 
-def aid_item_create(*, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None) -> AidItem:
+def aid_item_create(
+    *, user: Any, data: Mapping[str, Any], parts: AidItemParts | None = None, confirmed: bool = False
+) -> AidItem:
     """One new aid item (a page, the API): a batch of one (`aid_items_save`)."""
-    [aid_item] = aid_items_save(user=user, rows=[ItemChange(data, parts or AidItemParts())])
+    [aid_item] = aid_items_save(user=user, rows=[ItemChange(data, parts or AidItemParts())], confirmed=confirmed)
     return aid_item
 
 
@@ -189,10 +220,11 @@ def aid_item_update(
     data: Mapping[str, Any],
     parts: AidItemParts | None = None,
     expected_version: int | None,
+    confirmed: bool = False,
 ) -> AidItem:
     """One aid item changed (a page, the API): a batch of one (`aid_items_save`). The instance given is brought
     up to what was saved (its new version), as callers that save again expect."""
-    aid_items_save(user=user, rows=[ItemChange(data, parts, aid_item.pk, expected_version)])
+    aid_items_save(user=user, rows=[ItemChange(data, parts, aid_item.pk, expected_version)], confirmed=confirmed)
     aid_item.refresh_from_db()
     return aid_item
 
@@ -215,7 +247,12 @@ ITEM_FOREIGN_KEYS = [f.name for f in AidItem._meta.concrete_fields if f.is_relat
 
 
 def aid_items_save(
-    *, user: Any, rows: Sequence[ItemChange], reason: str | Promise = "", dry_run: bool = False
+    *,
+    user: Any,
+    rows: Sequence[ItemChange],
+    reason: str | Promise = "",
+    dry_run: bool = False,
+    confirmed: bool = False,
 ) -> list[AidItem]:
     """Create and change aid items with their parts in one atomic write: the one writer of aid items. A page or
     the API saves one; an Excel upload, a file; `dry_run=True` checks everything and writes nothing (an
@@ -227,7 +264,9 @@ def aid_items_save(
     403 for the batch), an item on record as ended stays as it ended, the status changes only through the
     lifecycle, the version the user saw is the stored one (a dry run; the write claims them: 409), an owning
     province of the current era, the model's field rules (foreign keys are the caller's lookups in the user's
-    scope, so they are not queried again one by one), one aid item per IATI identifier, the parts' rules. Then
+    scope, so they are not queried again one by one), one aid item per IATI identifier, the parts' rules, and
+    locations added outside the user's provinces, which pass only once the user `confirmed` them (a breach that
+    asks for confirmation, `BatchRefused.asks_confirmation`, when not). Then
     one multi-row write per chunk with history rows carrying the user, the parts through `parts_write`, the
     scope checked again on the result, and one facts refresh for the items changed."""
     if not rows:
@@ -264,6 +303,16 @@ def aid_items_save(
             _check_parts(found, index, item, _whole_parts(row) if row.pk is None else row.parts or AidItemParts())
             items.append(item)
         _check_unique_identifiers(found, items)
+        _check_within_provinces(
+            found,
+            [(item, _whole_parts(row) if row.pk is None else row.parts) for item, row in zip(items, rows, strict=True)],
+            user,
+            confirmed=confirmed,
+        )
+        if found and all(row_breach.breach.confirmable for row_breach in found.found):
+            # Before asking the user to confirm: rows they may not save at all (an owning province not theirs)
+            # are a 403, since confirming would not let them through.
+            _ensure_rows_would_be_allowed(user, items, rows)
         found.refuse()
         if dry_run:
             return items
@@ -291,6 +340,15 @@ def aid_items_save(
         ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.CHANGE)
         derived.aid_items_changed(ids)  # new items have no transactions: nothing to add to the report facts
     return items
+
+
+def _ensure_rows_would_be_allowed(user: Any, items: Sequence[AidItem], rows: Sequence[ItemChange]) -> None:
+    """The new rows, and the stored ones given another owning province, as they would be saved, are records the
+    user may add or change (decided from their own fields; the stored ones were allowed as they are)."""
+    pairs = list(zip(items, rows, strict=True))
+    ensure_all_would_be_allowed(user=user, action=Action.ADD, instances=[item for item, row in pairs if row.pk is None])
+    moved = [item for item, row in pairs if row.pk is not None and "owning_province" in row.data]
+    ensure_all_would_be_allowed(user=user, action=Action.CHANGE, instances=moved)
 
 
 def _whole_parts(row: ItemChange) -> AidItemParts:
@@ -440,6 +498,7 @@ def aid_item_approve(
             "decision_number": decision_number,
             "decision_date": decision_date,
             "decision_authority": authority,
+            "approved_at": timezone.now(),  # the baseline of what changes since (`selectors.changes_since_approval`)
         },
     )
 
@@ -526,6 +585,92 @@ def aid_item_revoke_approval(
         reason=reason,
         expected_version=expected_version,
     )
+
+
+@dataclass(frozen=True)
+class Reapproval:
+    """An approver's new decision on an approved aid item whose approved substance changed since its approval:
+    the decision's number, date and authority, and the version of the item the approver read."""
+
+    aid_item: AidItem
+    decision_number: str
+    decision_date: date | None
+    authority: str
+    expected_version: int | None = None
+
+
+REQUIRED = gettext_noop("This field is required.")
+NOT_APPROVED = gettext_noop("Only an approved aid item can be approved again.")
+NOTHING_TO_REAPPROVE = gettext_noop(
+    "Nothing of what was approved has changed since the approval: there is nothing to approve again."
+)
+REAPPROVAL_BEFORE_APPROVAL = gettext_noop("The new decision cannot precede the approval decision in force (%(date)s).")
+REAPPROVED = gettext_noop("Approved again")
+
+
+def aid_item_reapprove(
+    *,
+    aid_item: AidItem,
+    user: Any,
+    decision_number: str,
+    decision_date: date | None,
+    authority: str,
+    expected_version: int | None = None,
+) -> AidItem:
+    """One item approved again (a page, the API): a batch of one (`aid_items_reapprove`)."""
+    change = Reapproval(aid_item, decision_number, decision_date, authority, expected_version)
+    [item] = aid_items_reapprove(user=user, rows=[change])
+    return item
+
+
+def aid_items_reapprove(*, user: Any, rows: Sequence[Reapproval], dry_run: bool = False) -> list[AidItem]:
+    """Approve again approved aid items whose approved substance changed (`selectors.changes_since_approval`):
+    the new decision becomes the item's approval decision in force (number, date, authority; the previous ones
+    stay in its history, with who recorded each and when) and the baseline of later changes (`approved_at`); the
+    status stays as it is. Approvers of the items only (403 for the batch); every row checked before anything is
+    written (`BatchRefused`): an item in an official status, with something to approve again, the decision whole
+    and not before the one in force; the versions the approver read (409)."""
+    if not rows:
+        return []
+    ids = {row.aid_item.pk for row in rows}
+    with transaction.atomic(), translation.override(None):
+        ensure_all_allowed(model=AidItem, user=user, pks=ids, action=Action.APPROVE)
+        found = Breaches()
+        for index, row in enumerate(rows):
+            item = row.aid_item
+            if item.status not in OFFICIAL_STATUSES or item.is_deleted:
+                found.add(index, rules.Breach("status", NOT_APPROVED))
+                continue
+            inputs = {
+                "decision_number": row.decision_number,
+                "decision_date": row.decision_date,
+                "decision_authority": row.authority,
+            }
+            for name, value in inputs.items():
+                if value in (None, ""):
+                    found.add(index, rules.Breach(name, REQUIRED))
+            if row.decision_date and item.decision_date and row.decision_date < item.decision_date:
+                found.add(
+                    index, rules.Breach("decision_date", REAPPROVAL_BEFORE_APPROVAL, {"date": item.decision_date})
+                )
+            if dry_run:
+                with found.row(index):
+                    check_version(stored=item.version, expected=row.expected_version)
+            if not found.broken(index) and selectors.changes_since_approval(item) is None:
+                found.add(index, rules.Breach("status", NOTHING_TO_REAPPROVE))
+        found.refuse()
+        items = [row.aid_item for row in rows]
+        if dry_run:
+            return items
+        claim_versions(model=AidItem, claims=[(row.aid_item, row.expected_version) for row in rows])
+        now = timezone.now()
+        for row in rows:
+            item = row.aid_item
+            item.decision_number, item.decision_date = row.decision_number, row.decision_date
+            item.decision_authority, item.approved_at = row.authority, now
+            save_with_history(instance=item, user=user, reason=REAPPROVED)
+        derived.aid_items_changed(ids)  # the duties and facts of the items follow their decision
+    return items
 
 
 # --- transactions -------------------------------------------------------------------------------------------

@@ -185,6 +185,7 @@ class StepPage:
 STEP_PAGES: dict[str, StepPage] = {
     "submit": StepPage(forms.SubmitForm, "primary", "send"),
     "approve": StepPage(forms.ApproveForm, "success", "check2-circle"),
+    "reapprove": StepPage(forms.ApproveForm, "warning", "check2-all"),
     "reject": StepPage(
         forms.ReasonForm,
         "outline-danger",
@@ -233,10 +234,13 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             Action.CHANGE: context["may_change"],
             Action.APPROVE: self.may(Action.APPROVE, item),
         }
+        since_approval = selectors.changes_since_approval(item)
         steps = [
             {"step": step, "page": STEP_PAGES[step.name]}
             for step in STEPS.values()
-            if step.is_open(item, today) and permitted[step.permission]
+            if step.is_open(item, today)
+            and permitted[step.permission]
+            and (step.name != "reapprove" or since_approval is not None)  # offered when something needs it
         ]
         context.update(
             transactions=selectors.with_rate_notes(selectors.aid_item_transactions(item)),
@@ -245,7 +249,7 @@ class AidItemDetailView(RecordDetailView[AidItem]):
             today=today,
             appraisal_deadline=item.appraisal_deadline if item.status == AidStatus.UNDER_APPRAISAL else None,
             start_deadline=item.start_deadline if item.status == AidStatus.APPROVED else None,
-            since_approval=selectors.changes_since_approval(item),
+            since_approval=since_approval,
         )
         return context
 
@@ -279,8 +283,11 @@ class AidItemEditView(RecordEditView):
             return self.render_form(form, stored, status=400, part_forms=part_forms)
         parts = part_forms.parts(beneficiaries=form.cleaned_data["beneficiaries"])
         try:
+            confirmed = part_forms.outside_confirmed
             if instance is None:
-                saved = services.aid_item_create(user=request.user, data=form.record_data(), parts=parts)
+                saved = services.aid_item_create(
+                    user=request.user, data=form.record_data(), parts=parts, confirmed=confirmed
+                )
             else:
                 saved = services.aid_item_update(
                     aid_item=instance,
@@ -288,6 +295,7 @@ class AidItemEditView(RecordEditView):
                     data=form.record_data(),
                     parts=parts,
                     expected_version=form.cleaned_data["version"],
+                    confirmed=confirmed,
                 )
         except ConflictError as exc:
             assert instance is not None  # a new record cannot conflict

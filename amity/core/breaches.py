@@ -35,6 +35,9 @@ class Breach(Exception):
     field: str
     message: str
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # here `field` is the attribute above
+    # Not a broken rule but something the user must confirm (a location outside their provinces): the write
+    # goes ahead when the caller says the user confirmed it (`confirmed=True` to the service).
+    confirmable: bool = False
 
     def text(self) -> str:
         """The message in the active language; a date parameter in its format (stored, it is ISO 8601)."""
@@ -87,6 +90,9 @@ class BatchRefused(ValidationError):
 
     def __init__(self, breaches: Sequence[RowBreach]) -> None:
         self.breaches = list(breaches)
+        # Only what the user may confirm: the batch goes through once they have (a page's box, the API's flag,
+        # an upload's confirmation).
+        self.asks_confirmation = bool(self.breaches) and all(found.breach.confirmable for found in self.breaches)
         messages: dict[str, list[str]] = defaultdict(list)
         for found in self.breaches:
             messages[found.breach.record_field or NON_FIELD_ERRORS].append(found.breach.lazy_text())

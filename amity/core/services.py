@@ -66,12 +66,25 @@ def _changes(instance: BaseModel, name: str, value: Any) -> bool:
     return bool((value.pk if isinstance(value, models.Model) else value) != stored)
 
 
+OUTSIDE_JURISDICTION = gettext_noop("You cannot save a record outside your jurisdiction.")
+
+
 def ensure_still_in_scope(*, user: Any, action: str, instance: BaseModel) -> None:
     """After a write, the record must still be one the user may change (else the caller's atomic block rolls
     back): an editor cannot move a record to another province."""
     model = type(instance)
     if not model.all_objects.restrict(user, action).filter(pk=instance.pk).exists():
-        raise PermissionDenied(_("You cannot save a record outside your jurisdiction."))
+        raise PermissionDenied(_(OUTSIDE_JURISDICTION))
+
+
+def ensure_all_would_be_allowed(*, user: Any, action: str, instances: Iterable[BaseModel]) -> None:
+    """Before a write: each record as it is about to be saved is one the user may `action`, as its scope policy
+    decides from the record's own fields (`ScopePolicy.allows`; no query where the rule can tell). A batch
+    writer asks it before the rows' other questions, so that whoever may not save a row at all gets the 403
+    first, not a question they would answer in vain (the result is checked again after the write)."""
+    for instance in instances:
+        if not type(instance).scope_policy.allows(user, action, instance):
+            raise PermissionDenied(_(OUTSIDE_JURISDICTION))
 
 
 def claim_version(*, instance: BaseModel, expected_version: int | None) -> None:

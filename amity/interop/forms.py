@@ -43,6 +43,14 @@ class ImportUploadForm(forms.Form):
         initial=True,
         help_text=_("Keep activities whose recipient country, or one of whose transactions' recipient country, is VN."),
     )
+    locations_outside_confirmed = forms.BooleanField(
+        label=_("Also import aid located outside my provinces"),
+        required=False,
+        help_text=_(
+            "Such aid items will also be shown to those provinces and counted in their figures. Unticked, "
+            "activities located outside your provinces are skipped and listed in the report."
+        ),
+    )
     dry_run = forms.BooleanField(
         label=_("Dry run"), required=False, help_text=_("Check the whole file and show the report; write nothing.")
     )
@@ -50,6 +58,8 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if jurisdiction(user) is None:  # national users have no provinces to leave: nothing to confirm
+            del self.fields["locations_outside_confirmed"]
         # The provinces the user may import aid for, by the scope policy; none chosen is the centre's aid,
         # for those who may import that (central officers, administrators).
         every = AdministrativeUnit.objects.filter(era=Era.CURRENT, level=UnitLevel.PROVINCE).order_by("name_vi")

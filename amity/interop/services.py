@@ -251,6 +251,7 @@ def _run_iati(run: ImportRun, on_progress: Callable[[int], None], *, plan_ahead:
         user=run.created_by,
         owning_province=run.owning_province,
         vn_only=bool(run.options.get("vn_only")),
+        locations_outside_confirmed=bool(run.options.get("locations_outside_confirmed")),
         dry_run=run.dry_run,
         run=run,
         progress=on_progress,
@@ -273,6 +274,7 @@ class _ExcelOutcome:
     ok: bool
     records: list[Any]
     preview: list[dict[str, Any]] = field(default_factory=list)  # what confirming will write, row by row
+    confirmations: list[Mapping[str, Any]] = field(default_factory=list)  # what confirming also confirms
     refused: None = None
 
     def summary(self) -> dict[str, Any]:
@@ -312,6 +314,7 @@ def _run_excel(run: ImportRun, on_progress: Callable[[int], None]) -> Any:
             checked.ok,
             [],
             checked.preview(PREVIEW_ROWS),
+            list(checked.confirmations),
         )
 
 
@@ -390,7 +393,7 @@ def _store_excel(run: ImportRun, result: _ExcelOutcome) -> None:
         )
     run.problems = problems
     if not confirmed:
-        run.options = {**run.options, "preview": result.preview}
+        run.options = {**run.options, "preview": result.preview, "confirmations": result.confirmations}
     if result.records:
         _record_excel_sources(run, result.records)
 

@@ -85,6 +85,7 @@ class ImportRunDetailView(LoginRequiredMixin, DetailView[ImportRun]):
         context["is_excel"] = run.kind != ImportKind.IATI
         context["preview"] = [_preview_line(line) for line in run.options.get("preview", [])]
         context["preview_more"] = max(0, run.created_count + run.updated_count - len(context["preview"]))
+        context["confirmations"] = [_report_line(p) for p in run.options.get("confirmations", [])]
         context["may_confirm"] = run.status == "checked" and (
             run.created_by_id is None or run.created_by_id == self.request.user.pk
         )
@@ -195,7 +196,10 @@ class IatiImportView(LoginRequiredMixin, FormView[ImportUploadForm]):
                 stream=upload,
                 file_name=upload.name,
                 owning_province=form.cleaned_data["province"],
-                options={"vn_only": form.cleaned_data["vn_only"]},
+                options={
+                    "vn_only": form.cleaned_data["vn_only"],
+                    "locations_outside_confirmed": bool(form.cleaned_data.get("locations_outside_confirmed")),
+                },
                 dry_run=form.cleaned_data["dry_run"],
             )
         except PermissionDenied as exc:

@@ -373,27 +373,43 @@ def test_the_location_picker_finds_names_without_accents_and_warns_outside_the_u
 def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_to_it(
     page: Any, live_server: Any
 ) -> None:
-    """The editor adds two transactions in two currencies to an item with two sectors and two locations and
-    submits it; the approver signs in through both steps (password, then the authenticator code: the second
-    factor is part of the workflow) and approves it; the dashboard's disbursed figure changes and opens the item."""
+    """The editor records an item with two sectors (found with the sector picker's search box) and two locations
+    (a commune found by name with the location picker, and the whole province), adds two transactions in two
+    currencies and submits it; the approver signs in through both steps (password, then the authenticator code:
+    the second factor is part of the workflow) and approves it; the dashboard's disbursed figure changes and opens
+    the item."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from playwright.sync_api import expect
 
     from amity.accounts.tests.test_two_factor import code
-    from amity.aid.tests.factories import HAI_PHONG_COMMUNE, make_aid_item, unit
     from amity.reference.models import Currency
 
     hai_phong = province("31")
     user = editor()
-    item = make_aid_item(
-        user,
-        owning_province=hai_phong,
-        title="Trạm y tế xã Thành Đông",
-        sectors=(("12220", "60"), ("14030", "40")),
-        locations=((hai_phong, "50"), (unit(HAI_PHONG_COMMUNE), "50")),
-    )
     sign_in_as(page, user, live_server)
-    page.goto(item.get_absolute_url())
+    page.goto(reverse("aid:add"))
+    page.select_option("#id_modality", "project")
+    page.fill("#id_title_vi", "Trạm y tế xã Thành Đông")
+    page.select_option("#id_owning_province", value=str(hai_phong.pk))
+    pick_sector(page, 0, "suc khoe co ban", "12220", "60")  # "Chăm sóc sức khỏe cơ bản", typed without accents
+    page.locator('[data-formset-add="sectors"]').click()
+    pick_sector(page, 1, "14030", "14030", "40")
+    commune = page.locator("#id_locations-0-unit")
+    commune.fill("thanh dong")
+    suggestion = page.locator("#aid-unit-options option").first
+    expect(suggestion).to_contain_text("Hải Phòng")  # the editor's province first, named beside the unit
+    commune.fill(suggestion.get_attribute("value") or "")  # as when the suggestion is picked
+    page.fill("#id_locations-0-percentage", "50")
+    page.locator('[data-formset-add="locations"]').click()
+    page.fill("#id_locations-1-unit", "31")
+    page.fill("#id_locations-1-percentage", "50")
+    snap(page, "guide-aid-item-two-sectors")
+    page.get_by_role("button", name=vi("Save")).click()
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    item = AidItem.objects.get()
+    assert sorted((s.sector.code, s.percentage) for s in item.sectors.all()) == [("12220", 60), ("14030", 40)]
+    located = sorted((loc.unit.level, loc.current_province.code, loc.percentage) for loc in item.locations.all())
+    assert located == [("commune", "31", 50), ("province", "31", 50)]
     for amount, currency in (("12000", "USD"), ("5000", "EUR")):
         page.locator(f'a[href="{reverse("aid:transaction_add", args=[item.public_id])}"]').click()
         page.select_option("#id_transaction_type", "3")  # disbursement, dated today
@@ -441,6 +457,18 @@ def test_an_aid_item_submitted_then_approved_counts_on_the_dashboard_and_links_t
     snap(page, "guide-aid-list")
     page.locator(f'a[href="{item.get_absolute_url()}"]').first.click()
     expect(page.locator("h1")).to_contain_text("Trạm y tế xã Thành Đông")
+
+
+def pick_sector(page: Any, row: int, search: str, code: str, percentage: str) -> None:
+    """The sector picker of a sector row: typed into its search box, the first match picked with Enter."""
+    from playwright.sync_api import expect
+
+    select = page.locator(f"#id_sectors-{row}-sector")
+    search_box = select.locator("xpath=preceding-sibling::input[@type='search']")
+    search_box.fill(search)
+    search_box.press("Enter")
+    expect(select.locator("option:checked")).to_contain_text(code)
+    page.fill(f"#id_sectors-{row}-percentage", percentage)
 
 
 def test_a_save_over_a_colleagues_newer_save_shows_the_conflict_and_keeps_the_input(

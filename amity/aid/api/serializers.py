@@ -136,6 +136,15 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
     locations = LocationShareSerializer(many=True, required=False)
     participants = ParticipantSerializer(many=True, required=False)
     beneficiaries = BeneficiariesField(required=False)
+    locations_outside_confirmed = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text=_(
+            "True to confirm locations added outside your provinces (the aid item is then also shown to those "
+            "provinces and counted in their figures); without it such locations are a 400 naming `locations`."
+        ),
+    )
     committed_usd = money_total()
     disbursed_usd = money_total()
     spent_usd = money_total()
@@ -178,6 +187,7 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
             "locations",
             "participants",
             "beneficiaries",
+            "locations_outside_confirmed",
             "committed_usd",
             "disbursed_usd",
             "spent_usd",
@@ -203,10 +213,11 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
         ]
         extra_kwargs = {"version": {"read_only": False, "required": False}}
 
-    def split(self) -> tuple[dict[str, Any], AidItemParts, int | None]:
-        """The validated input as (aid item fields, parts, expected version) for the services."""
+    def split(self) -> tuple[dict[str, Any], AidItemParts, int | None, bool]:
+        """The validated input as (aid item fields, parts, expected version, confirmed) for the services."""
         data = dict(self.validated_data)
         version = data.pop("version", None)
+        confirmed = bool(data.pop("locations_outside_confirmed", False))
         sectors = data.pop("sectors", None)
         locations = data.pop("locations", None)
         participants = data.pop("participants", None)
@@ -221,7 +232,7 @@ class AidItemSerializer(serializers.ModelSerializer[AidItem]):
             else [Participation(row["organisation"], row["role"]) for row in participants],
             beneficiaries=beneficiaries,
         )
-        return data, parts, version
+        return data, parts, version, confirmed
 
 
 class TransactionSerializer(serializers.ModelSerializer[Transaction]):

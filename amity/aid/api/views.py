@@ -60,11 +60,12 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
         return selectors.with_detail_data(AidItem.all_objects.filter(pk=aid_item.pk)).get()
 
     def perform_create(self, serializer: BaseSerializer[AidItem]) -> None:
-        data, parts, _version = cast(AidItemSerializer, serializer).split()  # DRF's hook names the base class
-        serializer.instance = self._fresh(services.aid_item_create(user=self.request.user, data=data, parts=parts))
+        data, parts, _version, confirmed = cast(AidItemSerializer, serializer).split()  # DRF names the base class
+        aid_item = services.aid_item_create(user=self.request.user, data=data, parts=parts, confirmed=confirmed)
+        serializer.instance = self._fresh(aid_item)
 
     def perform_update(self, serializer: BaseSerializer[AidItem]) -> None:
-        data, parts, version = cast(AidItemSerializer, serializer).split()
+        data, parts, version, confirmed = cast(AidItemSerializer, serializer).split()
         assert serializer.instance is not None
         aid_item = services.aid_item_update(
             aid_item=serializer.instance,
@@ -72,6 +73,7 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
             data=data,
             parts=parts,
             expected_version=expected_version(self.request, version, serializer.instance),
+            confirmed=confirmed,
         )
         serializer.instance = self._fresh(aid_item)
 
@@ -99,6 +101,13 @@ class AidItemViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[AidItem]):
     def approve(self, request: Request, public_id: Any = None) -> Response:
         """Under appraisal → approved, with the decision's number, date and authority (approvers)."""
         return self._step(request, "approve", ApproveInputSerializer)
+
+    @extend_schema(request=ApproveInputSerializer, responses=AidItemSerializer)
+    @action(detail=True, methods=["post"])
+    def reapprove(self, request: Request, public_id: Any = None) -> Response:
+        """An approved item whose approved substance changed since its approval approved again, with the
+        new decision's number, date and authority (approvers); the status stays. Nothing changed: a 400."""
+        return self._step(request, "reapprove", ApproveInputSerializer)
 
     @extend_schema(request=ReasonInputSerializer, responses=AidItemSerializer)
     @action(detail=True, methods=["post"])

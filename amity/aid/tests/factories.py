@@ -45,8 +45,11 @@ def make_aid_item(
     locations: Iterable[tuple[AdministrativeUnit, str]] | None = None,
     participants: Iterable[tuple[Organisation, str]] = (),
     beneficiaries: Iterable[str] = (),
+    confirmed: bool = True,
     **fields: Any,
 ) -> AidItem:
+    """An aid item made through the service. Locations outside the user's provinces are confirmed (the page's
+    box ticked) unless a test of that rule says `confirmed=False`."""
     parts = services.AidItemParts(
         sectors=[services.SectorShare(sector(code), Decimal(share)) for code, share in sectors],
         # A province's aid is located in it unless the test says otherwise ([] is nationwide aid).
@@ -58,7 +61,7 @@ def make_aid_item(
         beneficiaries=list(beneficiaries),
     )
     data = {"title_vi": title, "modality": modality, "owning_province": owning_province, **fields}
-    return services.aid_item_create(user=user, data=data, parts=parts)
+    return services.aid_item_create(user=user, data=data, parts=parts, confirmed=confirmed)
 
 
 def make_transaction(

@@ -162,3 +162,92 @@ def test_editing_keeps_a_stored_location_outside_without_asking(users) -> None: 
     response = client_for(users["editor"]).post(reverse("aid:edit", args=[item.public_id]), data)
     assert response.status_code == 302
     assert AidItem.objects.get(pk=item.pk).title_vi == "Nhà văn hóa thôn (sửa)"
+
+
+# --- the same rule for every writer: the service asks, pages, the API and uploads confirm ---------------------
+
+
+def test_the_service_asks_to_confirm_a_location_outside_the_users_provinces_and_saves_it_once_confirmed(users) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from amity.aid.rules import OUTSIDE_PROVINCES
+    from amity.aid.services import AidItemParts, LocationShare, SectorShare, aid_item_create
+    from amity.core.breaches import BatchRefused
+
+    elsewhere = commune("Tân An", TUYEN_QUANG)
+    data = {"title_vi": "Nhà văn hóa thôn", "modality": "project", "owning_province": province("31")}
+    parts = AidItemParts(
+        sectors=[SectorShare(sector("11220"), Decimal(100))], locations=[LocationShare(elsewhere, Decimal(100))]
+    )
+    with pytest.raises(BatchRefused) as refused:
+        aid_item_create(user=users["editor"], data=data, parts=parts)
+    assert refused.value.asks_confirmation
+    [found] = refused.value.breaches
+    assert (found.breach.field, found.breach.message) == ("locations.unit", OUTSIDE_PROVINCES)
+    assert not AidItem.objects.exists()
+
+    item = aid_item_create(user=users["editor"], data=data, parts=parts, confirmed=True)
+    assert [loc.unit for loc in item.locations.all()] == [elsewhere]
+    # A national user has no provinces to leave.
+    aid_item_create(user=users["central"], data={**data, "owning_province": None}, parts=parts)
+
+
+def test_the_api_asks_the_same_confirmation(users) -> None:  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(users["editor"])
+    elsewhere = commune("Tân An", TUYEN_QUANG)
+    body = {
+        "modality": "project",
+        "title_vi": "Nhà văn hóa thôn",
+        "owning_province": "31",
+        "sectors": [{"sector": "11220", "percentage": "100"}],
+        "locations": [{"unit": elsewhere.code, "era": "2025", "percentage": "100"}],
+    }
+    refused = client.post("/api/v1/aid-items/", body, format="json", headers={"accept-language": "vi"})
+    assert refused.status_code == 400
+    assert "Tuyên Quang" in " ".join(refused.json()["locations"])  # named in the caller's language
+    assert not AidItem.objects.exists()
+
+    saved = client.post("/api/v1/aid-items/", {**body, "locations_outside_confirmed": True}, format="json")
+    assert saved.status_code == 201, saved.json()
+    assert "locations_outside_confirmed" not in saved.json()  # write-only
+    item = AidItem.objects.get()
+    assert [loc.unit for loc in item.locations.all()] == [elsewhere]
+    # One who may not save the item at all is refused (403) before being asked to confirm its locations.
+    body_elsewhere = {**body, "owning_province": TUYEN_QUANG}
+    assert client.post("/api/v1/aid-items/", body_elsewhere, format="json").status_code == 403
+    assert AidItem.objects.count() == 1
+    # Changing the item without touching its locations asks nothing.
+    changed = client.patch(
+        f"/api/v1/aid-items/{item.public_id}/", {"title_vi": "Nhà văn hóa thôn Tân An", "version": item.version}
+    )
+    assert changed.status_code == 200, changed.json()
+
+
+def test_an_excel_upload_lists_locations_outside_the_users_provinces_and_confirming_it_confirms_them(
+    users, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from amity.interop.choices import ImportStatus
+    from amity.interop.tests.test_excel import aid_item_workbook, put, xlsx
+    from amity.interop.tests.test_excel_upload_pages import upload
+
+    elsewhere = commune("Tân An", TUYEN_QUANG)
+    workbook = aid_item_workbook(users["editor"], reference="HP-NVH-01")
+    put(workbook.worksheets[1], 3, aid_item="HP-NVH-01", sector="11220", percentage=100)
+    put(workbook.worksheets[2], 3, aid_item="HP-NVH-01", unit=elsewhere.code, percentage=100)
+    client = client_for(users["editor"])
+
+    run = upload(client, xlsx(workbook), django_capture_on_commit_callbacks)
+    assert run.status == ImportStatus.CHECKED and not run.problems  # not a problem of the file
+    page = client.get(run.get_absolute_url()).content.decode()
+    confirmations = page[page.index('id="excel-confirmations"') :]
+    assert "Tuyên Quang" in confirmations[: confirmations.index("</ul>")]
+    assert not AidItem.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("interop:run_confirm", args=[run.public_id]))
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE, run.problems
+    assert [loc.unit for loc in AidItem.objects.get().locations.all()] == [elsewhere]

@@ -232,8 +232,9 @@ def test_an_editor_cannot_revoke_an_approval(users, item_under_appraisal):
 
 
 def test_an_editor_cannot_create_aid_owned_by_another_province_and_nothing_is_saved(users, son_la):
+    # Located in that province too, and not confirmed: the 403 comes before any request to confirm the location.
     with pytest.raises(PermissionDenied):
-        make_aid_item(users["editor"], owning_province=son_la)
+        make_aid_item(users["editor"], owning_province=son_la, confirmed=False)
     assert nothing_saved()
 
 
@@ -242,6 +243,15 @@ def test_an_editor_cannot_move_aid_to_another_province(users, hai_phong, son_la)
     with pytest.raises(PermissionDenied):
         services.aid_item_update(
             aid_item=item, user=users["editor"], data={"owning_province": son_la}, expected_version=item.version
+        )
+    # Moved there with a location there, unconfirmed: refused as a move, not asked about the location.
+    with pytest.raises(PermissionDenied):
+        services.aid_item_update(
+            aid_item=item,
+            user=users["editor"],
+            data={"owning_province": son_la},
+            parts=services.AidItemParts(locations=[services.LocationShare(son_la, Decimal(100))]),
+            expected_version=item.version,
         )
     stored = AidItem.objects.get(pk=item.pk)
     assert (stored.owning_province, stored.version) == (hai_phong, 1)

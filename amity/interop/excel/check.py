@@ -37,6 +37,9 @@ class ExcelCheck:
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     planned: list[Planned] = field(default_factory=list)
+    # What the rules ask the user to confirm (locations outside their provinces): listed with the preview, and
+    # confirming the upload confirms them.
+    confirmations: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -88,7 +91,10 @@ def check_workbook(kind: str, source: FileInput, user: Any) -> ExcelCheck:
             try:
                 save_planned(kind, result.planned, user, dry_run=True)
             except BatchRefused as refused:
-                checker.problems += refused_problems(result.planned, refused)
+                if refused.asks_confirmation:
+                    result.confirmations = refused_problems(result.planned, refused)
+                else:
+                    checker.problems += refused_problems(result.planned, refused)
     result.problems = sorted(checker.problems, key=checker.sort_key)
     if result.problems:
         result.planned = []

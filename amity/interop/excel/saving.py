@@ -71,14 +71,17 @@ class Planned:
 COLUMN_OF = {"participants": "donor", "sectors": "sector", "locations": "unit"}
 
 
-def save_planned(kind: str, planned: Sequence[Planned], user: Any, *, dry_run: bool) -> list[Any]:
+def save_planned(
+    kind: str, planned: Sequence[Planned], user: Any, *, dry_run: bool, confirmed: bool = False
+) -> list[Any]:
     """Check (`dry_run`) or write the created and updated rows of a plan through the batch service of their
-    kind; the records written, in the order of those rows. Raises `BatchRefused`."""
+    kind; the records written, in the order of those rows. Raises `BatchRefused`. `confirmed`: the user confirmed
+    what the rules ask to confirm (an upload confirmed after its check listed it)."""
     rows = [item for item in planned if item.action != UNCHANGED]
-    return SAVERS[kind](rows, user, dry_run) if rows else []
+    return SAVERS[kind](rows, user, dry_run, confirmed) if rows else []
 
 
-def _save_aid_items(rows: Sequence[Planned], user: Any, dry_run: bool) -> list[Any]:
+def _save_aid_items(rows: Sequence[Planned], user: Any, dry_run: bool, confirmed: bool) -> list[Any]:
     changes = [
         aid_services.ItemChange(
             item.data,
@@ -88,15 +91,17 @@ def _save_aid_items(rows: Sequence[Planned], user: Any, dry_run: bool) -> list[A
         )
         for item in rows
     ]
-    return aid_services.aid_items_save(user=user, rows=changes, reason=EXCEL_IMPORT, dry_run=dry_run)
+    return aid_services.aid_items_save(
+        user=user, rows=changes, reason=EXCEL_IMPORT, dry_run=dry_run, confirmed=confirmed
+    )
 
 
-def _save_transactions(rows: Sequence[Planned], user: Any, dry_run: bool) -> list[Any]:
+def _save_transactions(rows: Sequence[Planned], user: Any, dry_run: bool, confirmed: bool) -> list[Any]:
     changes = [(item.instance, item.expected_version) for item in rows]
     return aid_services.transactions_save(user=user, changes=changes, reason=EXCEL_IMPORT, dry_run=dry_run)
 
 
-SAVERS: dict[str, Callable[[Sequence[Planned], Any, bool], list[Any]]] = {
+SAVERS: dict[str, Callable[[Sequence[Planned], Any, bool, bool], list[Any]]] = {
     "aid_items": _save_aid_items,
     "transactions": _save_transactions,
 }

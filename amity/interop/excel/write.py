@@ -201,7 +201,8 @@ def _write_registration(item: Planned, user: Any) -> Any:
 
 def _batch(check: ExcelCheck, user: Any, found: list[Problem], progress: Progress | None) -> list[WrittenRecord]:
     """The file's created and changed rows in one call of their batch service (`saving.save_planned`)."""
-    written = iter(save_planned(check.kind, check.planned, user, dry_run=False))
+    # Written once the user confirmed the checked file, which listed what needed their confirmation.
+    written = iter(save_planned(check.kind, check.planned, user, dry_run=False, confirmed=True))
     records = [_record(item, item.instance if item.action == UNCHANGED else next(written)) for item in check.planned]
     if progress is not None:
         progress(len(check.planned), len(check.planned))

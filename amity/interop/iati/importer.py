@@ -12,7 +12,9 @@ without a model instance each. The invariants hold the same:
 
 - idempotent: the same file twice changes nothing the second time; a newer file updates the same records;
 - tolerant and honest: an activity that cannot be imported is skipped with its line and reason, the rest goes
-  in; parts left out (an unmatched location, a transaction for another country) are reported as warnings;
+  in; parts left out (an unmatched location, a transaction for another country) are reported as warnings; an
+  activity located outside the importer's provinces waits for their confirmation as on every other writer
+  (`locations_outside_confirmed`; without it, the activity is skipped with the provinces named);
 - all or nothing at file level: the whole import is one transaction, so a file that turns out malformed at
   line 900,000 leaves the database as it was; a dry run rolls back at the end.
 """
@@ -34,6 +36,7 @@ from amity.aid import rules
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import (
     AidItem,
+    LocationSplit,
     Transaction,
 )
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
@@ -41,7 +44,7 @@ from amity.aid.services import aid_items_write
 from amity.core.ahead import PlannedAhead, may_plan_ahead
 from amity.core.bulk import create_rows, few_collections, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
-from amity.core.scoping import Action
+from amity.core.scoping import Action, jurisdiction
 from amity.core.services import ensure_all_allowed
 from amity.reference.models import AdministrativeUnit
 from amity.reports.facts import FACT_COLUMNS, ItemShape, fact_rows, facts_refresh, shape_in_hand
@@ -121,6 +124,7 @@ class IatiImporter(ActivityMapping):
         user: Any = None,
         owning_province: AdministrativeUnit | None = None,
         vn_only: bool = False,
+        locations_outside_confirmed: bool = False,
         dry_run: bool = False,
         run: ImportRun | None = None,
         source_name: str = "",
@@ -134,6 +138,8 @@ class IatiImporter(ActivityMapping):
         self.plan_ahead_asked = plan_ahead  # plan the next batch in a thread (None: where `may_plan_ahead`)
         self.owning_province = owning_province
         self.vn_only = vn_only
+        # The importer said yes to locations outside their provinces (`rules.check_locations_within_provinces`).
+        self.locations_outside_confirmed = locations_outside_confirmed
         self.dry_run = dry_run
         self.run = run
         self.progress = progress
@@ -250,6 +256,7 @@ class IatiImporter(ActivityMapping):
             stored = AidItem.all_objects.filter(pk__in=[i.pk for i in existing.values()])
             changeable = set(stored.restrict(self.user, Action.CHANGE).values_list("pk", flat=True))
             visible = set(stored.restrict(self.user, Action.VIEW).values_list("pk", flat=True))
+        stored_units = self._stored_units(existing.values())
         plans: list[tuple[Plan, AidItem | None]] = []
         for activity in batch:
             if self.vn_only and not self._is_about_viet_nam(activity):
@@ -261,6 +268,7 @@ class IatiImporter(ActivityMapping):
                     self._check_may_update(activity, item, changeable, visible)
                 plan = self._plan(activity, item)
                 self._check_plan(plan)
+                self._check_within_provinces(plan, stored_units.get(item.pk, set()) if item is not None else set())
             except ActivitySkipped as exc:
                 self._skip(Problem(exc.message, exc.params, exc.line or activity.line, activity.identifier, exc.field))
                 continue
@@ -361,6 +369,37 @@ class IatiImporter(ActivityMapping):
                 rules.check_provider_registered(name, self.organisations.licences.get(provider, []), tx.date)
             except rules.Breach as breach:
                 raise ActivitySkipped(breach.message, tx.line, "provider-org", **breach.params) from None
+
+    def _provinces(self) -> frozenset[int] | None:
+        """The provinces whose locations need no confirmation: None when nothing is asked (the system, national
+        users, or the importer confirmed them)."""
+        if self.user is None or self.locations_outside_confirmed:
+            return None
+        return jurisdiction(self.user)
+
+    def _stored_units(self, items: Iterable[AidItem]) -> dict[int, set[int]]:
+        """The units each stored item of a batch is already located in (asked about once, when they were added):
+        one query per batch, none when nothing is asked."""
+        ids = [item.pk for item in items]
+        stored: dict[int, set[int]] = defaultdict(set)
+        if ids and self._provinces() is not None:
+            for item_id, unit_id in LocationSplit.objects.filter(aid_item_id__in=ids).values_list("aid_item", "unit"):
+                stored[item_id].add(unit_id)
+        return stored
+
+    def _check_within_provinces(self, plan: Plan, stored_units: set[int]) -> None:
+        """The aid register's rule for locations an activity adds outside the importer's provinces (the one every
+        writer asks): unconfirmed, the activity is skipped with the provinces named, like any refused activity."""
+        provinces = self._provinces()
+        if provinces is None:
+            return
+        added = [self._current_province(unit) for unit, _share in plan.locations if unit.pk not in stored_units]
+        try:
+            rules.check_locations_within_provinces(added, provinces, confirmed=False)
+        except rules.Breach as breach:
+            # The report is stored: the provinces' names as text (Vietnamese, as the run writes them).
+            params = {name: str(value) for name, value in breach.params.items()}
+            raise ActivitySkipped(breach.message, plan.activity.line, breach.record_field, **params) from None
 
     def _apply(self, plan: Plan, item: AidItem, parts: ExistingParts) -> bool:
         """Set the plan's fields on an existing item; whether the item or its parts change."""
@@ -519,6 +558,7 @@ def import_file(
     user: Any = None,
     owning_province: AdministrativeUnit | None = None,
     vn_only: bool = False,
+    locations_outside_confirmed: bool = False,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     run: ImportRun | None = None,
@@ -530,6 +570,7 @@ def import_file(
             user=user,
             owning_province=owning_province,
             vn_only=vn_only,
+            locations_outside_confirmed=locations_outside_confirmed,
             dry_run=dry_run,
             run=run,
             source_name=str(path),

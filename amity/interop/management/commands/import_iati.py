@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", type=Path)
         parser.add_argument("--province", help="code of the (current-era) province that owns the imported aid")
         parser.add_argument("--vn-only", action="store_true", help="keep only activities for Viet Nam")
+        parser.add_argument(
+            "--locations-outside-confirmed",
+            action="store_true",
+            help="with --user: also import activities located outside the user's provinces (else each is skipped)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check everything and write nothing")
         parser.add_argument("--user", help="act as this user (their permissions and scope apply); default: the system")
 
@@ -52,7 +57,10 @@ class Command(BaseCommand):
                     stream=stream,
                     file_name=path.name,
                     owning_province=province,
-                    options={"vn_only": options["vn_only"]},
+                    options={
+                        "vn_only": options["vn_only"],
+                        "locations_outside_confirmed": options["locations_outside_confirmed"],
+                    },
                     dry_run=options["dry_run"],
                 )
             started = time.monotonic()
