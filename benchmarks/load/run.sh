@@ -40,8 +40,10 @@ export AMITY_LOG_LEVEL=WARNING
 $PY manage.py collectstatic --no-input --verbosity 0
 AMITY_LOG_LEVEL=WARNING DATABASE_URL="${DATABASE_URL%%\?*}" $PY benchmarks/load/prepare.py --out "$VAR/requests.tsv"
 
+# Connections stay open between a user's requests (--keep-alive 15 > the longest think time, as nginx in front would
+# keep the visitor's), so that wrk does not count gunicorn closing an idle connection as a read error.
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads "$THREADS" \
-  --timeout 60 --graceful-timeout 10 --max-requests 0 --log-level warning &
+  --timeout 60 --graceful-timeout 10 --max-requests 0 --keep-alive 15 --log-level warning &
 server=$!
 importer=""
 trap 'kill $server 2>/dev/null; [ -n "$importer" ] && kill $importer 2>/dev/null; wait 2>/dev/null || true' EXIT INT TERM
