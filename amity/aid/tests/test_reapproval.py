@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from amity.aid import services
@@ -65,7 +66,9 @@ def test_reapproval_records_the_new_decision_and_resets_the_baseline(users, hai_
 
     # A later change of what was approved needs re-approval again; a commitment is part of it.
     make_transaction(users["editor"], stored, kind="2", amount="500")
-    assert [str(name) for name in changes_since_approval(AidItem.objects.get(pk=item.pk)).changed] == ["commitments"]
+    with translation.override("en"):
+        changed = [str(name) for name in changes_since_approval(AidItem.objects.get(pk=item.pk)).changed]
+    assert changed == ["commitments"]
 
 
 def test_a_disbursement_needs_no_reapproval(users, hai_phong) -> None:  # type: ignore[no-untyped-def]
