@@ -8,15 +8,9 @@ from typing import Any
 
 from django.conf import settings
 
-from amity.tests_browser.conftest import (  # noqa: F401  # fixtures: the browser tests' own
-    _flush_keeps_reference_data,
-    browser,
-    page,
-    reference_data,
-    snap,
-)
+from amity.portal.tests.opendata_world import SECRETS, build_world
 
-from .opendata_world import SECRETS, build_world
+from .conftest import snap
 
 
 def test_the_public_figures_and_data_pages_run_under_the_csp(
@@ -24,7 +18,7 @@ def test_the_public_figures_and_data_pages_run_under_the_csp(
 ) -> None:
     from playwright.sync_api import expect
 
-    tab = request.getfixturevalue("page")  # the browser tests' fixture, imported above
+    tab = request.getfixturevalue("page")
 
     world = build_world(users, hai_phong, son_la)
     tab.goto(f"/figures/{world.national.public_id}/")
