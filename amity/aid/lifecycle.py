@@ -21,6 +21,22 @@ from .models import AidItem
 Perform = Callable[[AidItem, Any, Mapping[str, Any], int | None], AidItem]
 
 
+def _recording_decision(write: Callable[..., AidItem]) -> Perform:
+    """A step that records an approval decision (approve, re-approve): the decision's three inputs, read alike."""
+
+    def perform(item: AidItem, user: Any, inputs: Mapping[str, Any], version: int | None) -> AidItem:
+        return write(
+            aid_item=item,
+            user=user,
+            decision_number=inputs.get("decision_number") or "",
+            decision_date=inputs.get("decision_date"),
+            authority=inputs.get("decision_authority") or "",
+            expected_version=version,
+        )
+
+    return perform
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -78,14 +94,7 @@ STEPS: dict[str, Step] = {
             Action.APPROVE,
             _("Approve"),
             ("decision_number", "decision_date", "decision_authority"),
-            lambda item, user, inputs, version: services.aid_item_approve(
-                aid_item=item,
-                user=user,
-                decision_number=inputs.get("decision_number") or "",
-                decision_date=inputs.get("decision_date"),
-                authority=inputs.get("decision_authority") or "",
-                expected_version=version,
-            ),
+            _recording_decision(services.aid_item_approve),
         ),
         Step(
             "reapprove",
@@ -93,14 +102,7 @@ STEPS: dict[str, Step] = {
             Action.APPROVE,
             _("Re-approve"),
             ("decision_number", "decision_date", "decision_authority"),
-            lambda item, user, inputs, version: services.aid_item_reapprove(
-                aid_item=item,
-                user=user,
-                decision_number=inputs.get("decision_number") or "",
-                decision_date=inputs.get("decision_date"),
-                authority=inputs.get("decision_authority") or "",
-                expected_version=version,
-            ),
+            _recording_decision(services.aid_item_reapprove),
         ),
         Step(
             "reject",
