@@ -21,6 +21,11 @@ INACTIVITY_MONTHS = 12  # Art. 19: no activity for 12 consecutive months is a gr
 INACTIVITY_DAYS = 365
 
 
+def registration_valid_on_q(day: date) -> Q:
+    """The registrations valid on `day`: the database form of `Registration.is_valid_on`."""
+    return Q(state=RegistrationState.IN_FORCE, issue_date__lte=day, expiry_date__gte=day)
+
+
 def registration_status_q(status: str, *, today: date) -> Q:
     """The rows whose status on `today` is `status`; the database form of `Registration.status_on`."""
     in_force = Q(state=RegistrationState.IN_FORCE)

@@ -46,8 +46,9 @@ from amity.aid.choices import (
 )
 from amity.aid.models import AidItem, LocationSplit, SectorSplit, Transaction
 from amity.core.text import check_text
-from amity.organisations.choices import OrganisationKind, RegistrationKind, RegistrationState
+from amity.organisations.choices import OrganisationKind, RegistrationKind
 from amity.organisations.models import Organisation, Registration
+from amity.organisations.selectors import registration_valid_on_q
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.fx import shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country, Currency
@@ -503,16 +504,12 @@ def published_aid_items(filters: dict[str, Any] | None = None) -> QuerySet[AidIt
 def licensed_ngos(*, today: date | None = None) -> QuerySet[Organisation]:
     """Foreign NGOs holding a registration in force and valid today (Decree 58/2022)."""
     day = today or timezone.localdate()
-    valid = Registration.objects.unscoped().filter(_valid_registrations(day))
+    valid = Registration.objects.unscoped().filter(registration_valid_on_q(day))
     return (
         Organisation.objects.unscoped()
         .filter(kind=OrganisationKind.FOREIGN_NGO, pk__in=valid.values("organisation_id"))
         .order_by("name", "pk")
     )
-
-
-def _valid_registrations(day: date) -> Q:
-    return Q(state=RegistrationState.IN_FORCE, issue_date__lte=day, expiry_date__gte=day)
 
 
 # --- shared lookups ----------------------------------------------------------------------------------------------
@@ -802,7 +799,7 @@ def ngo_rows(organisations: Iterable[Organisation], *, today: date | None = None
         registrations: dict[int, list[Registration]] = {}
         valid = (
             Registration.objects.unscoped()
-            .filter(_valid_registrations(day), organisation_id__in=[o.pk for o in chunk])
+            .filter(registration_valid_on_q(day), organisation_id__in=[o.pk for o in chunk])
             .order_by("organisation_id", "expiry_date", "pk")
             .prefetch_related("provinces", "sectors")
         )

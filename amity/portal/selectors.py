@@ -22,8 +22,9 @@ from amity.diplomacy.models import Event
 from amity.diplomacy.selectors import public_events as diplomacy_public_events
 from amity.diplomacy.selectors import public_events_between
 from amity.documents.search import normalise
-from amity.organisations.choices import OrganisationKind, RegistrationState
+from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation, Registration
+from amity.organisations.selectors import registration_valid_on_q
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 from amity.reports.models import PublishedReport
@@ -149,9 +150,7 @@ class DirectoryEntry:
 
 
 def valid_registrations(today: date) -> QuerySet[Registration]:
-    return Registration.objects.unscoped().filter(
-        state=RegistrationState.IN_FORCE, issue_date__lte=today, expiry_date__gte=today
-    )
+    return Registration.objects.unscoped().filter(registration_valid_on_q(today))
 
 
 def directory(
