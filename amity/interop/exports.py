@@ -4,10 +4,12 @@ that no request has to stay open for minutes. Small exports stream at once (`vie
 An export whose worker died while writing it (`kill -9`, the out-of-memory killer, a host that stopped) is marked
 failed — "interrupted, nothing kept" — as interrupted imports are (`workers`): by every task worker at start and
 periodically, and by its page; its user asks for it again. Nothing of it was kept: the file is written to a
-temporary file first and kept only when whole."""
+temporary file first and kept only when whole, in a folder of its own run (`exports/<year>/<month>/<run>/`), which
+the recovery empties — a worker killed while copying the finished file into storage leaves no file behind."""
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from collections.abc import Mapping
 from typing import Any
@@ -103,7 +105,7 @@ def export_run_execute(*, run: ExportRun) -> ExportRun:
                     scratch.write(piece)
                 name = f"{EXPORTS[ExportKind(run.kind)][2]}-{timezone.localdate():%Y%m%d}.xml"
             scratch.seek(0)
-            run.file.save(name, File(scratch), save=False)
+            run.file.save(f"{run.public_id}/{name}", File(scratch), save=False)
         run.status = ImportStatus.DONE
     except (ValueError, InvalidFilter, TooManyRows) as exc:
         run.status, run.error = ImportStatus.FAILED, str(exc)
@@ -127,12 +129,33 @@ def export_runs_recover(runs: QuerySet[ExportRun] | None = None) -> list[ExportR
     from .services import runs_recover
     from .tasks import run_export
 
-    return runs_recover(
+    recovered = runs_recover(
         ExportRun.objects.all() if runs is None else runs,
         message=EXPORT_INTERRUPTED,
         task_path=run_export.module_path,
         progress_key=_progress_key,
     )
+    for run in recovered:
+        _remove_stored_files(run)
+    return recovered
+
+
+def _remove_stored_files(run: ExportRun) -> None:
+    """Delete what a dead worker had stored of `run`'s file: the run's folder in every month's folder from the
+    run's creation to now (`upload_to` names the month on the server's clock when the file is saved; a day's
+    margin covers the server's time zone)."""
+    field = ExportRun._meta.get_field("file")
+    created = ExportRun.objects.values_list("created_at", flat=True).get(pk=run.pk)
+    month = (created - datetime.timedelta(days=1)).date().replace(day=1)
+    while month <= datetime.datetime.now().date():
+        folder = f"{month.strftime(field.upload_to)}{run.public_id}"
+        try:
+            names = field.storage.listdir(folder)[1]
+        except FileNotFoundError:
+            names = []
+        for name in names:
+            field.storage.delete(f"{folder}/{name}")
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
 
 
 def export_run_progress(run: ExportRun) -> dict[str, Any]:

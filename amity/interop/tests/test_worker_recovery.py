@@ -232,6 +232,25 @@ class TestExportRecovery:
             assert other.status != ImportStatus.FAILED
         assert export_runs_recover() == []  # once
 
+    def test_a_file_stored_by_a_worker_that_died_before_recording_it_is_removed(
+        self, users: dict[str, Any], settings: Any, tmp_path: Any
+    ) -> None:
+        """Killed between copying the finished file into storage and saving the run: the file is in the run's
+        folder but no run names it. The recovery removes it, and nothing of other runs."""
+        from django.core.files.base import ContentFile
+
+        settings.MEDIA_ROOT = str(tmp_path)
+        storage = ExportRun._meta.get_field("file").storage
+        run = self._export(users["editor"], {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""})
+        finished = self._export(users["editor"], current_worker(), status=ImportStatus.DONE)
+        folder = time.strftime(ExportRun._meta.get_field("file").upload_to)  # the month on the server's clock
+        stray = storage.save(f"{folder}{run.public_id}/amity.xml", ContentFile(b"<iati/>"))
+        finished.file.save(f"{finished.public_id}/amity.xml", ContentFile(b"<iati/>"))
+
+        assert [r.pk for r in export_runs_recover()] == [run.pk]
+        assert not storage.exists(stray)
+        assert storage.exists(finished.file.name)
+
     def test_the_export_page_says_at_once_that_its_worker_died(self, users: dict[str, Any]) -> None:
         run = self._export(users["editor"], {"host": socket.gethostname(), "pid": _dead_pid(), "started": ""})
         client = client_for(users["editor"])
