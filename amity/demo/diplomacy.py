@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from amity.diplomacy.choices import Direction, EventType, LocalityLevel, PersonKind, PersonStatus, UnitKind
 from amity.diplomacy.models import (
+    AssociationMember,
     Delegation,
     DelegationDay,
     Event,
@@ -63,6 +64,22 @@ EVENT_TITLES = {
     EventType.RECEPTION: "Tiếp đối tác nước ngoài",
     EventType.CONFERENCE: "Hội nghị tổng kết công tác",
 }
+MEMBERS = [  # individual members of the Việt Nam – France association: fictional people
+    ("Phạm Thu Hà", "female", 1968, "Trường Đại học Hải Dương", "chair", date(2018, 3, 1), None),
+    ("Vũ Đức Thắng", "male", 1972, "Sở Ngoại vụ", "vice_chair", date(2018, 3, 1), None),
+    (
+        "Đỗ Minh Châu",
+        "female",
+        1985,
+        "Giáo viên tiếng Pháp, Trường THPT Nguyễn Trãi",
+        "secretary",
+        date(2019, 5, 10),
+        None,
+    ),
+    ("Nguyễn Văn Bình", "male", 1959, "Hưu trí", "member", date(2018, 6, 15), date(2022, 12, 31)),
+    ("Lê Thị Mai", "female", 1990, "Bệnh viện Đa khoa tỉnh", "member", date(2020, 9, 1), None),
+    ("Trần Quốc Huy", "male", 1995, "Doanh nghiệp xuất khẩu nông sản", "member", date(2023, 2, 20), None),
+]
 PERIOD = range(2018, 2025)  # the article's period
 EARLIER = range(2011, 2018)  # the period before, for the comparisons
 VISITORS_PER_YEAR = 46  # 322 people in 2018–2024: "hundreds of international visitors and volunteers"
@@ -134,6 +151,23 @@ def diplomacy_load() -> dict[str, int]:
         for year in PERIOD
     ]
     bulk_create_with_history(counts, MemberCount)
+    # Individual members of one association (fictional people), to show them beside its declared counts.
+    france = next(unit for unit in stored_units if unit.partner_country_id == countries["FR"].pk)
+    members = [
+        AssociationMember(
+            association=france,
+            full_name=name,
+            gender=gender,
+            birth_year=born,
+            occupation=work,
+            role=role,
+            joined_on=joined,
+            left_on=left,
+            **own,
+        )
+        for name, gender, born, work, role, joined, left in MEMBERS
+    ]
+    bulk_create_with_history(members, AssociationMember)
 
     partnerships = [
         Partnership(
@@ -261,6 +295,7 @@ def diplomacy_load() -> dict[str, int]:
     rollups_rebuild()  # the demo's rows were written in bulk, beside the services that keep the rollups
     return {
         "diplomacy units": len(units),
+        "members of associations": len(members),
         "partnerships": len(partnerships),
         "events": len(events),
         "delegations": len(delegations),
@@ -268,7 +303,7 @@ def diplomacy_load() -> dict[str, int]:
     }
 
 
-DEMO_MODELS = (Visitor, Delegation, Event, Partnership, UnionUnit, Union)
+DEMO_MODELS = (Visitor, Delegation, Event, Partnership, AssociationMember, UnionUnit, Union)
 
 
 def diplomacy_remove() -> dict[str, int]:

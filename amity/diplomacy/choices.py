@@ -69,3 +69,19 @@ class PersonStatus(models.TextChoices):
     PLANNED = "planned", _("Expected")
     PRESENT = "present", _("In the province")
     LEFT = "left", _("Left")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+
+
+class MemberRole(models.TextChoices):
+    """A member's place in a friendship association."""
+
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    SECRETARY = "secretary", _("General secretary")
+    COMMITTEE = "committee", _("Executive committee member")
+    MEMBER = "member", _("Member")

@@ -1,11 +1,13 @@
-"""Excel for the register: templates, exports and all-or-nothing uploads of events, delegations and visitors and
-volunteers, on the Excel machinery of `amity.interop.excel` (the template layout, the safe reader, typed cells
-placed on their sheet, row and column). Each row becomes a `services.Change` and the whole file one call of the
-record's batch service: first `dry_run=True` (the check: every breach of every row, on its column), then the same
-call for real — so the check and the write cannot disagree, and a refused file changes nothing.
+"""Excel for the register: templates, exports and all-or-nothing uploads of events, delegations, visitors and
+volunteers, and individual members of associations, on the Excel machinery of `amity.interop.excel` (the template
+layout, the safe reader, typed cells placed on their sheet, row and column). Each row becomes a `services.Change`
+and the whole file one call of the record's batch service: first `dry_run=True` (the check: every breach of every
+row, on its column), then the same call for real — so the check and the write cannot disagree, and a refused file
+changes nothing.
 
-Exports never carry personal data: visitors and volunteers are exported without names or contacts (the sheet says
-so); re-importing the file leaves the names kept in Amity as they are."""
+Exports never carry personal data (`personal`): visitors and volunteers, and association members, are exported
+without their personal fields, and a sheet of the file says which those are; re-importing the file leaves the values
+kept in Amity as they are."""
 
 from __future__ import annotations
 
@@ -47,9 +49,10 @@ from amity.interop.excel.templates import (
 from amity.reference.models import Country
 
 from . import services
-from .choices import Direction, EventType, PersonKind, PersonStatus
-from .filtersets import DelegationFilterSet, EventFilterSet, VisitorFilterSet
-from .models import PERSONAL_FIELDS, Delegation, Event, Union, Visitor
+from .choices import Direction, EventType, Gender, MemberRole, PersonKind, PersonStatus, UnitKind
+from .filtersets import DelegationFilterSet, EventFilterSet, MemberFilterSet, VisitorFilterSet
+from .models import AssociationMember, Delegation, Event, Union, UnionUnit, Visitor
+from .personal import personal_fields
 
 UNION = Column("union", gettext_lazy("Union"), CODE, required=True, choices="unions", width=36)
 START = Column("start_date", gettext_lazy("Start date"), DATE, required=True, width=12)
@@ -57,6 +60,11 @@ END = Column("end_date", gettext_lazy("End date"), DATE, width=12)
 NO_PERSONAL_DATA = gettext_lazy(
     "Names and contacts of visitors and volunteers are personal data: they are never exported (left blank here); "
     "an upload of this file leaves those kept in Amity as they are."
+)
+NO_MEMBER_PERSONAL_DATA = gettext_lazy(
+    "Names, gender, years of birth, occupations and workplaces, contacts and notes of association members are "
+    "personal data: they are never exported (left blank here); an upload of this file leaves those kept in Amity as "
+    "they are."
 )
 
 EVENTS = WorkbookSpec(
@@ -137,6 +145,39 @@ VISITORS = WorkbookSpec(
         ),
     ),
 )
+MEMBERS = WorkbookSpec(
+    "diplomacy_members",
+    gettext_lazy("Members of associations"),
+    (
+        SheetSpec(
+            "members",
+            gettext_lazy("Members of associations"),
+            (
+                ID,
+                VERSION_COLUMN,
+                Column(
+                    "association", gettext_lazy("Association"), CODE, required=True, choices="associations", width=36
+                ),
+                Column("full_name", gettext_lazy("Full name (personal data)"), TEXT, max_length=200, width=28),
+                Column("gender", gettext_lazy("Gender (personal data)"), CODE, choices="genders"),
+                Column("birth_year", gettext_lazy("Year of birth (personal data)"), DECIMAL, width=10),
+                Column(
+                    "occupation",
+                    gettext_lazy("Occupation or workplace (personal data)"),
+                    TEXT,
+                    max_length=300,
+                    width=28,
+                ),
+                Column("email", gettext_lazy("Email (personal data)"), TEXT, max_length=254, width=24),
+                Column("phone", gettext_lazy("Phone (personal data)"), TEXT, max_length=50),
+                Column("role", gettext_lazy("Role in the association"), CODE, choices="member_roles"),
+                Column("joined_on", gettext_lazy("Joined on"), DATE, required=True, width=12),
+                Column("left_on", gettext_lazy("Left on"), DATE, width=12),
+                Column("notes", gettext_lazy("Notes (personal data)"), LONG_TEXT, width=30),
+            ),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +188,9 @@ class Kind:
     save: Callable[..., list[Any]]
     counts: tuple[str, ...] = ()  # whole numbers read from number cells
     many: Mapping[str, str] = field(default_factory=dict)  # column → list of codes for a many-to-many field
+    owner: str = "union"  # the column of the record it belongs to, by public identifier
+    order: str = "start_date"
+    personal_note: Any = None  # what an export says of the personal data it leaves out (a model about people)
 
 
 KINDS: dict[str, Kind] = {
@@ -159,14 +203,30 @@ KINDS: dict[str, Kind] = {
         {"countries": "countries"},
     ),
     "delegations": Kind(DELEGATIONS, Delegation, DelegationFilterSet, services.delegations_save, ("size",)),
-    "visitors": Kind(VISITORS, Visitor, VisitorFilterSet, services.visitors_save, ("group_size",)),
+    "visitors": Kind(
+        VISITORS, Visitor, VisitorFilterSet, services.visitors_save, ("group_size",), personal_note=NO_PERSONAL_DATA
+    ),
+    "members": Kind(
+        MEMBERS,
+        AssociationMember,
+        MemberFilterSet,
+        services.members_save,
+        ("birth_year",),
+        owner="association",
+        order="joined_on",
+        personal_note=NO_MEMBER_PERSONAL_DATA,
+    ),
 }
 
 
 def _lists(user: Any) -> dict[str, list[Choice]]:
     unions = Union.objects.restrict(user, Action.CHANGE).order_by("name")
+    associations = UnionUnit.objects.restrict(user, Action.CHANGE).filter(kind=UnitKind.ASSOCIATION).order_by("name")
     return {
         "unions": [Choice(str(u.public_id), u.name) for u in unions],
+        "associations": [Choice(str(a.public_id), a.name) for a in associations],
+        "genders": [Choice(v, str(label)) for v, label in Gender.choices],
+        "member_roles": [Choice(v, str(label)) for v, label in MemberRole.choices],
         "countries": [Choice(c.code, c.name) for c in Country.objects.order_by("code")],
         "event_types": [Choice(v, str(label)) for v, label in EventType.choices],
         "directions": [Choice(v, str(label)) for v, label in Direction.choices],
@@ -182,12 +242,12 @@ def template(kind: str, user: Any) -> Workbook:
 def records_for_export(kind: str, user: Any, params: Mapping[str, Any], request: Any = None) -> QuerySet[Any]:
     """The records of the list page with the same filters (its FilterSet), in the user's scope."""
     found = KINDS[kind]
-    queryset = found.model.objects.restrict(user, Action.VIEW).select_related("union")
+    queryset = found.model.objects.restrict(user, Action.VIEW).select_related(found.owner)
     filterset = found.filterset(params or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         raise ValidationError(filterset.errors)
     rows: QuerySet[Any] = filterset.qs if filterset.is_bound else queryset
-    return rows.order_by("start_date", "pk")
+    return rows.order_by(found.order, "pk")
 
 
 def export(kind: str, user: Any, params: Mapping[str, Any], request: Any = None) -> Workbook:
@@ -202,8 +262,8 @@ def export(kind: str, user: Any, params: Mapping[str, Any], request: Any = None)
     for number, record in enumerate(queryset, start=FIRST_DATA_ROW):
         for position, column in enumerate(columns, start=1):
             sheet.cell(row=number, column=position, value=_cell(record, column, found))
-    if found.model is Visitor:  # on a sheet of its own: the data sheet is read back as it is
-        workbook.create_sheet(str(gettext_lazy("Personal data"))).cell(row=1, column=1, value=str(NO_PERSONAL_DATA))
+    if found.personal_note:  # on a sheet of its own: the data sheet is read back as it is
+        workbook.create_sheet(str(gettext_lazy("Personal data"))).cell(row=1, column=1, value=str(found.personal_note))
     return workbook
 
 
@@ -211,9 +271,9 @@ def _cell(record: Any, column: Column, found: Kind) -> Any:
     key = column.key
     if key == "id":
         return str(record.public_id)
-    if key == "union":
-        return f"{record.union.public_id}"
-    if key in PERSONAL_FIELDS:
+    if key == found.owner:
+        return f"{getattr(record, key).public_id}"
+    if key in personal_fields(found.model):
         return None
     if key in found.many:
         return ", ".join(sorted(c.code for c in getattr(record, found.many[key]).all()))
@@ -239,9 +299,14 @@ def upload(kind: str, source: Any, user: Any, *, write: bool) -> UploadResult:
         return UploadResult(read.problems, 0, False)
     sheet = read.sheets[found.spec.main.key]
     reader = CellReader(found.spec, read, user)
-    unions = {str(u.public_id): u for u in Union.objects.all()}
-    countries = {c.code: c for c in Country.objects.all()}
-    lookups: dict[str, Any] = {"union": unions, "country": countries, "nationality": countries, "countries": countries}
+    lists = _lists(user)
+    lookups: dict[str, Any] = {}
+    if found.owner == "union":  # any union, so that another province's is refused by the service on its column
+        lookups["union"] = {str(u.public_id): u for u in Union.objects.all()}
+        countries = {c.code: c for c in Country.objects.all()}
+        lookups.update(country=countries, nationality=countries, countries=countries)
+    else:  # any association, likewise
+        lookups["association"] = {str(u.public_id): u for u in UnionUnit.objects.filter(kind=UnitKind.ASSOCIATION)}
     ids = [row.values.get("id") for row in sheet.rows]
     wanted = {_uuid(value) for value in ids} - {None}
     stored = {r.public_id: r for r in found.model.objects.restrict(user, Action.VIEW).filter(public_id__in=wanted)}
@@ -254,7 +319,7 @@ def upload(kind: str, source: Any, user: Any, *, write: bool) -> UploadResult:
                 continue
             lookup = {"allowed": lookups[column.key]} if column.key in lookups else {}
             if column.type == CODE and column.key not in lookups:
-                lookup = {"allowed": {c.code: c.code for c in _lists(user)[column.choices]}}
+                lookup = {"allowed": {c.code: c.code for c in lists[column.choices]}}
             value = reader.value(sheet, row, column.key, **lookup)
             if value is INVALID:
                 continue
@@ -273,9 +338,9 @@ def upload(kind: str, source: Any, user: Any, *, write: bool) -> UploadResult:
         if row.values.get("id") and record is None:
             reader.report(sheet, row, "id", P.UNKNOWN_ID)
             continue
-        if record is not None and found.model is Visitor:
-            for name in PERSONAL_FIELDS:  # a blank name in an export keeps the stored one
-                if not data.get(name):
+        if record is not None:
+            for name in personal_fields(found.model):  # left blank by an export: the stored value stays
+                if data.get(name) in (None, ""):
                     data.pop(name, None)
         version = row.values.get("version")
         expected = int(version) if isinstance(version, int | float | Decimal) else None

@@ -18,8 +18,18 @@ from amity.core.forms import FilterableSelect
 from amity.reference.choices import Era
 from amity.reference.models import Country
 
-from .choices import Direction, EventType, PartnershipStatus, PersonKind, PersonStatus, UnitKind, UnitStatus
-from .models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .choices import (
+    Direction,
+    EventType,
+    MemberRole,
+    PartnershipStatus,
+    PersonKind,
+    PersonStatus,
+    UnitKind,
+    UnitStatus,
+)
+from .models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .personal import personal_data_q
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -174,3 +184,32 @@ class VisitorFilterSet(RegisterFilterSet):
     class Meta:
         model = Visitor
         fields = ["q", "union", "era", "province", "kind", "nationality", "status"]
+
+
+class MemberFilterSet(RegisterFilterSet):
+    """Individual members of associations: by association (or its union), role, whether still a member, and the
+    date they joined (`date_from`, `date_to`, `year`). The words search names, occupations and workplaces, which are
+    personal data: only among the members whose personal data the reader may read."""
+
+    union = django_filters.UUIDFilter(field_name="association__union__public_id", label=_("Union"))
+    association = django_filters.UUIDFilter(field_name="association__public_id", label=_("Association"))
+    role = django_filters.ChoiceFilter(choices=MemberRole.choices, label=_("Role"))
+    current = django_filters.BooleanFilter(method="filter_current", label=_("Still a member"))
+    date_field = "joined_on"
+
+    class Meta:
+        model = AssociationMember
+        fields = ["q", "union", "association", "era", "province", "role", "current"]
+
+    def filter_current(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        still = Q(left_on__isnull=True) | Q(left_on__gt=timezone.localdate())
+        return queryset.filter(still) if value else queryset.exclude(still)
+
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        words = value.strip()
+        if not words:
+            return queryset
+        readable = personal_data_q(getattr(self.request, "user", None))
+        return queryset.filter(readable, Q(full_name__icontains=words) | Q(occupation__icontains=words))

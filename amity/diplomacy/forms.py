@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amity.aid.models import AidItem
@@ -16,8 +17,8 @@ from amity.core.scoping import Action
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
-from .choices import AttachmentKind
-from .models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .choices import AttachmentKind, UnitKind
+from .models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -306,6 +307,50 @@ class VisitorForm(_RegisterForm):
             "end_date",
             "status",
         ]
+
+
+class MemberForm(_RegisterForm):
+    """An individual member of an association; the associations offered are those the user keeps."""
+
+    class Meta:
+        model = AssociationMember
+        fields = [
+            "association",
+            "full_name",
+            "gender",
+            "birth_year",
+            "occupation",
+            "email",
+            "phone",
+            "role",
+            "joined_on",
+            "left_on",
+            "notes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        associations = UnionUnit.objects.restrict(self.user, Action.CHANGE).filter(kind=UnitKind.ASSOCIATION)
+        field = form_field(self, "association", forms.ModelChoiceField)
+        field.queryset = associations.order_by("name")
+        if self.instance.pk is None and not self.is_bound:
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                self.initial.setdefault("association", only[0].pk)
+
+
+class MemberLeaveForm(_RegisterForm):
+    """The day a member left the association."""
+
+    class Meta:
+        model = AssociationMember
+        fields = ["left_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].required = True
+        if not self.is_bound and self.instance.left_on is None:
+            self.initial["left_on"] = timezone.localdate()
 
 
 class CalendarMonthForm(forms.Form):

@@ -8,11 +8,12 @@ figures of 2018–2024 stay reportable by the old province after the 2025 merger
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -31,7 +32,9 @@ from .choices import (
     AttachmentKind,
     Direction,
     EventType,
+    Gender,
     LocalityLevel,
+    MemberRole,
     PartnershipStatus,
     PersonKind,
     PersonStatus,
@@ -418,9 +421,12 @@ class DelegationDay(CleanTextModel):
         return f"{self.day}: {self.programme[:40]}"
 
 
-# Personal data of a visitor or volunteer: shown only to the owning province's staff, never exported, removed by
-# `purge_visitor_personal_data` for people gone for longer than the retention period.
+# Personal data of a visitor or volunteer, and of a member of a friendship association: each model names its
+# fields (`personal_fields`), and one rule (`amity.diplomacy.personal`) shows them only to the owning province's
+# staff, never exports them, and `purge_visitor_personal_data` removes them for people gone for longer than the
+# retention period.
 PERSONAL_FIELDS = ("full_name", "date_of_birth", "passport_number", "email", "phone")
+MEMBER_PERSONAL_FIELDS = ("full_name", "gender", "birth_year", "occupation", "email", "phone", "notes")
 
 
 class Visitor(UnionRecord):
@@ -449,6 +455,7 @@ class Visitor(UnionRecord):
 
     history = HistoricalRecords()
     scope_policy = _PROVINCE_OWNED
+    personal_fields: ClassVar[tuple[str, ...]] = PERSONAL_FIELDS
 
     class Meta:
         verbose_name = _("visitor or volunteer")
@@ -464,6 +471,58 @@ class Visitor(UnionRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("diplomacy:visitor", kwargs={"public_id": self.public_id})
+
+
+class AssociationMember(BaseModel):
+    """An individual member of a member friendship association ("individual members optional, as personal data"):
+    owned through the association, by its union's province (copied by the batch service, as every record of the
+    register takes its union's), and kept under the old-era province the association had when it was recorded.
+    Name, gender, year of birth, occupation, contacts and notes are personal data (`personal_fields`); joining,
+    leaving and the role are what the association's member counts are computed from."""
+
+    association = models.ForeignKey(
+        UnionUnit,
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": UnitKind.ASSOCIATION},
+    )
+    owning_province = _current_province(_("owning province"))
+    old_province = _old_province()
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2199)]
+    )
+    occupation = models.CharField(_("occupation or workplace"), max_length=300, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    role = models.CharField(
+        _("role in the association"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True, help_text=_("Empty while a member."))
+    notes = models.TextField(_("notes"), blank=True)
+    personal_data_removed_on = models.DateField(_("personal data removed on"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+    scope_policy = _PROVINCE_OWNED
+    personal_fields: ClassVar[tuple[str, ...]] = MEMBER_PERSONAL_FIELDS
+
+    class Meta:
+        verbose_name = _("member of an association")
+        verbose_name_plural = _("members of associations")
+        ordering = ["joined_on", "pk"]
+        indexes = [models.Index(fields=["owning_province", "joined_on"], name="diplomacy_member_prov_joined")]
+
+    def __str__(self) -> str:
+        # Never the name: a record's name is shown in places (headings, history, links) that do not ask who reads.
+        if self.joined_on is None:
+            return str(self.get_role_display())
+        return gettext("%(role)s since %(year)s") % {"role": self.get_role_display(), "year": self.joined_on.year}
+
+    def get_absolute_url(self) -> str:
+        return reverse("diplomacy:member", kwargs={"public_id": self.public_id})
 
 
 class CalendarFeed(models.Model):

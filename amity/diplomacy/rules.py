@@ -32,6 +32,13 @@ DAY_OUTSIDE = gettext_noop("The programme day %(day)s is outside the delegation'
 YEAR_TWICE = gettext_noop("The year %(year)s is given twice.")
 MEMBERS_OF_ASSOCIATIONS = gettext_noop("Only a member association has member counts.")
 GROUP_OR_PERSON = gettext_noop("Give the group's name, or the person's name for one person.")
+MEMBERS_OF_ASSOCIATIONS_ONLY = gettext_noop("Only a member association has individual members: choose an association.")
+NOT_YOUR_ASSOCIATION = gettext_noop(
+    "This association belongs to a province outside your jurisdiction: choose one of your own associations."
+)
+DELETED_ASSOCIATION = gettext_noop("This association is deleted: restore it before adding members.")
+LEFT_BEFORE_JOINED = gettext_noop("The date of leaving is before the date of joining.")
+KIND_WITH_MEMBERS = gettext_noop("This association has individual members: it stays an association.")
 
 
 def era_on(day: date) -> str:

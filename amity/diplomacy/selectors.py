@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -24,16 +24,46 @@ from amity.reference.models import AdministrativeUnit, Country
 from . import rollups
 from .choices import Direction, EventType, PartnershipStatus, PersonKind, UnitKind, UnitStatus
 from .filtersets import province_q
-from .models import Delegation, Event, MemberCount, Partnership, UnionUnit, Visitor
+from .models import AssociationMember, Delegation, Event, MemberCount, Partnership, UnionUnit, Visitor
 
-# --- personal data -------------------------------------------------------------------------------------------------
+# --- members of an association ---------------------------------------------------------------------------------
 
 
-def may_see_personal_data(user: Any, record: Visitor) -> bool:
-    """Names and contacts of visitors and volunteers: the owning province's staff only (central officers,
-    administrators and exports see counts)."""
-    provinces = jurisdiction(user)
-    return provinces is not None and record.owning_province_id in provinces
+def association_members(user: Any, association: UnionUnit) -> QuerySet[AssociationMember]:
+    """The individual members of an association the user may see, those still members first (personal data is
+    the page's to show or not: `personal.may_see_personal_data`)."""
+    members = AssociationMember.objects.restrict(user, "view").filter(association=association)
+    return members.order_by(F("left_on").desc(nulls_first=True), "joined_on", "pk")
+
+
+@dataclass(frozen=True)
+class MembersInYear:
+    """An association's members in a year: as declared (`MemberCount`, what the association reported) and as
+    counted from its individual members (those joined and not yet left on 31 December, or today in the current
+    year); None where there is no such figure."""
+
+    year: int
+    declared: int | None
+    recorded: int | None
+
+
+def members_by_year(association: UnionUnit, *, today: date) -> list[MembersInYear]:
+    """The declared member count of each year beside the count of the individual members recorded, from the first
+    year of either to the current one (two queries; the members' dates are counted here, a few hundred rows)."""
+    declared = dict(association.member_counts.values_list("year", "members"))
+    spells = list(AssociationMember.objects.filter(association=association).values_list("joined_on", "left_on"))
+    if not spells:
+        return [MembersInYear(year, n, None) for year, n in sorted(declared.items())]
+    first = min([*declared, *(joined.year for joined, _left in spells)])
+    last = max([*declared, today.year])
+    rows = []
+    for year in range(first, last + 1):
+        on = min(date(year, 12, 31), today)
+        recorded = None
+        if year <= today.year:
+            recorded = sum(1 for joined, left in spells if joined <= on and (left is None or left > on))
+        rows.append(MembersInYear(year, declared.get(year), recorded))
+    return rows
 
 
 # --- calendar ------------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_noop
@@ -42,10 +43,10 @@ from amity.core.services import (
 )
 from amity.reference.choices import Era
 
-from . import rollups, rules
+from . import personal, rollups, rules
 from .choices import AttachmentKind, PersonStatus, UnionStatus, UnitKind
 from .models import (
-    PERSONAL_FIELDS,
+    AssociationMember,
     CalendarFeed,
     Delegation,
     DelegationDay,
@@ -83,6 +84,19 @@ class _Parts:
 
 
 Checks = Callable[[Any, Change, Any], Iterable[Breach]]  # record, row, user
+After = Callable[[list[Any], Any, str], object]  # the records written, user, reason
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """The record a kind of record belongs to, whose province owns it: a union for most, an association for its
+    members. `breaches` are the owner's own conditions (a merged union takes no new records; only an association
+    has members), `refused` the message when its province is outside the user's jurisdiction."""
+
+    field: str
+    model: type[BaseModel]
+    breaches: Callable[[Any, bool], Iterator[Breach]]  # owner, the record is new
+    refused: str
 
 
 def _save_history(instance: models.Model, user: Any, reason: str) -> None:
@@ -108,8 +122,13 @@ def _records_save(
     required: Sequence[str],
     checks: Checks,
     parts: _Parts | None = None,
+    owner: _Owner | None = None,
+    after: After | None = None,
 ) -> list[Any]:
-    """The batch write shared by every record of the register (see the module's text)."""
+    """The batch write shared by every record of the register (see the module's text). `owner` is the record the
+    rows belong to and take their provinces from (their union unless said otherwise; none for a union), `after`
+    what follows from the write inside its transaction (the members of a moved association follow it)."""
+    owner = owner or (None if model is Union else UNION_OWNER)
     if not rows:
         return []
     ids = {row.pk for row in rows if row.pk is not None}
@@ -123,7 +142,7 @@ def _records_save(
             stored.update(model.all_objects.in_bulk(chunk))
         found = Breaches()
         records: list[Any] = []
-        unions = _unions_of(rows, stored)
+        owners = _owners_of(owner, rows, stored)
         part_rows: list[list[Any] | None] = []
         for index, row in enumerate(rows):
             record = model() if row.pk is None else stored[row.pk]
@@ -132,7 +151,7 @@ def _records_save(
                     check_version(stored=record.version, expected=row.expected_version)
             plain = {name: value for name, value in row.data.items() if not model._meta.get_field(name).many_to_many}
             apply_fields(record, plain)
-            for breach in _ownership(record, unions, user, row.pk is None):
+            for breach in _ownership(record, owner, owners, user, row.pk is None):
                 found.add(index, breach)
             for breach in rules.check_required(record, required):
                 found.add(index, breach)
@@ -161,33 +180,58 @@ def _records_save(
                     _write_parts(record, wanted, parts, user, reason)
             new = {record.pk for record, row in zip(records, rows, strict=True) if row.pk is None}
             counted.extend(new)
+        if after is not None:
+            after(records, user, reason)
         ensure_all_allowed(model=model, user=user, pks=new, action=Action.ADD)
         ensure_all_allowed(model=model, user=user, pks=ids, action=Action.CHANGE)
     return records
 
 
-def _unions_of(rows: Sequence[Change], stored: Mapping[int, Any]) -> dict[int, Union]:
-    """The unions the rows name or belong to, in one query."""
-    wanted = {row.data["union"].pk for row in rows if row.data.get("union") is not None}
-    wanted |= {record.union_id for record in stored.values() if hasattr(record, "union_id")}
-    return Union.all_objects.in_bulk(wanted)
+def _owners_of(owner: _Owner | None, rows: Sequence[Change], stored: Mapping[int, Any]) -> dict[int, Any]:
+    """The unions (or associations) the rows name or belong to, in one query per chunk."""
+    if owner is None:
+        return {}
+    wanted = {row.data[owner.field].pk for row in rows if row.data.get(owner.field) is not None}
+    wanted |= {getattr(record, f"{owner.field}_id") for record in stored.values()}
+    found: dict[int, Any] = {}
+    for chunk in chunks(wanted):
+        found.update(owner.model.all_objects.in_bulk(chunk))
+    return found
 
 
-def _ownership(record: Any, unions: Mapping[int, Union], user: Any, new: bool) -> Iterator[Breach]:
-    """A record of a union is owned by the union's province (current era) and keeps its old-era province; the
-    user may keep records of that province only (a 400 on `union`, not a write refused after the fact)."""
-    if isinstance(record, Union) or record.union_id is None:
+def _ownership(record: Any, owner: _Owner | None, owners: Mapping[int, Any], user: Any, new: bool) -> Iterator[Breach]:
+    """A record of a union is owned by the union's province (current era) and keeps its old-era province — a member
+    of an association, by the association's —; the user may keep records of that province only (a 400 on `union`
+    or `association`, not a write refused after the fact)."""
+    if owner is None or getattr(record, f"{owner.field}_id") is None:
         return
-    union = unions[record.union_id]
-    if union.status == UnionStatus.MERGED and new:
-        yield Breach("union", rules.MERGED_UNION, {"name": str(union.merged_into)})
+    held = owners[getattr(record, f"{owner.field}_id")]
+    refused = list(owner.breaches(held, new))
+    if refused:
+        yield from refused
         return
-    record.owning_province_id = union.owning_province_id
+    record.owning_province_id = held.owning_province_id
     if new:
-        record.old_province_id = union.old_province_id
+        record.old_province_id = held.old_province_id
     action = Action.ADD if new else Action.CHANGE
     if not type(record).scope_policy.allows(user, action, record):
-        yield Breach("union", rules.NOT_YOURS)
+        yield Breach(owner.field, owner.refused)
+
+
+def _union_open(union: Union, new: bool) -> Iterator[Breach]:
+    if union.status == UnionStatus.MERGED and new:
+        yield Breach("union", rules.MERGED_UNION, {"name": str(union.merged_into)})
+
+
+def _an_association(unit: UnionUnit, new: bool) -> Iterator[Breach]:
+    if unit.kind != UnitKind.ASSOCIATION:
+        yield Breach("association", rules.MEMBERS_OF_ASSOCIATIONS_ONLY)
+    elif unit.deleted_at is not None and new:
+        yield Breach("association", rules.DELETED_ASSOCIATION)
+
+
+UNION_OWNER = _Owner("union", Union, _union_open, rules.NOT_YOURS)
+ASSOCIATION_OWNER = _Owner("association", UnionUnit, _an_association, rules.NOT_YOUR_ASSOCIATION)
 
 
 def _check_parts(found: Breaches, index: int, record: Any, row: Change, parts: _Parts | None) -> list[Any] | None:
@@ -282,8 +326,11 @@ def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA
     with transaction.atomic(), translation.override(None):
         ensure_allowed(user=user, action=Action.CHANGE, instance=source)
         ensure_allowed(user=user, action=Action.CHANGE, instance=target)
+        units: list[Any] = []
         for model in (UnionUnit, Partnership, Event, Delegation, Visitor):
-            rows = list(model.all_objects.filter(union=source))
+            # Read under a row lock: an edit committed meanwhile is read, and kept, not overwritten by what was read
+            # before it (the rollups then take away what is stored, not what was read; no-op on SQLite).
+            rows = list(model.all_objects.filter(union=source).select_for_update())
             with rollups.following(model, [record.pk for record in rows]):
                 for record in rows:
                     record.union = target
@@ -292,6 +339,9 @@ def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA
                     record.version += 1
                     _save_history(record, user, reason)
             counts[str(model._meta.verbose_name_plural)] = len(rows)
+            units = rows if model is UnionUnit else units
+        moved = members_follow(units=units, user=user, reason=reason)
+        counts[str(AssociationMember._meta.verbose_name_plural)] = moved
         source.status = UnionStatus.MERGED
         source.merged_into = target
         source.merged_on = on
@@ -312,10 +362,18 @@ def _unit_counts(unit: UnionUnit, counts: Sequence[MemberCount]) -> Iterator[Bre
 UNIT_PARTS = _Parts(MemberCount, "unit", "year", _unit_counts, "member_counts")
 
 
+def _unit_checks(unit: UnionUnit, row: Change, user: Any) -> Iterator[Breach]:
+    """An association with individual members stays an association (asked only of a unit changing its kind)."""
+    changed = unit.pk is not None and unit.kind != UnitKind.ASSOCIATION and "kind" in row.data
+    if changed and AssociationMember.all_objects.filter(association=unit).exists():
+        yield Breach("kind", rules.KIND_WITH_MEMBERS)
+
+
 def units_save(
     *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
 ) -> list[UnionUnit]:
-    """Units of a union with their member counts per year (`parts`: rows of `year`, `members`)."""
+    """Units of a union with their member counts per year (`parts`: rows of `year`, `members`); the individual
+    members of an association moved to another union's province follow it (`members_follow`)."""
     return _records_save(
         model=UnionUnit,
         user=user,
@@ -323,9 +381,31 @@ def units_save(
         reason=reason,
         dry_run=dry_run,
         required=("union",),
-        checks=lambda unit, row, user: (),
+        checks=_unit_checks,
         parts=UNIT_PARTS,
+        after=lambda units, user, reason: members_follow(units=units, user=user, reason=reason),
     )
+
+
+def members_follow(*, units: Iterable[UnionUnit], user: Any, reason: str) -> int:
+    """The individual members of these associations are owned by the association's province again where it
+    changed (a unit moved to another union, a union merged), keeping their old-era province (the association's,
+    where they had none); each changed member gets a history row. Returns how many changed."""
+    moved = 0
+    for chunk in chunks(unit.pk for unit in units if unit.kind == UnitKind.ASSOCIATION):
+        behind = (
+            AssociationMember.all_objects.filter(association__in=chunk)
+            .exclude(owning_province=F("association__owning_province"))
+            .select_related("association")
+            .select_for_update(of=("self",))
+        )
+        for member in behind:
+            member.owning_province_id = member.association.owning_province_id
+            member.old_province_id = member.old_province_id or member.association.old_province_id
+            member.version += 1
+            _save_history(member, user, reason)
+            moved += 1
+    return moved
 
 
 def _partnership_checks(partnership: Partnership, row: Change, user: Any) -> Iterator[Breach]:
@@ -421,6 +501,42 @@ def visitors_save(
     )
 
 
+def _member_checks(member: AssociationMember, row: Change, user: Any) -> Iterator[Breach]:
+    if member.joined_on is not None and member.left_on is not None and member.left_on < member.joined_on:
+        yield Breach("left_on", rules.LEFT_BEFORE_JOINED)
+    if not member.full_name and member.personal_data_removed_on is None:
+        yield Breach("full_name", rules.REQUIRED)
+
+
+def members_save(
+    *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
+) -> list[AssociationMember]:
+    """Individual members of member associations (personal data: `personal`), owned through their association's
+    province; leaving is a save of `left_on` (`member_leave`)."""
+    return _records_save(
+        model=AssociationMember,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("association",),
+        checks=_member_checks,
+        owner=ASSOCIATION_OWNER,
+    )
+
+
+def member_leave(
+    *, user: Any, member: AssociationMember, on: date, expected_version: int | None = None
+) -> AssociationMember:
+    """A member leaves the association on a day (a batch of one of `members_save`, with its reason)."""
+    [saved] = members_save(
+        user=user,
+        rows=[Change({"left_on": on}, member.pk, expected_version)],
+        reason=gettext_noop("Left the association"),
+    )
+    return saved
+
+
 def record_delete(*, instance: BaseModel, user: Any, expected_version: int | None = None) -> BaseModel:
     """Soft delete any record of the register (restorable from its page)."""
     with transaction.atomic(), rollups.following(type(instance), [instance.pk]):
@@ -441,6 +557,7 @@ SAVERS: dict[type[BaseModel], Callable[..., list[Any]]] = {
     Event: events_save,
     Delegation: delegations_save,
     Visitor: visitors_save,
+    AssociationMember: members_save,
 }
 
 
@@ -513,24 +630,41 @@ def event_attachment_remove(*, user: Any, attachment: EventAttachment) -> None:
 REMOVED_REASON = gettext_noop("Personal data removed after the retention period")
 
 
-def visitors_purge_personal_data(*, years: int, today: date | None = None, dry_run: bool = False) -> int:
-    """Remove the personal fields (`PERSONAL_FIELDS`) of visitors and volunteers who left more than `years` years
-    ago — from the record and from every history row of it — keeping what the figures count (nationality,
-    kind, period, size). Returns how many people's data was removed. A system task: no user acts."""
-    today = today or timezone.localdate()
-    before = today - timedelta(days=round(365.25 * years))
-    gone = Visitor.all_objects.filter(end_date__lt=before, personal_data_removed_on__isnull=True)
-    ids = list(gone.values_list("pk", flat=True))
+def _retention_start(years: int, today: date) -> date:
+    return today - timedelta(days=round(365.25 * years))
+
+
+def personal_data_purge(*, gone: QuerySet[Any], today: date, dry_run: bool = False, **also: Any) -> int:
+    """The retention rule for any record about a person: blank the model's personal fields (`personal`) of the
+    records `gone` — in the record and in every history row of it — and date the removal (with the fields
+    `also` sets). Returns how many people's data was removed. A system task: no user acts."""
+    model = gone.model
+    ids = list(gone.filter(personal_data_removed_on__isnull=True).values_list("pk", flat=True))
     if dry_run or not ids:
         return len(ids)
-    blank = {name: None if name == "date_of_birth" else "" for name in PERSONAL_FIELDS}
+    fields = personal.personal_fields(model)
+    blank = {name: None if model._meta.get_field(name).null else "" for name in fields}
     with transaction.atomic():
         for chunk in chunks(ids):
-            Visitor.all_objects.filter(pk__in=chunk).update(
-                **blank, personal_data_removed_on=today, status=PersonStatus.LEFT
-            )
-            Visitor.history.filter(id__in=chunk).update(**blank)
+            model._base_manager.filter(pk__in=chunk).update(**blank, personal_data_removed_on=today, **also)
+            model.history.filter(id__in=chunk).update(**blank)
     return len(ids)
+
+
+def visitors_purge_personal_data(*, years: int, today: date | None = None, dry_run: bool = False) -> int:
+    """Remove the personal fields of visitors and volunteers who left more than `years` years ago, keeping what the
+    figures count (nationality, kind, period, size)."""
+    today = today or timezone.localdate()
+    gone = Visitor.all_objects.filter(end_date__lt=_retention_start(years, today))
+    return personal_data_purge(gone=gone, today=today, dry_run=dry_run, status=PersonStatus.LEFT)
+
+
+def members_purge_personal_data(*, years: int, today: date | None = None, dry_run: bool = False) -> int:
+    """Remove the personal fields of association members who left more than `years` years ago, keeping what the
+    member counts are computed from (joining, leaving, role)."""
+    today = today or timezone.localdate()
+    gone = AssociationMember.all_objects.filter(left_on__lt=_retention_start(years, today))
+    return personal_data_purge(gone=gone, today=today, dry_run=dry_run)
 
 
 # --- the private calendar feed -------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ files served through the scope policy, the dashboard and the union's period repo
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from amity.core.files import file_response
+from amity.core.forms import form_field
 from amity.core.models import BaseModel
 from amity.core.scoping import Action, is_national
 from amity.core.views import RecordActionView, RecordDetailView, RecordEditView, RecordListView
@@ -33,8 +36,8 @@ from amity.interop.excel.problems import problem_text
 from amity.reference.models import AdministrativeUnit
 from amity.reports.views import Chart
 
-from . import excel, exports, feed, report, selectors, services
-from .choices import AttachmentKind, Direction
+from . import excel, exports, feed, personal, report, selectors, services
+from .choices import AttachmentKind, Direction, UnitKind
 from .filtersets import (
     DelegationFilterSet,
     EventFilterSet,
@@ -44,8 +47,18 @@ from .filtersets import (
     UnitFilterSet,
     VisitorFilterSet,
 )
-from .forms import CalendarMonthForm, DelegationForm, EventForm, PartnershipForm, UnionForm, UnitForm, VisitorForm
-from .models import Delegation, Event, EventAttachment, Partnership, Union, UnionUnit, Visitor
+from .forms import (
+    CalendarMonthForm,
+    DelegationForm,
+    EventForm,
+    MemberForm,
+    MemberLeaveForm,
+    PartnershipForm,
+    UnionForm,
+    UnitForm,
+    VisitorForm,
+)
+from .models import AssociationMember, Delegation, Event, EventAttachment, Partnership, Union, UnionUnit, Visitor
 
 
 def _date(value: date | None) -> str:
@@ -298,14 +311,33 @@ class UnitDetailView(RegisterDetailView):
             *_province_rows(unit),
         ]
 
-    def sections(self, unit: UnionUnit) -> list[dict[str, Any]]:
-        return [
-            {
-                "heading": _("Members per year"),
-                "header": [_("Year"), _("Members")],
-                "rows": [[c.year, c.members] for c in unit.member_counts.all()],
-            }
-        ]
+    def get_template_names(self) -> list[str]:
+        return ["diplomacy/unit_detail.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """An association's page adds its members per year — declared, and counted from its individual members —
+        and, for the staff who may read personal data, the list of its members."""
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        if unit.kind != UnitKind.ASSOCIATION:
+            return context
+        user = self.request.user
+        personal_data = personal.may_see_personal_data(user, unit)
+        members = list(selectors.association_members(user, unit)) if personal_data else []
+        today = timezone.localdate()
+        context.update(
+            association=True,
+            members_by_year=selectors.members_by_year(unit, today=today),
+            personal_data=personal_data,
+            members=[(member, member_current(member, today)) for member in members],
+            # A member is owned by its association's province: the user may add one where they may add a record
+            # of that province (the scope policy decides from the association's own `owning_province`).
+            may_add_member=not unit.is_deleted and AssociationMember.scope_policy.allows(user, Action.ADD, unit),
+            add_member_url=reverse("diplomacy:member_add") + "?" + urlencode({"association": unit.public_id}),
+            members_excel_url=reverse("diplomacy:excel", kwargs={"kind": "members"}),
+            members_filter=urlencode({"association": unit.public_id}),
+        )
+        return context
 
 
 class UnitEditView(RegisterEditView):
@@ -697,7 +729,7 @@ class VisitorListView(RegisterListView):
 
 def visitor_label(user: Any, visitor: Visitor) -> str:
     """How a visitor is named to this user: the person's name for the owning province's staff, else the group."""
-    if visitor.full_name and selectors.may_see_personal_data(user, visitor):
+    if visitor.full_name and personal.may_see_personal_data(user, visitor):
         return visitor.full_name
     return visitor.group_name or _("%(kind)s from %(country)s") % {
         "kind": visitor.get_kind_display(),
@@ -705,7 +737,20 @@ def visitor_label(user: Any, visitor: Visitor) -> str:
     }
 
 
-class VisitorDetailView(RegisterDetailView):
+class PersonalDataDetailView(RegisterDetailView):
+    """The page of a record about a person: its personal fields, and its history (which shows each change's
+    values), only for those who may read them (`personal.may_see_personal_data`)."""
+
+    def may_see_personal_data(self, record: Any) -> bool:
+        return personal.may_see_personal_data(self.request.user, record)
+
+    def history(self, instance: BaseModel) -> list[Any]:
+        if self.may_see_personal_data(instance):
+            return super().history(instance)
+        return []
+
+
+class VisitorDetailView(PersonalDataDetailView):
     model = Visitor
     heading = gettext_lazy("Visitor or volunteer")
     list_url, edit_url, delete_url, restore_url = (
@@ -715,12 +760,6 @@ class VisitorDetailView(RegisterDetailView):
         "diplomacy:visitor_restore",
     )
 
-    def history(self, instance: BaseModel) -> list[Any]:
-        # The history shows each change's values: personal data only to those who may read it.
-        if selectors.may_see_personal_data(self.request.user, instance):  # type: ignore[arg-type]
-            return super().history(instance)
-        return []
-
     def rows(self, v: Visitor) -> list[tuple[Any, Any]]:
         rows: list[tuple[Any, Any]] = [
             (_("Union"), v.union),
@@ -728,7 +767,7 @@ class VisitorDetailView(RegisterDetailView):
             (_("Group"), v.group_name or "—"),
             (_("People"), v.group_size),
         ]
-        if selectors.may_see_personal_data(self.request.user, v):
+        if self.may_see_personal_data(v):
             rows += [
                 (_("Full name"), v.full_name or "—"),
                 (_("Date of birth"), _date(v.date_of_birth)),
@@ -760,6 +799,108 @@ class VisitorDeleteView(RegisterDeleteView):
 
 class VisitorRestoreView(RegisterRestoreView):
     model = Visitor
+
+
+# --- individual members of associations ---------------------------------------------------------------------------
+
+
+def member_current(member: AssociationMember, today: date) -> bool:
+    return member.left_on is None or member.left_on > today
+
+
+class MemberDetailView(PersonalDataDetailView):
+    """A member of an association: its name, contacts and history for the owning province's staff; its role and
+    dates for everyone who may see it. Reached from its association's page, which stands for the list."""
+
+    model = AssociationMember
+    heading = gettext_lazy("Individual members")
+    list_url, edit_url, delete_url, restore_url = (
+        "diplomacy:unit_list",
+        "diplomacy:member_edit",
+        "diplomacy:member_delete",
+        "diplomacy:member_restore",
+    )
+
+    def base_queryset(self) -> QuerySet[AssociationMember]:
+        return AssociationMember.all_objects.select_related("association", "owning_province", "old_province")
+
+    def rows(self, m: AssociationMember) -> list[tuple[Any, Any]]:
+        rows: list[tuple[Any, Any]] = [(_("Association"), m.association)]
+        if self.may_see_personal_data(m):
+            rows += [
+                (_("Full name"), m.full_name or "—"),
+                (_("Gender"), m.get_gender_display() or "—"),
+                (_("Year of birth"), m.birth_year or "—"),
+                (_("Occupation or workplace"), m.occupation or "—"),
+                (_("Contacts"), " · ".join(x for x in (m.email, m.phone) if x) or "—"),
+                (_("Notes"), m.notes or "—"),
+            ]
+        if m.personal_data_removed_on:
+            rows.append((_("Personal data removed on"), _date(m.personal_data_removed_on)))
+        return [
+            *rows,
+            (_("Role in the association"), m.get_role_display()),
+            (_("Joined on"), _date(m.joined_on)),
+            (_("Left on"), _date(m.left_on)),
+            *_province_rows(m),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        member = self.object
+        context.update(
+            heading=member.association,
+            list_url=member.association.get_absolute_url(),
+            record_label=member.full_name if member.full_name and self.may_see_personal_data(member) else "",
+            leave_url=reverse("diplomacy:member_leave", kwargs={"public_id": member.public_id})
+            if member_current(member, timezone.localdate())
+            else "",
+        )
+        return context
+
+
+class MemberEditView(RegisterEditView):
+    model = AssociationMember
+    form_class = MemberForm
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A new member of the association the page came from (`?association=`), when the user keeps it."""
+        instance = self.get_instance()
+        form = self.form_class(instance=instance, user=request.user)
+        try:
+            wanted = uuid.UUID(request.GET.get("association", ""))
+        except ValueError:
+            wanted = None
+        if instance is None and wanted is not None:
+            choices = form_field(form, "association", forms.ModelChoiceField).queryset
+            found = choices.filter(public_id=wanted).first() if choices is not None else None
+            if found is not None:
+                form.initial["association"] = found.pk
+        return self.render_form(form, instance)
+
+
+class MemberLeaveView(RegisterEditView):
+    """Record that a member left the association: the day, checked by the members' service (not before joining)."""
+
+    model = AssociationMember
+    form_class = MemberLeaveForm
+
+    def render_form(self, form: Any, instance: BaseModel | None, status: int = 200, **extra: Any) -> HttpResponse:
+        return super().render_form(form, instance, status, form_heading=_("The member leaves the association"), **extra)
+
+    def update(self, *, instance: BaseModel, form: Any, expected_version: int) -> BaseModel:
+        assert isinstance(instance, AssociationMember)
+        return services.member_leave(
+            user=self.request.user, member=instance, on=form.cleaned_data["left_on"], expected_version=expected_version
+        )
+
+
+class MemberDeleteView(RegisterDeleteView):
+    model = AssociationMember
+
+
+class MemberRestoreView(RegisterRestoreView):
+    model = AssociationMember
 
 
 # --- calendar --------------------------------------------------------------------------------------------------------
@@ -963,6 +1104,11 @@ def _workbook_response(workbook: Any, name: str) -> HttpResponse:
     )
 
 
+def _excel_context(kind: str, **extra: Any) -> dict[str, Any]:
+    found = excel.KINDS[kind]
+    return {"kind": kind, "title": found.spec.title, "personal_note": found.personal_note, **extra}
+
+
 class ExcelView(LoginRequiredMixin, View):
     """GET: the page with the template, the export of the list's filters and the upload form; `?file=template`
     or `?file=export` download. POST: check the file (the service's dry run) and, unless only checking, write it
@@ -987,20 +1133,15 @@ class ExcelView(LoginRequiredMixin, View):
             except ValidationError as exc:
                 return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
             return _workbook_response(workbook, f"amity-{kind}.xlsx")
-        return render(request, "diplomacy/excel.html", {"kind": kind, "title": excel.KINDS[kind].spec.title})
+        return render(request, "diplomacy/excel.html", _excel_context(kind))
 
     def post(self, request: HttpRequest, kind: str) -> HttpResponse:
         kind = self.kind()
         upload = request.FILES.get("file")
         if upload is None:
-            context: dict[str, Any] = {"kind": kind, "title": excel.KINDS[kind].spec.title, "missing": True}
-            return render(request, "diplomacy/excel.html", context, status=400)
+            return render(request, "diplomacy/excel.html", _excel_context(kind, missing=True), status=400)
         write = request.POST.get("check_only") != "1"
         result = excel.upload(kind, upload, request.user, write=write)
-        context = {
-            "kind": kind,
-            "title": excel.KINDS[kind].spec.title,
-            "result": result,
-            "problems": [{**item, "text": problem_text(item)} for item in result.problems],
-        }
+        problems = [{**item, "text": problem_text(item)} for item in result.problems]
+        context = _excel_context(kind, result=result, problems=problems)
         return render(request, "diplomacy/excel.html", context, status=400 if result.problems else 200)

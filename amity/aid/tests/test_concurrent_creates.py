@@ -9,13 +9,10 @@ holds the whole database from the start of its transaction, so the second would 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -24,17 +21,12 @@ from amity.aid import services
 from amity.aid.models import AidItem
 from amity.aid.tests.test_pages import new_item_data
 from amity.conftest import flush_keeping_reference_data, make_user, province
+from amity.core.tests.concurrency import POSTGRESQL_ONLY, at_once
 from amity.organisations.models import Organisation
 
 from .factories import donor
 
-pytestmark = [
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="two transactions at once on PostgreSQL (DATABASE_URL=postgres://…)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [POSTGRESQL_ONLY, pytest.mark.django_db(transaction=True)]
 
 IDENTIFIER = "KR-GOV-010-2026-001"
 
@@ -43,39 +35,6 @@ IDENTIFIER = "KR-GOV-010-2026-001"
 def _keep_reference_data() -> Iterator[None]:
     with flush_keeping_reference_data():
         yield
-
-
-def at_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run `calls` in threads, each held after its first `owner.name` (the uniqueness check) until all have passed
-    it; the refused one runs the check again after the database refused its value, unheld."""
-    barrier = threading.Barrier(len(calls), timeout=20)
-    checked = getattr(owner, name)
-    held = threading.local()
-
-    def check_then_wait(*args: Any, **kwargs: Any) -> Any:
-        result = checked(*args, **kwargs)
-        if not getattr(held, "once", False):
-            held.once = True
-            barrier.wait()
-        return result
-
-    monkeypatch.setattr(owner, name, check_then_wait)
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            results[index] = calls[index]()
-        except Exception as exc:  # a server error: the test reports it
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def signed_in(user: Any) -> Client:
@@ -113,7 +72,8 @@ def test_two_creates_with_the_same_iati_identifier_at_once_save_one_and_refuse_t
         for way, user in zip(ways, editors, strict=True)
     ]
 
-    responses = at_once(monkeypatch, services, "_check_unique_identifiers", calls)
+    # Held after the service's uniqueness check; the refused one runs it again after the database refused its value.
+    responses = at_once(monkeypatch, [(services, "_check_unique_identifiers")], calls)
 
     assert not [r for r in responses if isinstance(r, Exception)], responses
     saved = [r for r in responses if r.status_code in (201, 302)]
@@ -137,7 +97,7 @@ def test_two_organisations_with_the_same_iati_identifier_at_once_save_one_and_re
         return lambda: signed_in(user).post(reverse("organisations:add"), {**body, "status": "active"})
 
     calls = [create(way, user) for way, user in zip(ways, officers, strict=True)]
-    responses = at_once(monkeypatch, Organisation, "full_clean", calls)
+    responses = at_once(monkeypatch, [(Organisation, "full_clean")], calls)
 
     assert not [r for r in responses if isinstance(r, Exception)], responses
     saved = [r for r in responses if r.status_code in (201, 302)]

@@ -1,6 +1,6 @@
 """API representations of the diplomacy register; writes go through the batch services (see views). Related
-records by code (provinces, countries) or public identifier; personal data of visitors only to the owning
-province's staff."""
+records by code (provinces, countries) or public identifier; personal data of visitors and of association members
+only to the owning province's staff (`personal`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
 from ..models import (
+    MEMBER_PERSONAL_FIELDS,
     PERSONAL_FIELDS,
+    AssociationMember,
     Delegation,
     DelegationDay,
     Event,
@@ -29,7 +31,8 @@ from ..models import (
     UnionUnit,
     Visitor,
 )
-from ..selectors import may_see_personal_data, renewal_state
+from ..personal import without_personal_data
+from ..selectors import renewal_state
 
 
 class ScopedField(CodeRelatedField[Any]):
@@ -339,8 +342,44 @@ class VisitorSerializer(RegisterSerializer):
         ]
 
     def to_representation(self, instance: Visitor) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
         request = self.context.get("request")
-        if not may_see_personal_data(getattr(request, "user", None), instance):
-            data.update(dict.fromkeys(PERSONAL_FIELDS))
-        return data
+        return without_personal_data(super().to_representation(instance), getattr(request, "user", None), instance)
+
+
+class AssociationField(CodeRelatedField[UnionUnit]):
+    """A member's association, by its public identifier. Any unit is found, so that one outside the user's
+    jurisdiction, or a unit that is not an association, is refused by the service with a message naming the field
+    (not "does not exist")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", queryset=UnionUnit.objects.all(), **kwargs)
+
+
+class MemberSerializer(RegisterSerializer):
+    """An individual member of an association. Name, gender, year of birth, occupation, contacts and notes
+    (personal data) are null for anyone but the owning province's staff."""
+
+    association = AssociationField()
+    union: CodeRelatedField[Union] = CodeRelatedField(
+        source="association.union", slug_field="public_id", read_only=True, help_text="The association's union."
+    )
+    role_name = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta(RegisterSerializer.Meta):
+        model = AssociationMember
+        fields = [
+            *BOOKKEEPING,
+            "association",
+            "union",
+            *MEMBER_PERSONAL_FIELDS,
+            "role",
+            "role_name",
+            "joined_on",
+            "left_on",
+            "personal_data_removed_on",
+            *OWNERSHIP,
+        ]
+
+    def to_representation(self, instance: AssociationMember) -> dict[str, Any]:
+        request = self.context.get("request")
+        return without_personal_data(super().to_representation(instance), getattr(request, "user", None), instance)

@@ -10,4 +10,5 @@ router.register("partnership-renewals", views.RenewalViewSet, basename="diplomac
 router.register("events", views.EventViewSet, basename="diplomacy-event")
 router.register("delegations", views.DelegationViewSet, basename="diplomacy-delegation")
 router.register("visitors", views.VisitorViewSet, basename="diplomacy-visitor")
+router.register("association-members", views.MemberViewSet, basename="diplomacy-association-member")
 urlpatterns = router.urls

@@ -16,16 +16,18 @@ from .. import selectors, services
 from ..filtersets import (
     DelegationFilterSet,
     EventFilterSet,
+    MemberFilterSet,
     PartnershipFilterSet,
     RenewalFilterSet,
     UnionFilterSet,
     UnitFilterSet,
     VisitorFilterSet,
 )
-from ..models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from ..models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 from .serializers import (
     DelegationSerializer,
     EventSerializer,
+    MemberSerializer,
     PartnershipSerializer,
     RenewalSerializer,
     UnionSerializer,
@@ -148,3 +150,17 @@ class VisitorViewSet(RegisterViewSet):
     serializer_class = VisitorSerializer
     filterset_class = VisitorFilterSet
     ordering = ["-start_date", "pk"]
+
+
+class MemberViewSet(RegisterViewSet):
+    """Individual members of member friendship associations (`association` by its id). Name, gender, year of
+    birth, occupation, contacts and notes are personal data: null for anyone but the owning province's staff, and
+    `q` searches them only where the reader may read them. A member who leaves: `PATCH` its `left_on`."""
+
+    model = AssociationMember
+    queryset = AssociationMember.objects.select_related(
+        "association", "association__union", "owning_province", "old_province"
+    )
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilterSet
+    ordering = ["joined_on", "pk"]

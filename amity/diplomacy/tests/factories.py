@@ -7,7 +7,7 @@ from typing import Any
 
 from amity.accounts.models import User
 from amity.diplomacy import services
-from amity.diplomacy.models import Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from amity.diplomacy.models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 from amity.reference.models import AdministrativeUnit, Country
 
 
@@ -89,4 +89,20 @@ def unit(user: User, of: Union, **data: Any) -> UnionUnit:
     }
     fields.update(data)
     saved: UnionUnit = services.record_save(model=UnionUnit, user=user, data=fields)
+    return saved
+
+
+def member(user: User, of: UnionUnit, **data: Any) -> AssociationMember:
+    fields = {
+        "association": of,
+        "full_name": "Nguyễn Thị Lan",
+        "gender": "female",
+        "birth_year": 1975,
+        "occupation": "Giáo viên, Trường THPT Chu Văn An",
+        "email": "lan@example.vn",
+        "phone": "0912 345 678",
+        "joined_on": date(2019, 3, 8),
+    }
+    fields.update(data)
+    saved: AssociationMember = services.record_save(model=AssociationMember, user=user, data=fields)
     return saved

@@ -1,19 +1,23 @@
-"""Remove the personal data of international visitors and volunteers gone for longer than the retention period."""
+"""Remove the personal data of international visitors and volunteers, and of members of friendship associations, gone
+for longer than the retention period."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from amity.diplomacy.services import visitors_purge_personal_data
+from amity.diplomacy.services import members_purge_personal_data, visitors_purge_personal_data
 
 DEFAULT_YEARS = 5
 
 
 class Command(BaseCommand):
     help = (
-        "Blank the names, dates of birth, passport numbers and contacts of visitors and volunteers who left more "
-        f"than --years years ago (default {DEFAULT_YEARS}), in their records and in their history; the counts the "
-        "figures use (nationality, kind, period, size) stay. Run it daily or monthly (cron or a task)."
+        "Blank the personal data of people gone for more than --years years (default "
+        f"{DEFAULT_YEARS}), in their records and in their history: the names, dates of birth, passport numbers and "
+        "contacts of visitors and volunteers who left; the names, gender, years of birth, occupations, contacts and "
+        "notes of association members who left their association. What the figures count stays (a visitor's "
+        "nationality, kind, period and size; a member's joining, leaving and role). Run it daily or monthly (cron or "
+        "a task)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,6 +28,9 @@ class Command(BaseCommand):
         if options["years"] < 1:
             self.stderr.write("--years must be at least 1.")
             return
-        count = visitors_purge_personal_data(years=options["years"], dry_run=options["dry_run"])
-        verb = "would remove" if options["dry_run"] else "removed"
-        self.stdout.write(f"{verb} the personal data of {count} visitors and volunteers")
+        years, dry_run = options["years"], options["dry_run"]
+        visitors = visitors_purge_personal_data(years=years, dry_run=dry_run)
+        members = members_purge_personal_data(years=years, dry_run=dry_run)
+        verb = "would remove" if dry_run else "removed"
+        self.stdout.write(f"{verb} the personal data of {visitors} visitors and volunteers")
+        self.stdout.write(f"{verb} the personal data of {members} members of associations")
