@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,40 @@ def _flush_keeps_reference_data() -> Iterator[None]:
     """The flush after each transactional test empties every table but those of the reference data."""
     with flush_keeping_reference_data():
         yield
+
+
+@contextmanager
+def data_kept_between_tests() -> Iterator[None]:
+    """While inside, the flush after each transactional test empties nothing: the tests of a module read one set of
+    data, built once (`public_site`), instead of building it again for each test."""
+    from django.core.management.commands import flush
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush.Command, "handle", lambda self, *args, **options: None)
+        yield
+
+
+@pytest.fixture(scope="module")
+def public_site(django_db_setup: None, django_db_blocker: Any, live_server: Any) -> Iterator[dict[str, str]]:
+    """The public site of `public_site.py` (published news, events, NGOs, reports of each kind), built once for the
+    module's tests, which only read it through the live server; emptied after the last (but the reference data).
+    Returns the address of each kind of public page."""
+    from django.core.cache import cache
+
+    from amity.reference.models import AdministrativeUnit
+
+    from .public_site import build_public_site
+
+    with django_db_blocker.unblock():
+        if not AdministrativeUnit.objects.exists():
+            call_command("load_reference", verbosity=0)
+        cache.clear()  # no public page cached by an earlier test's data
+        paths = build_public_site()
+    with data_kept_between_tests():
+        yield paths
+    with django_db_blocker.unblock():
+        call_command("flush", verbosity=0, interactive=False)
+        cache.clear()
 
 
 @pytest.fixture

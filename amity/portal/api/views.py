@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -24,6 +25,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from amity.core.net import client_address
 
 from ..figures import published_reports
+from ..public import activate_public_language
 from ..opendata import (
     AID_ITEM_FIELDS,
     AID_ITEMS,
@@ -189,7 +191,20 @@ class PublicSchemaView(SpectacularAPIView):
 
 
 class PublicDocsView(SpectacularSwaggerSplitView):
+    """`/api/public/v1/docs/`: a public page (the site's header, menu and languages, `?lang=` as on every public
+    page) around Swagger UI, whose own interface is in English (marked so for screen readers)."""
+
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (PublicAddressRate,)
-    template_name = "api/swagger_ui.html"
+    template_name = "portal/api_docs.html"
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activate_public_language(request._request)
+        response = super().get(request, *args, **kwargs)
+        if request.GET.get("script") is not None:
+            # Without deep links an operation's summary holds no link inside its button (axe: nested-interactive).
+            response.data["settings"] = self._dump({**spectacular_settings.SWAGGER_UI_SETTINGS, "deepLinking": False})
+        else:
+            response.data["public_section"] = "data"
+        return response
