@@ -41,10 +41,11 @@ PAGES = (
     "data",
     "dictionary",
     "api-docs",
+    "api-console",
 )
 LANGUAGES = ("vi", "en", "ar")
 # What shows that a page that draws with JavaScript is ready (axe reads the page as drawn).
-READY = {"api-docs": ".swagger-ui .opblock", "report-by-sector": ".amity-chart canvas"}
+READY = {"api-console": ".swagger-ui .opblock", "report-by-sector": ".amity-chart canvas"}
 
 
 def build_public_site() -> dict[str, str]:
@@ -108,6 +109,7 @@ def build_public_site() -> dict[str, str]:
         "data": "/data/",
         "dictionary": "/data/dictionary/",
         "api-docs": "/api/public/v1/docs/",
+        "api-console": "/api/public/v1/docs/console/",
     }
 
 
