@@ -68,6 +68,39 @@ def public_site(django_db_setup: None, django_db_blocker: Any, live_server: Any)
         cache.clear()
 
 
+def _as_is(application: Any) -> Any:
+    return application
+
+
+@pytest.fixture(scope="module")
+def production_site(public_site: dict[str, str], production_static: Path) -> Iterator[str]:
+    """A second live server on `public_site`'s data that serves as production does: the static files collected
+    (hashed names, gzip copies) and served by WhiteNoise with their caching headers, where the live server serves
+    them raw through Django's development handler. For the tests that measure what a visitor downloads. Its
+    address; the paths are `public_site`'s."""
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    from amity.conftest import serving_production_static
+
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    with serving_production_static(production_static):
+        thread = LiveServerThread("localhost", static_handler=_as_is, connections_override=shared)
+        thread.daemon = True
+        for connection in shared.values():
+            connection.inc_thread_sharing()
+        thread.start()
+        thread.is_ready.wait()
+        try:
+            if thread.error:
+                raise thread.error
+            yield f"http://localhost:{thread.port}"
+        finally:
+            thread.terminate()
+            for connection in shared.values():
+                connection.dec_thread_sharing()
+
+
 @pytest.fixture
 def reference_data(live_server: Any) -> None:
     """The reference data, reloaded if a transactional test outside this folder emptied the database."""
