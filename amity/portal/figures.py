@@ -158,7 +158,7 @@ def figures_list(request: HttpRequest) -> HttpResponse:
         national = published_reports(NATIONWIDE_CODE).count()
         by_province = {
             "map": reports_map(counts, national=national),
-            "rows": [(code, provinces[code].name, count) for code, count in sorted(counts.items()) if code in provinces],
+            "rows": [(code, provinces[code].name, n) for code, n in sorted(counts.items()) if code in provinces],
             "national": national,
         }
     context = {

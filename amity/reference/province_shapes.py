@@ -17,6 +17,7 @@ How it is derived, so that an inline map stays under 60 KB:
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -77,7 +78,7 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[Point]]]:
 
 
 def _area(ring: Sequence[Point]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))) / 2
 
 
 def _centre(ring: Sequence[Point]) -> Point:

@@ -231,9 +231,7 @@ def report_province_map(
 
 def _successors() -> dict[str, str]:
     """Old province code → the code of the current province it merged into (one query)."""
-    return dict(
-        UnitMapping.objects.filter(level=UnitLevel.PROVINCE).values_list("old_unit__code", "new_unit__code")
-    )
+    return dict(UnitMapping.objects.filter(level=UnitLevel.PROVINCE).values_list("old_unit__code", "new_unit__code"))
 
 
 def count_map_figures(counts: Mapping[str, int], describe: Callable[[int], str]) -> dict[str, MapFigure]:

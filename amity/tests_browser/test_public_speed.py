@@ -32,10 +32,11 @@ _TIMINGS = """async () => {
   const largest = await entries("largest-contentful-paint");
   const navigation = performance.getEntriesByType("navigation")[0];
   const fcp = paints.find((entry) => entry.name === "first-contentful-paint");
+  const last = largest.length ? largest[largest.length - 1] : null;
   return {
     fcp: fcp ? fcp.startTime : null,
-    lcp: largest.length ? largest[largest.length - 1].startTime : null,
-    lcp_element: largest.length && largest[largest.length - 1].element ? largest[largest.length - 1].element.tagName : "",
+    lcp: last ? last.startTime : null,
+    lcp_element: last && last.element ? last.element.tagName : "",
     html: navigation.responseEnd,
     dom_ready: navigation.domContentLoadedEventEnd,
     load: navigation.loadEventEnd,

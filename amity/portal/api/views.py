@@ -31,7 +31,6 @@ from rest_framework.throttling import SimpleRateThrottle
 from amity.core.net import client_address
 
 from ..figures import published_reports
-from ..public import activate_public_language, public_page
 from ..opendata import (
     AID_ITEM_FIELDS,
     AID_ITEMS,
@@ -45,6 +44,7 @@ from ..opendata import (
     transaction_groups,
     transaction_rows,
 )
+from ..public import activate_public_language, public_page
 from .serializers import PublicPublishedReportDetailSerializer, PublicPublishedReportSerializer, dataset_serializer
 
 AidItemRowSerializer = dataset_serializer(AID_ITEMS, "PublicAidItem")

@@ -105,7 +105,9 @@ def test_a_report_filtered_by_donor_downloads_for_anyone(users: dict[str, Any], 
 # --- the province map ---------------------------------------------------------------------------------------
 
 MAP = re.compile(r'<svg class="amity-map-svg".*?</svg>', re.S)
-AREA = re.compile(r'<a href="([^"]+)" class="amity-map-area amity-map-l(\d)" data-amity-map-area><title>([^<]*)</title>')
+AREA = re.compile(
+    r'<a href="([^"]+)" class="amity-map-area amity-map-l(\d)" data-amity-map-area><title>([^<]*)</title>'
+)
 
 
 def test_a_report_by_province_is_a_map_drawn_on_the_server_each_province_a_link(world: World) -> None:

@@ -43,7 +43,7 @@ def test_the_classes_are_quantiles_of_the_figures_other_than_zero() -> None:
 def test_a_report_by_current_province_colours_titles_and_links_each_province() -> None:
     report = result("2025", [("31", "Hải Phòng", "1000"), ("14", "Sơn La", "10"), (None, "Nationwide", "5")])
     with translation.override("en"):
-        drawn = report_province_map(report, Measure.DISBURSED, map_id="m", title="By province", link=lambda c: f"/p/{c}")
+        drawn = report_province_map(report, Measure.DISBURSED, map_id="m", title="t", link=lambda c: f"/p/{c}")
     assert drawn is not None
     areas = {area.code: area for area in drawn.areas}
     assert len(areas) == 34
