@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from amity.accounts.choices import Role
 from amity.accounts.models import User
@@ -115,3 +116,31 @@ def _fresh_rate_book() -> None:
     from amity.reference.fx import forget_shared_rate_book
 
     forget_shared_rate_book()
+
+
+# --- static files as production serves them ------------------------------------------------------------------
+
+PRODUCTION_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+@pytest.fixture(scope="session")
+def production_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files collected as `make run` and production collect them (config/settings/production.py):
+    hashed names, gzip copies; into a folder of the session (about 10 s: only the tests that measure what a
+    visitor downloads ask for it)."""
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root, STORAGES={**settings.STORAGES, "staticfiles": PRODUCTION_STORAGE}):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@contextmanager
+def serving_production_static(root: Path) -> Iterator[None]:
+    """While inside, pages name the collected files (hashed) and WhiteNoise serves them from `root` with
+    production's headers, to a test client or a server made inside."""
+    from django.conf import settings
+
+    with override_settings(STATIC_ROOT=root, STORAGES={**settings.STORAGES, "staticfiles": PRODUCTION_STORAGE}):
+        yield

@@ -15,21 +15,21 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from amity.core.scoping import Action
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation
-from amity.reference.choices import Era
-from amity.reports.dashboard import chart_series, map_data
+from amity.reports.dashboard import chart_series
 from amity.reports.exports import ExportContext, csv_export, filename, result_from_figures, xlsx
 from amity.reports.models import PublishedReport
+from amity.reports.province_map import ProvinceMap, count_map_figures, province_map, report_province_map
 from amity.reports.selectors import Key, ReportResult, Row
 from amity.reports.services import published_is_intact
 from amity.reports.spec import Dimension
@@ -100,17 +100,69 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+def province_figures_link(code: str) -> str:
+    """A province's published reports (the list narrowed to it): where a province of a public map leads."""
+    return f"{reverse('portal-data:figures')}?province={code}"
+
+
+def reports_by_province() -> dict[str, int]:
+    """How many reports each province published (current province code → count; one query)."""
+    return dict(
+        published_reports()
+        .filter(province__isnull=False)
+        .order_by()
+        .values_list("province__code")
+        .annotate(count=Count("pk"))
+        .values_list("province__code", "count")
+    )
+
+
+def reports_map(counts: dict[str, int], *, national: int) -> ProvinceMap:
+    """The map of the figures list: each province by how many reports it published, a link to them."""
+
+    def describe(count: int) -> str:
+        return ngettext("%(count)s published report", "%(count)s published reports", count) % {"count": count}
+
+    outside = ""
+    if national:
+        outside = ngettext(
+            "National (all provinces): %(count)s published report",
+            "National (all provinces): %(count)s published reports",
+            national,
+        ) % {"count": national}
+    return province_map(
+        count_map_figures(counts, describe),
+        map_id="figures-map",
+        title=_("Published reports by province"),
+        short=lambda value: str(int(value)),
+        link=province_figures_link,
+        outside=outside,
+        table_id="figures-by-province",
+    )
+
+
 @public_page
 @require_GET
 def figures_list(request: HttpRequest) -> HttpResponse:
-    """`/figures/?province=<code|nationwide>`: the published reports, 25 a page."""
+    """`/figures/?province=<code|nationwide>`: the published reports, 25 a page; unfiltered, the map of the
+    provinces' reports above them."""
     provinces = province_names()
     province = request.GET.get("province", "").strip()
     status = 200
     if province and province != NATIONWIDE_CODE and province not in provinces:
         province, status = "", 400
     page = Paginator(published_reports(province), PAGE_SIZE).get_page(request.GET.get("page"))
+    by_province = None
+    if not province and status == 200:
+        counts = reports_by_province()
+        national = published_reports(NATIONWIDE_CODE).count()
+        by_province = {
+            "map": reports_map(counts, national=national),
+            "rows": [(code, provinces[code].name, n) for code, n in sorted(counts.items()) if code in provinces],
+            "national": national,
+        }
     context = {
+        "by_province": by_province,
         "public_section": "figures",
         "page_obj": page,
         "reports": [(published, publisher(published)) for published in page.object_list],
@@ -122,21 +174,34 @@ def figures_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/data/figures_list.html", context, status=status)
 
 
-def _chart(result: ReportResult, era: str) -> dict[str, Any] | None:
-    """A chart of the first money measure when the report is grouped by one dimension: the province map for
-    current provinces, bars otherwise."""
+def _chart(result: ReportResult) -> dict[str, Any] | None:
+    """Bars of the first money measures when the report is grouped by one dimension other than the province
+    (which gets the map)."""
     measures = [m for m in result.spec.measures if m.is_money]
     if len(result.spec.group_by) != 1 or not measures or not result.rows:
         return None
     dimension = result.spec.group_by[0]
     if dimension == Dimension.PROVINCE:
-        if era != Era.CURRENT:
-            return None
-        names = {code: unit.name for code, unit in province_names().items()}
-        data = map_data(result, measures[0], title=measures[0].label, names=names)
-        return {**data, "geojson": static("reports/provinces_34.geojson")}
+        return None
     kind = "years" if dimension == Dimension.YEAR else "hbar"
     return chart_series(result, tuple(measures[:2]), kind=kind, title=dimension.label)
+
+
+def _map(result: ReportResult) -> ProvinceMap | None:
+    """The province map of the first money measure when the report is grouped by province (either era), each
+    province a link to its own published reports."""
+    measure = next((m for m in result.spec.measures if m.is_money), None)
+    if measure is None or not result.rows:
+        return None
+    title = _("%(measure)s by province (%(currency)s)") % {"measure": measure.label, "currency": result.currency}
+    return report_province_map(
+        result,
+        measure,
+        map_id="figures-map",
+        title=title,
+        link=province_figures_link,
+        table_id="published-figures",
+    )
 
 
 @public_page
@@ -144,7 +209,6 @@ def _chart(result: ReportResult, era: str) -> dict[str, Any] | None:
 def figures_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     published = get_object_or_404(published_reports(), public_id=public_id)
     result = public_result(published)
-    era = str(published.parameters.get("era", "") or Era.CURRENT)
     measures = [(m, m.label, result.currency if m.is_money else "") for m in result.spec.measures]
     context = {
         "public_section": "figures",
@@ -159,7 +223,8 @@ def figures_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "measures": measures,
         "dimension_labels": [d.label for d in result.spec.group_by],
         "intact": published_is_intact(published),
-        "chart": _chart(result, era),
+        "chart": _chart(result),
+        "province_map": _map(result),
         "downloads": [
             (
                 fmt.upper(),

@@ -272,29 +272,3 @@ def chart_series(result: ReportResult, measures: tuple[Measure, ...], *, kind: s
             for measure in measures
         ],
     }
-
-
-def map_data(result: ReportResult, measure: Measure, *, title: str, names: dict[str, str]) -> dict[str, Any]:
-    """The choropleth's regions: province code (the GeoJSON's `code` property), value, label and link; aid no
-    province has (nationwide) goes in the legend, never on a province."""
-    nationwide = next((row for row in result.rows if row.keys[0].value is None), None)
-    return {
-        "nationwide": None
-        if nationwide is None
-        else {"label": nationwide.keys[0].label, "value": float(nationwide.value(measure)), "link": nationwide.link},
-        "kind": "map",
-        "title": title,
-        "measure": measure.label,
-        "currency": result.currency,
-        "names": names,
-        "data": [
-            {
-                "name": row.keys[0].value,
-                "label": row.keys[0].label,
-                "value": float(row.value(measure)),
-                "link": row.link,
-            }
-            for row in result.rows
-            if row.keys[0].value is not None
-        ],
-    }

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +27,10 @@ from amity.core.forms import add_service_errors
 from amity.core.scoping import Action, is_national, jurisdiction
 from amity.reference.choices import Era
 
-from .dashboard import Dashboard, chart_series, dashboard, map_data, period_label
+from .dashboard import Dashboard, chart_series, dashboard, period_label
 from .forms import LIST_PARAMETERS, PublishForm, ReportParametersForm, ReportTableForm, normalise_params
 from .models import PublishedReport
+from .province_map import ProvinceMap, report_province_map
 from .selectors import ReportResult, frozen_rows, report
 from .services import frozen_status_basis, may_publish, published_is_intact, report_publish
 from .spec import FILTER_KEYS, Dimension, Measure, ReportSpec, SpecError, spec_from_params, spec_from_stored
@@ -67,7 +67,9 @@ class DashboardView(LoginRequiredMixin, View):
             except SpecError as error:  # e.g. no exchange rate on the chosen date
                 form.add_spec_errors(error)
             else:
-                context.update(board=board, charts=_charts(board, form), **_dashboard_links(board))
+                context.update(
+                    board=board, charts=_charts(board), province_map=_province_map(board), **_dashboard_links(board)
+                )
                 context["no_data"] = no_data_note(form, board)
                 currency = board.spec.currency
                 context.update(
@@ -120,9 +122,9 @@ class Chart:
         return f"{self.id}-data"
 
 
-def _charts(board: Dashboard, form: ReportParametersForm) -> dict[str, Chart]:
+def _charts(board: Dashboard) -> dict[str, Chart]:
     both = (Measure.COMMITTED, Measure.DISBURSED)
-    charts = {
+    return {
         "years": Chart("chart-years", chart_series(board.years, both, kind="years", title=_("By year"))),
         "sectors": Chart(
             "chart-sectors", chart_series(board.sectors, both, kind="hbar", title=_("By sector category"))
@@ -132,12 +134,13 @@ def _charts(board: Dashboard, form: ReportParametersForm) -> dict[str, Chart]:
         ),
         "donors": Chart("chart-donors", chart_series(board.donors, both, kind="hbar", title=_("Top 10 donors"))),
     }
-    if board.provinces is not None:
-        data = map_data(
-            board.provinces, Measure.DISBURSED, title=_("Disbursed by province"), names=form.province_names()
-        )
-        charts["map"] = Chart("chart-map", {**data, "geojson": static("reports/provinces_34.geojson")})
-    return charts
+
+
+def _province_map(board: Dashboard) -> ProvinceMap | None:
+    """The map of the disbursements by current province, each province a link to the aid items behind it."""
+    if board.provinces is None:
+        return None
+    return report_province_map(board.provinces, Measure.DISBURSED, map_id="chart-map", title=_("Disbursed by province"))
 
 
 # --- report table -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,73 @@ def _flush_keeps_reference_data() -> Iterator[None]:
     """The flush after each transactional test empties every table but those of the reference data."""
     with flush_keeping_reference_data():
         yield
+
+
+@contextmanager
+def data_kept_between_tests() -> Iterator[None]:
+    """While inside, the flush after each transactional test empties nothing: the tests of a module read one set of
+    data, built once (`public_site`), instead of building it again for each test."""
+    from django.core.management.commands import flush
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush.Command, "handle", lambda self, *args, **options: None)
+        yield
+
+
+@pytest.fixture(scope="module")
+def public_site(django_db_setup: None, django_db_blocker: Any, live_server: Any) -> Iterator[dict[str, str]]:
+    """The public site of `public_site.py` (published news, events, NGOs, reports of each kind), built once for the
+    module's tests, which only read it through the live server; emptied after the last (but the reference data).
+    Returns the address of each kind of public page."""
+    from django.core.cache import cache
+
+    from amity.reference.models import AdministrativeUnit
+
+    from .public_site import build_public_site
+
+    with django_db_blocker.unblock():
+        if not AdministrativeUnit.objects.exists():
+            call_command("load_reference", verbosity=0)
+        cache.clear()  # no public page cached by an earlier test's data
+        paths = build_public_site()
+    with data_kept_between_tests():
+        yield paths
+    with django_db_blocker.unblock():
+        call_command("flush", verbosity=0, interactive=False)
+        cache.clear()
+
+
+def _as_is(application: Any) -> Any:
+    return application
+
+
+@pytest.fixture(scope="module")
+def production_site(public_site: dict[str, str], production_static: Path) -> Iterator[str]:
+    """A second live server on `public_site`'s data that serves as production does: the static files collected
+    (hashed names, gzip copies) and served by WhiteNoise with their caching headers, where the live server serves
+    them raw through Django's development handler. For the tests that measure what a visitor downloads. Its
+    address; the paths are `public_site`'s."""
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    from amity.conftest import serving_production_static
+
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    with serving_production_static(production_static):
+        thread = LiveServerThread("localhost", static_handler=_as_is, connections_override=shared)
+        thread.daemon = True
+        for connection in shared.values():
+            connection.inc_thread_sharing()
+        thread.start()
+        thread.is_ready.wait()
+        try:
+            if thread.error:
+                raise thread.error
+            yield f"http://localhost:{thread.port}"
+        finally:
+            thread.terminate()
+            for connection in shared.values():
+                connection.dec_thread_sharing()
 
 
 @pytest.fixture

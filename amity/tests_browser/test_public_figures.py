@@ -22,10 +22,12 @@ def test_the_public_figures_and_data_pages_run_under_the_csp(
 
     world = build_world(users, hai_phong, son_la)
     tab.goto(f"/figures/{world.national.public_id}/")
-    expect(tab.locator(".amity-chart canvas")).to_be_attached()  # the map: reports.js ran
+    expect(tab.locator(".amity-map svg a")).to_have_count(34)  # the map, drawn by the server
     expect(tab.locator(".amity-published-table")).to_be_visible()
+    tab.locator(".amity-map svg a[href$='province=52']").hover()  # Gia Lai: its middle is on land
+    expect(tab.locator(".amity-map-tooltip")).to_be_visible()  # province-map.js ran
     snap(tab, "portal-figures-map")
-    for path in ("/figures/", "/data/", "/data/dictionary/", "/api/public/v1/docs/"):
+    for path in ("/figures/", "/data/", "/data/dictionary/", "/api/public/v1/docs/", "/api/public/v1/docs/console/"):
         response = tab.goto(path)
         assert response is not None and response.status == 200, path
         text = tab.content()
@@ -37,4 +39,4 @@ def test_the_public_figures_and_data_pages_run_under_the_csp(
     tab.goto("/data/")
     assert tab.locator("html").get_attribute("dir") == "rtl"
     tab.goto(f"/figures/{world.national.public_id}/")
-    expect(tab.locator(".amity-chart canvas")).to_be_attached()
+    expect(tab.locator(".amity-map svg a")).to_have_count(34)

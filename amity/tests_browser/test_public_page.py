@@ -1,6 +1,6 @@
-"""A visitor reads the public home page in Vietnamese and in Arabic (right to left): accessible by axe-core's
-rules (vendored, amity/static/vendor/axe-core) with no serious or critical violation, readable without
-JavaScript, and light — under 500 KB on the first load and under 100 KB for the next page."""
+"""A visitor reads the public home page in Vietnamese and in Arabic (right to left), follows its links, keeps the
+language chosen, and uses the directory and the events without JavaScript. (Accessibility of every public page:
+test_public_accessibility.py; weights and a slow connection: test_public_speed.py.)"""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from amity.diplomacy.services import record_save
 from amity.portal.tests.factories import published
 
 from .conftest import snap
-
-AXE = "/static/vendor/axe-core/axe.min.js"
 
 
 def _register() -> None:
@@ -51,45 +49,24 @@ def _register() -> None:
     )
 
 
-def serious_violations(page: Any) -> list[str]:
-    page.add_script_tag(url=AXE)  # a file of the site itself: the Content-Security-Policy allows it
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
-def test_the_public_home_in_vietnamese_and_arabic_is_accessible_and_light(page: Any, live_server: Any) -> None:
+def test_the_public_home_reads_in_vietnamese_and_arabic(page: Any, live_server: Any) -> None:
     from playwright.sync_api import expect
 
     _register()
-    received: list[int] = []
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.on("Network.loadingFinished", lambda event: received.append(int(event["encodedDataLength"])))
-
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator("h1")).to_be_visible()
     expect(page.get_by_role("link", name="Trao học bổng cho học sinh nghèo")).to_be_visible()
     expect(page.get_by_role("link", name="Gặp mặt hữu nghị Việt – Lào")).to_be_visible()
-    first_load = sum(received)
-    assert first_load < 500_000, first_load
-    assert serious_violations(page) == []
     snap(page, "guide-public-home")
 
-    received.clear()
     page.get_by_role("link", name="Trao học bổng cho học sinh nghèo").click()
     expect(page.locator("h1")).to_have_text("Trao học bổng cho học sinh nghèo")
-    assert sum(received) < 100_000, sum(received)
 
     page.goto("/?lang=ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
     expect(page.get_by_role("link", name="منح دراسية للطلاب")).to_be_visible()
-    assert serious_violations(page) == []
     snap(page, "guide-public-home-ar")
     # The language stays on the next page (the address set the cookie).
     page.goto("/news/")

@@ -1,7 +1,8 @@
-"""Prepare the load test: users of each kind with signed-in sessions and API tokens, and the requests they make.
+"""Prepare the load test: users of each kind with signed-in sessions and API tokens, and the requests they make;
+or, with `--public`, the requests of anonymous visitors to the public pages.
 
     DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=… DATABASE_URL=postgres://…/amity_load \\
-        .venv/bin/python benchmarks/load/prepare.py --out var/load/requests.tsv
+        .venv/bin/python benchmarks/load/prepare.py --out var/load/requests.tsv [--public]
 
 Run by `run.sh` (README.md), on a database loaded by `benchmarks/generate.py` at national scale, with the same
 settings and secret key as the server under test (a session is signed with it). Idempotent: the users are made
@@ -12,6 +13,12 @@ sign-in: the OTP middleware loads the device on every request), provincial edito
 with the most aid, and API clients with tokens (a central officer and provincial editors). Each line of the output
 is one request — `<kind>\\t<header>\\t<path>` — of one of them, drawn with the weights below from what that user may
 see (the scope policy chooses the records, so no request is refused): the load is realistic and has no 403/404.
+
+Public visitors (`--public`, kind `public`, no cookie): every kind of public page — the national home and each
+province's, news and articles, events, the calendar and event pages, the NGO directory (searches, filters, NGO
+pages), published figures (the list, each province's, reports), open data, the data dictionary and the public API's
+documentation — each in Vietnamese, English and Arabic (`?lang=`), drawn with the weights of `PUBLIC_WEIGHTS` from
+what the database has published.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ if str(ROOT) not in sys.path:
 # kind → weight: what offices open most (lists and records), dashboards, and machine clients of the API.
 WEIGHTS = {"dashboard": 15, "list": 30, "detail": 30, "api": 25}
 SAMPLE = 300  # records per user to draw detail pages from
+# Public visitors: what people open most (homes, the directory, figures), then news, events and the data pages.
+PUBLIC_WEIGHTS = {"home": 20, "news": 15, "events": 10, "directory": 20, "figures": 20, "data": 15}
+LANGUAGES = ("vi", "en", "ar")
 
 
 def setup() -> None:
@@ -137,13 +147,77 @@ def requests_of(user: Any, header: str, api_header: str | None) -> dict[str, lis
     }
 
 
+def public_paths(rng: random.Random) -> dict[str, list[str]]:
+    """The public pages by kind, from what the database has published (any language: `?lang=` is added after)."""
+    from django.utils import timezone
+
+    from amity.diplomacy.selectors import public_events
+    from amity.portal import selectors
+    from amity.portal.figures import published_reports
+
+    today = timezone.localdate()
+    codes = list(selectors.provinces().values_list("code", flat=True))
+    articles = list(selectors.published_news().values_list("public_id", flat=True)[:SAMPLE])
+    events = list(public_events().order_by("-start_date").values_list("public_id", flat=True)[:SAMPLE])
+    ngos = [entry.organisation.public_id for entry in selectors.directory(today=today)][:SAMPLE]
+    reports = list(published_reports().values_list("public_id", flat=True)[:SAMPLE])
+    months = [f"{year}-{month:02d}" for year in (today.year - 1, today.year) for month in range(1, 13)]
+    words = ["foundation", "children", "viet", "tre em", "giao duc", "health", "water", "hoc bong"]
+    return {
+        "home": ["/", *(f"/p/{code}/" for code in codes)],
+        "news": [
+            "/news/",
+            "/news/?page=2",
+            *(f"/p/{code}/news/" for code in codes),
+            *(f"/news/{i}/" for i in articles),
+        ],
+        "events": [
+            "/events/",
+            *(f"/events/?month={month}" for month in months),
+            *(f"/p/{code}/events/" for code in codes),
+            *(f"/events/{i}/" for i in events),
+        ],
+        "directory": [
+            "/ngos/",
+            "/ngos/?page=2",
+            *(f"/ngos/?q={word.replace(' ', '+')}" for word in words),
+            *(f"/ngos/?province={code}" for code in rng.sample(codes, min(10, len(codes)))),
+            *(f"/ngos/{i}/" for i in ngos),
+        ],
+        "figures": [
+            "/figures/",
+            *(f"/figures/?province={code}" for code in codes),
+            *(f"/figures/{i}/" for i in reports),
+        ],
+        "data": ["/data/", "/data/?year=2024", "/data/dictionary/", "/api/public/v1/docs/"],
+    }
+
+
+def write_public(args: argparse.Namespace, rng: random.Random) -> None:
+    """The anonymous visitors' requests: kind `public`, no header, each page in one of the three languages."""
+    pools = public_paths(rng)
+    kinds, weights = list(PUBLIC_WEIGHTS), list(PUBLIC_WEIGHTS.values())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w") as out:
+        for kind in rng.choices(kinds, weights, k=args.requests):
+            path = rng.choice(pools[kind])
+            out.write(f"public\t\t{path}{'&' if '?' in path else '?'}lang={rng.choice(LANGUAGES)}\n")
+    sizes = ", ".join(f"{kind} {len(pool)}" for kind, pool in pools.items())
+    print(f"public pages to draw from (each in {len(LANGUAGES)} languages): {sizes}")
+    print(f"wrote {args.out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "load" / "requests.tsv")
     parser.add_argument("--requests", type=int, default=20000, help="lines to write (wrk draws from them)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--public", action="store_true", help="anonymous visitors of the public pages instead")
     args = parser.parse_args()
     setup()
+    if args.public:
+        write_public(args, random.Random(args.seed))
+        return
     from amity.accounts.choices import Role
 
     rng = random.Random(args.seed)

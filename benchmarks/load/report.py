@@ -27,7 +27,7 @@ def main() -> None:
     with open(sys.argv[1]) as results:
         rows = [json.loads(line) for line in results]
     for row in rows:
-        if row["run"] == "warm-up":
+        if row["run"].startswith("warm-up"):
             continue
         result, before, after = row["result"], row.get("cpu_before"), row.get("cpu_after")
         answered = max(1, result["requests"] + result["socket_errors"]["timeout"])

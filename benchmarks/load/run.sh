@@ -5,15 +5,22 @@
 #   benchmarks/load/run.sh                              # 2 minutes mixed, then 30 s of each kind alone
 #   DURATION=300s benchmarks/load/run.sh                # the issue's 5 minutes
 #   IMPORT_FILE=var/iati-5k.xml benchmarks/load/run.sh  # the same with an IATI import running
+#   MODE=public benchmarks/load/run.sh                  # 200 anonymous visitors on the public pages, 3 languages
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/amity_load}
+MODE=${MODE:-staff}              # staff: signed-in users and API clients; public: anonymous visitors, public pages
 PORT=${PORT:-8100}
 WORKERS=${WORKERS:-4}            # gunicorn processes
 THREADS=${THREADS:-4}            # threads of each (gthread)
-CONNECTIONS=${CONNECTIONS:-50}   # concurrent connections of wrk
-DURATION=${DURATION:-120s}       # the mixed run
+if [ "$MODE" = public ]; then
+  CONNECTIONS=${CONNECTIONS:-200}  # the issue's 200 concurrent visitors
+  PER_KIND=0                       # one kind of request: the public run is the only one
+else
+  CONNECTIONS=${CONNECTIONS:-50}   # concurrent connections of wrk
+fi
+DURATION=${DURATION:-120s}       # the mixed run (the public run in public mode)
 PER_KIND=${PER_KIND:-30s}        # each kind alone after it (0 to skip)
 IMPORT_FILE=${IMPORT_FILE:-}     # an IATI file imported while the mixed run goes on (manage.py import_iati)
 THINK_MS=${THINK_MS:-0}          # each connection waits this long (±50 %) between answer and request: 0 = capacity
@@ -38,7 +45,11 @@ export AMITY_API_RATE_USER=${AMITY_API_RATE_USER:-100000/minute}
 export AMITY_LOG_LEVEL=WARNING
 
 $PY manage.py collectstatic --no-input --verbosity 0
-AMITY_LOG_LEVEL=WARNING DATABASE_URL="${DATABASE_URL%%\?*}" $PY benchmarks/load/prepare.py --out "$VAR/requests.tsv"
+if [ "$MODE" = public ]; then
+  AMITY_LOG_LEVEL=WARNING DATABASE_URL="${DATABASE_URL%%\?*}" $PY benchmarks/load/prepare.py --public --out "$VAR/requests-public.tsv"
+else
+  AMITY_LOG_LEVEL=WARNING DATABASE_URL="${DATABASE_URL%%\?*}" $PY benchmarks/load/prepare.py --out "$VAR/requests.tsv"
+fi
 
 # Connections stay open between a user's requests (--keep-alive 15 > the longest think time, as nginx in front would
 # keep the visitor's), so that wrk does not count gunicorn closing an idle connection as a read error.
@@ -64,6 +75,12 @@ run() {  # run <name> <requests file> <duration> [connections]
 stamp=$(date -u +%Y%m%d-%H%M%S)
 results="$VAR/results-$stamp.jsonl"
 echo "results in $results (load average now: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"
+if [ "$MODE" = public ]; then
+  # The pages' cache is what the visitors meet (public.py): warmed as by the first visitors, then the public run.
+  THINK_MS=0 run warm-up-public "$VAR/requests-public.tsv" "${WARM_UP:-15s}" $((CONNECTIONS < 10 ? CONNECTIONS : 10)) >/dev/null
+  run public "$VAR/requests-public.tsv" "$DURATION"
+  exit 0
+fi
 THINK_MS=0 run warm-up "$VAR/requests.tsv" 15s 10 >/dev/null
 
 if [ -n "$IMPORT_FILE" ]; then

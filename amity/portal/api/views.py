@@ -5,10 +5,17 @@ The rows are the open datasets' (`portal.opendata`), so the API, the CSV and the
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -37,6 +44,7 @@ from ..opendata import (
     transaction_groups,
     transaction_rows,
 )
+from ..public import activate_public_language, public_page
 from .serializers import PublicPublishedReportDetailSerializer, PublicPublishedReportSerializer, dataset_serializer
 
 AidItemRowSerializer = dataset_serializer(AID_ITEMS, "PublicAidItem")
@@ -188,8 +196,62 @@ class PublicSchemaView(SpectacularAPIView):
     }
 
 
-class PublicDocsView(SpectacularSwaggerSplitView):
+class PublicConsoleView(SpectacularSwaggerSplitView):
+    """`/api/public/v1/docs/console/`: Swagger UI on the public schema, a page of its own for developers who ask for
+    it (its script is about 430 KB compressed, which the documentation page does not make every visitor load).
+    The page's header is in the reader's language (`?lang=` as on every public page); Swagger UI's interface and the
+    schema are in English, and marked so."""
+
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (PublicAddressRate,)
-    template_name = "api/swagger_ui.html"
+    template_name = "portal/api_console.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activate_public_language(request._request)
+        response = super().get(request, *args, **kwargs)
+        if request.GET.get("script") is not None:
+            # Without deep links an operation's summary holds no link inside its button (axe: nested-interactive).
+            response.data["settings"] = self._dump({**spectacular_settings.SWAGGER_UI_SETTINGS, "deepLinking": False})
+        return response
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the public API as its OpenAPI schema describes it."""
+
+    method: str
+    path: str
+    description: str
+    parameters: tuple[tuple[str, str, str], ...]  # name, type, description
+
+
+@functools.cache
+def public_operations() -> tuple[Operation, ...]:
+    """The public API's operations, from the same schema as `/api/public/v1/schema/` (generated once per process):
+    the documentation page lists them without JavaScript."""
+    schema = SchemaGenerator(urlconf="amity.portal.api.schema_urls").get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            parameters = tuple(
+                (
+                    parameter["name"],
+                    str(parameter.get("schema", {}).get("type", "string")),
+                    " ".join(str(parameter.get("description", "")).split()),
+                )
+                for parameter in operation.get("parameters", [])
+            )
+            description = " ".join(str(operation.get("description", "")).split())
+            operations.append(Operation(method.upper(), path, description, parameters))
+    return tuple(operations)
+
+
+@require_safe
+@public_page
+def public_api_docs(request: HttpRequest) -> HttpResponse:
+    """`/api/public/v1/docs/`: what the public API serves, each operation with its parameters (server-rendered, in
+    the schema's English), the schema, the data dictionary, and the interactive console for those who want it."""
+    context = {"public_section": "data", "operations": public_operations()}
+    return render(request, "portal/api_docs.html", context)

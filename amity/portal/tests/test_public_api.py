@@ -106,7 +106,31 @@ def test_the_schema_and_its_page_are_public(db: Any) -> None:
     paths = schema.json()["paths"]
     assert f"{API}transactions/" in paths and f"{API}ngos/" in paths
     assert all(path.startswith(API) for path in paths)
+    assert f"{API}docs/" not in paths and f"{API}docs/console/" not in paths  # pages, not operations
     assert APIClient().get(f"{API}docs/").status_code == 200
+
+
+def test_the_schema_is_sent_compressed(db: Any) -> None:
+    response = APIClient().get(f"{API}schema/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip" and len(response.content) < 8_000
+
+
+def test_the_documentation_lists_every_operation_without_javascript(db: Any) -> None:
+    text = APIClient().get(f"{API}docs/", {"lang": "ar"}).content.decode()
+    assert '<html lang="ar" dir="rtl">' in text and '<div lang="en" dir="ltr">' in text  # the schema's English
+    for path in ("aid-items/", "aid-items/{public_id}/", "transactions/", "ngos/", "published-reports/"):
+        assert f"<code>{API}{path}</code>" in text, path
+    assert "<code>province</code> (string): A current province" in text
+    assert "<script" not in text and "swagger" not in text.lower().replace("swagger ui", "")  # no console here
+    assert f'href="{API}docs/console/"' in text
+
+
+def test_the_console_is_swagger_ui_on_the_public_schema(db: Any) -> None:
+    text = APIClient().get(f"{API}docs/console/", {"lang": "vi"}).content.decode()
+    assert '<html lang="vi" dir="ltr">' in text and '<div id="swagger-ui" lang="en" dir="ltr">' in text
+    assert "swagger-ui-bundle.js" in text and "swagger-ui-standalone-preset" not in text
+    script = APIClient().get(f"{API}docs/console/", {"script": ""}).content.decode()
+    assert f"{API}schema/" in script and '"deepLinking": false' in script
 
 
 @pytest.mark.parametrize("name", ["aid-items", "transactions", "ngos", "published-reports"])

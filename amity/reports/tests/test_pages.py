@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -41,9 +40,9 @@ DASHBOARD = reverse("reports:dashboard")
 TABLE = reverse("reports:table")
 PUBLISH = reverse("reports:publish")
 # session, user, jurisdictions; the form's provinces, sectors and countries; the year series; sector category ×
-# province (rows and two label queries); donor country × donor (rows, two labels); licence expiries; and the
-# previous period when it is not whole years (else it comes from the year series).
-DASHBOARD_QUERIES = 15
+# province (rows and two label queries); donor country × donor (rows, two labels); licence expiries; the map's
+# province names; and the previous period when it is not whole years (else it comes from the year series).
+DASHBOARD_QUERIES = 16
 # session, user, jurisdictions; the form's provinces, sectors and countries (never the donors: searched, chosen one
 # only, amity/aid/tests/test_donor_filter.py); the rows and one label
 # query per labelled dimension (year needs none); the exchange rates, once per process while they are unchanged
@@ -184,7 +183,9 @@ def test_a_provincial_editor_sees_only_their_provinces_figures(demo, users, hai_
     provinces = [row.keys[0].value for row in board.provinces.rows if row.value(Measure.DISBURSED)]
     assert provinces == ["31"]
     html = response.content.decode()
-    assert [region["name"] for region in chart_data(html, "chart-map")["data"]] == ["31"]
+    province_map = response.context["province_map"]
+    assert [area.code for area in province_map.areas if area.level] == ["31"]  # the other provinces: no figure
+    assert len(province_map.areas) == 34 and 'id="chart-map"' in html
     national = as_user(users["central"]).get(DASHBOARD, {"year": "2023"}).context["board"]
     assert board.year_cards[0].comparison.current < national.year_cards[0].comparison.current
     assert board.provinces.rows[0].value(Measure.DISBURSED) == sum_for(national, "31", Measure.DISBURSED)
@@ -212,7 +213,8 @@ def test_every_figure_on_the_dashboard_links_to_the_aid_list(demo, users):
         assert points and all(point["link"].startswith("/aid/?") for point in points), chart
     years = chart_data(html, "chart-years")["series"][0]["data"]
     assert any(parse_qs(urlsplit(point["link"]).query).get("year") == ["2023"] for point in years)
-    assert all(region["link"].startswith("/aid/?") for region in chart_data(html, "chart-map")["data"])
+    shapes = re.findall(r'<a href="([^"]*)" class="amity-map-area amity-map-l([1-5])"', html)
+    assert shapes and all(link.startswith("/aid/?") and "province=" in link for link, _level in shapes)
 
 
 def test_a_figure_link_opens_the_aid_items_behind_it(demo, users):
@@ -230,8 +232,8 @@ def test_the_dashboard_reads_right_to_left_in_arabic(demo, users):
     html = response.content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert "bootstrap.rtl.min.css" in html
-    assert "echarts.min.js" in html and "reports/reports.js" in html
-    assert chart_data(html, "chart-map")["geojson"].endswith("reports/provinces_34.geojson")
+    assert "echarts.min.js" in html and "reports/reports.js" in html and "reports/province-map.js" in html
+    assert 'id="chart-map"' in html and "<svg" in html  # the map, drawn by the server
 
 
 def test_the_old_era_shows_a_note_instead_of_the_map(demo, users):
@@ -496,14 +498,6 @@ def test_an_altered_publication_is_flagged(demo, users):
     PublishedReport.objects.filter(pk=published.pk).update(figures={**published.figures, "totals": {"committed": "1"}})
     html = as_user(users["central"]).get(published.get_absolute_url()).content.decode()
     assert "Altered: the stored figures no longer match their hash" in html
-
-
-def test_the_map_is_the_reference_geojson_of_the_current_provinces(db):
-    static_copy = settings.BASE_DIR / "amity" / "static" / "reports" / "provinces_34.geojson"
-    reference = settings.BASE_DIR / "amity" / "reference" / "data" / "vn" / "geo" / "provinces_34_simplified.geojson"
-    assert static_copy.read_bytes() == reference.read_bytes()
-    codes = {feature["properties"]["code"] for feature in json.loads(static_copy.read_text())["features"]}
-    assert codes == set(AdministrativeUnit.objects.filter(era="2025", level="province").values_list("code", flat=True))
 
 
 def test_publishing_an_old_era_province_shows_the_services_error(demo, users):

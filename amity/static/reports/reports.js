@@ -1,9 +1,10 @@
 /* The report pages' behaviours, no build step:
 
    Charts, drawn with the vendored Apache ECharts from the JSON the server puts beside each chart
-   (<script type="application/json">, made by amity/reports/dashboard.py):
+   (<script type="application/json">, made by amity/reports/dashboard.py); the province map is drawn by the
+   server (reports/_province_map.html, tooltips in province-map.js):
 
-   - every bar, point and province links to the aid items behind its figure: a click opens data.link;
+   - every bar and point links to the aid items behind its figure: a click opens data.link;
    - labels come translated from the server; numbers are formatted with Intl.NumberFormat in the page's
      language (<html lang>);
    - right-to-left pages (Arabic) mirror the charts: value axes and legends on the right, category axes
@@ -157,79 +158,6 @@
     };
   }
 
-  /* The 34 provinces coloured by their figure; the GeoJSON's `code` property joins the server's province codes. */
-  function mapOption(data, format, geo) {
-    var names = {};
-    geo.features.forEach(function (feature) {
-      var p = feature.properties;
-      names[p.code] = data.names[p.code] || (lang === "vi" ? p.name : p.nameEn);
-    });
-    var values = data.data.map(function (item) { return item.value; });
-    var max = values.length ? Math.max.apply(null, values) : 0;
-    var legend = data.nationwide
-      ? [{ text: data.nationwide.label + ": " + format.full(data.nationwide.value), bottom: 8,
-           left: rtl ? 8 : "auto", right: rtl ? "auto" : 8, textStyle: { fontSize: 12, fontWeight: "normal" } }]
-      : [];
-    return {
-      title: legend,
-      textStyle: { fontFamily: fontFamily() },
-      tooltip: {
-        trigger: "item",
-        confine: true,
-        formatter: function (params) {
-          var name = (params.data && params.data.label) || names[params.name] || params.name;
-          var value = params.data ? format.full(params.data.value) : "—";
-          var box = tooltipBox(name);
-          tooltipRow(box, data.measure, value, null);
-          return box;
-        }
-      },
-      visualMap: {
-        type: "continuous",
-        min: 0,
-        max: max || 1,
-        calculable: false,
-        orient: "vertical",
-        left: rtl ? "auto" : 8,
-        right: rtl ? 8 : "auto",
-        bottom: 8,
-        text: [format.compact(max), format.compact(0)],
-        inRange: { color: ["#e7f1ff", "#6ea8fe", "#0d6efd", "#052c65"] }
-      },
-      series: [
-        {
-          name: data.measure,
-          type: "map",
-          map: "amity-vn-34",
-          nameProperty: "code",
-          roam: true,
-          scaleLimit: { min: 1, max: 8 },
-          itemStyle: { areaColor: "#f1f3f5", borderColor: "#adb5bd", borderWidth: 0.5 },
-          emphasis: { label: { show: false }, itemStyle: { areaColor: "#ffc107" } },
-          select: { disabled: true },
-          data: data.data,
-          cursor: "pointer"
-        }
-      ]
-    };
-  }
-
-  var geoRequest = null;
-  function loadGeo(url) {
-    if (!geoRequest) {
-      geoRequest = fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) {
-          throw new Error("map " + response.status);
-        }
-        return response.json();
-      }).then(function (geo) {
-        window.echarts.registerMap("amity-vn-34", geo);
-        return geo;
-      });
-    }
-    return geoRequest;
-  }
-
   function draw(element) {
     var data = readData(element);
     if (!data || !window.echarts) {
@@ -239,17 +167,6 @@
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     linkOnClick(chart);
     window.addEventListener("resize", function () { chart.resize(); });
-    if (data.kind === "map") {
-      chart.showLoading("default", { text: "" });
-      loadGeo(data.geojson).then(function (geo) {
-        chart.hideLoading();
-        chart.setOption(mapOption(data, format, geo));
-      }).catch(function () {
-        chart.hideLoading();
-        element.hidden = true;  // the table under it still has every figure
-      });
-      return;
-    }
     chart.setOption(data.kind === "years" ? yearsOption(data, format) : horizontalBarsOption(data, format));
   }
 
