@@ -92,7 +92,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-@public_page
+@public_page(params=("province", "page"))
 @require_GET
 def figures_list(request: HttpRequest) -> HttpResponse:
     """`/figures/?province=<code|nationwide>`: the published reports, 25 a page."""

@@ -199,7 +199,7 @@ def download_links(dataset: Dataset, query: dict[str, Any]) -> list[tuple[str, s
     ]
 
 
-@public_page
+@public_page(params=("year", "province", "sector", "donor"))
 @require_GET
 def data_index(request: HttpRequest) -> HttpResponse:
     """The datasets, their downloads (filtered by the form), the licence and the links to the dictionary and API."""

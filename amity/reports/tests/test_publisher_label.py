@@ -70,7 +70,10 @@ def test_no_public_page_or_public_api_answer_names_the_publishing_officer(
     users: dict[str, Any], published: tuple[PublishedReport, PublishedReport]
 ) -> None:
     client = Client()
-    answers = [client.get("/figures/").content.decode(), client.get("/api/public/v1/published-reports/").content.decode()]
+    answers = [
+        client.get("/figures/").content.decode(),
+        client.get("/api/public/v1/published-reports/").content.decode(),
+    ]
     for report in published:
         answers.append(client.get(f"/figures/{report.public_id}/").content.decode())
         answers.append(client.get(f"/api/public/v1/published-reports/{report.public_id}/").content.decode())
