@@ -14,7 +14,8 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # The lower apps' writers publish things the public pages show (a report published, an event made public
         # or changed while public); they cannot call this app, so it listens for their saves and empties the
-        # public pages' cache when the transaction commits (`public.invalidate_public_pages`, the one helper).
+        # public pages' cache when the transaction commits (`public.invalidate_public_pages`, the one helper); a
+        # report published also queues a build of the open data files (`opendata_files.open_data_build_soon`).
         from amity.diplomacy.models import Event
         from amity.reports.models import PublishedReport
 
@@ -37,6 +38,8 @@ def _event_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _report_published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .opendata_files import open_data_build_soon
     from .public import invalidate_public_pages
 
     invalidate_public_pages()
+    open_data_build_soon()  # queued after the commit, a few minutes later: never built in the publishing request

@@ -56,6 +56,8 @@ from amity.reports.models import ReportFact
 from amity.reports.selectors import NATIONWIDE
 from amity.reports.spec import Basis, StatusBasis
 
+from .selectors import directory_organisations
+
 CHUNK_SIZE = 1000  # rows per round trip: one query per related table per chunk
 NATIONWIDE_CODE = "nationwide"  # the province filter's value for aid not located in a province
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -87,6 +89,7 @@ class Dataset:
     description: Promise
     columns: tuple[Column, ...]
     iati: bool = True  # offered as an IATI 2.03 file
+    filters: tuple[str, ...] = ("year", "province", "sector", "donor")  # the filters its API list and rows take
 
     @property
     def keys(self) -> list[str]:
@@ -412,6 +415,7 @@ NGOS = Dataset(
         ),
         _c("website", gettext_lazy("Website"), gettext_lazy("The organisation's website: its public contact.")),
     ),
+    filters=("province", "sector"),  # the directory page's: a province and a sector category its licences cover
 )
 
 DATASETS: dict[str, Dataset] = {dataset.slug: dataset for dataset in (AID_ITEMS, TRANSACTIONS, NGOS)}
@@ -464,11 +468,21 @@ class DataFilterForm(forms.Form):
         return value
 
 
-def read_filters(params: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The valid filters, or the errors by field (each a list of messages in the reader's language)."""
+def read_filters(params: Any, dataset: Dataset | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The valid filters, or the errors by field (each a list of messages in the reader's language). With a
+    dataset, a filter it does not take is an error too (never silently ignored)."""
     form = DataFilterForm(params)
+    errors: dict[str, list[str]] = {}
     if not form.is_valid():
-        return {}, {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+        errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+    if dataset is not None:
+        for name in DataFilterForm.base_fields:
+            if name not in dataset.filters and params.get(name):
+                errors.setdefault(name, []).append(_("Not a filter of this dataset."))
+        if dataset is NGOS and params.get("province") == NATIONWIDE_CODE:
+            errors.setdefault("province", []).append(_("Give a province's code: every licence covers provinces."))
+    if errors:
+        return {}, errors
     return {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}, {}
 
 
@@ -501,15 +515,13 @@ def published_aid_items(filters: dict[str, Any] | None = None) -> QuerySet[AidIt
     return items.order_by("pk")
 
 
-def licensed_ngos(*, today: date | None = None) -> QuerySet[Organisation]:
-    """Foreign NGOs holding a registration in force and valid today (Decree 58/2022)."""
-    day = today or timezone.localdate()
-    valid = Registration.objects.unscoped().filter(registration_valid_on_q(day))
-    return (
-        Organisation.objects.unscoped()
-        .filter(kind=OrganisationKind.FOREIGN_NGO, pk__in=valid.values("organisation_id"))
-        .order_by("name", "pk")
-    )
+def licensed_ngos(filters: dict[str, Any] | None = None, *, today: date | None = None) -> QuerySet[Organisation]:
+    """Foreign NGOs holding a registration in force and valid today (Decree 58/2022), narrowed by province and
+    sector exactly as the directory page narrows them (its selector, `selectors.directory_organisations`)."""
+    f = filters or {}
+    return directory_organisations(
+        today=today or timezone.localdate(), sector=f.get("sector", ""), province_code=f.get("province", "")
+    ).order_by("name", "pk")
 
 
 # --- shared lookups ----------------------------------------------------------------------------------------------
@@ -849,7 +861,7 @@ def dataset_rows(dataset: Dataset, filters: dict[str, Any]) -> Iterator[dict[str
     if dataset is AID_ITEMS:
         items = published_aid_items(filters).only(*AID_ITEM_FIELDS).iterator(chunk_size=CHUNK_SIZE)
         return aid_item_rows(items, filters)
-    return ngo_rows(licensed_ngos().only(*NGO_FIELDS).iterator(chunk_size=CHUNK_SIZE))
+    return ngo_rows(licensed_ngos(filters).only(*NGO_FIELDS).iterator(chunk_size=CHUNK_SIZE))
 
 
 def dataset_size(dataset: Dataset, filters: dict[str, Any]) -> int:
@@ -858,4 +870,4 @@ def dataset_size(dataset: Dataset, filters: dict[str, Any]) -> int:
         return transaction_groups(filters).count()
     if dataset is AID_ITEMS:
         return published_aid_items(filters).count()
-    return licensed_ngos().count()
+    return licensed_ngos(filters).count()
