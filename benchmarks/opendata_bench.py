@@ -116,7 +116,7 @@ def build_and_download(datasets: list[str], formats: list[str], provinces: list[
             path = f"/data/{target.dataset}.{target.fmt}"
             started = time.perf_counter()
             response = client.get(path, query)
-            size = sum(len(piece) for piece in response.streaming_content)
+            size = sum(len(piece) for piece in response.streaming_content)  # type: ignore[attr-defined,misc]
             download = time.perf_counter() - started
             started = time.perf_counter()
             again = client.get(path, query, HTTP_IF_NONE_MATCH=response["ETag"])

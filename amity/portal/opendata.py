@@ -552,6 +552,7 @@ class _Lookups:
         self.individual = _("Individual donor")
         self.transaction_types = {code: str(label) for code, label in TransactionType.choices}
         self._rate_notes: dict[tuple[str, date, date], str] = {}
+        self._donors: dict[int, dict[str, str]] = {}
 
     def rate_note(self, currency: str, value_date: date, rate_date: date) -> str:
         """The rate's note, said once per currency and dates (many transactions share them)."""
@@ -575,14 +576,17 @@ class _Lookups:
                 self.organisations[pk] = (str(public_id), name, country_id)
 
     def donor(self, pk: int | None) -> dict[str, str]:
+        """The donor's columns, made once per organisation (rows share a few thousand donors at most)."""
         if not pk or pk not in self.organisations:
-            return {"donor_id": "", "donor": "", "donor_country": ""}
-        public_id, name, country_id = self.organisations[pk]
-        return {
-            "donor_id": public_id,
-            "donor": name,
-            "donor_country": self.countries.get(country_id, "") if country_id else "",
-        }
+            return _NO_DONOR
+        if pk not in self._donors:
+            public_id, name, country_id = self.organisations[pk]
+            self._donors[pk] = {
+                "donor_id": public_id,
+                "donor": name,
+                "donor_country": self.countries.get(country_id, "") if country_id else "",
+            }
+        return self._donors[pk]
 
     def sector_columns(self, splits: list[tuple[int, Decimal]]) -> dict[str, str]:
         parts = [(self.sectors[pk], share) for pk, share in splits if pk in self.sectors]
@@ -593,6 +597,7 @@ class _Lookups:
 
 
 CENT, DONG = Decimal("0.01"), Decimal(1)
+_NO_DONOR = {"donor_id": "", "donor": "", "donor_country": ""}
 
 
 def _money(value: Any, unit: Decimal = CENT) -> Decimal:
@@ -631,8 +636,8 @@ def _item_sectors(item_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]
     return sectors
 
 
-def _title(title_vi: str, title_en: str) -> str:
-    language = (translation.get_language() or "vi")[:2]
+def _title(title_vi: str, title_en: str, language: str | None = None) -> str:
+    language = (language or translation.get_language() or "vi")[:2]
     return title_en if language != "vi" and title_en else title_vi
 
 
@@ -683,15 +688,20 @@ def transaction_rows(groups: Iterable[dict[str, Any]], lookups: _Lookups | None 
         }
         sectors = _item_sectors({row["aid_item_id"] for row in transactions.values()})
         look.load_organisations(group["part_donor"] for group in chunk)
+        language = translation.get_language() or "vi"
+        sector_columns: dict[int, dict[str, str]] = {}  # per aid item: its transactions share them
         for group in chunk:
             tx = transactions[group["transaction_id"]]
+            item_id = tx["aid_item_id"]
+            if item_id not in sector_columns:
+                sector_columns[item_id] = look.sector_columns(sectors.get(item_id, []))
             province = look.provinces.get(group["province_id"]) if group["province_id"] else None
             currency = look.currencies[tx["currency_id"]]
             yield {
                 "transaction_id": str(tx["public_id"]),
                 "aid_item_id": str(tx["aid_item__public_id"]),
                 "iati_identifier": tx["aid_item__iati_identifier"],
-                "aid_item_title": _title(tx["aid_item__title_vi"], tx["aid_item__title_en"]),
+                "aid_item_title": _title(tx["aid_item__title_vi"], tx["aid_item__title_en"], language),
                 "transaction_type": tx["transaction_type"],
                 "transaction_type_name": look.transaction_types.get(tx["transaction_type"], tx["transaction_type"]),
                 "date": tx["date"],
@@ -699,7 +709,7 @@ def transaction_rows(groups: Iterable[dict[str, Any]], lookups: _Lookups | None 
                 "year": tx["value_date"].year,
                 "province_code": province.code if province else "",
                 "province": province.name if province else look.nationwide,
-                **look.sector_columns(sectors.get(tx["aid_item_id"], [])),
+                **sector_columns[item_id],
                 **look.donor(group["part_donor"]),
                 "currency": currency,
                 "amount": _money(group["part_amount"]),

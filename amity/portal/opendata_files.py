@@ -12,7 +12,8 @@ new one, never half of one, and a failure leaves the previous file served and no
 however many are published meanwhile), and cron (`manage.py build_open_data`).
 
 The writers stream: rows come in chunks with a fixed number of queries each (`opendata`), CSV is written as it
-goes, XLSX through openpyxl's write-only mode (row by row, flat memory), IATI through interop's exporter."""
+goes, XLSX as the sheets' XML streamed into the zip (`xlsx_stream`, row by row, flat memory), IATI through
+interop's exporter."""
 
 from __future__ import annotations
 
@@ -39,12 +40,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from amity.core.text import CsvWriter, set_cell, xml_text
+from amity.core.text import CsvWriter
 from amity.interop.iati.export import iter_activities, iter_organisations
 
 from .models import OpenDataFile
@@ -63,6 +60,7 @@ from .opendata import (
     province_names,
     published_aid_items,
 )
+from .xlsx_stream import BOLD, PLAIN, StreamingWorkbook
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +70,7 @@ FOLDER = "opendata"
 SCRATCH_PREFIX = ".building-"  # a file being written (removed on failure; a killed process's by the sweep)
 SCRATCH_SUFFIX = ".part"
 LOCK_KEY = "portal:opendata:building"
-LOCK_SECONDS = 6 * 3600  # the longest a whole build may hold the lock (a national build takes about an hour)
-_BOLD = Font(bold=True)
+LOCK_SECONDS = 2 * 3600  # the lock of a build, renewed after each file: a build that died frees it after this
 
 
 def languages() -> list[str]:
@@ -183,55 +180,28 @@ def iter_csv(dataset: Dataset, rows: Iterator[dict[str, Any]]) -> Iterator[bytes
 
 def write_xlsx(dataset: Dataset, rows: Iterator[dict[str, Any]], stream: IO[bytes], *, source_url: str) -> None:
     """A sheet about the data (title, licence, source, date, bases), the columns explained, then the data: labels
-    in the reader's language in row 1, the stable keys in row 2, rows from row 3."""
-    workbook = Workbook(write_only=True)
+    in the reader's language in row 1, the stable keys in row 2, rows from row 3 (`xlsx_stream`: text, never a
+    formula; right to left in Arabic)."""
     right_to_left = translation.get_language_bidi()
-
-    def cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-        made = set_cell(WriteOnlyCell(sheet), value)
-        if bold:
-            made.font = _BOLD
-        return made
-
-    about = workbook.create_sheet(_("About"))
-    about.sheet_view.rightToLeft = right_to_left
-    about.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 100
-    for label, value in (
-        (_("Dataset"), dataset.title),
-        (_("Description"), dataset.description),
-        (_("Licence"), f"{LICENCE_NAME} — {LICENCE_URL}"),
-        (_("Source"), source_url),
-        (_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
-    ):
-        about.append([cell(about, label, bold=True), cell(about, str(value))])
-
-    columns = workbook.create_sheet(_("Columns"))
-    columns.sheet_view.rightToLeft = right_to_left
-    columns.append([cell(columns, text, bold=True) for text in (_("Key"), _("Column"), _("Type"), _("Meaning"))])
-    for column in dataset.columns:
-        columns.append(
-            [cell(columns, value) for value in (column.key, column.label, KIND_LABELS[column.kind], column.description)]
-        )
-
-    sheet = workbook.create_sheet(_("Data"))
-    sheet.sheet_view.rightToLeft = right_to_left
-    sheet.freeze_panes = "A3"
-    sheet.append([cell(sheet, str(column.label), bold=True) for column in dataset.columns])
-    keys = dataset.keys
-    sheet.append([cell(sheet, key) for key in keys])
-    for row in rows:
-        sheet.append([_xlsx_value(sheet, row[key]) for key in keys])
-    workbook.save(stream)
-
-
-def _xlsx_value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """A data value as openpyxl writes it fastest — plain — unless it is text a workbook would take for a formula
-    (then a text cell, `set_cell`); text always without the characters a workbook cannot hold."""
-    if value.__class__ is str:
-        text = xml_text(value)
-        return set_cell(WriteOnlyCell(sheet), text) if text.startswith("=") else text
-    return value
+    with StreamingWorkbook(stream) as workbook:
+        about = workbook.sheet(_("About"), right_to_left=right_to_left, widths={1: 24, 2: 100})
+        for label, value in (
+            (_("Dataset"), dataset.title),
+            (_("Description"), dataset.description),
+            (_("Licence"), f"{LICENCE_NAME} — {LICENCE_URL}"),
+            (_("Source"), source_url),
+            (_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ):
+            about.row([str(label), str(value)], styles=(BOLD, PLAIN))
+        columns = workbook.sheet(_("Columns"), right_to_left=right_to_left, widths={1: 20, 2: 30, 3: 20, 4: 90})
+        columns.row([_("Key"), _("Column"), _("Type"), _("Meaning")], style=BOLD)
+        for column in dataset.columns:
+            columns.row([column.key, str(column.label), str(KIND_LABELS[column.kind]), str(column.description)])
+        data = workbook.sheet(_("Data"), right_to_left=right_to_left, frozen_rows=2)
+        data.row([str(column.label) for column in dataset.columns], style=BOLD)
+        keys = dataset.keys
+        data.row(keys)
+        data.rows([row[key] for key in keys] for row in rows)
 
 
 def source_url(target: Target) -> str:
@@ -309,6 +279,7 @@ def open_data_files_build(*, targets: Iterable[Target]) -> BuildResult:
                 result.failed.append((target, str(exc)))
                 continue
             (result.built if built.status == OpenDataFile.READY else result.too_large).append(built)
+            cache.touch(LOCK_KEY, LOCK_SECONDS)  # still building
     finally:
         if cache.get(LOCK_KEY) == token:
             cache.delete(LOCK_KEY)

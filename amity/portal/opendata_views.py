@@ -90,7 +90,7 @@ def dataset_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseB
         }
         return bad_request({"format": [message]})
     last_modified = int(ready.generated_at.timestamp())
-    response = get_conditional_response(request, etag=ready.etag, last_modified=last_modified)
+    response: HttpResponseBase | None = get_conditional_response(request, etag=ready.etag, last_modified=last_modified)
     if response is None:
         try:
             response = file_response(ready.file, filename=ready_name(target, ready))

@@ -109,7 +109,7 @@ def public_page(view: View | None = None, *, params: Iterable[str] = ()) -> View
 def _public_page(view: View, accepted: frozenset[str]) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.GET = normalised_query(request.GET, accepted)  # type: ignore[misc]  # what the view may read
+        request.GET = normalised_query(request.GET, accepted)  # type: ignore[assignment]  # what the view reads
         request.META["QUERY_STRING"] = request.GET.urlencode()  # and what the page's links and paths say
         language = activate_public_language(request)
         cacheable = request.method in ("GET", "HEAD") and not request.user.is_authenticated

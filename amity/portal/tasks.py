@@ -42,6 +42,8 @@ def open_data_nightly(reschedule: bool = True) -> dict[str, int]:
     during the day joins the published level); then the next run is queued for tomorrow night. Start the chain
     once with `manage.py build_open_data --schedule`, or run `manage.py build_open_data` from cron instead."""
     result = open_data_files_build(targets=all_targets())
+    if result.busy and open_data_nightly.get_backend().supports_defer:  # a build after a publication is running
+        open_data_nightly.using(run_after=timezone.now() + BUSY_RETRY).enqueue(reschedule=False)
     if reschedule:
         tomorrow = timezone.localdate() + timedelta(days=1)
         run_after = timezone.make_aware(datetime.combine(tomorrow, NIGHTLY_AT))
