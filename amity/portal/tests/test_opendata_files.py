@@ -45,6 +45,26 @@ def world(users: dict[str, Any], hai_phong: Any, son_la: Any) -> World:
     return build_world(users, hai_phong, son_la)
 
 
+@pytest.fixture
+def queued(settings: Any, monkeypatch: Any) -> list[Any]:
+    """Automatic builds on, and the task as `open_data_build_soon` finds it replaced: what is queued is recorded,
+    not run."""
+    from amity.portal import tasks
+
+    settings.AMITY_OPEN_DATA_AUTO_BUILD = True
+    real, recorded = tasks.build_open_data, []
+
+    class Queue:
+        def get_backend(self) -> Any:
+            return real.get_backend()
+
+        def enqueue(self, **kwargs: Any) -> None:
+            recorded.append(kwargs)
+
+    monkeypatch.setattr(tasks, "build_open_data", Queue())
+    return recorded
+
+
 def _folder() -> Path:
     return Path(default_storage.path(FOLDER))
 
@@ -139,22 +159,8 @@ def test_a_missing_file_is_a_page_saying_it_is_prepared_and_queues_its_build(
 
 
 def test_publishing_reports_queues_one_build_after_the_commit(
-    world: World, users: dict[str, Any], settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+    world: World, users: dict[str, Any], queued: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.AMITY_OPEN_DATA_AUTO_BUILD = True
-    queued: list[Any] = []
-    from amity.portal import tasks
-
-    real = tasks.build_open_data
-
-    class Queue:  # the task, as `open_data_build_soon` finds it: what is queued is recorded, not run
-        def get_backend(self) -> Any:
-            return real.get_backend()
-
-        def enqueue(self, **kwargs: Any) -> None:
-            queued.append(kwargs)
-
-    monkeypatch.setattr(tasks, "build_open_data", Queue())
     cache.delete(opendata_files.QUEUED_KEY)
     with django_capture_on_commit_callbacks(execute=True):
         for year in ("2023", "2022"):
@@ -213,3 +219,15 @@ def test_ngos_filter_by_province_and_sector_as_the_directory_does(world: World, 
 def test_a_filter_the_ngo_directory_does_not_take_is_a_400(db: Any, query: dict[str, str]) -> None:
     response = Client().get("/api/public/v1/ngos/", query)
     assert response.status_code == 400 and next(iter(query)) in response.json()
+
+
+def test_a_registration_saved_queues_the_directory_files_only(
+    world: World, queued: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    cache.clear()
+    registration = world.licensed.registrations.first()
+    assert registration is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        registration.save()
+        registration.save()
+    assert len(queued) == 1 and {target["dataset"] for target in queued[0]["targets"]} == {"ngos"}
