@@ -27,6 +27,7 @@ from .opendata import (
     LICENCE_NAME,
     LICENCE_URL,
     NATIONWIDE_CODE,
+    NGOS,
     DataFilterForm,
     Dataset,
     province_names,
@@ -142,6 +143,14 @@ def dataset_files(province: str, language: str) -> list[dict[str, Any]]:
     return datasets
 
 
+def _taken(dataset: Dataset, filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters this dataset takes (the NGO directory: a province's code and a sector, never "nationwide")."""
+    taken = {name: value for name, value in filters.items() if name in dataset.filters}
+    if dataset is NGOS and taken.get("province") == NATIONWIDE_CODE:
+        del taken["province"]
+    return taken
+
+
 @public_page(params=("year", "province", "sector", "donor"))
 @require_safe
 def data_index(request: HttpRequest) -> HttpResponse:
@@ -157,10 +166,7 @@ def data_index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "datasets": dataset_files("" if province == NATIONWIDE_CODE else province, language),
         "province": province_names().get(province),
-        "api_links": [
-            (dataset, _api_hint(dataset, {k: v for k, v in filters.items() if k in dataset.filters}))
-            for dataset in DATASETS.values()
-        ]
+        "api_links": [(dataset, _api_hint(dataset, _taken(dataset, filters))) for dataset in DATASETS.values()]
         if narrower
         else [],
         "licence_name": LICENCE_NAME,

@@ -231,3 +231,9 @@ def test_a_registration_saved_queues_the_directory_files_only(
         registration.save()
         registration.save()
     assert len(queued) == 1 and {target["dataset"] for target in queued[0]["targets"]} == {"ngos"}
+
+
+def test_the_data_page_gives_the_api_for_a_year_and_nationwide_aid(world: World) -> None:
+    page = Client().get("/data/", {"year": "2024", "province": "nationwide", "lang": "en"}).content.decode()
+    assert "/api/public/v1/transactions/?year=2024&amp;province=nationwide" in page
+    assert 'href="/api/public/v1/ngos/"' in page  # the directory takes no year, and no "nationwide"
