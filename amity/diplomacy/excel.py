@@ -31,12 +31,14 @@ from amity.interop.excel.problems import Problem, problem
 from amity.interop.excel.reader import read_workbook
 from amity.interop.excel.saving import EXCEL_IMPORT
 from amity.interop.excel.templates import (
+    BOOL,
     CODE,
     CODES,
     DATE,
     DECIMAL,
     FIRST_DATA_ROW,
     ID,
+    LISTS,
     LONG_TEXT,
     TEXT,
     VERSION_COLUMN,
@@ -88,6 +90,9 @@ EVENTS = WorkbookSpec(
                 Column("vietnamese_participants", gettext_lazy("Vietnamese participants"), DECIMAL, width=12),
                 Column("foreign_participants", gettext_lazy("Foreign participants"), DECIMAL, width=12),
                 Column("outcome", gettext_lazy("Outcome"), LONG_TEXT, width=40),
+                # Shown on the public information page (`Event.public`); left empty: not public (a new event) or
+                # as it is (a stored one).
+                Column("public", gettext_lazy("Public"), BOOL, choices="yes_no", width=10),
             ),
         ),
     ),
@@ -232,6 +237,7 @@ def _lists(user: Any) -> dict[str, list[Choice]]:
         "directions": [Choice(v, str(label)) for v, label in Direction.choices],
         "person_kinds": [Choice(v, str(label)) for v, label in PersonKind.choices],
         "person_statuses": [Choice(v, str(label)) for v, label in PersonStatus.choices],
+        "yes_no": LISTS["yes_no"](user),  # the Excel machinery's own yes/no list, as the aid templates use
     }
 
 
@@ -277,11 +283,21 @@ def _cell(record: Any, column: Column, found: Kind) -> Any:
         return None
     if key in found.many:
         return ", ".join(sorted(c.code for c in getattr(record, found.many[key]).all()))
+    if column.type == BOOL:
+        return _choice_value(column, "1" if getattr(record, key) else "0")
     value = getattr(record, f"{key}_id", None) if column.type == CODE and key in ("country", "nationality") else None
     if value is not None:
         related = getattr(record, key)
         return related.code
     return getattr(record, key)
+
+
+def _choice_value(column: Column, code: str) -> str:
+    """A code as its list writes it (`1 – yes`), so that the export reads back as the template's drop-down."""
+    for choice in LISTS[column.choices](None) if column.choices in LISTS else ():
+        if choice.code == code:
+            return choice.value
+    return code
 
 
 @dataclass
@@ -331,7 +347,7 @@ def upload(kind: str, source: Any, user: Any, *, write: bool) -> UploadResult:
                     continue
             if value is None and column.type in (TEXT, LONG_TEXT):
                 value = ""
-            if value is None and (column.key in found.counts or column.type == CODE):
+            if value is None and (column.key in found.counts or column.type in (CODE, BOOL)):
                 continue  # left empty: the model's default, or the stored value
             data[column.key] = value
         record = stored.get(_uuid(row.values.get("id")))

@@ -41,14 +41,6 @@ DOWNLOADS = {"xlsx": xlsx.CONTENT_TYPE, "csv": csv_export.CONTENT_TYPE}
 PAGE_SIZE = 25
 
 
-def publisher(published: PublishedReport) -> str:
-    """Who published, as an office: the province's People's Committee for a province's report, the Committee for
-    Foreign NGO Affairs for a national one (never the publishing officer's name or e-mail)."""
-    if published.province is None:
-        return _("Committee for Foreign Non-Governmental Organisation Affairs")
-    return _("People's Committee of %(province)s") % {"province": published.province.full_name}
-
-
 def published_reports(province: str = "") -> QuerySet[PublishedReport]:
     """Every published report, newest first; `province` a current province's code, or "nationwide" for the
     national ones."""
@@ -141,7 +133,7 @@ def reports_map(counts: dict[str, int], *, national: int) -> ProvinceMap:
     )
 
 
-@public_page
+@public_page(params=("province", "page"))
 @require_GET
 def figures_list(request: HttpRequest) -> HttpResponse:
     """`/figures/?province=<code|nationwide>`: the published reports, 25 a page; unfiltered, the map of the
@@ -165,7 +157,7 @@ def figures_list(request: HttpRequest) -> HttpResponse:
         "by_province": by_province,
         "public_section": "figures",
         "page_obj": page,
-        "reports": [(published, publisher(published)) for published in page.object_list],
+        "reports": [(published, published.publisher_label) for published in page.object_list],
         "provinces": [(code, unit.name) for code, unit in provinces.items()],
         "province": province,
         "nationwide_code": NATIONWIDE_CODE,
@@ -213,7 +205,7 @@ def figures_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     context = {
         "public_section": "figures",
         "object": published,
-        "publisher": publisher(published),
+        "publisher": published.publisher_label,
         "result": result,
         "rows": [
             {"labels": [key.label for key in row.keys], "values": [(row.values.get(m), c) for m, _l, c in measures]}

@@ -132,3 +132,45 @@ class NewsAttachment(CleanTextModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class OpenDataFile(models.Model):
+    """A ready file of an open dataset (`opendata_files`): one per dataset, format, scope (national, or a
+    province's) and language (none for the language-neutral IATI files), rebuilt whole in the background and
+    swapped in atomically; the downloads only ever send a file recorded here. Derived data, rebuilt from the
+    published level at will: no history, no soft delete."""
+
+    READY, TOO_LARGE = "ready", "too_large"
+    STATUSES = ((READY, _("ready")), (TOO_LARGE, _("too many rows for a workbook")))
+
+    dataset = models.CharField(_("dataset"), max_length=20)
+    file_format = models.CharField(_("format"), max_length=8)
+    province_code = models.CharField(
+        _("province code"), max_length=20, blank=True, help_text=_("Empty for the national file.")
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True, help_text=_("Empty for an IATI file."))
+    status = models.CharField(_("status"), max_length=16, choices=STATUSES, default=READY)
+    file = models.FileField(_("file"), upload_to="opendata/", max_length=300, blank=True)
+    generated_at = models.DateTimeField(_("generated"))
+    rows = models.PositiveBigIntegerField(_("rows"), default=0)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    build_seconds = models.FloatField(_("build time (seconds)"), default=0)
+
+    class Meta:
+        verbose_name = _("open data file")
+        verbose_name_plural = _("open data files")
+        ordering = ["dataset", "file_format", "province_code", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "file_format", "province_code", "language"], name="portal_opendata_one_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = self.province_code or "national"
+        return f"{self.dataset}.{self.file_format} ({scope}, {self.language or 'any language'})"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'

@@ -56,6 +56,8 @@ from amity.reports.models import ReportFact
 from amity.reports.selectors import NATIONWIDE
 from amity.reports.spec import Basis, StatusBasis
 
+from .selectors import directory_organisations
+
 CHUNK_SIZE = 1000  # rows per round trip: one query per related table per chunk
 NATIONWIDE_CODE = "nationwide"  # the province filter's value for aid not located in a province
 LICENCE_NAME = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
@@ -87,6 +89,7 @@ class Dataset:
     description: Promise
     columns: tuple[Column, ...]
     iati: bool = True  # offered as an IATI 2.03 file
+    filters: tuple[str, ...] = ("year", "province", "sector", "donor")  # the filters its API list and rows take
 
     @property
     def keys(self) -> list[str]:
@@ -412,6 +415,7 @@ NGOS = Dataset(
         ),
         _c("website", gettext_lazy("Website"), gettext_lazy("The organisation's website: its public contact.")),
     ),
+    filters=("province", "sector"),  # the directory page's: a province and a sector category its licences cover
 )
 
 DATASETS: dict[str, Dataset] = {dataset.slug: dataset for dataset in (AID_ITEMS, TRANSACTIONS, NGOS)}
@@ -464,11 +468,21 @@ class DataFilterForm(forms.Form):
         return value
 
 
-def read_filters(params: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The valid filters, or the errors by field (each a list of messages in the reader's language)."""
+def read_filters(params: Any, dataset: Dataset | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The valid filters, or the errors by field (each a list of messages in the reader's language). With a
+    dataset, a filter it does not take is an error too (never silently ignored)."""
     form = DataFilterForm(params)
+    errors: dict[str, list[str]] = {}
     if not form.is_valid():
-        return {}, {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+        errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+    if dataset is not None:
+        for name in DataFilterForm.base_fields:
+            if name not in dataset.filters and params.get(name):
+                errors.setdefault(name, []).append(_("Not a filter of this dataset."))
+        if dataset is NGOS and params.get("province") == NATIONWIDE_CODE:
+            errors.setdefault("province", []).append(_("Give a province's code: every licence covers provinces."))
+    if errors:
+        return {}, errors
     return {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}, {}
 
 
@@ -501,15 +515,13 @@ def published_aid_items(filters: dict[str, Any] | None = None) -> QuerySet[AidIt
     return items.order_by("pk")
 
 
-def licensed_ngos(*, today: date | None = None) -> QuerySet[Organisation]:
-    """Foreign NGOs holding a registration in force and valid today (Decree 58/2022)."""
-    day = today or timezone.localdate()
-    valid = Registration.objects.unscoped().filter(registration_valid_on_q(day))
-    return (
-        Organisation.objects.unscoped()
-        .filter(kind=OrganisationKind.FOREIGN_NGO, pk__in=valid.values("organisation_id"))
-        .order_by("name", "pk")
-    )
+def licensed_ngos(filters: dict[str, Any] | None = None, *, today: date | None = None) -> QuerySet[Organisation]:
+    """Foreign NGOs holding a registration in force and valid today (Decree 58/2022), narrowed by province and
+    sector exactly as the directory page narrows them (its selector, `selectors.directory_organisations`)."""
+    f = filters or {}
+    return directory_organisations(
+        today=today or timezone.localdate(), sector=f.get("sector", ""), province_code=f.get("province", "")
+    ).order_by("name", "pk")
 
 
 # --- shared lookups ----------------------------------------------------------------------------------------------
@@ -540,6 +552,7 @@ class _Lookups:
         self.individual = _("Individual donor")
         self.transaction_types = {code: str(label) for code, label in TransactionType.choices}
         self._rate_notes: dict[tuple[str, date, date], str] = {}
+        self._donors: dict[int, dict[str, str]] = {}
 
     def rate_note(self, currency: str, value_date: date, rate_date: date) -> str:
         """The rate's note, said once per currency and dates (many transactions share them)."""
@@ -563,14 +576,17 @@ class _Lookups:
                 self.organisations[pk] = (str(public_id), name, country_id)
 
     def donor(self, pk: int | None) -> dict[str, str]:
+        """The donor's columns, made once per organisation (rows share a few thousand donors at most)."""
         if not pk or pk not in self.organisations:
-            return {"donor_id": "", "donor": "", "donor_country": ""}
-        public_id, name, country_id = self.organisations[pk]
-        return {
-            "donor_id": public_id,
-            "donor": name,
-            "donor_country": self.countries.get(country_id, "") if country_id else "",
-        }
+            return _NO_DONOR
+        if pk not in self._donors:
+            public_id, name, country_id = self.organisations[pk]
+            self._donors[pk] = {
+                "donor_id": public_id,
+                "donor": name,
+                "donor_country": self.countries.get(country_id, "") if country_id else "",
+            }
+        return self._donors[pk]
 
     def sector_columns(self, splits: list[tuple[int, Decimal]]) -> dict[str, str]:
         parts = [(self.sectors[pk], share) for pk, share in splits if pk in self.sectors]
@@ -581,6 +597,7 @@ class _Lookups:
 
 
 CENT, DONG = Decimal("0.01"), Decimal(1)
+_NO_DONOR = {"donor_id": "", "donor": "", "donor_country": ""}
 
 
 def _money(value: Any, unit: Decimal = CENT) -> Decimal:
@@ -619,8 +636,8 @@ def _item_sectors(item_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]
     return sectors
 
 
-def _title(title_vi: str, title_en: str) -> str:
-    language = (translation.get_language() or "vi")[:2]
+def _title(title_vi: str, title_en: str, language: str | None = None) -> str:
+    language = (language or translation.get_language() or "vi")[:2]
     return title_en if language != "vi" and title_en else title_vi
 
 
@@ -671,15 +688,20 @@ def transaction_rows(groups: Iterable[dict[str, Any]], lookups: _Lookups | None 
         }
         sectors = _item_sectors({row["aid_item_id"] for row in transactions.values()})
         look.load_organisations(group["part_donor"] for group in chunk)
+        language = translation.get_language() or "vi"
+        sector_columns: dict[int, dict[str, str]] = {}  # per aid item: its transactions share them
         for group in chunk:
             tx = transactions[group["transaction_id"]]
+            item_id = tx["aid_item_id"]
+            if item_id not in sector_columns:
+                sector_columns[item_id] = look.sector_columns(sectors.get(item_id, []))
             province = look.provinces.get(group["province_id"]) if group["province_id"] else None
             currency = look.currencies[tx["currency_id"]]
             yield {
                 "transaction_id": str(tx["public_id"]),
                 "aid_item_id": str(tx["aid_item__public_id"]),
                 "iati_identifier": tx["aid_item__iati_identifier"],
-                "aid_item_title": _title(tx["aid_item__title_vi"], tx["aid_item__title_en"]),
+                "aid_item_title": _title(tx["aid_item__title_vi"], tx["aid_item__title_en"], language),
                 "transaction_type": tx["transaction_type"],
                 "transaction_type_name": look.transaction_types.get(tx["transaction_type"], tx["transaction_type"]),
                 "date": tx["date"],
@@ -687,7 +709,7 @@ def transaction_rows(groups: Iterable[dict[str, Any]], lookups: _Lookups | None 
                 "year": tx["value_date"].year,
                 "province_code": province.code if province else "",
                 "province": province.name if province else look.nationwide,
-                **look.sector_columns(sectors.get(tx["aid_item_id"], [])),
+                **sector_columns[item_id],
                 **look.donor(group["part_donor"]),
                 "currency": currency,
                 "amount": _money(group["part_amount"]),
@@ -849,7 +871,7 @@ def dataset_rows(dataset: Dataset, filters: dict[str, Any]) -> Iterator[dict[str
     if dataset is AID_ITEMS:
         items = published_aid_items(filters).only(*AID_ITEM_FIELDS).iterator(chunk_size=CHUNK_SIZE)
         return aid_item_rows(items, filters)
-    return ngo_rows(licensed_ngos().only(*NGO_FIELDS).iterator(chunk_size=CHUNK_SIZE))
+    return ngo_rows(licensed_ngos(filters).only(*NGO_FIELDS).iterator(chunk_size=CHUNK_SIZE))
 
 
 def dataset_size(dataset: Dataset, filters: dict[str, Any]) -> int:
@@ -858,4 +880,4 @@ def dataset_size(dataset: Dataset, filters: dict[str, Any]) -> int:
         return transaction_groups(filters).count()
     if dataset is AID_ITEMS:
         return published_aid_items(filters).count()
-    return licensed_ngos().count()
+    return licensed_ngos(filters).count()

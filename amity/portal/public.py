@@ -6,21 +6,25 @@ address per language so that search engines and shared links reach each version:
 Vietnamese, or the reader's cookie). A page opened with `?lang=` also sets the cookie, so the next page keeps it.
 
 **Cache.** Anonymous GETs of public pages are kept in the project's cache (files, or Redis with `REDIS_URL`) by
-host, language and full path, under a *generation* number: `invalidate_public_pages()` raises the number, so every
-page cached before is never read again (and expires on its own). Signed-in users always get a fresh page (their
+host, language, path and *normalised* query, under a *generation* number. Each page declares the parameters it
+reads (`public_page(params=…)`; `lang` always): the query is cut to those, empty values dropped, sorted — and the
+view sees only that query too — so `?utm_source=x`, a reordered or an empty parameter reach the same cached copy
+instead of filling the cache with new ones, and what the view reads is always part of the key.
+`invalidate_public_pages()` raises the number, so every page cached before is never read again (and expires on its
+own). Signed-in users always get a fresh page (their
 header names them). Pages hold no CSRF token and no session data, so one cached copy serves everyone.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -67,15 +71,46 @@ def invalidate_public_pages() -> None:
     transaction.on_commit(bump)
 
 
+ALWAYS_ACCEPTED = frozenset({"lang"})
+
+
+def normalised_query(query: QueryDict, accepted: frozenset[str]) -> QueryDict:
+    """The query cut to the parameters a page reads: unknown names and empty values dropped, names sorted (the
+    values of one name keep their order: they may mean something)."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(accepted.intersection(query)):
+        values = [value for value in query.getlist(name) if value != ""]
+        if values:
+            kept.setlist(name, values)
+    kept._mutable = False
+    return kept
+
+
 def _cache_key(request: HttpRequest, language: str) -> str:
-    return f"portal:page:{_generation()}:{language}:{request.get_host()}:{request.get_full_path()}"
+    query = request.GET.urlencode()
+    return f"portal:page:{_generation()}:{language}:{request.get_host()}:{request.path}?{query}"
 
 
-def public_page(view: View) -> View:
-    """A public page: no sign-in, read in the address's language, cached for anonymous readers."""
+@overload
+def public_page(view: View, *, params: Iterable[str] = ()) -> View: ...
+@overload
+def public_page(view: None = None, *, params: Iterable[str] = ()) -> Callable[[View], View]: ...
+def public_page(view: View | None = None, *, params: Iterable[str] = ()) -> View | Callable[[View], View]:
+    """A public page: no sign-in, read in the address's language, cached for anonymous readers. `params`: the
+    query parameters the page reads (besides `lang`); the others never reach the view nor the cache key."""
+    accepted = ALWAYS_ACCEPTED | frozenset(params)
 
+    def decorate(page: View) -> View:
+        return _public_page(page, accepted)
+
+    return decorate(view) if view is not None else decorate
+
+
+def _public_page(view: View, accepted: frozenset[str]) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.GET = normalised_query(request.GET, accepted)  # type: ignore[assignment]  # what the view reads
+        request.META["QUERY_STRING"] = request.GET.urlencode()  # and what the page's links and paths say
         language = activate_public_language(request)
         cacheable = request.method in ("GET", "HEAD") and not request.user.is_authenticated
         key = _cache_key(request, language) if cacheable else ""

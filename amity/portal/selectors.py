@@ -153,17 +153,17 @@ def valid_registrations(today: date) -> QuerySet[Registration]:
     return Registration.objects.unscoped().filter(registration_valid_on_q(today))
 
 
-def directory(
-    *, today: date, query: str = "", country: str = "", sector: str = "", province_code: str = "", kind: str = ""
-) -> list[DirectoryEntry]:
-    """Foreign NGOs holding a registration valid today, with their valid registrations.
+def directory_organisations(
+    *, today: date, country: str = "", sector: str = "", province_code: str = "", kind: str = ""
+) -> QuerySet[Organisation]:
+    """The directory's rule, the one place it is written (the directory page, the `ngos` dataset and the public
+    API's `ngos/` read it): foreign NGOs holding a registration valid today — one of `kind`, covering `sector`
+    (a sector category's code) and the current-era province `province_code` when they are given, all on the same
+    registration — from `country`.
 
     Decree 58/2022's register of licensed foreign NGOs is public, but the organisations' scope policy grants
     nothing to anonymous users (it serves the staff register, drafts and all): this is the one read of it for the
-    public, `unscoped()` on purpose, narrowed to foreign NGOs with a valid registration; the pages show only the
-    public fields (names, country, licences, sectors, provinces, the organisation's own website, e-mail and
-    address) — never a person's details. A query matches the names with or without diacritics
-    (`documents.search.normalise`), each word a prefix of a word of a name."""
+    public, `unscoped()` on purpose; the callers show only the public fields."""
     registrations = valid_registrations(today)
     if kind:
         registrations = registrations.filter(kind=kind)
@@ -172,12 +172,22 @@ def directory(
     if province_code:
         registrations = registrations.filter(provinces__era=Era.CURRENT, provinces__code=province_code)
     organisations = Organisation.objects.unscoped().filter(
-        kind=OrganisationKind.FOREIGN_NGO, registrations__in=registrations.values("pk")
+        kind=OrganisationKind.FOREIGN_NGO, pk__in=registrations.values("organisation_id")
     )
     if country:
         organisations = organisations.filter(country__code=country)
+    return organisations
+
+
+def directory(
+    *, today: date, query: str = "", country: str = "", sector: str = "", province_code: str = "", kind: str = ""
+) -> list[DirectoryEntry]:
+    """The directory page's entries (`directory_organisations`) with their valid registrations; the pages show only
+    the public fields (names, country, licences, sectors, provinces, the organisation's own website, e-mail and
+    address) — never a person's details. A query matches the names with or without diacritics
+    (`documents.search.normalise`), each word a prefix of a word of a name."""
     listed = (
-        organisations.distinct()
+        directory_organisations(today=today, country=country, sector=sector, province_code=province_code, kind=kind)
         .select_related("country")
         .prefetch_related(
             Prefetch(

@@ -30,7 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ngos/<uuid:public_id>/", views.directory_entry, name="ngo"),
     path(
         "sitemap.xml",
-        public_page(sitemap),
+        public_page(sitemap, params=("p",)),
         {"sitemaps": SITEMAPS, "template_name": "portal/sitemap.xml"},
         name="sitemap",
     ),

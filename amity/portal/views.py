@@ -67,7 +67,7 @@ def article_view(article: Any) -> dict[str, Any]:
 
 
 @require_safe
-@public_page
+@public_page(params=("page",))
 def news_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
     portal = selectors.province(code) if code else None
     page = Paginator(selectors.published_news(portal), NEWS_PER_PAGE).get_page(request.GET.get("page"))
@@ -112,7 +112,7 @@ def news_file(request: HttpRequest, public_id: Any, name: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(params=("month",))
 def events_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
     portal = selectors.province(code) if code else None
     today = timezone.localdate()
@@ -166,7 +166,7 @@ def events_ics(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(params=("q", "country", "sector", "province", "kind", "page"))
 def directory(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = {name: request.GET.get(name, "").strip()[:100] for name in ("q", "country", "sector", "province", "kind")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -284,3 +285,13 @@ class PublishedReport(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:published", kwargs={"public_id": self.public_id})
+
+    @property
+    def publisher_label(self) -> str:
+        """Who published the figures, as every page, export and API (signed-in or public) names it: the office —
+        the province's People's Committee for a province's report, the Committee for Foreign NGO Affairs for a
+        national one. Published figures are public, so never the officer who pressed the button (their name, user
+        name or e-mail); who that was is in the report's history, for staff."""
+        if self.province is None:
+            return gettext("Committee for Foreign Non-Governmental Organisation Affairs")
+        return gettext("People's Committee of %(province)s") % {"province": self.province.full_name}

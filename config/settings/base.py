@@ -242,6 +242,18 @@ AMITY_UPLOAD_MAX_BYTES = int(os.environ.get("AMITY_UPLOAD_MAX_BYTES", str(20 * 1
 # Behind nginx: downloads answered with `X-Accel-Redirect: <prefix><storage name>` after the scope check, the
 # bytes sent by nginx from an `internal` location (docs/DEPLOYMENT.md); empty: Django sends the file itself.
 AMITY_FILES_ACCEL_PREFIX = os.environ.get("AMITY_FILES_ACCEL_PREFIX", "")
+# Open data files (amity/portal/opendata_files.py; docs/PORTAL.md): written by the task worker and served ready.
+# The languages of the CSV and XLSX files (comma-separated; all of Amity's by default), the most rows a workbook
+# is written with (a sheet holds 1,048,576; larger: CSV only), whether publishing a report queues a build (and
+# how many seconds later, so that several publications cost one build).
+AMITY_OPEN_DATA_LANGUAGES = [
+    code
+    for code in os.environ.get("AMITY_OPEN_DATA_LANGUAGES", ",".join(code for code, _name in LANGUAGES)).split(",")
+    if code.strip()
+]
+AMITY_OPEN_DATA_XLSX_MAX_ROWS = int(os.environ.get("AMITY_OPEN_DATA_XLSX_MAX_ROWS", "1000000"))
+AMITY_OPEN_DATA_AUTO_BUILD = env_bool("AMITY_OPEN_DATA_AUTO_BUILD", True)
+AMITY_OPEN_DATA_BUILD_DELAY = int(os.environ.get("AMITY_OPEN_DATA_BUILD_DELAY", "300"))
 # Exports of more records than this are prepared by a background task instead of streamed in the request.
 AMITY_EXPORT_INLINE_MAX = int(os.environ.get("AMITY_EXPORT_INLINE_MAX", "2000"))
 # Bounds of an import's database session on PostgreSQL, in seconds (0: none): ended when idle in its transaction

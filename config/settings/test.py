@@ -10,6 +10,9 @@ SECRET_KEY = "test-only-key"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Publishing a report does not build every open data file in the test that published it (the tests that check
+# the queueing turn it on).
+AMITY_OPEN_DATA_AUTO_BUILD = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Uploaded files of the tests go to a throw-away folder, never into var/.

@@ -121,3 +121,44 @@ def test_a_file_that_is_not_a_workbook_is_a_400(users):
     client = client_for(users["editor"])
     response = client.post("/diplomacy/excel/events/", {"file": SimpleUploadedFile("x.xlsx", b"MZ\x90\x00")})
     assert response.status_code == 400
+
+
+def test_the_events_template_has_a_public_column_read_all_or_nothing(users, hai_duong):
+    union = str(hai_duong.public_id)
+    rows = [
+        {"union": union, "event_type": "conference", "title": "Hội nghị công khai", "start_date": date(2024, 6, 1)},
+        {"union": union, "event_type": "conference", "title": "Họp nội bộ", "start_date": date(2024, 6, 2)},
+    ]
+    rows[0]["public"] = "1 – có"
+    rows[1]["public"] = "maybe"
+    refused = excel.upload("events", filled("events", users["editor"], rows), users["editor"], write=True)
+    assert not refused.written and not Event.objects.exists()
+    assert [p["field"] for p in refused.problems] == ["public"]
+    rows[1]["public"] = None  # left empty: a new event is not public
+    result = excel.upload("events", filled("events", users["editor"], rows), users["editor"], write=True)
+    assert (result.problems, result.written) == ([], True)
+    assert dict(Event.objects.values_list("title", "public")) == {"Hội nghị công khai": True, "Họp nội bộ": False}
+
+
+def test_the_events_export_says_which_are_public_and_round_trips(users, hai_duong):
+    shown = f.event(users["editor"], hai_duong, title="Ngày hội hữu nghị", public=True)
+    hidden = f.event(users["editor"], hai_duong, title="Họp chuẩn bị")
+    book = excel.export("events", users["editor"], {})
+    sheet = book.worksheets[0]
+    keys = [column.key for column in excel.KINDS["events"].spec.main.columns]
+    cells = {
+        sheet.cell(row=row, column=keys.index("title") + 1).value: sheet.cell(
+            row=row, column=keys.index("public") + 1
+        ).value
+        for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 2)
+    }
+    assert str(cells["Ngày hội hữu nghị"]).startswith("1") and str(cells["Họp chuẩn bị"]).startswith("0")
+    sheet.cell(row=FIRST_DATA_ROW, column=keys.index("public") + 1, value="0")  # the first row: made private
+    sheet.cell(row=FIRST_DATA_ROW + 1, column=keys.index("public") + 1, value="1")
+    stream = io.BytesIO()
+    book.save(stream)
+    result = excel.upload("events", SimpleUploadedFile("events.xlsx", stream.getvalue()), users["editor"], write=True)
+    assert (result.problems, result.written) == ([], True)
+    shown.refresh_from_db()
+    hidden.refresh_from_db()
+    assert (shown.public, hidden.public) == (False, True)

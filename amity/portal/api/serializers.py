@@ -13,7 +13,7 @@ from rest_framework import serializers
 from amity.reports.models import PublishedReport
 from amity.reports.services import frozen_status_basis, published_is_intact
 
-from ..figures import DOWNLOADS, publisher
+from ..figures import DOWNLOADS
 from ..opendata import BOOLEAN, DATE, DECIMAL, INTEGER, Dataset
 
 
@@ -23,7 +23,9 @@ class PublicPublishedReportSerializer(serializers.ModelSerializer[PublishedRepor
     id = serializers.UUIDField(source="public_id", read_only=True)
     province = serializers.SerializerMethodField(help_text=_("The province's code; empty for a national report."))
     province_name = serializers.SerializerMethodField()
-    publisher = serializers.SerializerMethodField(help_text=_("The office that published the figures."))
+    publisher = serializers.CharField(
+        source="publisher_label", read_only=True, help_text=_("The office that published the figures.")
+    )
     currency = serializers.SerializerMethodField()
     basis = serializers.SerializerMethodField(help_text=_("How the amounts were converted."))
     status_basis = serializers.SerializerMethodField(help_text=_("Which aid the figures count."))
@@ -54,9 +56,6 @@ class PublicPublishedReportSerializer(serializers.ModelSerializer[PublishedRepor
 
     def get_province_name(self, obj: PublishedReport) -> str:
         return obj.province.name if obj.province else ""
-
-    def get_publisher(self, obj: PublishedReport) -> str:
-        return publisher(obj)
 
     def get_currency(self, obj: PublishedReport) -> str:
         return str(obj.figures.get("currency", ""))

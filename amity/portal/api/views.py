@@ -39,6 +39,7 @@ from ..opendata import (
     TRANSACTIONS,
     aid_item_rows,
     licensed_ngos,
+    ngo_rows,
     published_aid_items,
     read_filters,
     transaction_groups,
@@ -93,10 +94,15 @@ DATA_FILTERS = [
     _query("donor", "The donor's identifier (UUID)."),
     _query("page_size", "Rows per page (at most 500; default 50).", OpenApiTypes.INT),
 ]
+NGO_FILTERS = [
+    _query("province", "A current province's GSO code (e.g. 31): NGOs whose valid licences cover it."),
+    _query("sector", "A sector category (3 digits) that their valid licences cover."),
+    DATA_FILTERS[-1],
+]
 
 
-def filters_of(request: Request) -> dict[str, Any]:
-    filters, errors = read_filters(request.query_params)
+def filters_of(request: Request, dataset: Any = None) -> dict[str, Any]:
+    filters, errors = read_filters(request.query_params, dataset)
     if errors:
         raise ValidationError(errors)
     return filters
@@ -145,7 +151,7 @@ class AidItemViewSet(_DatasetViewSet):
 
     @extend_schema(parameters=DATA_FILTERS)
     def list(self, request: Request) -> Response:
-        filters = filters_of(request)
+        filters = filters_of(request, AID_ITEMS)
         items = published_aid_items(filters).only(*AID_ITEM_FIELDS)
         return self.paginated(items, lambda page: aid_item_rows(page, filters))
 
@@ -163,21 +169,20 @@ class TransactionViewSet(_DatasetViewSet):
 
     @extend_schema(parameters=DATA_FILTERS)
     def list(self, request: Request) -> Response:
-        groups = transaction_groups(filters_of(request))
+        groups = transaction_groups(filters_of(request, TRANSACTIONS))
         return self.paginated(groups, transaction_rows)
 
 
 @extend_schema(tags=["public"])
 class NgoViewSet(_DatasetViewSet):
-    """Foreign NGOs with a registration certificate valid today: public fields only."""
+    """Foreign NGOs with a registration certificate valid today: public fields only; `province` and `sector` narrow
+    them as the directory page does (a licence covering that province and sector category)."""
 
     serializer_class = NgoRowSerializer
 
-    @extend_schema(parameters=[DATA_FILTERS[-1]])
+    @extend_schema(parameters=NGO_FILTERS)
     def list(self, request: Request) -> Response:
-        from ..opendata import ngo_rows
-
-        return self.paginated(licensed_ngos().only(*NGO_FIELDS), ngo_rows)
+        return self.paginated(licensed_ngos(filters_of(request, NGOS)).only(*NGO_FIELDS), ngo_rows)
 
 
 class PublicSchemaView(SpectacularAPIView):

@@ -1,5 +1,6 @@
 """Open data (`/data/…`): the datasets hold published aid only, with the columns users asked for, in CSV, XLSX and
-IATI; their totals are the published reports'; a bad filter is a 400; the queries do not grow with the rows."""
+IATI; their totals are the published reports'; a bad filter is a 400; the queries do not grow with the rows. The
+downloads are the ready files (`opendata_files`), built here first."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from amity.aid.tests.factories import approve, make_aid_item, make_transaction
+from amity.portal.opendata_files import all_targets, open_data_files_build
 from amity.reports.selectors import NATIONWIDE
 
 from .opendata_world import SECRETS, World, build_world
@@ -24,7 +26,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(users: dict[str, Any], hai_phong: Any, son_la: Any) -> World:
-    return build_world(users, hai_phong, son_la)
+    built = build_world(users, hai_phong, son_la)
+    build_files()
+    return built
+
+
+def build_files(**choice: Any) -> None:
+    """The files of the tests: national, Hải Phòng's and Sơn La's, in Vietnamese and English."""
+    options = {"provinces": ["", "31", "14"], "langs": ["vi", "en"], **choice}
+    result = open_data_files_build(targets=all_targets(**options))
+    assert not result.failed and not result.busy
 
 
 def csv_rows(response: Any) -> list[dict[str, str]]:
@@ -64,7 +75,7 @@ def test_transactions_are_published_aid_only_with_province_sector_and_both_curre
 
 def test_the_datasets_total_is_the_published_reports_total(world: World) -> None:
     """The published national report (2024, by province) and the Hải Phòng one: the dataset summed independently."""
-    rows = csv_rows(Client().get("/data/transactions.csv", {"year": "2024"}))
+    rows = [row for row in csv_rows(Client().get("/data/transactions.csv")) if row["year"] == "2024"]
     committed = sum(Decimal(row["amount_usd"]) for row in rows if row["transaction_type"] == "2")
     disbursed = sum(Decimal(row["amount_usd"]) for row in rows if row["transaction_type"] == "3")
     assert committed == Decimal(world.national.figures["totals"]["committed"])
@@ -77,7 +88,7 @@ def test_the_datasets_total_is_the_published_reports_total(world: World) -> None
             if row["transaction_type"] == "2" and row["province_code"] == code
         )
         assert part == Decimal(published_row["values"]["committed"])
-    hai_phong = csv_rows(Client().get("/data/transactions.csv", {"year": "2024", "province": "31"}))
+    hai_phong = [r for r in csv_rows(Client().get("/data/transactions.csv", {"province": "31"})) if r["year"] == "2024"]
     assert sum(Decimal(r["amount_usd"]) for r in hai_phong if r["transaction_type"] == "2") == Decimal(
         world.provincial.figures["totals"]["committed"]
     )
@@ -93,7 +104,7 @@ def test_aid_items_count_approved_items_and_sum_their_share(world: World) -> Non
     assert "31 (60%)" in split["province_codes"] and "14 (40%)" in split["province_codes"]
     in_son_la = csv_rows(Client().get("/data/aid-items.csv", {"province": "14"}))
     assert [row["committed_usd"] for row in in_son_la] == ["400.40"]
-    nationwide = csv_rows(Client().get("/data/aid-items.csv", {"province": "nationwide"}))
+    nationwide = Client().get("/api/public/v1/aid-items/", {"province": "nationwide"}).json()["results"]
     assert [row["aid_item_id"] for row in nationwide] == [str(world.nationwide_item.public_id)]
 
 
@@ -128,16 +139,20 @@ def test_the_iati_file_holds_the_published_activities(world: World) -> None:
     root = etree.fromstring(content)
     assert root.tag == "iati-activities"
     assert len(root.findall("iati-activity")) == 3
-    hai_phong = b"".join(Client().get("/data/aid-items.xml", {"province": "14"}).streaming_content)
-    assert len(etree.fromstring(hai_phong).findall("iati-activity")) == 1
+    son_la = b"".join(Client().get("/data/aid-items.xml", {"province": "14"}).streaming_content)
+    assert len(etree.fromstring(son_la).findall("iati-activity")) == 1
+    assert b"".join(Client().get("/data/transactions.xml", {"province": "14"}).streaming_content) == son_la
 
 
 def test_the_xlsx_names_columns_in_the_readers_language_with_the_licence(world: World) -> None:
     client = Client()
-    client.cookies["django_language"] = "en"
-    text = xlsx_text(client.get("/data/transactions.xlsx", HTTP_ACCEPT_LANGUAGE="en"))
+    client.cookies["amity_language"] = "en"  # the reader's choice, kept by the language menu
+    text = xlsx_text(client.get("/data/transactions.xlsx"))
     assert "CC BY 4.0" in text
     assert "province_code" in text
+    assert "Recipient province code" in text and "Mã tỉnh" not in text
+    vietnamese = xlsx_text(Client().get("/data/transactions.xlsx", {"lang": "vi"}))
+    assert "Recipient province code" not in vietnamese
 
 
 @pytest.mark.parametrize(
@@ -182,29 +197,39 @@ def _more_items(users: dict[str, Any], province: Any, count: int) -> None:
         approve(users["approver"], item)
 
 
-@pytest.mark.parametrize("path", ["/data/transactions.csv", "/data/aid-items.csv", "/data/ngos.csv"])
-def test_a_download_runs_a_fixed_number_of_queries(
-    world: World, users: dict[str, Any], hai_phong: Any, path: str, django_assert_num_queries: Any
+@pytest.mark.parametrize("dataset", ["transactions", "aid-items", "ngos"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "xml"])
+def test_building_a_file_runs_a_fixed_number_of_queries(
+    world: World, users: dict[str, Any], hai_phong: Any, dataset: str, fmt: str
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    targets = all_targets(datasets=[dataset], formats=[fmt], provinces=[""], langs=["vi"])
+
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            b"".join(Client().get(path).streaming_content)
+            assert open_data_files_build(targets=targets).built
         return len(captured)
 
     before = queries()
     _more_items(users, hai_phong, 6)
     assert queries() == before
-    assert before <= 12
+    assert before <= 30
 
 
-def test_a_workbook_too_large_asks_for_a_filter_or_the_csv(world: World, monkeypatch: Any) -> None:
-    from amity.portal import opendata_views
+def test_a_download_reads_one_row_and_sends_the_file(world: World, django_assert_max_num_queries: Any) -> None:
+    with django_assert_max_num_queries(2):  # the file's record (and the session-less request reads nothing else)
+        response = Client().get("/data/transactions.csv")
+        b"".join(response.streaming_content)
+    assert response.status_code == 200
 
-    monkeypatch.setattr(opendata_views, "XLSX_MAX_ROWS", 3)
+
+def test_a_workbook_too_large_asks_for_a_province_or_the_csv(world: World, settings: Any) -> None:
+    settings.AMITY_OPEN_DATA_XLSX_MAX_ROWS = 3
+    build_files(formats=["xlsx"], datasets=["transactions"])
     too_large = Client().get("/data/transactions.xlsx")
     assert too_large.status_code == 400 and "format" in too_large.content.decode()
     assert Client().get("/data/transactions.xlsx", {"province": "14"}).status_code == 200
     assert Client().get("/data/transactions.csv").status_code == 200
+    assert "too many rows for a workbook" in Client().get("/data/", {"lang": "en"}).content.decode()

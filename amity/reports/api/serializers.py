@@ -33,7 +33,11 @@ class PublishedReportSerializer(serializers.ModelSerializer[PublishedReport]):
     province: CodeRelatedField[AdministrativeUnit] = CodeRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text=_("Empty for a national report.")
     )
-    published_by = serializers.CharField(source="published_by.get_username", read_only=True)
+    published_by = serializers.CharField(
+        source="publisher_label",
+        read_only=True,
+        help_text=_("The office that published the figures (never a person: published figures are public)."),
+    )
     currency = serializers.SerializerMethodField()
     basis = serializers.SerializerMethodField()
     status_basis = serializers.SerializerMethodField(

@@ -234,6 +234,7 @@ def parameter_lines(result: ReportResult, context: ExportContext) -> list[tuple[
     if published is not None:
         lines += [
             (_("Published report"), published.title),
+            (_("Publisher"), published.publisher_label),
             (_("Published"), formats.date_format(timezone.localtime(published.published_at), "SHORT_DATETIME_FORMAT")),
             (_("Content hash (SHA-256)"), published.content_hash),
             (_("Figures"), _("frozen when published; later edits do not change them")),
