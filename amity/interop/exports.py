@@ -145,6 +145,7 @@ def _remove_stored_files(run: ExportRun) -> None:
     run's creation to now (`upload_to` names the month on the server's clock when the file is saved; a day's
     margin covers the server's time zone)."""
     field = ExportRun._meta.get_field("file")
+    assert isinstance(field.upload_to, str)  # a pattern of the month ("exports/%Y/%m/")
     created = ExportRun.objects.values_list("created_at", flat=True).get(pk=run.pk)
     month = (created - datetime.timedelta(days=1)).date().replace(day=1)
     while month <= datetime.datetime.now().date():
