@@ -196,7 +196,8 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
     """The documents linked to a record, on its page (registered with `amity.core.panels` for the kinds of
     `links`), with a form to link another when the user may: a `core.forms.SearchSelect` offering the latest
     documents they may link and searching all of them (as they type, or on the chooser's own page without
-    JavaScript). Four queries."""
+    JavaScript), the record's deciding document (an aid item's approval decision) first and chosen when the
+    register has it. Four queries, five for a record naming its deciding document."""
     user = request.user
     key = links.key_of(type(record))
     if key is None or not getattr(user, "is_authenticated", False):
@@ -205,12 +206,17 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
     may_change_record = type(record).all_objects.restrict(user, Action.CHANGE).filter(pk=record.pk).exists()
     # The documents the user may link here, the latest first; typing searches them all (`link_options`).
     choices = selectors.linkable_documents(user=user, record=record, may_change_record=may_change_record)
+    decision = selectors.deciding_document(user=user, record=record, may_change_record=may_change_record)
+    if decision is not None:  # offered first, and chosen: "an aid item's approval decision is such a document"
+        others = [document for document in choices.documents if document.pk != decision.pk]
+        choices = selectors.LinkChoices([decision, *others][: selectors.LINK_CHOICES], choices.more)
     changeable = set(
         Document.objects.restrict(user, Action.CHANGE)
         .filter(pk__in=[d.pk for d in linked])
         .values_list("pk", flat=True)
     )
-    link_form = LinkForm(user=user, linked_to=record, latest=choices, auto_id="link-%s")
+    initial = {"document": str(decision.public_id)} if decision is not None else {}
+    link_form = LinkForm(user=user, linked_to=record, latest=choices, auto_id="link-%s", initial=initial)
     return render_to_string(
         "documents/includes/linked_documents.html",
         {
@@ -220,6 +226,7 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
             "may_change_record": may_change_record,
             "changeable": changeable,
             "link_form": link_form,
+            "decision": decision,
             "more": choices.more,
             "may_link": bool(choices.documents),
             "next": request.get_full_path(),
