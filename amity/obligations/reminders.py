@@ -18,6 +18,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from amity.accounts.choices import Role
@@ -30,6 +31,9 @@ logger = logging.getLogger("amity.obligations.reminders")
 
 REPORTING_STAFF = (Role.PROVINCIAL_EDITOR, Role.PROVINCIAL_APPROVER)
 REVIEWING_STAFF = (Role.PROVINCIAL_APPROVER, Role.PROVINCIAL_EDITOR)
+# A digest lists the oldest overdue duties and sends to the overdue board for the rest: the centre's may count
+# thousands, which no one reads in an e-mail.
+DIGEST_LISTED = 50
 
 
 def moment_due(obligation: Obligation, today: date) -> ReminderKind | None:
@@ -126,11 +130,14 @@ def reminders_due(*, today: date) -> list[Mail]:
 
 def _message(mail: Mail, connection: BaseEmailBackend) -> EmailMessage:
     with translation.override(mail.user.language or settings.LANGUAGE_CODE):
+        listed = mail.obligations[:DIGEST_LISTED]
         context = {
             "mail": mail,
             "user": mail.user,
-            "obligations": mail.obligations,
+            "obligations": listed,
+            "more": len(mail.obligations) - len(listed),
             "base_url": settings.AMITY_BASE_URL.rstrip("/"),
+            "overdue_url": reverse("obligations:overdue"),
             "kind": ReminderKind(mail.kind),
         }
         subject = render_to_string("obligations/email/subject.txt", context).strip()
