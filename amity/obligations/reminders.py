@@ -26,6 +26,7 @@ from amity.accounts.models import User
 
 from .choices import OPEN_STATES, ReminderKind
 from .models import Obligation, Reminder
+from .selectors import late_q
 
 logger = logging.getLogger("amity.obligations.reminders")
 
@@ -109,7 +110,7 @@ def reminders_due(*, today: date) -> list[Mail]:
         key = f"obligation:{obligation.pk}:{kind}"
         mails += [Mail(kind, key, user, [obligation]) for user in recipients.reporters(obligation)]
     overdue = (
-        Obligation.objects.filter(state__in=OPEN_STATES, due_date__lt=today)
+        Obligation.objects.filter(late_q(today=today))
         .select_related("rule", "aid_item", "organisation", "province")
         .order_by("due_date", "pk")
     )

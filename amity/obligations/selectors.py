@@ -85,10 +85,16 @@ class BoardRow:
     oldest_due: date
 
 
+def late_q(*, today: date) -> Q:
+    """Duties still owed after their due date: overdue, and those returned for correction once the due date had
+    passed (reopened, and late: the overdue digest and the boards count both)."""
+    return Q(state__in=OPEN_STATES, due_date__lt=today)
+
+
 def overdue_board(*, user: Any, today: date) -> list[BoardRow]:
-    """Overdue duties the user may see, counted by the province concerned (the one that reports or reviews),
-    the province with the oldest overdue duty first: two queries whatever the number of duties."""
-    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(status_q(ObligationStatus.OVERDUE, today=today))
+    """Late duties the user may see (`late_q`), counted by the province concerned (the one that reports or
+    reviews), the province with the oldest late duty first: two queries whatever the number of duties."""
+    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(late_q(today=today))
     grouped = (
         overdue.annotate(concerned=Coalesce("province", "reviewing_province"))
         .order_by()
@@ -102,7 +108,8 @@ def overdue_board(*, user: Any, today: date) -> list[BoardRow]:
 
 
 def overdue_list(*, user: Any, today: date, province: AdministrativeUnit | None = None) -> QuerySet[Obligation]:
-    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(status_q(ObligationStatus.OVERDUE, today=today))
+    """The late duties of the board (`late_q`), of one province when given, the oldest first."""
+    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(late_q(today=today))
     if province is not None:
         overdue = overdue.filter(Q(province=province) | Q(province__isnull=True, reviewing_province=province))
     return listed(with_status(overdue, today=today)).order_by("due_date", "pk")
