@@ -163,6 +163,10 @@ PREVIEW_REFUSED = gettext_noop(
 PREVIEW_INTERRUPTED = gettext_noop(
     "The count was interrupted: the process counting stopped (%(host)s, process %(pid)s). Check the effect again."
 )
+PREVIEW_FAULT = gettext_noop(
+    "The count failed. Check the effect again; if it fails again, tell the administrators (the task worker's log"
+    " says why)."
+)
 PREVIEW_KEPT_DAYS = 7
 
 
@@ -216,6 +220,7 @@ def rule_preview_execute(*, preview: RulePreview, today: date | None = None) -> 
     row = RuleChange(_rule_data_from_json(preview.data), pk=preview.rule_id, expected_version=preview.expected_version)
     try:
         effect = duty_rules_effect(user=preview.created_by, rows=[row], today=today)
+        preview.status, preview.result = PreviewStatus.DONE, selectors.effect_summary(effect.changes)
     except ConflictError:
         preview.status, preview.error = PreviewStatus.FAILED, PREVIEW_CONFLICT
     except BatchRefused as exc:  # each reason kept as its source text, shown in the reader's language
@@ -227,8 +232,10 @@ def rule_preview_execute(*, preview: RulePreview, today: date | None = None) -> 
         )
     except (ValidationError, PermissionDenied):
         preview.status, preview.error = PreviewStatus.FAILED, PREVIEW_REFUSED
-    else:
-        preview.status, preview.result = PreviewStatus.DONE, selectors.effect_summary(effect.changes)
+    except Exception:  # a fault: the page stops waiting and says so; the worker logs it
+        preview.status, preview.error, preview.finished_at = PreviewStatus.FAILED, PREVIEW_FAULT, timezone.now()
+        preview.save(update_fields=["status", "error", "finished_at"])
+        raise
     preview.finished_at = timezone.now()
     preview.save(update_fields=["status", "result", "error", "error_params", "finished_at"])
     return preview

@@ -270,6 +270,7 @@ class RuleEditView(RecordEditView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, stored, status=400)
+        preview.refresh_from_db()  # counted already, by a worker quicker than this page: shown at once
         return self.render_form(form, stored, **_preview_context(request, preview))
 
 

@@ -248,3 +248,19 @@ def test_previews_older_than_a_week_are_removed_by_the_daily_run(users: dict[str
     RulePreview.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert services.rule_previews_purge() == 1
     assert list(RulePreview.objects.all()) == [recent]
+
+
+def test_a_fault_while_counting_ends_the_wait_with_a_message(users: dict[str, Any], monkeypatch: Any) -> None:
+    stored = rule(FORM_05)
+    preview = services.rule_preview_request(
+        user=users["central"], row=services.RuleChange({"due_day": 10}, pk=stored.pk, expected_version=stored.version)
+    )
+
+    def broken(changes: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(selectors, "effect_summary", broken)
+    with pytest.raises(RuntimeError):
+        services.rule_preview_execute(preview=preview)
+    preview.refresh_from_db()
+    assert preview.status == PreviewStatus.FAILED and "The count failed" in preview.error_text()
