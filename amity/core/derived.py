@@ -3,8 +3,9 @@ keeps them tell it what changed.
 
 The reports app keeps the derived rows (`amity.reports.facts`) and registers its keeper here when Django starts
 (`ReportsConfig.ready`). The aid and organisation services, which lie below reports in the layers
-(docs/ARCHITECTURE.md), call `aid_items_changed` / `organisations_changed` inside their own transaction, so the
-figures never lag behind a write and a lower app never imports a higher one. No keeper registered is a
+(docs/ARCHITECTURE.md), call `aid_items_changed` / `organisations_changed` (and `registrations_changed`, which only
+the listeners above reports follow) inside their own transaction, so the figures never lag behind a write and a
+lower app never imports a higher one. No keeper registered is a
 configuration error, raised at the first write: derived rows must never silently fall behind.
 """
 
@@ -24,9 +25,15 @@ class DerivedRowsKeeper(Protocol):
         """Rebuild what is derived from these organisations (a donor's country)."""
 
 
+class RegisterListener(DerivedRowsKeeper, Protocol):
+    def registrations_changed(self, organisation_ids: Iterable[int]) -> None:
+        """Follow these organisations' registrations (issued, corrected, extended, suspended, ended, deleted)."""
+
+
 _keeper: DerivedRowsKeeper | None = None
-# Apps above reports that follow the register too (the reporting duties of each aid item): told after the keeper.
-_listeners: list[DerivedRowsKeeper] = []
+# Apps above reports that follow the register too (the reporting duties of each aid item and registered NGO): told
+# after the keeper.
+_listeners: list[RegisterListener] = []
 
 
 def register(keeper: DerivedRowsKeeper) -> None:
@@ -34,7 +41,7 @@ def register(keeper: DerivedRowsKeeper) -> None:
     _keeper = keeper
 
 
-def listen(listener: DerivedRowsKeeper) -> None:
+def listen(listener: RegisterListener) -> None:
     """Tell `listener` too what changed (inside the writer's transaction; a listener that works for long defers
     its work to the commit, `transaction.on_commit`)."""
     if not any(type(found) is type(listener) for found in _listeners):
@@ -59,3 +66,11 @@ def organisations_changed(organisation_ids: Iterable[int]) -> None:
     _registered().organisations_changed(ids)
     for listener in _listeners:
         listener.organisations_changed(ids)
+
+
+def registrations_changed(organisation_ids: Iterable[int]) -> None:
+    """NGOs' registrations changed (the registrations' services, inside their transaction): no report figure holds
+    them, so only the listeners are told (the NGOs' reporting duties)."""
+    ids = list(organisation_ids)
+    for listener in _listeners:
+        listener.registrations_changed(ids)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.forms.utils import flatatt
+from django.forms.utils import ErrorDict, flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -76,12 +76,19 @@ class FilterableSelect(QuickSelect):
 
 
 class SearchSelect(QuickSelect):
-    """A choice among too many to list (the donors: thousands): a search box before a select that holds only the
-    empty choice, the chosen value and the matches of the box's words. `options(chosen, words)` gives those
-    (value, label) pairs, in the user's scope. With JavaScript (`amity.js`), typing asks `url` (JSON, the same
-    search) and refills the select; without it, the box is sent with the form as `<name>_search` and the page
-    that answers offers its matches, to pick and send again. A URL naming a value (`donor=<id>`) keeps
-    working: the chosen value is always offered."""
+    """A choice among too many to list (the donors: thousands; the documents to link): a search box before a select
+    that holds only the empty choice, the chosen value and the options `options(chosen, words)` gives for the box's
+    words — (value, label) pairs, in the user's scope (with no words: none, or a few to start from).
+
+    With JavaScript (`amity.js`), typing asks `url` (JSON `{"results": [{"value", "label"}], "total": n}` or
+    `"more": true`; the same search) and refills the select, and Enter picks the best match.
+
+    Without it, the widget's **Search** button (`<name>_search_go`, which `amity.js` removes) sends the form with
+    the words (`<name>_search`), and the page that answers offers their matches in the select, to pick and send
+    again: a GET form (a list's filters) does so by itself; a view that saves a POSTed form asks
+    `search_asked(form)` first and shows the form again instead (`RecordEditView` does, for every record form);
+    a form posted to a view that cannot show it again (the documents panel on another app's page) sends the user
+    to a page of its own. A URL naming a value (`donor=<id>`) keeps working: the chosen value is always offered."""
 
     template_name = "forms/widgets/search_select.html"
 
@@ -91,6 +98,7 @@ class SearchSelect(QuickSelect):
         url: Any,  # a path, or reverse_lazy's promise of one
         options: Callable[[list[str], str], list[tuple[str, str]]],
         empty_label: Any = None,
+        search_label: Any = None,
         attrs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
@@ -99,11 +107,13 @@ class SearchSelect(QuickSelect):
                 "data-search-none": _("Nothing matches these words."),
                 # %(count)s and %(total)s are filled in by amity.js.
                 "data-search-count": _("%(count)s of %(total)s matches shown; type more to narrow them."),
+                "data-search-more": _("More match than are shown; type more to narrow them."),
                 **(attrs or {}),
             }
         )
         self.options_for = options
         self.empty_label = _("All") if empty_label is None else empty_label
+        self.search_label = _("Type a few letters of the name") if search_label is None else search_label
         self.words = ""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SearchSelect:
@@ -122,10 +132,34 @@ class SearchSelect(QuickSelect):
         context = super().get_context(name, value, attrs)
         context["widget"].update(
             search_name=f"{name}_search",
+            search_go_name=f"{name}{SEARCH_GO_SUFFIX}",
             search_words=self.words,
-            search_label=_("Type a few letters of the name"),
+            search_label=self.search_label,
         )
         return context
+
+
+SEARCH_GO_SUFFIX = "_search_go"  # the name of a SearchSelect's Search button (without JavaScript)
+
+
+def search_asked(form: forms.BaseForm) -> bool:
+    """Whether the form was sent by the Search button of one of its `SearchSelect`s (a browser without JavaScript):
+    the user wants the matches of the words offered, not the form saved. A view then shows the form again with
+    `show_without_errors(form)`."""
+    if not form.is_bound:
+        return False
+    return any(
+        isinstance(field.widget, SearchSelect) and form.add_prefix(name) + SEARCH_GO_SUFFIX in form.data
+        for name, field in form.fields.items()
+    )
+
+
+def show_without_errors(form: forms.BaseForm) -> forms.BaseForm:
+    """A bound form to show again as the user left it, unchecked: a search is not a save, so no "required" error
+    stands beside a field the user has not reached yet. Its SearchSelects offer the matches of their words."""
+    # Checked, nothing to say: Django validates when `errors` is first read, unless it was set (stubs omit it).
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
+    return form
 
 
 class RecordForm(forms.ModelForm[_Record]):

@@ -27,7 +27,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .exceptions import ConflictError, PermissionDenied
-from .forms import add_service_errors
+from .forms import add_service_errors, search_asked, show_without_errors
 from .middleware import is_api, language_for
 from .models import BaseModel, restricted
 from .scoping import Action
@@ -127,7 +127,8 @@ class RecordDetailView(RecordObjectMixin, DetailView[_Record]):
 class RecordEditView(RecordObjectMixin, View):
     """Create (no public_id in the URL) or update a record through the app's services.
 
-    The form carries the version it was loaded at; a stale save shows the conflict and keeps the user's input.
+    The form carries the version it was loaded at; a stale save shows the conflict and keeps the user's input. A
+    form sent by the Search button of a `SearchSelect` (no JavaScript) is shown again with the matches, unsaved.
     """
 
     form_class: ClassVar[Any]
@@ -172,6 +173,8 @@ class RecordEditView(RecordObjectMixin, View):
         instance = self.get_instance()
         stored = self.as_stored(instance)
         form = self.form_class(request.POST, request.FILES, instance=instance, user=request.user)
+        if search_asked(form):  # a SearchSelect's Search button, without JavaScript: offer the matches, save nothing
+            return self.render_form(show_without_errors(form), stored)
         if not form.is_valid():
             return self.render_form(form, stored, status=400)
         try:

@@ -16,6 +16,9 @@ class DocumentsConfig(AppConfig):
         from . import links
         from .views import linked_documents_panel
 
-        for key, model in (("aid_item", AidItem), ("organisation", Organisation), ("registration", Registration)):
+        # "An aid item's approval decision is such a document": its panel offers the decision first.
+        links.register("aid_item", AidItem, decision_number_field="decision_number")
+        for key, model in (("organisation", Organisation), ("registration", Registration)):
             links.register(key, model)
-            panels.register(model, linked_documents_panel)
+        for shown_on in (AidItem, Organisation, Registration):
+            panels.register(shown_on, linked_documents_panel)

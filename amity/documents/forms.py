@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from amity.accounts.models import User
-from amity.core.forms import RecordForm, form_field
+from amity.core.forms import RecordForm, SearchSelect, form_field
+from amity.core.models import BaseModel
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
-from . import links
+from . import links, selectors
 from .choices import DocumentKind
 from .models import Document
+from .selectors import LinkChoices
 
 
 def _date_input() -> forms.DateInput:
@@ -130,28 +136,71 @@ class ReplyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
-class LinkForm(forms.Form):
-    """Link a document to a record (or remove the link): the record named by its kind and public identifier."""
+def document_label(document: Document) -> str:
+    """A document as a chooser offers it: number, title, date issued."""
+    parts = [document.number_symbol or "—", Truncator(document.title).chars(90)]
+    if document.issued_on:
+        parts.append(date_format(document.issued_on, "SHORT_DATE_FORMAT"))
+    return " · ".join(parts)
 
-    document = forms.UUIDField(label=_("Document"))
+
+def document_chooser(*, user: Any, record: BaseModel, kind: str, latest: LinkChoices | None = None) -> SearchSelect:
+    """The select of a record's documents panel (`core.forms.SearchSelect`): the latest documents the user may link
+    there (`latest`, read once by the panel), and as the user types — or sends the words without JavaScript —
+    those matching the words among all they may link (`selectors.linkable_documents`)."""
+
+    def options(chosen: list[str], words: str) -> list[tuple[str, str]]:
+        found = latest if latest is not None and not words.strip() else None
+        if found is None:
+            found = selectors.linkable_documents(user=user, record=record, query=words)
+        return [(str(document.public_id), document_label(document)) for document in found.documents]
+
+    query = urlencode({"kind": kind, "record": str(record.public_id)})
+    return SearchSelect(
+        url=f"{reverse('documents:link_options')}?{query}",
+        options=options,
+        empty_label="—",
+        search_label=_("Search by number or title, with or without accents"),
+        # The titles are Vietnamese text; an empty box asks again for the latest (data-search-blank).
+        attrs={"class": "form-select form-select-sm", "lang": "vi", "required": True, "data-search-blank": ""},
+    )
+
+
+class LinkForm(forms.Form):
+    """Link a document to a record (or remove the link): the record named by its kind and public identifier. Given
+    the user and the record, the document is chosen with `document_chooser` (the panel)."""
+
+    document = forms.UUIDField(label=_("Link a document"))
     kind = forms.ChoiceField(label=_("Kind of record"), choices=())
     record = forms.UUIDField(label=_("Record"))
     remove = forms.BooleanField(required=False)
     next = forms.CharField(required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any = None,
+        linked_to: BaseModel | None = None,
+        latest: LinkChoices | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "kind", forms.ChoiceField).choices = [
             (key, model._meta.verbose_name) for key, model in links.kinds().items()
         ]
+        kind = links.key_of(type(linked_to)) if linked_to is not None else None
+        if user is not None and linked_to is not None and kind is not None:
+            self.fields["document"].widget = document_chooser(user=user, record=linked_to, kind=kind, latest=latest)
 
 
 class LinkOptionsForm(forms.Form):
-    """What a record's link chooser asks for as the user types: the record (kind, public identifier), the words."""
+    """What a record's link chooser asks for: the record (kind, public identifier), the words (as the user types,
+    or sent without JavaScript to the chooser's own page, with the page to go back to)."""
 
     kind = forms.ChoiceField(choices=())
     record = forms.UUIDField()
     q = forms.CharField(required=False, max_length=200)
+    next = forms.CharField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

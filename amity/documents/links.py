@@ -14,12 +14,23 @@ from django.core.exceptions import ImproperlyConfigured
 from amity.core.models import BaseModel
 
 _kinds: dict[str, type[BaseModel]] = {}
+_decided_by: dict[type[BaseModel], str] = {}
 
 
-def register(key: str, model: type[BaseModel]) -> None:
+def register(key: str, model: type[BaseModel], *, decision_number_field: str = "") -> None:
+    """`decision_number_field`: the field of the record holding the number of the document that decided it (an aid
+    item's approval decision), which its documents panel offers to link first when the register has it."""
     if getattr(model, "scope_policy", None) is None:
         raise ImproperlyConfigured(f"{model.__name__} has no scope_policy: documents cannot be linked to it.")
     _kinds[key] = model
+    if decision_number_field:
+        _decided_by[model] = decision_number_field
+
+
+def decision_number_of(record: BaseModel) -> str:
+    """The number of the document that decided `record` ("" when its kind names none, or none is recorded)."""
+    field = _decided_by.get(type(record))
+    return str(getattr(record, field, "") or "").strip() if field else ""
 
 
 def model_of(key: str) -> type[BaseModel] | None:

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from amity.core.models import BaseModel
 from amity.core.scoping import Action
 
-from . import links, search
+from . import links, numbers, search
 from .choices import ReplyState
 from .models import Consultation, ConsultationRecipient, Document, DocumentLink
 
@@ -97,6 +97,19 @@ def linkable_documents(
     )
     found = list(documents_search(candidates, query)[: limit + 1])
     return LinkChoices(found[:limit], len(found) > limit)
+
+
+def deciding_document(*, user: Any, record: BaseModel, may_change_record: bool) -> Document | None:
+    """The document that decided `record` (an aid item's approval decision, `links.decision_number_of`), when the
+    register has it, the user may link it and it is not linked yet: one query, none for a record without one."""
+    number = links.decision_number_of(record)
+    if not number:
+        return None
+    wanted = numbers.tidy(number).casefold()
+    candidates = linkable_documents(
+        user=user, record=record, query=number, may_change_record=may_change_record, limit=LINK_CHOICES
+    )
+    return next((found for found in candidates.documents if found.number_symbol.casefold() == wanted), None)
 
 
 def consultations_with_counts(queryset: QuerySet[Consultation], today: date) -> QuerySet[Consultation]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.DocumentEditView.as_view(), name="add"),
     path("link/", views.DocumentLinkView.as_view(), name="link"),
     path("link/options/", views.link_options, name="link_options"),
+    path("link/choose/", views.link_choose, name="link_choose"),
     path("<uuid:public_id>/", views.DocumentDetailView.as_view(), name="detail"),
     path("<uuid:public_id>/edit/", views.DocumentEditView.as_view(), name="edit"),
     path("<uuid:public_id>/delete/", views.DocumentDeleteView.as_view(), name="delete"),

@@ -5,13 +5,14 @@ drafts with replies and the DOCX summary of comments; and the panel of linked do
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -24,14 +25,14 @@ from django.views import View
 
 from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.files import file_response
-from amity.core.forms import add_service_errors
+from amity.core.forms import SEARCH_GO_SUFFIX, add_service_errors
 from amity.core.models import BaseModel
 from amity.core.scoping import Action
 from amity.core.views import RecordActionView, RecordDetailView, RecordEditView, RecordListView
 
 from . import links, selectors, services
 from .filtersets import DocumentFilterSet
-from .forms import ConsultationForm, DocumentForm, LinkForm, LinkOptionsForm, ReplyForm
+from .forms import ConsultationForm, DocumentForm, LinkForm, LinkOptionsForm, ReplyForm, document_label
 from .models import Consultation, ConsultationRecipient, Document, DocumentFile
 from .summary import summary_response
 
@@ -165,6 +166,11 @@ class DocumentLinkView(LoginRequiredMixin, View):
     """Link a document to a record, or remove the link (POST from the document's page or the record's panel)."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if f"document{SEARCH_GO_SUFFIX}" in request.POST:
+            # The panel's Search button, without JavaScript: the chooser's own page offers the matches.
+            query = {name: request.POST.get(name, "") for name in ("kind", "record", "next")}
+            query["q"] = request.POST.get("document_search", "")[:200]
+            return HttpResponseRedirect(f"{reverse('documents:link_choose')}?{urlencode(query)}")
         form = LinkForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a document and a record."))
@@ -188,7 +194,10 @@ class DocumentLinkView(LoginRequiredMixin, View):
 
 def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
     """The documents linked to a record, on its page (registered with `amity.core.panels` for the kinds of
-    `links`), with a form to link another when the user may. Four queries."""
+    `links`), with a form to link another when the user may: a `core.forms.SearchSelect` offering the latest
+    documents they may link and searching all of them (as they type, or on the chooser's own page without
+    JavaScript), the record's deciding document (an aid item's approval decision) first and chosen when the
+    register has it. Four queries, five for a record naming its deciding document."""
     user = request.user
     key = links.key_of(type(record))
     if key is None or not getattr(user, "is_authenticated", False):
@@ -197,11 +206,17 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
     may_change_record = type(record).all_objects.restrict(user, Action.CHANGE).filter(pk=record.pk).exists()
     # The documents the user may link here, the latest first; typing searches them all (`link_options`).
     choices = selectors.linkable_documents(user=user, record=record, may_change_record=may_change_record)
+    decision = selectors.deciding_document(user=user, record=record, may_change_record=may_change_record)
+    if decision is not None:  # offered first, and chosen: "an aid item's approval decision is such a document"
+        others = [document for document in choices.documents if document.pk != decision.pk]
+        choices = selectors.LinkChoices([decision, *others][: selectors.LINK_CHOICES], choices.more)
     changeable = set(
         Document.objects.restrict(user, Action.CHANGE)
         .filter(pk__in=[d.pk for d in linked])
         .values_list("pk", flat=True)
     )
+    initial = {"document": str(decision.public_id)} if decision is not None else {}
+    link_form = LinkForm(user=user, linked_to=record, latest=choices, auto_id="link-%s", initial=initial)
     return render_to_string(
         "documents/includes/linked_documents.html",
         {
@@ -210,7 +225,8 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
             "kind": key,
             "may_change_record": may_change_record,
             "changeable": changeable,
-            "choices": choices.documents,
+            "link_form": link_form,
+            "decision": decision,
             "more": choices.more,
             "may_link": bool(choices.documents),
             "next": request.get_full_path(),
@@ -219,11 +235,8 @@ def linked_documents_panel(request: HttpRequest, record: BaseModel) -> str:
     )
 
 
-@login_required
-def link_options(request: HttpRequest) -> HttpResponse:
-    """The `<option>`s of a record's link chooser for what is typed in its search box (htmx, as the location
-    picker of aid items): the documents the user may link to the record, matching every word with or without
-    diacritics, latest first. A record the user does not read is a 404."""
+def _link_request(request: HttpRequest) -> tuple[BaseModel, dict[str, Any]]:
+    """The record and words a chooser asks about (404 for a malformed request or a record the user does not read)."""
     form = LinkOptionsForm(request.GET)
     if not form.is_valid():
         raise Http404
@@ -231,9 +244,40 @@ def link_options(request: HttpRequest) -> HttpResponse:
     record = selectors.find_linkable(user=request.user, key=data["kind"], public_id=data["record"])
     if record is None:
         raise Http404
+    return record, data
+
+
+@login_required
+def link_options(request: HttpRequest) -> JsonResponse:
+    """The search of a record's link chooser as the user types (JSON for `amity.js`, `core.forms.SearchSelect`):
+    the documents the user may link to the record, matching every word with or without diacritics, latest first
+    (the latest when no word is given), and whether more match than are listed:
+    `{"results": [{"value": public id, "label": …}], "more": bool}`."""
+    record, data = _link_request(request)
     choices = selectors.linkable_documents(user=request.user, record=record, query=data["q"])
-    context = {"choices": choices.documents, "more": choices.more, "query": data["q"]}
-    return render(request, "documents/includes/link_options.html", context)
+    results = [{"value": str(document.public_id), "label": document_label(document)} for document in choices.documents]
+    return JsonResponse({"results": results, "more": choices.more})
+
+
+@login_required
+def link_choose(request: HttpRequest) -> HttpResponse:
+    """The link chooser on a page of its own, for a browser without JavaScript (the panel's Search button sends
+    the words here): a search form (GET) and the documents matching it as a list to choose from, which links the
+    chosen one (`documents:link`, POST) and goes back to the record's page. The same search, scope and limits as
+    the panel's."""
+    record, data = _link_request(request)
+    choices = selectors.linkable_documents(user=request.user, record=record, query=data["q"])
+    back = _safe_next(request, data["next"], record.get_absolute_url())  # type: ignore[attr-defined]
+    context = {
+        "record": record,
+        "record_kind": type(record)._meta.verbose_name,
+        "kind": data["kind"],
+        "query": data["q"],
+        "choices": choices.documents,
+        "more": choices.more,
+        "next": back,
+    }
+    return render(request, "documents/link_choose.html", context)
 
 
 # --- consultations --------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(admin.ModelAdmin[Reminder]):
     list_display = ["kind", "key", "recipient", "sent_at"]
     list_filter = ["kind"]
     search_fields = ["key", "recipient"]

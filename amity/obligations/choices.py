@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Reporter(models.TextChoices):
@@ -78,3 +79,24 @@ FIGURE_LABELS = {
     "donors": _("Donors"),
     "committed_usd": _("Committed (USD)"),
 }
+
+
+class PreviewStatus(models.TextChoices):
+    """Where the count of a rule change's effect stands (`RulePreview`, counted by the task worker)."""
+
+    QUEUED = "queued", _("Waiting to be counted")
+    RUNNING = "running", _("Being counted")
+    DONE = "done", _("Counted")
+    FAILED = "failed", _("Could not be counted")
+
+
+SETTLED_PREVIEW_STATUSES = frozenset({PreviewStatus.DONE, PreviewStatus.FAILED})
+
+
+class EffectKind(models.TextChoices):
+    """What saving a rule would do to one duty (a rule change's preview)."""
+
+    CREATED = "created", _("New duty")
+    UPDATED = "updated", _("Due date moved")
+    WITHDRAWN = "withdrawn", pgettext_lazy("a duty no longer owed", "Withdrawn")
+    RESTORED = "restored", _("Owed again")

@@ -1,29 +1,43 @@
 """Reporting duties: the rules of the law as data (`DutyRule`), the obligations generated from them for each aid
-item, province and registered NGO (`Obligation`), what was submitted for each (`Submission`) and the reminders
-sent (`Reminder`)."""
+item, province and registered NGO (`Obligation`), what was submitted for each (`Submission`), the reminders
+sent (`Reminder`) and the counts of what a rule's change would do (`RulePreview`)."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import PROVINCIAL_ROLES, Role
-from amity.core.models import BaseModel
+from amity.core.models import AllRecordsManager, BaseModel
 from amity.core.scoping import (
     EVERYTHING,
     Action,
     AnyOf,
     InJurisdiction,
     OfOwnOrganisation,
+    OwnedBy,
     OwnedByTheCentre,
     ScopePolicy,
 )
 
-from .choices import ObligationState, PeriodKind, Prefill, ReminderKind, Reporter, Reviewer
+from .choices import (
+    SETTLED_PREVIEW_STATUSES,
+    ObligationState,
+    PeriodKind,
+    Prefill,
+    PreviewStatus,
+    ReminderKind,
+    Reporter,
+    Reviewer,
+)
 
 
 class DutyRule(BaseModel):
@@ -281,3 +295,67 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class RulePreview(models.Model):
+    """What saving a rule's change would do to its duties, counted by the task worker (seconds for a national rule:
+    too long for a request) and shown on the rule's form while the user decides. `data` is the rule as the form
+    had it (JSON: dates as ISO text), `rule` the stored rule it changes (empty for a new one) with the version the
+    user saw; `result` the counts and a sample by province (`selectors.effect_summary`). Each user reads their
+    own; the daily task removes them after a week (they hold no record of their own)."""
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    rule = models.ForeignKey(
+        DutyRule, verbose_name=_("rule"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField(_("rule as changed"), default=dict)
+    expected_version = models.PositiveIntegerField(_("version seen"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PreviewStatus.choices, default=PreviewStatus.QUEUED)
+    result = models.JSONField(_("effect"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)  # an English source text, shown in the reader's language
+    error_params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    worker = models.JSONField(
+        _("worker"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("The process counting (host, process, database session), to tell when it has died."),
+    )
+
+    objects = AllRecordsManager()
+    # Whoever may change rules asks for previews (the service checks it); each reads only their own.
+    scope_policy = ScopePolicy(rules={Role.CENTRAL_OFFICER: {Action.VIEW: OwnedBy("created_by")}})
+
+    class Meta:
+        verbose_name = _("rule change preview")
+        verbose_name_plural = _("rule change previews")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.data.get('code', '')} · {self.created_at:%d/%m/%Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("obligations:rule_preview", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in SETTLED_PREVIEW_STATUSES
+
+    def error_text(self) -> str:
+        """Why the count failed, in the reader's language."""
+        if not self.error:
+            return ""
+        params = {name: value for name, value in self.error_params.items() if name != "reasons"}
+        return gettext(self.error) % params if params else gettext(self.error)
+
+    def error_reasons(self) -> list[str]:
+        """The rules the change breaks now, when that is why it failed, in the reader's language."""
+        return [
+            gettext(reason["message"]) % reason["params"] if reason.get("params") else gettext(reason["message"])
+            for reason in self.error_params.get("reasons", [])
+        ]

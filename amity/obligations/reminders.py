@@ -18,6 +18,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from amity.accounts.choices import Role
@@ -25,11 +26,15 @@ from amity.accounts.models import User
 
 from .choices import OPEN_STATES, ReminderKind
 from .models import Obligation, Reminder
+from .selectors import late_q
 
 logger = logging.getLogger("amity.obligations.reminders")
 
 REPORTING_STAFF = (Role.PROVINCIAL_EDITOR, Role.PROVINCIAL_APPROVER)
 REVIEWING_STAFF = (Role.PROVINCIAL_APPROVER, Role.PROVINCIAL_EDITOR)
+# A digest lists the oldest overdue duties and sends to the overdue board for the rest: the centre's may count
+# thousands, which no one reads in an e-mail.
+DIGEST_LISTED = 50
 
 
 def moment_due(obligation: Obligation, today: date) -> ReminderKind | None:
@@ -105,7 +110,7 @@ def reminders_due(*, today: date) -> list[Mail]:
         key = f"obligation:{obligation.pk}:{kind}"
         mails += [Mail(kind, key, user, [obligation]) for user in recipients.reporters(obligation)]
     overdue = (
-        Obligation.objects.filter(state__in=OPEN_STATES, due_date__lt=today)
+        Obligation.objects.filter(late_q(today=today))
         .select_related("rule", "aid_item", "organisation", "province")
         .order_by("due_date", "pk")
     )
@@ -126,11 +131,14 @@ def reminders_due(*, today: date) -> list[Mail]:
 
 def _message(mail: Mail, connection: BaseEmailBackend) -> EmailMessage:
     with translation.override(mail.user.language or settings.LANGUAGE_CODE):
+        listed = mail.obligations[:DIGEST_LISTED]
         context = {
             "mail": mail,
             "user": mail.user,
-            "obligations": mail.obligations,
+            "obligations": listed,
+            "more": len(mail.obligations) - len(listed),
             "base_url": settings.AMITY_BASE_URL.rstrip("/"),
+            "overdue_url": reverse("obligations:overdue"),
             "kind": ReminderKind(mail.kind),
         }
         subject = render_to_string("obligations/email/subject.txt", context).strip()

@@ -1,8 +1,9 @@
 """Reads on reporting duties: where each stands on a day, what a user must submit, what an office must review,
-the overdue boards, and the figures Amity fills in for the standard forms."""
+the overdue boards, the figures Amity fills in for the standard forms, and what a rule's change would do."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -10,15 +11,17 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from amity.aid.choices import COMMITMENT_TYPES, DISBURSEMENT_TYPES, OFFICIAL_STATUSES
+from amity.aid.models import AidItem
 from amity.core.scoping import Action
 from amity.organisations.choices import RegistrationState
-from amity.organisations.models import Registration
+from amity.organisations.models import Organisation, Registration
 from amity.reference.models import AdministrativeUnit
 from amity.reports.models import ReportFact
 
-from .choices import OPEN_STATES, ObligationState, ObligationStatus, Prefill
+from .choices import OPEN_STATES, EffectKind, ObligationState, ObligationStatus, Prefill
 from .models import Obligation, Submission
 
 
@@ -82,10 +85,16 @@ class BoardRow:
     oldest_due: date
 
 
+def late_q(*, today: date) -> Q:
+    """Duties still owed after their due date: overdue, and those returned for correction once the due date had
+    passed (reopened, and late: the overdue digest and the boards count both)."""
+    return Q(state__in=OPEN_STATES, due_date__lt=today)
+
+
 def overdue_board(*, user: Any, today: date) -> list[BoardRow]:
-    """Overdue duties the user may see, counted by the province concerned (the one that reports or reviews),
-    the province with the oldest overdue duty first: two queries whatever the number of duties."""
-    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(status_q(ObligationStatus.OVERDUE, today=today))
+    """Late duties the user may see (`late_q`), counted by the province concerned (the one that reports or
+    reviews), the province with the oldest late duty first: two queries whatever the number of duties."""
+    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(late_q(today=today))
     grouped = (
         overdue.annotate(concerned=Coalesce("province", "reviewing_province"))
         .order_by()
@@ -99,7 +108,8 @@ def overdue_board(*, user: Any, today: date) -> list[BoardRow]:
 
 
 def overdue_list(*, user: Any, today: date, province: AdministrativeUnit | None = None) -> QuerySet[Obligation]:
-    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(status_q(ObligationStatus.OVERDUE, today=today))
+    """The late duties of the board (`late_q`), of one province when given, the oldest first."""
+    overdue = Obligation.objects.restrict(user, Action.VIEW).filter(late_q(today=today))
     if province is not None:
         overdue = overdue.filter(Q(province=province) | Q(province__isnull=True, reviewing_province=province))
     return listed(with_status(overdue, today=today)).order_by("due_date", "pk")
@@ -173,3 +183,135 @@ def prefill_figures(obligation: Obligation) -> dict[str, str]:
             "disbursed_usd": _amount(sums["disbursed"]),
         }
     return {}
+
+
+# --- what a rule's change would do (its preview) -----------------------------------------------------------------
+
+EFFECT_SAMPLE = 5  # duties shown for each province in a rule change's preview
+
+
+def _concerned_province(obligation: Obligation) -> int | None:
+    """The province a duty concerns, as the overdue board counts it: the one that reports, else the one reviewing;
+    None for the centre (an NGO reporting to central officers)."""
+    return obligation.province_id or obligation.reviewing_province_id
+
+
+def effect_summary(changes: Iterable[Any], *, sample: int = EFFECT_SAMPLE) -> dict[str, Any]:
+    """The preview of a rule's change as stored with it (JSON): totals by kind of change, and for each province
+    concerned its counts and the first `sample` duties (by due date), named by ids that `effect_for_display` reads
+    in the reader's language. No query: the changes are
+    the dry run's (`services.Change`), with the duties as they would be."""
+    kinds = [kind.value for kind in EffectKind]
+    totals = dict.fromkeys(kinds, 0)
+    groups: dict[int | None, dict[str, Any]] = {}
+    ordered = sorted(
+        changes, key=lambda change: (change.obligation.due_date, change.obligation.subject_key, change.kind)
+    )
+    for change in ordered:
+        obligation = change.obligation
+        province = _concerned_province(obligation)
+        group = groups.setdefault(province, {"province": province, **dict.fromkeys(kinds, 0), "sample": []})
+        group[change.kind] += 1
+        totals[change.kind] += 1
+        if len(group["sample"]) < sample:
+            group["sample"].append(
+                {
+                    "change": change.kind,
+                    "aid_item": obligation.aid_item_id,
+                    "organisation": obligation.organisation_id if obligation.aid_item_id is None else None,
+                    "subject_province": obligation.province_id
+                    if obligation.subject_key.startswith("province:")
+                    else None,
+                    "period_start": obligation.period_start.isoformat(),
+                    "period_end": obligation.period_end.isoformat(),
+                    "due_date": obligation.due_date.isoformat(),
+                    "due_before": change.due_before.isoformat() if change.due_before else None,
+                    "obligation": str(obligation.public_id) if obligation.pk else None,
+                }
+            )
+    for group in groups.values():
+        group["total"] = sum(group[kind] for kind in kinds)
+    return {"totals": totals, "total": sum(totals.values()), "provinces": list(groups.values())}
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    """A duty of a preview's sample, named for its reader."""
+
+    change: str
+    change_label: str
+    subject: str
+    period_start: date
+    period_end: date
+    due_date: date
+    due_before: date | None
+    url: str
+
+
+@dataclass(frozen=True)
+class ProvinceEffect:
+    province: AdministrativeUnit | None  # None: the centre
+    created: int
+    updated: int
+    withdrawn: int
+    restored: int
+    total: int
+    sample: list[EffectRow]
+
+
+def effect_for_display(*, user: Any, result: Mapping[str, Any]) -> list[ProvinceEffect]:
+    """A stored preview's provinces with their samples, named in the reader's language: three queries whatever the
+    size of the effect (the provinces, the aid items and the organisations named), each through the reader's
+    scope — a record they may not read is named by a dash."""
+    groups = list(result.get("provinces", []))
+    rows = [row for group in groups for row in group.get("sample", [])]
+    province_ids = {group["province"] for group in groups} | {row["subject_province"] for row in rows}
+    provinces = AdministrativeUnit.objects.in_bulk([pk for pk in province_ids if pk])
+    items = dict(
+        AidItem.objects.restrict(user, Action.VIEW)
+        .filter(pk__in=[row["aid_item"] for row in rows if row["aid_item"]])
+        .values_list("pk", "title_vi")
+    )
+    organisations = (
+        Organisation.objects.restrict(user, Action.VIEW)
+        .only("name", "name_vi")
+        .in_bulk([row["organisation"] for row in rows if row["organisation"]])
+    )
+
+    def subject(row: Mapping[str, Any]) -> str:
+        if row["aid_item"]:
+            return str(items.get(row["aid_item"], "—"))
+        if row["organisation"]:
+            found = organisations.get(row["organisation"])
+            return found.local_name if found else "—"
+        unit = provinces.get(row["subject_province"])
+        return unit.name if unit else "—"
+
+    def read(row: Mapping[str, Any]) -> EffectRow:
+        return EffectRow(
+            change=row["change"],
+            change_label=str(EffectKind(row["change"]).label),
+            subject=subject(row),
+            period_start=date.fromisoformat(row["period_start"]),
+            period_end=date.fromisoformat(row["period_end"]),
+            due_date=date.fromisoformat(row["due_date"]),
+            due_before=date.fromisoformat(row["due_before"]) if row["due_before"] else None,
+            url=reverse("obligations:detail", kwargs={"public_id": row["obligation"]}) if row["obligation"] else "",
+        )
+
+    shown = [
+        ProvinceEffect(
+            province=provinces.get(group["province"]) if group["province"] else None,
+            created=group[EffectKind.CREATED],
+            updated=group[EffectKind.UPDATED],
+            withdrawn=group[EffectKind.WITHDRAWN],
+            restored=group[EffectKind.RESTORED],
+            total=group["total"],
+            sample=[read(row) for row in group.get("sample", [])],
+        )
+        for group in groups
+    ]
+    # The most changes first; provinces with as many in their official order (by code), the centre last.
+    return sorted(
+        shown, key=lambda found: (found.province is None, -found.total, found.province.code if found.province else "")
+    )

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,7 +22,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from amity.aid.choices import OFFICIAL_STATUSES
 from amity.aid.models import AidItem
-from amity.core.breaches import Breach, Breaches
+from amity.core.breaches import BatchRefused, Breach, Breaches
+from amity.core.exceptions import ConflictError, PermissionDenied
 from amity.core.files import DOCUMENTS, check_upload
 from amity.core.scoping import Action
 from amity.core.services import (
@@ -39,8 +41,17 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
 from . import selectors
-from .choices import ObligationState, PeriodKind, Prefill, Reporter, ReviewDecision, Reviewer
-from .models import DutyRule, Obligation, Submission
+from .choices import (
+    EffectKind,
+    ObligationState,
+    PeriodKind,
+    Prefill,
+    PreviewStatus,
+    Reporter,
+    ReviewDecision,
+    Reviewer,
+)
+from .models import DutyRule, Obligation, RulePreview, Submission
 from .periods import Period, due_date, periods_of
 
 BATCH = 500
@@ -140,6 +151,121 @@ def duty_rules_effect(*, user: Any, rows: Sequence[RuleChange], today: date | No
     return effect
 
 
+# --- previewing a rule's change (in the task worker) ------------------------------------------------------------
+
+PREVIEW_CONFLICT = gettext_noop(
+    "Someone else changed this rule after you asked; open the rule again and check the effect of your change on it."
+)
+PREVIEW_REFUSED = gettext_noop(
+    "The change can no longer be saved as it stands (the rules or your role changed since you asked): open the"
+    " rule again and check the effect of your change."
+)
+PREVIEW_INTERRUPTED = gettext_noop(
+    "The count was interrupted: the process counting stopped (%(host)s, process %(pid)s). Check the effect again."
+)
+PREVIEW_FAULT = gettext_noop(
+    "The count failed. Check the effect again; if it fails again, tell the administrators (the task worker's log"
+    " says why)."
+)
+PREVIEW_KEPT_DAYS = 7
+
+
+def _rule_data_as_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in data.items()}
+
+
+def _rule_data_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {found.name: found for found in DutyRule._meta.concrete_fields}
+    return {name: fields[name].to_python(value) for name, value in data.items()}
+
+
+def rule_preview_request(*, user: Any, row: RuleChange) -> RulePreview:
+    """Ask what saving this rule's change would do to the duties: refused at once as the save would be (403 for
+    one who may not change rules, each breach on its field, 409 for a version someone else saved since — the same
+    write, rolled back), then counted by the task worker (`preview_rule_change`), since comparing a national rule's
+    duties takes seconds. The preview's page shows "counting" until the count is stored."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                duty_rules_save(user=user, rows=[row])  # its on-commit regeneration goes with the rollback
+                raise _Preview
+        except _Preview:
+            pass
+        preview = RulePreview.objects.create(
+            rule_id=row.pk,
+            data=_rule_data_as_json(row.data),
+            expected_version=row.expected_version,
+            created_by=user,
+        )
+        public_id = str(preview.public_id)
+        transaction.on_commit(lambda: _preview_later(public_id))
+    return preview
+
+
+def _preview_later(public_id: str) -> None:
+    from .tasks import preview_rule_change
+
+    preview_rule_change.enqueue(public_id)
+
+
+def rule_preview_execute(*, preview: RulePreview, today: date | None = None) -> RulePreview:
+    """Count a preview (the task's body): `duty_rules_effect` as its user, summarised by province
+    (`selectors.effect_summary`), stored with the preview. A change refused now (the rule saved by someone else
+    since, the user's role changed) fails with the reason."""
+    from amity.interop.workers import current_worker
+
+    preview.status = PreviewStatus.RUNNING
+    preview.worker = current_worker()  # committed at once: what tells, if this process dies, that it is over
+    preview.save(update_fields=["status", "worker"])
+    row = RuleChange(_rule_data_from_json(preview.data), pk=preview.rule_id, expected_version=preview.expected_version)
+    try:
+        effect = duty_rules_effect(user=preview.created_by, rows=[row], today=today)
+        preview.status, preview.result = PreviewStatus.DONE, selectors.effect_summary(effect.changes)
+    except ConflictError:
+        preview.status, preview.error = PreviewStatus.FAILED, PREVIEW_CONFLICT
+    except BatchRefused as exc:  # each reason kept as its source text, shown in the reader's language
+        reasons = [{"message": found.breach.message, "params": dict(found.breach.params)} for found in exc.breaches]
+        preview.status, preview.error, preview.error_params = (
+            PreviewStatus.FAILED,
+            PREVIEW_REFUSED,
+            {"reasons": reasons},
+        )
+    except (ValidationError, PermissionDenied):
+        preview.status, preview.error = PreviewStatus.FAILED, PREVIEW_REFUSED
+    except Exception:  # a fault: the page stops waiting and says so; the worker logs it
+        preview.status, preview.error, preview.finished_at = PreviewStatus.FAILED, PREVIEW_FAULT, timezone.now()
+        preview.save(update_fields=["status", "error", "finished_at"])
+        raise
+    preview.finished_at = timezone.now()
+    preview.save(update_fields=["status", "result", "error", "error_params", "finished_at"])
+    return preview
+
+
+def rule_previews_recover(previews: Iterable[RulePreview]) -> list[RulePreview]:
+    """Mark failed, "interrupted", the previews being counted by a process that has died (its page asks)."""
+    from amity.interop.workers import worker_gone
+
+    recovered = []
+    for preview in previews:
+        if preview.status != PreviewStatus.RUNNING or not preview.worker or not worker_gone(preview.worker):
+            continue
+        params = {"host": str(preview.worker.get("host", "?")), "pid": str(preview.worker.get("pid", "?"))}
+        marked = RulePreview.objects.filter(pk=preview.pk, status=PreviewStatus.RUNNING).update(
+            status=PreviewStatus.FAILED, error=PREVIEW_INTERRUPTED, error_params=params, finished_at=timezone.now()
+        )
+        if marked:
+            preview.refresh_from_db()
+            recovered.append(preview)
+    return recovered
+
+
+def rule_previews_purge(*, now: Any = None) -> int:
+    """Remove the previews asked more than `PREVIEW_KEPT_DAYS` ago (the daily task): they record nothing."""
+    before = (now or timezone.now()) - timedelta(days=PREVIEW_KEPT_DAYS)
+    deleted, _by_model = RulePreview.objects.filter(created_at__lt=before).delete()
+    return deleted
+
+
 # --- generating the obligations ------------------------------------------------------------------------------
 
 
@@ -156,12 +282,23 @@ class Subject:
     completed_on: date | None = None  # an aid item's end: its completion report
 
 
+@dataclass(frozen=True)
+class Change:
+    """One duty a dry run would change (`EffectKind`): as it would be after the change — a new one unsaved —, with
+    its due date before the change for one whose date moves."""
+
+    kind: str
+    obligation: Obligation
+    due_before: date | None = None
+
+
 @dataclass
 class Generated:
     created: int = 0
     updated: int = 0
     withdrawn: int = 0
     restored: int = 0
+    changes: list[Change] = field(default_factory=list)  # a dry run's, for the preview of a rule's change
 
     def __bool__(self) -> bool:
         return bool(self.created or self.updated or self.withdrawn or self.restored)
@@ -353,13 +490,16 @@ def obligations_generate(
                     withdrawn.append(obligation)
                 continue
             differs = [name for name in _FOLLOWED if getattr(obligation, name) != getattr(target, name)]
+            due_before = obligation.due_date
             if obligation.deleted_at is not None:
                 obligation.deleted_at = None
                 obligation._change_reason = RESTORED  # type: ignore[attr-defined]
                 result.restored += 1
+                kind = EffectKind.RESTORED
             elif differs and obligation.state != ObligationState.ACCEPTED:
                 obligation._change_reason = REGENERATED  # type: ignore[attr-defined]
                 result.updated += 1
+                kind = EffectKind.UPDATED
             else:
                 continue
             if obligation.state != ObligationState.ACCEPTED:
@@ -368,8 +508,14 @@ def obligations_generate(
             obligation.version += 1
             obligation.updated_at = now
             changed.append(obligation)
+            if dry_run:
+                result.changes.append(
+                    Change(kind, obligation, due_before if obligation.due_date != due_before else None)
+                )
         if dry_run:
             result.created, result.withdrawn = len(wanted), len(withdrawn)
+            result.changes.extend(Change(EffectKind.CREATED, obligation) for obligation in wanted.values())
+            result.changes.extend(Change(EffectKind.WITHDRAWN, obligation) for obligation in withdrawn)
             return result
         if wanted:
             bulk_create_with_history(
@@ -586,6 +732,10 @@ __all__ = [
     "duty_rules_save",
     "obligations_generate",
     "obligations_review",
+    "rule_preview_execute",
+    "rule_preview_request",
+    "rule_previews_purge",
+    "rule_previews_recover",
     "submission_create",
     "submissions_save",
 ]

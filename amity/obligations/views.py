@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -29,10 +30,10 @@ from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
 from . import selectors, services
-from .choices import ObligationState
+from .choices import ObligationState, PreviewStatus
 from .filtersets import ObligationFilterSet
 from .forms import DutyRuleForm, ReviewForm, SubmissionForm
-from .models import DutyRule, Obligation, Submission
+from .models import DutyRule, Obligation, RulePreview, Submission
 
 
 class MyDutiesView(LoginRequiredMixin, TemplateView):
@@ -220,8 +221,10 @@ class RuleDetailView(RecordDetailView[DutyRule]):
 
 class RuleEditView(RecordEditView):
     """Create or change a reporting rule (whoever the scope policy lets: central officers, administrators) through
-    `duty_rules_save`. "Check the effect" runs the same write rolled back and says what it would do to the duties
-    (`duty_rules_effect`); saving does it, and the duties of the rule are generated again after the commit."""
+    `duty_rules_save`. "Check the effect" checks the change as saving would (errors on their fields, a conflict)
+    and has the task worker count what it would do to the duties (`rule_preview_request`: seconds for a national
+    rule), shown on the form again, with the user's input, as soon as it is counted; saving does it, and the duties
+    of the rule are generated again by the task worker after the commit."""
 
     model = DutyRule
     form_class = DutyRuleForm
@@ -255,7 +258,7 @@ class RuleEditView(RecordEditView):
             return self.render_form(form, stored, status=400)
         expected = form.cleaned_data["version"] if instance is not None else None
         try:
-            effect = services.duty_rules_effect(user=request.user, rows=[self._row(form, instance, expected)])
+            preview = services.rule_preview_request(user=request.user, row=self._row(form, instance, expected))
         except ConflictError as exc:
             return self.render_form(
                 form,
@@ -267,7 +270,44 @@ class RuleEditView(RecordEditView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, stored, status=400)
-        return self.render_form(form, stored, effect=effect)
+        preview.refresh_from_db()  # counted already, by a worker quicker than this page: shown at once
+        return self.render_form(form, stored, **_preview_context(request, preview))
+
+
+def _preview_context(request: HttpRequest, preview: RulePreview) -> dict[str, Any]:
+    """What the preview's block shows: "counting" (polled by htmx, with a link to its own page for a browser
+    without JavaScript), or the counts and samples by province, or why it failed. A preview whose worker died is
+    marked failed here."""
+    services.rule_previews_recover([preview])
+    done = preview.status == PreviewStatus.DONE
+    return {
+        "preview": preview,
+        "preview_provinces": selectors.effect_for_display(user=request.user, result=preview.result) if done else [],
+        "preview_part_url": reverse("obligations:rule_preview_part", kwargs={"public_id": preview.public_id}),
+    }
+
+
+def _preview_of(request: HttpRequest, public_id: Any) -> RulePreview:
+    found = RulePreview.objects.restrict(request.user, Action.VIEW).select_related("rule")
+    return get_object_or_404(found, public_id=public_id)
+
+
+class RulePreviewView(LoginRequiredMixin, View):
+    """A rule change's preview on its own page (the asker's only): what saving would do, once counted. While it
+    is counted, the block is polled (htmx) and, without JavaScript, the page reloads itself every few seconds
+    (`<noscript>` refresh) and offers a link to do so."""
+
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        preview = _preview_of(request, public_id)
+        return render(request, "obligations/rule_preview.html", _preview_context(request, preview))
+
+
+class RulePreviewPartView(LoginRequiredMixin, View):
+    """The preview's block alone, polled by the rule's form and the preview's page until it is counted."""
+
+    def get(self, request: HttpRequest, public_id: Any) -> HttpResponse:
+        preview = _preview_of(request, public_id)
+        return render(request, "obligations/_rule_preview.html", _preview_context(request, preview))
 
 
 class OrganisationSelfServiceView(LoginRequiredMixin, TemplateView):

@@ -143,6 +143,7 @@ def registration_create(
     check_registration_number(kind=data.get("kind", ""), number=data.get("number", ""))
     with transaction.atomic():
         registration = record_create(model=Registration, user=user, data=data)
+        derived.registrations_changed([registration.organisation_id])  # the NGO's reporting duties follow
         _record_event(
             registration=registration,
             kind=RegistrationEventKind.ISSUED,
@@ -174,7 +175,11 @@ def registration_update(
         number=data.get("number", registration.number),
         exclude_pk=registration.pk,
     )
-    return record_update(instance=registration, user=user, data=data, expected_version=expected_version)
+    with transaction.atomic():
+        previous_organisation = registration.organisation_id
+        updated = record_update(instance=registration, user=user, data=data, expected_version=expected_version)
+        derived.registrations_changed({previous_organisation, updated.organisation_id})
+    return updated
 
 
 def registration_record_decision(
@@ -227,6 +232,7 @@ def registration_record_decision(
         if new_state is not None:
             registration.state = new_state
         save_with_history(instance=registration, user=user, reason=RegistrationEventKind(kind).label)
+        derived.registrations_changed([registration.organisation_id])
         _record_event(
             registration=registration,
             kind=kind,
@@ -249,11 +255,17 @@ def _record_event(**fields: Any) -> RegistrationEvent:
 
 def registration_delete(*, registration: Registration, user: Any, expected_version: int | None = None) -> Registration:
     """Soft delete (a registration entered by mistake); an ended licence is revoked or terminated instead."""
-    return record_soft_delete(instance=registration, user=user, expected_version=expected_version)
+    with transaction.atomic():
+        deleted = record_soft_delete(instance=registration, user=user, expected_version=expected_version)
+        derived.registrations_changed([deleted.organisation_id])
+    return deleted
 
 
 def registration_restore(*, registration: Registration, user: Any) -> Registration:
-    return record_restore(instance=registration, user=user)
+    with transaction.atomic():
+        restored = record_restore(instance=registration, user=user)
+        derived.registrations_changed([restored.organisation_id])
+    return restored
 
 
 # --- changes proposed by NGO representatives -----------------------------------------------------------------

@@ -145,3 +145,30 @@ def test_the_panel_costs_the_same_queries_however_many_documents_are_linked(user
         page = client.get(item.get_absolute_url()).content.decode()
     assert page.count("/QĐ-UBND</span>") == 5
     assert len(five_linked) == len(one_linked)
+
+
+@pytest.mark.django_db
+def test_an_aid_items_approval_decision_in_the_register_is_offered_first_and_chosen(users, hai_phong, decision):
+    """The item records its approval decision's number; the panel finds that document in the register (typed any
+    way: the number is compared tidied) and chooses it, one query more; once linked, it is no longer offered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amity.aid.models import AidItem
+
+    other = make_document(users["editor"], owning_province=hai_phong, number_symbol="12/KH-UBND", title="Kế hoạch")
+    item = make_aid_item(users["editor"], owning_province=hai_phong)
+    client = client_for(users["editor"])
+    client.get(item.get_absolute_url())  # warm the caches
+    with CaptureQueriesContext(connection) as without_decision:
+        page = client.get(item.get_absolute_url()).content.decode()
+    assert f'<option value="{decision.public_id}" selected>' not in page
+    AidItem.objects.filter(pk=item.pk).update(decision_number=" 308 / QĐ-UBND ")
+    with CaptureQueriesContext(connection) as with_decision:
+        page = client.get(item.get_absolute_url()).content.decode()
+    assert f'<option value="{decision.public_id}" selected>' in page
+    assert f'<option value="{other.public_id}">' in page  # the others still listed
+    assert len(with_decision) == len(without_decision) + 1
+    document_links_save(user=users["editor"], rows=[LinkChange(decision, item)])
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert f'<option value="{decision.public_id}"' not in page and f'<option value="{other.public_id}">' in page

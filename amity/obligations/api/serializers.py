@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import ReviewDecision
@@ -12,7 +13,7 @@ from ..models import DutyRule, Obligation, Submission
 from ..selectors import status_on
 
 
-class DutyRuleSerializer(serializers.ModelSerializer):
+class DutyRuleSerializer(serializers.ModelSerializer[DutyRule]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(read_only=True)
     recipient = serializers.CharField(read_only=True)
@@ -52,7 +53,7 @@ class DutyRuleSerializer(serializers.ModelSerializer):
         extra_kwargs = {"version": {"read_only": False, "required": False}}
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     obligation = serializers.UUIDField(source="obligation.public_id", read_only=True)
     file_url = serializers.SerializerMethodField()
@@ -80,7 +81,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return reverse("obligations:submission_file", kwargs={"public_id": submission.public_id})
 
 
-class ObligationSerializer(serializers.ModelSerializer):
+class ObligationSerializer(serializers.ModelSerializer[Obligation]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     rule = serializers.CharField(source="rule.code", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
@@ -118,7 +119,7 @@ class ObligationSerializer(serializers.ModelSerializer):
         return getattr(obligation, "computed_status", None) or status_on(obligation, timezone.localdate())
 
 
-class SubmitSerializer(serializers.Serializer):
+class SubmitSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     figures = serializers.JSONField(required=False, allow_null=True, default=None)
@@ -126,11 +127,11 @@ class SubmitSerializer(serializers.Serializer):
 
     def validate_figures(self, value: Any) -> Any:
         if value is not None and not isinstance(value, dict):
-            raise serializers.ValidationError('An object of figures: {"name": "number"}.')
+            raise serializers.ValidationError(_('An object of figures: {"name": "number"}.'))
         return value
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)

@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 
-class ObligationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ObligationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Obligation]):
     """Reporting duties the user may see. `submit` sends a report (multipart: `file`, `note`, `figures` as JSON,
     `version`); `review` returns (with a note) or accepts a submitted one."""
 
@@ -84,7 +84,7 @@ class ObligationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(SubmissionSerializer(rows, many=True).data)
 
 
-class SubmissionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class SubmissionViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Submission]):
     queryset = Submission.objects.select_related("obligation", "submitted_by")
     serializer_class = SubmissionSerializer
     lookup_field = "public_id"
@@ -95,7 +95,7 @@ class DutyRuleViewSet(
     RestrictedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
+    viewsets.ReadOnlyModelViewSet[DutyRule],
 ):
     """The reporting rules, read by everyone signed in; central officers and administrators create and change them
     (`POST`, `PUT`, `PATCH` with the `version` read) through the same service as the page, and the duties of the

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from amity.aid import services as aid_services
@@ -14,7 +15,10 @@ from amity.aid.tests.factories import make_aid_item
 from amity.obligations import services
 from amity.obligations.choices import ObligationState
 from amity.obligations.models import Obligation
+from amity.obligations.receivers import NgoDutiesGeneration
 from amity.obligations.tests.factories import of_rule, register, rule
+from amity.organisations import services as organisation_services
+from amity.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +123,48 @@ def test_an_aid_write_regenerates_its_duties_once_committed(
     with django_capture_on_commit_callbacks(execute=True):
         item = approved_item(users, hai_phong, started=timezone.localdate().replace(month=1, day=1))
     assert Obligation.objects.filter(aid_item=item).exists()
+
+
+def test_a_registration_written_through_its_services_brings_the_ngos_duties_once_committed(
+    users: dict[str, Any], ngo: Any, hai_phong: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    today = timezone.localdate()
+    data = {
+        "organisation": ngo,
+        "kind": "operation",
+        "number": "09/BNG-GĐK",
+        "issue_date": date(today.year - 1, 1, 10),
+        "expiry_date": date(today.year + 1, 1, 9),
+        "provinces": [hai_phong],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = organisation_services.registration_create(user=users["central"], data=data)
+    owed = Obligation.objects.filter(rule__code="d58-form-05", organisation=ngo, reviewing_province=hai_phong)
+    assert owed.exists()  # not waiting for the daily run
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_services.registration_record_decision(
+            registration=registration, user=users["central"], kind="revoked", on=today
+        )
+    # The revoked registration calls for nothing any more: its open duties are withdrawn at once (kept, with history).
+    assert not owed.exists()
+    assert Obligation.all_objects.filter(rule__code="d58-form-05", organisation=ngo).exists()
+
+
+def test_many_registrations_in_one_transaction_queue_one_generation(
+    users: dict[str, Any], hai_phong: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            organisation_services.registration_create(
+                user=users["central"],
+                data={
+                    "organisation": Organisation.objects.create(name=f"NGO {n}", kind="foreign_ngo"),
+                    "kind": "operation",
+                    "number": f"1{n}/BNG-GĐK",
+                    "issue_date": date(today.year - 1, 1, 10),
+                    "expiry_date": date(today.year + 1, 1, 9),
+                    "provinces": [hai_phong],
+                },
+            )
+    assert sum(isinstance(callback, NgoDutiesGeneration) for callback in callbacks) == 1

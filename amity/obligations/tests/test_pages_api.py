@@ -75,6 +75,24 @@ def test_the_national_overdue_board_runs_a_fixed_number_of_queries(
     assert response.status_code == 200 and response.context["total"] >= 34  # every province's Form 04 of 2025
 
 
+def test_a_report_returned_after_its_due_date_stays_on_the_overdue_board(
+    users: dict[str, Any], form_05: Obligation
+) -> None:
+    """Form 05 of 2024–2025 was due on 18 Dec 2025: submitted, then returned for correction, it is owed again and
+    late, so the province's board counts it (as the overdue digest does), marked returned."""
+    assert form_05.due_date < date.today()
+    board = client_for(users["approver"]).get(reverse("obligations:overdue"))
+    before = board.context["total"]
+    assert form_05 in board.context["overdue"]
+    Obligation.objects.filter(pk=form_05.pk).update(state=ObligationState.RETURNED, review_note="Thiếu số liệu")
+    board = client_for(users["approver"]).get(reverse("obligations:overdue"), {"province": "31"})
+    assert board.context["total"] == before
+    [late] = [duty for duty in board.context["overdue"] if duty.pk == form_05.pk]
+    assert late.computed_status == "returned"  # shown as returned, counted as late
+    Obligation.objects.filter(pk=form_05.pk).update(state=ObligationState.SUBMITTED)
+    assert client_for(users["approver"]).get(reverse("obligations:overdue")).context["total"] == before - 1
+
+
 def test_the_list_runs_a_fixed_number_of_queries(
     users: dict[str, Any], form_05: Obligation, django_assert_max_num_queries: Any
 ) -> None:

@@ -75,3 +75,18 @@ def test_weekly_overdue_digest_goes_to_the_reviewing_office_once_a_week(form_05:
 def test_the_command_for_cron_generates_and_sends(form_05: Obligation) -> None:
     call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Obligation.objects.exists()
+
+
+def test_a_long_digest_lists_the_oldest_and_sends_to_the_overdue_board_for_the_rest(
+    form_05: Obligation, monkeypatch: Any
+) -> None:
+    from amity.obligations import reminders
+
+    monkeypatch.setattr(reminders, "DIGEST_LISTED", 1)
+    reminders_send(today=date(2026, 12, 21))  # both Form 05 periods are overdue by then
+    overdue = Obligation.objects.filter(reviewing_province=form_05.reviewing_province, due_date__lt=date(2026, 12, 21))
+    assert overdue.count() >= 2
+    [digest] = [m for m in mail.outbox if m.to == ["approver@example.org"] and "/duties/overdue/" in m.body]
+    assert str(overdue.count()) in digest.subject  # the subject counts them all
+    assert sum(duty.get_absolute_url() in digest.body for duty in overdue) == 1  # the oldest listed
+    assert overdue.order_by("due_date").first().get_absolute_url() in digest.body

@@ -1,6 +1,6 @@
 """Reporting rules edited in the app: the page and the API write through `duty_rules_save`, for central officers
 and administrators only; each breach shows on its field; "Check the effect" counts what saving would do to the
-duties without saving; the duties follow a saved rule, and generating again changes nothing."""
+duties without saving (in the task worker); the duties follow a saved rule, and generating again changes nothing."""
 
 from __future__ import annotations
 
@@ -147,10 +147,11 @@ def test_checking_the_effect_counts_what_saving_does_and_saves_nothing(
     assert owed_after
     edit = reverse("obligations:rule_edit", kwargs={"public_id": stored.public_id})
     client = client_for(users["central"])
-    preview = client.post(edit, form_data(stored, effective_until=cut.isoformat(), preview="1"))
-    assert preview.status_code == 200
-    effect = preview.context["effect"]
-    assert (effect.withdrawn, effect.created, effect.updated) == (owed_after, 0, 0)
+    with django_capture_on_commit_callbacks(execute=True):  # the task worker counts once the request committed
+        asked = client.post(edit, form_data(stored, effective_until=cut.isoformat(), preview="1"))
+    assert asked.status_code == 200 and asked.context["preview"].status == "queued"
+    effect = client.get(asked.context["preview_part_url"]).context["preview"].result["totals"]
+    assert (effect["withdrawn"], effect["created"], effect["updated"]) == (owed_after, 0, 0)
     assert rule(PROVINCE_ANNUAL).version == stored.version and rule(PROVINCE_ANNUAL).effective_until is None
     assert Obligation.objects.filter(rule=stored, period_end__gt=cut).count() == owed_after
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,12 +2,10 @@
    - forms with data-confirm="question" ask before submitting (delete, restore);
    - htmx requests carry Django's CSRF token (from <meta name="csrf-token">);
    - long drop-downs (select[data-filter], core.forms.FilterableSelect) get a search box;
-   - drop-downs too long to send (select[data-search-url], core.forms.SearchSelect: the donors) are refilled
-     from the server as the user types in the search box before them;
+   - drop-downs too long to send (select[data-search-url], core.forms.SearchSelect: the donors, the documents
+     to link) are refilled from the server as the user types in the search box before them;
    - progress bars take their width from aria-valuenow (the Content-Security-Policy allows no style attribute);
    - a province drop-down with data-era-field="name" copies the chosen unit's era (data-era) into that field;
-   - Enter in a search box with data-enter-searches (a server search by htmx, as the documents' link chooser)
-     searches and does not submit the form around it.
    Elements added later (formsets, htmx swaps) are enhanced as they appear. */
 (function () {
   "use strict";
@@ -28,14 +26,6 @@
     }
     var option = select.selectedOptions[0];
     select.form.elements[select.getAttribute("data-era-field")].value = (option && option.dataset.era) || "2025";
-  });
-
-  document.addEventListener("keydown", function (event) {
-    var input = event.target;
-    if (event.key === "Enter" && input instanceof HTMLInputElement && input.hasAttribute("data-enter-searches")) {
-      event.preventDefault();
-      input.dispatchEvent(new Event("search", { bubbles: true }));
-    }
   });
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -145,10 +135,11 @@
   }
 
   /* Searched drop-downs. The page holds only the empty choice, the chosen value and the matches of the words
-     in the box before the select (so the filter works without JavaScript: the box is sent with the form). As the
-     user types, the select is refilled from data-search-url?q=… (JSON {results: [{value, label}], total}: the
-     server searches, in the user's scope, with or without diacritics); the chosen value always stays. Enter
-     picks the first match instead of sending the form. */
+     in the box before the select (so the search works without JavaScript: the box's Search button sends the form
+     and the page offers the matches; here the button is removed). As the user types, the select is refilled from
+     data-search-url?q=… (JSON {results: [{value, label}], total} or more: true: the server searches, in the
+     user's scope, with or without diacritics; with data-search-blank, an empty box asks too, for the options to
+     start from); the chosen value always stays. Enter picks the first match instead of sending the form. */
   function enhanceSearch(select) {
     if (select.hasAttribute("data-search-ready") || !select.id) {
       return;
@@ -158,6 +149,11 @@
       return;
     }
     select.setAttribute("data-search-ready", "");
+    // The Search button sends the form without JavaScript; here typing searches and Enter picks.
+    var go = input.parentNode.querySelector("[data-search-go]");
+    if (go) {
+      go.parentNode.removeChild(go);
+    }
     var status = select.parentNode.querySelector("[data-search-status]");
     var asked = 0;
     var timer = null;
@@ -169,7 +165,7 @@
       }
     }
 
-    function fill(results, total) {
+    function fill(results, total, more) {
       found = results;
       var selected = select.value;
       var keep = Array.prototype.filter.call(select.options, function (option) {
@@ -187,8 +183,10 @@
       select.value = selected;
       if (!input.value.trim()) {
         say("");
-      } else if (!total) {
+      } else if (!results.length) {
         say(select.getAttribute("data-search-none") || "");
+      } else if (more) {
+        say(select.getAttribute("data-search-more") || "");
       } else if (total > results.length) {
         say((select.getAttribute("data-search-count") || "")
           .replace("%(count)s", String(results.length)).replace("%(total)s", String(total)));
@@ -200,8 +198,8 @@
     function search() {
       var words = input.value.trim();
       var number = ++asked;
-      if (!words) {
-        fill([], 0);
+      if (!words && !select.hasAttribute("data-search-blank")) {
+        fill([], 0, false);
         return;
       }
       var url = select.getAttribute("data-search-url");
@@ -210,7 +208,7 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
           if (data && number === asked) {
-            fill(data.results || [], data.total || 0);
+            fill(data.results || [], data.total || 0, Boolean(data.more));
           }
         })
         .catch(function () { /* the options stay as they were; the form still sends the words */ });

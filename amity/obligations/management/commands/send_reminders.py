@@ -1,6 +1,7 @@
 """`manage.py send_reminders`: the daily run of the reporting duties for cron — the obligations of the day, then
-the reminders owed. Idempotent: run it as often as you like, nothing is sent twice. `--schedule` instead queues
-the self-renewing daily task (`tasks.obligations_daily`) for the task worker."""
+the reminders owed, and old previews of rule changes removed. Idempotent: run it as often as you like, nothing is
+sent twice. `--schedule` instead queues the self-renewing daily task (`tasks.obligations_daily`) for the task
+worker."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from amity.obligations.reminders import reminders_send
-from amity.obligations.services import obligations_generate
+from amity.obligations.services import obligations_generate, rule_previews_purge
 from amity.obligations.tasks import obligations_daily
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             return
         result = obligations_generate()
         sent = reminders_send()
+        rule_previews_purge()
         self.stdout.write(
             f"Duties: {result.created} new, {result.updated} updated, {result.withdrawn} withdrawn, "
             f"{result.restored} owed again. Reminders sent: {sent}."
