@@ -9,8 +9,7 @@ rates of a date need each currency), no beneficiary filter, and a user whose sco
 
 Maintenance is by differences, in the same transaction as the facts (`facts_refresh`): the facts an item had are
 added with a minus sign, the facts it now has with a plus sign, one `INSERT … SELECT … GROUP BY` per grain
-(`rollup_deltas`; an import sums those of its new items in hand as it writes them, `RollupSums`, and writes them
-once, at its end). So writers never update a shared row
+(`rollup_deltas`; an import adds those of all its new items once, at its end). So writers never update a shared row
 (no lock contention, the same SQL on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts
 counted) tells a key whose facts are all gone (a report keeps only groups with parts > 0). `rollups_rebuild`
 rebuilds them from the facts, which also compacts the differences (after bulk loads; periodically, e.g. nightly).
@@ -24,18 +23,16 @@ Reports); a report filtering by one status reads grain 5, which has the status.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
 
 from amity.aid.choices import OFFICIAL_STATUSES
-from amity.core.bulk import insert_rows, member_of
+from amity.core.bulk import member_of
 from amity.reference.choices import Era
 
-from .facts import FACT_COLUMNS
 from .models import ReportFact, ReportRollup
 from .spec import BasisKind, Dimension, ReportSpec
 
@@ -147,60 +144,6 @@ def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
             membership, params = member_of(ids[start : start + chunk])
             written += _sum_into_grains(cursor, sign, membership.format(column="aid_item_id"), params)
     return written
-
-
-class RollupSums:
-    """Every grain's sums of fact rows in hand (tuples in `FACT_COLUMNS` order), kept in memory and written
-    once (`write`): what `rollup_deltas(ids, 1)` would append after those facts were written, without the
-    database grouping them again. For a first import, whose new items' facts are all built in Python (a test
-    compares the two).
-
-    Each fact is added once, to its key at the finest grain; the coarser grains are summed from those sums
-    when written (the finest grain's columns include every other grain's)."""
-
-    _FINEST_GRAIN = max(GRAINS)
-    _key_of = staticmethod(itemgetter(*(FACT_COLUMNS.index(column) for column in GRAINS[max(GRAINS)])))
-    _amounts_of = staticmethod(itemgetter(FACT_COLUMNS.index("amount_usd"), FACT_COLUMNS.index("amount_vnd")))
-
-    def __init__(self) -> None:
-        self._finest: dict[tuple[Any, ...], list[Any]] = {}
-        self._official = frozenset(OFFICIAL_STATUSES)
-
-    def add(self, fact_rows: Iterable[Sequence[Any]]) -> None:
-        finest, key_of, amounts_of = self._finest, self._key_of, self._amounts_of
-        for row in fact_rows:
-            key = key_of(row)
-            usd, vnd = amounts_of(row)
-            sums = finest.get(key)
-            if sums is None:
-                finest[key] = [usd, vnd, 1]
-            else:
-                sums[0] += usd
-                sums[1] += vnd
-                sums[2] += 1
-
-    def write(self) -> int:
-        """Append every grain's sums to the rollups; returns the rows written."""
-        finest_columns = GRAINS[self._FINEST_GRAIN]
-        status_at = finest_columns.index("status")
-        written = 0
-        for grain, columns in GRAINS.items():
-            positions = [finest_columns.index(column) for column in columns]
-            sums: dict[tuple[Any, ...], list[Any]] = {}
-            for key, (usd, vnd, parts) in self._finest.items():
-                grain_key = (*(key[p] for p in positions), key[status_at] in self._official)
-                into = sums.get(grain_key)
-                if into is None:
-                    sums[grain_key] = [usd, vnd, parts]
-                else:
-                    into[0] += usd
-                    into[1] += vnd
-                    into[2] += parts
-            rows = [(grain, *key, usd, vnd, parts) for key, (usd, vnd, parts) in sums.items()]
-            columns_written = ("grain", *columns, "is_official", "amount_usd", "amount_vnd", "parts")
-            insert_rows(ReportRollup, columns_written, rows)
-            written += len(rows)
-        return written
 
 
 def rollups_rebuild() -> int:

@@ -49,7 +49,7 @@ from amity.core.services import ensure_all_allowed
 from amity.reference.models import AdministrativeUnit
 from amity.reports.facts import FACT_COLUMNS, ItemShape, fact_rows, facts_refresh, shape_in_hand
 from amity.reports.models import ReportFact
-from amity.reports.rollups import RollupSums
+from amity.reports.rollups import rollup_deltas
 
 from ..models import ImportRun, RecordSource
 from .mapping import ITEM_FIELDS, TRANSACTION_COLUMNS, ActivityMapping, FileTransaction, Plan
@@ -179,10 +179,10 @@ class IatiImporter(ActivityMapping):
                 self.reference = Reference()
                 self.organisations = Organisations(self.reference, self.owning_province)
                 self.source_type = ContentType.objects.get_for_model(AidItem)
-                self.new_rollups = RollupSums()  # of the items created, summed as their facts are built
+                self.created_ids: list[int] = []
                 with few_collections():  # the reference data loaded stay, the batches' objects come and go
                     self._read_and_write(activities)
-                self.new_rollups.write()  # once, for every new item
+                rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -520,7 +520,7 @@ class IatiImporter(ActivityMapping):
             transactions += plan.transactions  # all new, with their ids (`_write_transactions`)
         rows = fact_rows(transactions, shapes, self.organisations.countries)
         insert_rows(ReportFact, FACT_COLUMNS, rows)
-        self.new_rollups.add(rows)  # written once, at the end (`import_stream`)
+        self.created_ids += [item.pk for _, item in created]  # their rollups: once, at the end (`import_stream`)
 
     def _record_sources(self, plans: Iterable[tuple[Plan, AidItem]]) -> None:
         if self.run is None:

@@ -192,34 +192,3 @@ def test_a_refresh_of_many_items_rebuilds_the_rollups(register: None, monkeypatc
     assert ReportRollup.objects.filter(parts__lte=0).count() == 0  # rebuilt, no differences
     for spec in SPECS:
         assert _figures(central, spec) == _figures(central, spec, from_facts=True), spec
-
-
-def test_sums_in_hand_equal_the_sums_the_database_groups(register: None) -> None:
-    """`RollupSums` (a first import's rollups, summed from the fact rows it built) writes, grain by grain, the
-    rows `rollups_rebuild` groups from the same facts in SQL: official and unofficial statuses, nationwide aid,
-    several years and types."""
-    from amity.reports.facts import FACT_COLUMNS
-
-    def grains() -> dict[int, list[tuple[Any, ...]]]:
-        return {
-            grain: sorted(
-                ReportRollup.objects.filter(grain=grain).values_list(
-                    *columns, "is_official", "amount_usd", "amount_vnd", "parts"
-                ),
-                key=repr,
-            )
-            for grain, columns in rollups.GRAINS.items()
-        }
-
-    rollups.rollups_rebuild()
-    grouped_by_the_database = grains()
-    ReportRollup.objects.all().delete()
-    in_hand = rollups.RollupSums()
-    facts = list(ReportFact.objects.values_list(*FACT_COLUMNS))
-    in_hand.add(facts[: len(facts) // 2])  # added in batches, as an import does
-    in_hand.add(facts[len(facts) // 2 :])
-    written = in_hand.write()
-
-    assert grains() == grouped_by_the_database
-    assert written == ReportRollup.objects.count()
-    assert {official for rows in grouped_by_the_database.values() for *_, official, _, _, _ in rows} == {True, False}
