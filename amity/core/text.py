@@ -9,9 +9,10 @@ them: XML 1.0 forbids them, openpyxl raises `IllegalCharacterError`, lxml refuse
 
 Out: what is already stored (written before this rule, or by a bulk path) must never break an export, and a
 cell must never become a formula (OWASP "CSV injection"). Every exporter writes text through the helper of its
-format: `xml_text` (IATI XML, DOCX, the API's XML errors) drops those characters; `set_cell` (every XLSX) drops
-them and writes text as a text cell, so a value starting with "=" stays text and Amity's upload reads it back
-unchanged; `CsvWriter` (every CSV; `csv_value` for one cell) drops them and put a single quote before text starting with
+format: `xml_text` (IATI XML, DOCX, the API's XML errors) drops those characters; `set_cell` (every XLSX written
+with openpyxl) drops them and writes text as a text cell, so a value starting with "=" stays text and Amity's
+upload reads it back unchanged (the open data workbooks, written with XlsxWriter: `portal.opendata_xlsx`);
+`CsvWriter` (every CSV; `csv_value` for one cell) drops them and put a single quote before text starting with
 = + - @, tab or carriage return, unless it is a plain number.
 """
 

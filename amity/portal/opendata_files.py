@@ -12,7 +12,7 @@ new one, never half of one, and a failure leaves the previous file served and no
 however many are published meanwhile), and cron (`manage.py build_open_data`).
 
 The writers stream: rows come in chunks with a fixed number of queries each (`opendata`), CSV is written as it
-goes, XLSX as the sheets' XML streamed into the zip (`xlsx_stream`, row by row, flat memory), IATI through
+goes, XLSX through XlsxWriter in constant-memory mode (`opendata_xlsx`: row by row, flat memory), IATI through
 interop's exporter."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from .opendata import (
     province_names,
     published_aid_items,
 )
-from .xlsx_stream import BOLD, PLAIN, StreamingWorkbook
+from .opendata_xlsx import add_sheet, cell_value, open_workbook, write_rows
 
 logger = logging.getLogger(__name__)
 
@@ -178,30 +178,40 @@ def iter_csv(dataset: Dataset, rows: Iterator[dict[str, Any]]) -> Iterator[bytes
     yield buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(dataset: Dataset, rows: Iterator[dict[str, Any]], stream: IO[bytes], *, source_url: str) -> None:
+def write_xlsx(
+    dataset: Dataset, rows: Iterator[dict[str, Any]], stream: IO[bytes], *, source_url: str, tmpdir: str | None = None
+) -> None:
     """A sheet about the data (title, licence, source, date, bases), the columns explained, then the data: labels
-    in the reader's language in row 1, the stable keys in row 2, rows from row 3 (`xlsx_stream`: text, never a
-    formula; right to left in Arabic)."""
+    in the reader's language in row 1, the stable keys in row 2, rows from row 3 (`opendata_xlsx`: text, never a
+    formula; right to left in Arabic). XlsxWriter keeps the rows in temporary files in `tmpdir` until it writes
+    the workbook into `stream`."""
     right_to_left = translation.get_language_bidi()
-    with StreamingWorkbook(stream) as workbook:
-        about = workbook.sheet(_("About"), right_to_left=right_to_left, widths={1: 24, 2: 100})
-        for label, value in (
-            (_("Dataset"), dataset.title),
-            (_("Description"), dataset.description),
-            (_("Licence"), f"{LICENCE_NAME} — {LICENCE_URL}"),
-            (_("Source"), source_url),
-            (_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    with open_workbook(stream, tmpdir=tmpdir) as workbook:
+        bold = workbook.add_format({"bold": True})
+        about = add_sheet(workbook, _("About"), right_to_left=right_to_left, widths=(24, 100))
+        for number, (label, value) in enumerate(
+            (
+                (_("Dataset"), dataset.title),
+                (_("Description"), dataset.description),
+                (_("Licence"), f"{LICENCE_NAME} — {LICENCE_URL}"),
+                (_("Source"), source_url),
+                (_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+            )
         ):
-            about.row([str(label), str(value)], styles=(BOLD, PLAIN))
-        columns = workbook.sheet(_("Columns"), right_to_left=right_to_left, widths={1: 20, 2: 30, 3: 20, 4: 90})
-        columns.row([_("Key"), _("Column"), _("Type"), _("Meaning")], style=BOLD)
-        for column in dataset.columns:
-            columns.row([column.key, str(column.label), str(KIND_LABELS[column.kind]), str(column.description)])
-        data = workbook.sheet(_("Data"), right_to_left=right_to_left, frozen_rows=2)
-        data.row([str(column.label) for column in dataset.columns], style=BOLD)
+            about.write(number, 0, cell_value(label), bold)
+            about.write(number, 1, cell_value(value))
+        columns = add_sheet(workbook, _("Columns"), right_to_left=right_to_left, widths=(20, 30, 20, 90))
+        write_rows(columns, [(_("Key"), _("Column"), _("Type"), _("Meaning"))], cell_format=bold)
+        write_rows(
+            columns,
+            ((column.key, column.label, KIND_LABELS[column.kind], column.description) for column in dataset.columns),
+            first_row=1,
+        )
+        data = add_sheet(workbook, _("Data"), right_to_left=right_to_left, frozen_rows=2)
+        write_rows(data, [[column.label for column in dataset.columns]], cell_format=bold)
         keys = dataset.keys
-        data.row(keys)
-        data.rows([row[key] for key in keys] for row in rows)
+        write_rows(data, [keys], first_row=1)
+        write_rows(data, ([row[key] for key in keys] for row in rows), first_row=2)
 
 
 def source_url(target: Target) -> str:
@@ -222,9 +232,9 @@ class _Counted:
             yield row
 
 
-def write_target(target: Target, stream: IO[bytes]) -> int:
+def write_target(target: Target, stream: IO[bytes], *, tmpdir: str | None = None) -> int:
     """Write one file to `stream` in the target's language; returns its number of rows (activities and
-    organisations for IATI)."""
+    organisations for IATI). A workbook's rows wait in temporary files in `tmpdir` (`write_xlsx`)."""
     dataset = DATASETS[target.dataset]
     filters = target.filters
     if target.fmt == "xml":
@@ -244,7 +254,7 @@ def write_target(target: Target, stream: IO[bytes]) -> int:
         for piece in iter_csv(dataset, iter(rows)):
             stream.write(piece)
     else:
-        write_xlsx(dataset, iter(rows), stream, source_url=source_url(target))
+        write_xlsx(dataset, iter(rows), stream, source_url=source_url(target), tmpdir=tmpdir)
     return rows.count
 
 
@@ -301,7 +311,9 @@ def _build(target: Target, store: Storage) -> OpenDataFile:
         scratch = _scratch(store)
         try:
             with open(scratch, "wb") as stream:
-                count = write_target(target, stream)
+                # XlsxWriter's temporary files beside the file (not in a system folder often held in memory): the
+                # sweep removes what a killed build leaves there.
+                count = write_target(target, stream, tmpdir=os.path.dirname(scratch))
             size, sha256 = _digest(scratch)
             name = _stored_name(target, generated_at, sha256)
             kept = _keep(scratch, name, store)

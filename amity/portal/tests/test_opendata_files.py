@@ -82,6 +82,21 @@ def test_a_built_file_is_recorded_with_its_rows_size_and_checksum(world: World) 
     assert not _scratch_files()
 
 
+def test_a_workbook_is_built_beside_the_files_and_leaves_nothing_but_itself(world: World, monkeypatch: Any) -> None:
+    tmpdirs: list[str | None] = []
+    real = opendata_files.open_workbook
+
+    def spied(target: Any, *, tmpdir: str | None = None) -> Any:
+        tmpdirs.append(tmpdir)
+        return real(target, tmpdir=tmpdir)
+
+    monkeypatch.setattr(opendata_files, "open_workbook", spied)
+    before = set(_folder().iterdir()) if _folder().exists() else set()
+    record = open_data_files_build(targets=[Target("transactions", "xlsx", "", "vi")]).built[0]
+    assert tmpdirs == [str(_folder())]
+    assert set(_folder().iterdir()) - before == {Path(default_storage.path(record.file.name))}
+
+
 def test_a_new_version_replaces_the_old_file_which_is_removed(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -96,7 +111,7 @@ def test_a_new_version_replaces_the_old_file_which_is_removed(
 def test_a_failed_build_keeps_the_previous_file_and_leaves_no_temporary_file(world: World, monkeypatch: Any) -> None:
     before = open_data_files_build(targets=[CSV]).built[0]
 
-    def broken(target: Target, stream: Any) -> int:
+    def broken(target: Target, stream: Any, **options: Any) -> int:
         stream.write(b"half a file")
         raise RuntimeError("the database went away")
 
