@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amity.conftest import client_for
 from amity.obligations import selectors, services
@@ -28,6 +28,11 @@ pytestmark = pytest.mark.django_db
 
 PROVINCE_ANNUAL = "d313-province-annual"
 FORM_05 = "d58-form-05"
+
+
+def _in_english(preview: RulePreview) -> str:
+    with translation.override("en"):
+        return str(preview.error_text())
 
 
 def _edit_url(stored: DutyRule) -> str:
@@ -139,7 +144,7 @@ def test_a_change_saved_by_someone_else_before_the_count_fails_with_the_reason(u
         rows=[services.RuleChange({"note": "x"}, pk=stored.pk, expected_version=stored.version)],
     )
     services.rule_preview_execute(preview=preview)
-    assert preview.status == PreviewStatus.FAILED and "Someone else changed this rule" in preview.error_text()
+    assert preview.status == PreviewStatus.FAILED and "Someone else changed this rule" in _in_english(preview)
     page = client_for(users["central"]).get(preview.get_absolute_url())
     assert page.status_code == 200 and "alert-danger" in page.content.decode()
 
@@ -176,7 +181,7 @@ def test_a_preview_whose_worker_died_is_marked_failed_by_its_page(users: dict[st
     page = client_for(users["central"]).get(preview.get_absolute_url())
     preview.refresh_from_db()
     assert preview.status == PreviewStatus.FAILED and preview.finished_at is not None
-    assert "interrupted" in preview.error_text() and "hx-get" not in page.content.decode()
+    assert "interrupted" in _in_english(preview) and "hx-get" not in page.content.decode()
     # A worker on another host is never taken for dead.
     RulePreview.objects.filter(pk=preview.pk).update(
         status=PreviewStatus.RUNNING, worker={"host": "another-host", "pid": 1, "started": ""}
@@ -263,4 +268,4 @@ def test_a_fault_while_counting_ends_the_wait_with_a_message(users: dict[str, An
     with pytest.raises(RuntimeError):
         services.rule_preview_execute(preview=preview)
     preview.refresh_from_db()
-    assert preview.status == PreviewStatus.FAILED and "The count failed" in preview.error_text()
+    assert preview.status == PreviewStatus.FAILED and "The count failed" in _in_english(preview)
