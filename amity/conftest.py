@@ -139,8 +139,12 @@ def production_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextmanager
 def serving_production_static(root: Path) -> Iterator[None]:
     """While inside, pages name the collected files (hashed) and WhiteNoise serves them from `root` with
-    production's headers, to a test client or a server made inside."""
+    production's headers, to a test client or a server made inside. The public pages' cache is emptied on the way
+    in and out: a page cached by another test names the unhashed files, one cached inside the hashed ones."""
     from django.conf import settings
+    from django.core.cache import cache
 
+    cache.clear()
     with override_settings(STATIC_ROOT=root, STORAGES={**settings.STORAGES, "staticfiles": PRODUCTION_STORAGE}):
         yield
+    cache.clear()

@@ -22,6 +22,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 
+NATIONAL_REPORTS = (("province", ""), ("province", "pre2025"), ("sector_category", ""), ("donor_country", ""))
+
+
 def main() -> None:
     import django
 
@@ -42,7 +45,7 @@ def main() -> None:
     editor = User.objects.get(username="editor")
     if not published_reports().exists():
         for year in ("2022", "2023", "2024"):
-            for group_by, era in (("province", ""), ("province", "pre2025"), ("sector_category", ""), ("donor_country", "")):
+            for group_by, era in NATIONAL_REPORTS:
                 params = {"year": year, "group_by": group_by, **({"era": era} if era else {})}
                 report_publish(user=central, spec=spec_from_params(params), title=f"{year} — {group_by} {era}".strip())
         report_publish(
