@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from amity.aid.choices import ParticipantRole
 from amity.aid.models import AidItem, AidParticipant, LocationSplit, SectorSplit, Transaction
 from amity.core.bulk import insert_rows
@@ -249,6 +251,16 @@ def fact_rows(
 
 # Inside `facts_deferred()`, refreshes are collected and done once at its end (a batch of service writes).
 _deferred: ContextVar[set[int] | None] = ContextVar("amity_facts_deferred", default=None)
+
+
+def donor_items(donor_public_id: Any) -> QuerySet[Any]:
+    """The ids of the aid items whose facts may name this donor (`fact_rows`: a transaction's provider, or else
+    the item's first funding participant) — a superset, for narrowing a read of the facts to a few items through
+    their index before the exact `donor` condition (the facts keep no index on the donor: every import pays for
+    each index). One query, two index lookups."""
+    funded = AidParticipant.objects.filter(organisation__public_id=donor_public_id, role=ParticipantRole.FUNDING)
+    provided = Transaction.all_objects.filter(provider__public_id=donor_public_id)
+    return funded.order_by().values("aid_item_id").union(provided.order_by().values("aid_item_id"))
 
 
 @contextmanager

@@ -40,6 +40,7 @@ from amity.reference.choices import Era
 from amity.reference.fx import USD, VND, MissingRate, RateNote, rate_period, shared_rate_book
 from amity.reference.models import AdministrativeUnit, CodelistItem, Country
 
+from .facts import donor_items
 from .models import ReportFact, ReportRollup
 from .rollups import rollup_grain
 from .spec import BasisKind, Dimension, Measure, ReportSpec, SpecError, StatusBasis
@@ -144,6 +145,8 @@ def facts_for(user: Any, spec: ReportSpec, *, rollups: bool = False) -> QuerySet
         facts = facts.filter(sector_category__code=sector) if len(sector) == 3 else facts.filter(sector__code=sector)
     if f.get("donor"):
         facts = facts.filter(donor__public_id=f["donor"])
+        if facts.model is ReportFact:  # through the donor's few items, not a scan of every fact
+            facts = facts.filter(aid_item__in=donor_items(f["donor"]))
     if f.get("donor_country"):
         facts = facts.filter(donor_country__code=f["donor_country"])
     for name in ("modality", "status"):

@@ -202,3 +202,47 @@ def test_a_date_before_any_rate_is_a_bad_parameter_not_a_server_error(users, hai
     with pytest.raises(SpecError) as raised:
         report(users["central"], spec(measures="disbursed", basis="rates_on", rate_date="1900-01-01"))
     assert "rate_date" in raised.value.errors
+
+
+def test_a_donor_is_counted_as_the_provider_or_else_the_first_funder(users, hai_phong, ngo):
+    """A donor's figures read the facts through its items (`facts.donor_items`): a transaction it provides to aid
+    another organisation funds counts for it, the rest of that aid for the funder — as a count of the facts
+    themselves says."""
+    from amity.organisations.models import Organisation
+    from amity.reports.spec import Dimension, ReportSpec
+
+    other = Organisation.objects.create(name="Fondation Mékong", acronym="FM", kind="foreign_ngo")
+    editor = users["approver"]
+    funded = approved_item(editor, owning_province=hai_phong, participants=[(ngo, "1")])
+    make_transaction(editor, funded, amount="1000", on=date(2023, 3, 1))
+    make_transaction(editor, funded, amount="250", on=date(2024, 3, 1), provider=other)
+    make_transaction(editor, funded, kind="3", amount="-100", on=date(2024, 5, 1))  # a reversal
+    provided_only = approved_item(editor, owning_province=hai_phong)
+    make_transaction(editor, provided_only, amount="40", on=date(2024, 6, 1), provider=other)
+
+    def figures(donor):  # type: ignore[no-untyped-def]
+        measures = (Measure.COMMITTED, Measure.DISBURSED, Measure.AID_ITEMS)
+        result = report(
+            users["central"],
+            ReportSpec(measures=measures, group_by=(Dimension.YEAR,), filters={"donor": str(donor.public_id)}),
+        )
+        return {row.keys[0].value: tuple(row.values[m] for m in measures) for row in result.rows}, result.totals
+
+    def independent(donor):  # type: ignore[no-untyped-def]
+        facts = ReportFact.objects.filter(donor=donor)
+        years: dict[int, list] = {}
+        for fact in facts:
+            committed, disbursed, items = years.setdefault(fact.year, [D(0), D(0), set()])
+            if fact.transaction_type == "2":
+                years[fact.year][0] = committed + fact.amount_usd
+            if fact.transaction_type == "3":
+                years[fact.year][1] = disbursed + fact.amount_usd
+            items.add(fact.aid_item_id)
+        return {year: (c, d, len(i)) for year, (c, d, i) in years.items()}
+
+    rows, totals = figures(ngo)
+    assert rows == independent(ngo) == {2023: (D("1000.00"), D(0), 1), 2024: (D(0), D("-100.00"), 1)}
+    assert totals[Measure.AID_ITEMS] == 1
+    rows, totals = figures(other)
+    assert rows == independent(other) == {2024: (D("290.00"), D(0), 2)}
+    assert totals[Measure.AID_ITEMS] == 2
