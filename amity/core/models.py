@@ -1,16 +1,23 @@
-"""Base model for every domain record: stable public identifier, timestamps, soft delete, version."""
+"""Base model for every domain record (stable public identifier, timestamps, soft delete, version) and for the
+files people attach to records (`AttachedFile`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from pathlib import PurePosixPath
 from typing import Any, ClassVar, Self, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.files import File
 from django.db import models
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from . import files
+from .breaches import Breach, breaches_of
 from .scoping import ScopePolicy
 from .text import check_text
 
@@ -123,3 +130,73 @@ class BaseModel(CleanTextModel):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+_ORIGINAL_NAME_LENGTH = 255
+
+
+def attached_file(folder: str) -> models.FileField:
+    """The `file` of an `AttachedFile` model, stored under `folder` (an `upload_to` such as `"news/%Y/%m/"`): a
+    model names its folder by declaring `file = attached_file(...)`, everything else about the field is shared."""
+    return models.FileField(_("file"), upload_to=folder, max_length=300)
+
+
+class AttachedFile(CleanTextModel):
+    """A file a person attached to a record (an article's attachment, an event's photo), with the name it was sent
+    under and its history. Its file is checked by its content before it is stored (`breaches`, through
+    `core.files.check_upload`) and delivered only by a view that found its record through the scope policy first
+    (`response`, through `core.files.file_response`): never by a media address.
+
+    A model adds the record it belongs to, its own text (a title, a caption), and its storage folder
+    (`file = attached_file(folder)`); it narrows the kinds of file it takes with `accepted_kinds`."""
+
+    file = attached_file("attachments/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=_ORIGINAL_NAME_LENGTH)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @classmethod
+    def from_upload(cls, upload: File[Any], **fields: Any) -> Self:
+        """An unsaved attachment of `upload` (with the model's other `fields`), named as the person's file was:
+        without any folder, cut to the field's length."""
+        name = PurePosixPath(upload.name or "file").name[:_ORIGINAL_NAME_LENGTH]
+        return cls(file=upload, original_name=name, **fields)
+
+    def accepted_kinds(self) -> Sequence[str]:
+        """The kinds of file (names in `core.files.KINDS`) this attachment may be: documents, sheets and images."""
+        return files.ATTACHMENTS
+
+    @property
+    def shown_inline(self) -> bool:
+        """Whether a browser shows the file in its page (a photo) rather than saving it."""
+        return False
+
+    def breaches(self, *, part: str = "") -> list[Breach]:
+        """What keeps this unsaved attachment from being stored: its file (empty, too large, not of an accepted kind,
+        named as another kind) and its own fields (lengths, choices, control characters). With `part`, each is named
+        `part.field`, for a record whose form or API takes its attachments under that name. The record it belongs
+        to is not checked: the service gives it."""
+        # No file at all is the field's own "cannot be blank"; a file is checked by its content instead.
+        found = files.check_upload(self.file, kinds=self.accepted_kinds(), field="file") if self.file else []
+        exclude = [field.name for field in self._meta.concrete_fields if field.is_relation]
+        try:
+            self.full_clean(exclude=exclude + (["file"] if self.file else []), validate_unique=False)
+        except ValidationError as error:
+            found.extend(breaches_of(error))
+        if part:
+            found = [Breach(".".join(filter(None, (part, b.field))), b.message, b.params) for b in found]
+        return found
+
+    def response(self) -> HttpResponseBase:
+        """The file, delivered under its original name, to a user the caller has found may see its record."""
+        return files.file_response(self.file, filename=self.original_name, inline=self.shown_inline)

@@ -7,6 +7,7 @@ figures of 2018–2024 stay reportable by the old province after the 2025 merger
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
@@ -18,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
-from amity.core.models import BaseModel, CleanTextModel, RecordQuerySet
+from amity.core.files import ATTACHMENTS, IMAGES
+from amity.core.models import AttachedFile, BaseModel, CleanTextModel, RecordQuerySet, attached_file
 from amity.core.scoping import (
     EVERYTHING,
     Action,
@@ -320,25 +322,20 @@ class Event(UnionRecord):
         return reverse("diplomacy:event", kwargs={"public_id": self.public_id})
 
 
-class EventAttachment(CleanTextModel):
-    """A photo or document of an event; served only through the event's scoped view, never by a media URL."""
+class EventAttachment(AttachedFile):
+    """A photo or document of an event (`core.models.AttachedFile`); served only through the event's scoped view."""
 
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
-    file = models.FileField(_("file"), upload_to="diplomacy/events/%Y/%m/", max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
+    file = attached_file("diplomacy/events/%Y/%m/")
     caption = models.CharField(_("caption"), max_length=500, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    def accepted_kinds(self) -> Sequence[str]:
+        return IMAGES if self.kind == AttachmentKind.PHOTO else ATTACHMENTS  # a photo is shown on the event's page
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
+    @property
+    def shown_inline(self) -> bool:
+        return self.kind == AttachmentKind.PHOTO
 
 
 class Delegation(UnionRecord):

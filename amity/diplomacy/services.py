@@ -27,7 +27,6 @@ from django.utils.translation import gettext_noop
 
 from amity.aid.services import current_province_of
 from amity.core.breaches import Breach, Breaches, breaches_of
-from amity.core.files import ATTACHMENTS, IMAGES, check_upload
 from amity.core.models import BaseModel
 from amity.core.scoping import Action
 from amity.core.services import (
@@ -596,18 +595,9 @@ def event_attachments_add(
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=event)
         for index, upload in enumerate(uploads):
-            kinds = IMAGES if upload.kind == AttachmentKind.PHOTO else ATTACHMENTS
-            for breach in check_upload(upload.file, kinds=kinds, field="file"):
+            attachment = EventAttachment.from_upload(upload.file, event=event, kind=upload.kind, caption=upload.caption)
+            for breach in attachment.breaches():
                 found.add(index, breach)
-            attachment = EventAttachment(
-                event=event,
-                kind=upload.kind,
-                file=upload.file,
-                original_name=(upload.file.name or "")[:255],
-                caption=upload.caption,
-            )
-            with found.row(index):
-                attachment.full_clean(exclude=["event", "file"])
             attachments.append(attachment)
         found.refuse()
         if dry_run:

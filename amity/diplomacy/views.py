@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from amity.core.files import file_response
 from amity.core.forms import form_field
 from amity.core.models import BaseModel
 from amity.core.scoping import Action, is_national
@@ -598,9 +597,7 @@ class AttachmentView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, public_id: str, pk: int) -> HttpResponseBase:
         event = get_object_or_404(Event.objects.restrict(request.user, Action.VIEW), public_id=public_id)
         attachment = get_object_or_404(EventAttachment, event=event, pk=pk)
-        return file_response(
-            attachment.file, filename=attachment.original_name, inline=attachment.kind == AttachmentKind.PHOTO
-        )
+        return attachment.response()
 
 
 class AttachmentRemoveView(LoginRequiredMixin, View):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amity.accounts.choices import Role
-from amity.core.models import BaseModel, CleanTextModel
+from amity.core.models import AttachedFile, BaseModel, attached_file
 from amity.core.scoping import Action, Matches, OwnedByTheCentre, ScopePolicy, province_owned_rules
 
 from .choices import NEWS_LANGUAGES, NewsCategory, NewsState
@@ -111,27 +111,14 @@ class NewsArticle(BaseModel):
         }
 
 
-class NewsAttachment(CleanTextModel):
-    """A file attached to an article, checked by content (`core.files.check_upload`) and served only through the
-    article's pages."""
+class NewsAttachment(AttachedFile):
+    """A file attached to an article (`core.models.AttachedFile`), served only through the article's pages."""
 
     article = models.ForeignKey(
         NewsArticle, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to="portal/news/files/%Y/%m/", max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
+    file = attached_file("portal/news/files/%Y/%m/")
     title = models.CharField(_("title"), max_length=300, blank=True)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class OpenDataFile(models.Model):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from amity.core.breaches import Breach, Breaches
-from amity.core.files import ATTACHMENTS, IMAGES, check_upload
+from amity.core.files import IMAGES, check_upload
 from amity.core.scoping import Action
 from amity.core.services import (
     apply_fields,
@@ -69,7 +68,9 @@ NOT_A_DRAFT = gettext_noop(
 )
 
 
-def _content_breaches(article: NewsArticle, row: NewsRow, user: Any, is_new: bool) -> Iterator[Breach]:
+def _content_breaches(
+    article: NewsArticle, row: NewsRow, attachments: Sequence[NewsAttachment], user: Any, is_new: bool
+) -> Iterator[Breach]:
     if not is_new and article.state != NewsState.DRAFT:
         yield Breach("", NOT_A_DRAFT)
     action = Action.ADD if is_new else Action.CHANGE
@@ -80,8 +81,8 @@ def _content_breaches(article: NewsArticle, row: NewsRow, user: Any, is_new: boo
         yield from check_upload(image, kinds=IMAGES, field="image")
     if article.image and not article.image_alt_vi.strip():
         yield Breach("image_alt_vi", gettext_noop("Describe the image for readers who cannot see it."))
-    for upload, _title in row.attachments:
-        yield from check_upload(upload, kinds=ATTACHMENTS, field="attachments")
+    for attachment in attachments:
+        yield from attachment.breaches(part="attachments")
 
 
 def news_save(
@@ -98,13 +99,15 @@ def news_save(
         stored = NewsArticle.all_objects.in_bulk(ids)
         found = Breaches()
         articles: list[NewsArticle] = []
+        attachments: list[list[NewsAttachment]] = []
         for index, row in enumerate(rows):
             article = NewsArticle() if row.pk is None else stored[row.pk]
             if row.pk is not None and dry_run:  # the write claims the versions (a conflict, not a breach)
                 with found.row(index):
                     check_version(stored=article.version, expected=row.expected_version)
             apply_fields(article, {k: v for k, v in row.data.items() if k != "image" or v is not None})
-            for breach in _content_breaches(article, row, user, row.pk is None):
+            attachments.append([NewsAttachment.from_upload(upload, title=title) for upload, title in row.attachments])
+            for breach in _content_breaches(article, row, attachments[-1], user, row.pk is None):
                 found.add(index, breach)
             with found.row(index):
                 article.full_clean(exclude=["owning_province"])
@@ -116,15 +119,11 @@ def news_save(
             model=NewsArticle,
             claims=[(article, row.expected_version) for article, row in zip(articles, rows, strict=True) if row.pk],
         )
-        for article, row in zip(articles, rows, strict=True):
+        for article, added in zip(articles, attachments, strict=True):
             save_with_history(instance=article, user=user, reason=reason)
-            for upload, title in row.attachments:
-                NewsAttachment.objects.create(
-                    article=article,
-                    file=upload,
-                    original_name=PurePosixPath(upload.name or "file").name[:255],
-                    title=title,
-                )
+            for attachment in added:
+                attachment.article = article
+                save_with_history(instance=attachment, user=user, reason=reason)
     return articles
 
 

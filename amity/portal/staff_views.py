@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -136,11 +137,11 @@ def news_preview(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @login_required
-def news_staff_file(request: HttpRequest, public_id: Any, name: str) -> HttpResponse:
+def news_staff_file(request: HttpRequest, public_id: Any, name: str) -> HttpResponseBase:
     article = get_object_or_404(restricted(NewsArticle.objects.all(), request.user, Action.VIEW), public_id=public_id)
     if name == "image":
-        return file_response(article.image, inline=True)  # type: ignore[return-value]
+        return file_response(article.image, inline=True)
     attachment = next((a for a in article.attachments.all() if str(a.pk) == name), None)
     if attachment is None:
         raise Http404
-    return file_response(attachment.file, filename=attachment.original_name)  # type: ignore[return-value]
+    return attachment.response()

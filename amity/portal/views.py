@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -100,15 +101,15 @@ def render_article(request: HttpRequest, article: Any, *, preview: bool = False)
 
 
 @require_safe
-def news_file(request: HttpRequest, public_id: Any, name: str) -> HttpResponse:
+def news_file(request: HttpRequest, public_id: Any, name: str) -> HttpResponseBase:
     """A published article's image (`image`) or attachment (its id): found through the article, never by address."""
     article = selectors.published_article(public_id)
     if name == "image":
-        return file_response(article.image, inline=True)  # type: ignore[return-value]
+        return file_response(article.image, inline=True)
     attachment = next((a for a in article.attachments.all() if str(a.pk) == name), None)
     if attachment is None:
         raise Http404
-    return file_response(attachment.file, filename=attachment.original_name)  # type: ignore[return-value]
+    return attachment.response()
 
 
 @require_safe

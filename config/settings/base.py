@@ -392,9 +392,12 @@ AMITY_BASE_URL = os.environ.get("AMITY_BASE_URL", "http://localhost:8000")
 # Every page loads its scripts, styles, fonts and images from Amity itself and runs no inline script, style or
 # event handler (amity.js and reports.js do what those did), so a script injected into a page cannot run and
 # nothing is loaded from elsewhere. `data:` images are Bootstrap's icons drawn in its CSS (select arrows, close
-# buttons). The browser tests (amity/tests_browser/) fail on any violation of it.
+# buttons). The browser tests (amity/tests_browser/) fail on any violation of it. The header lists the directives in
+# the order below in every process (amity.core.csp: django-csp alone shuffles them by each process's string hashes).
 INSTALLED_APPS += ["csp"]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "amity.core.csp.OrderedCSPMiddleware"
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -162,8 +162,22 @@ def test_a_photo_is_served_only_through_the_scoped_view(users, hai_duong):
     url = f"/diplomacy/events/{event.public_id}/files/{attachment.pk}/"
     response = client_for(users["viewer"]).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert response["Content-Disposition"] == 'inline; filename="anh.png"'
     assert client_for(users["son_la_editor"]).get(url).status_code == 404
     assert client_for(users["viewer"]).get("/media/" + attachment.file.name).status_code == 404
+
+
+def test_an_events_document_is_downloaded_under_its_name(users, hai_duong):
+    event = f.event(users["editor"], hai_duong)
+    pdf = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    services.event_attachments_add(
+        user=users["editor"], event=event, uploads=[services.Upload(pdf, "document", "Biên bản")]
+    )
+    attachment = event.attachments.get()
+    response = client_for(users["viewer"]).get(f"/diplomacy/events/{event.public_id}/files/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="bien-ban.pdf"'
+    assert attachment.caption == "Biên bản"
 
 
 def test_the_calendar_shows_the_months_events(users, hai_duong):
