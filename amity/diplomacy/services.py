@@ -618,11 +618,16 @@ def event_attachments_add(
 
 
 def event_attachment_remove(*, user: Any, attachment: EventAttachment) -> None:
+    """An event's file removed, with a history row; the stored file goes once the removal is committed (a removal
+    rolled back keeps it)."""
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=attachment.event)
         attachment._history_user = user  # type: ignore[attr-defined]
-        attachment.file.delete(save=False)
+        attachment._change_reason = str(gettext_noop("Attachment removed"))  # type: ignore[attr-defined]
+        storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- personal data retention ---------------------------------------------------------------------------------------
