@@ -14,10 +14,11 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from amity.conftest import client_for
-from amity.diplomacy import services
+from amity.diplomacy import excel, rules, services
 from amity.diplomacy.models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 
 from . import factories as f
+from .test_excel import filled
 from .test_pages_and_api import api_for
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,23 @@ def test_the_api_refuses_a_new_record_of_the_merged_union_naming_the_new_one(use
     taken = api.post(f"/api/v1/diplomacy/{kind}/", {**row, "union": str(target.public_id)}, format="json")
     assert taken.status_code == 201, taken.json()
     assert not model.all_objects.filter(union=source).exists()
+
+
+def test_an_excel_file_offers_only_open_unions_and_one_filled_before_the_merger_is_refused_on_the_column(users, merged):
+    source, target, _event = merged
+    assert [choice.code for choice in excel._lists(users["editor"])["unions"]] == [str(target.public_id)]
+    row = {
+        "union": str(source.public_id),
+        "event_type": "conference",
+        "title": "Hội nghị",
+        "start_date": date(2025, 9, 1),
+    }
+    result = excel.upload("events", filled("events", users["editor"], [row]), users["editor"], write=True)
+    assert not result.written
+    assert [(p["field"], p["message"], p["params"]) for p in result.problems] == [
+        ("union", rules.MERGED_UNION, {"name": str(target)})
+    ]
+    assert Event.all_objects.filter(union=source).count() == 0
 
 
 def test_a_record_moved_by_the_merger_is_edited_under_the_new_union(users, merged):
