@@ -51,7 +51,7 @@ from amity.interop.excel.templates import (
 from amity.reference.models import Country
 
 from . import services
-from .choices import Direction, EventType, Gender, MemberRole, PersonKind, PersonStatus, UnitKind
+from .choices import Direction, EventType, Gender, MemberRole, PersonKind, PersonStatus, UnionStatus, UnitKind
 from .filtersets import DelegationFilterSet, EventFilterSet, MemberFilterSet, VisitorFilterSet
 from .models import AssociationMember, Delegation, Event, Union, UnionUnit, Visitor
 from .personal import personal_fields
@@ -225,7 +225,9 @@ KINDS: dict[str, Kind] = {
 
 
 def _lists(user: Any) -> dict[str, list[Choice]]:
-    unions = Union.objects.restrict(user, Action.CHANGE).order_by("name")
+    # The unions offered are open ones; a merged union in a file filled before the merger is still read (the
+    # upload looks unions up among all of them) and refused by the service with its message on the column.
+    unions = Union.objects.restrict(user, Action.CHANGE).exclude(status=UnionStatus.MERGED).order_by("name")
     associations = UnionUnit.objects.restrict(user, Action.CHANGE).filter(kind=UnitKind.ASSOCIATION).order_by("name")
     return {
         "unions": [Choice(str(u.public_id), u.name) for u in unions],

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,24 +18,58 @@ from amity.core.scoping import Action
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
-from .choices import AttachmentKind, UnitKind
+from .choices import AttachmentKind, UnionStatus, UnitKind
 from .models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class UnionChoiceField(forms.ModelChoiceField[Union]):
+    """The union a record is kept under. Offered (`queryset`): the unions the user keeps that are not merged, and
+    the record's own. Read (`accepted`): any union the user keeps — a merged one sent by a page loaded before the
+    merger reaches the service, which refuses it with a message naming the new union rather than "not one of the
+    available choices"."""
+
+    def __init__(self, *, accepted: QuerySet[Union], **kwargs: Any) -> None:
+        self.accepted = accepted
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Union | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return self.accepted.get(pk=value.pk if isinstance(value, Union) else value)
+        except (ValueError, TypeError, Union.DoesNotExist):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+def _union_field(field: forms.ModelChoiceField[Any], user: Any, current: int | None) -> UnionChoiceField:
+    kept = Union.objects.restrict(user, Action.CHANGE)
+    offered = kept.filter(~Q(status=UnionStatus.MERGED) | Q(pk=current)).order_by("name")
+    return UnionChoiceField(
+        queryset=offered,
+        accepted=kept,
+        label=field.label,
+        required=field.required,
+        help_text=field.help_text,
+        disabled=field.disabled,
+    )
+
+
 class _RegisterForm(RecordForm[Any]):
-    """A record of a union: the unions offered are those the user may keep records of."""
+    """A record of a union: the unions offered are the open ones the user may keep records of."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for _name, field in self.fields.items():
+        for name, field in self.fields.items():
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DATE
             if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 model = field.queryset.model
                 if model is Union:
-                    field.queryset = Union.objects.restrict(self.user, Action.CHANGE).order_by("name")
+                    self.fields[name] = _union_field(field, self.user, getattr(self.instance, f"{name}_id", None))
                 elif model is UnionUnit:
                     field.queryset = UnionUnit.objects.restrict(self.user, Action.VIEW).order_by("kind", "name")
                 elif model is Partnership:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -94,7 +94,7 @@ class _Owner:
 
     field: str
     model: type[BaseModel]
-    breaches: Callable[[Any, bool], Iterator[Breach]]  # owner, the record is new
+    breaches: Callable[[Any, bool], Iterator[Breach]]  # owner, the record arrives (new, or moved to this owner)
     refused: str
 
 
@@ -149,8 +149,9 @@ def _records_save(
                 with found.row(index):
                     check_version(stored=record.version, expected=row.expected_version)
             plain = {name: value for name, value in row.data.items() if not model._meta.get_field(name).many_to_many}
+            held_by = getattr(record, f"{owner.field}_id") if owner is not None else None
             apply_fields(record, plain)
-            for breach in _ownership(record, owner, owners, user, row.pk is None):
+            for breach in _ownership(record, owner, owners, user, row.pk is None, held_by):
                 found.add(index, breach)
             for breach in rules.check_required(record, required):
                 found.add(index, breach)
@@ -187,25 +188,45 @@ def _records_save(
 
 
 def _owners_of(owner: _Owner | None, rows: Sequence[Change], stored: Mapping[int, Any]) -> dict[int, Any]:
-    """The unions (or associations) the rows name or belong to, in one query per chunk."""
+    """The unions (or associations) the rows name or belong to, read under a shared lock (`read_for_share`): a
+    merger of their union waits until this write commits, and this write waits for a merger under way, then reads
+    the union as the merger left it (merged: new records are refused) — see `union_merge`."""
     if owner is None:
         return {}
     wanted = {row.data[owner.field].pk for row in rows if row.data.get(owner.field) is not None}
     wanted |= {getattr(record, f"{owner.field}_id") for record in stored.values()}
+    return read_for_share(owner.model, wanted)
+
+
+def read_for_share(model: type[BaseModel], ids: Iterable[int]) -> dict[int, Any]:
+    """Records by id, read under PostgreSQL's shared row lock (`FOR SHARE`, which Django's ORM does not write) held
+    to the end of the transaction: writers that only read them share it, a writer that changes them (a merger's
+    `select_for_update`) waits for them, and they wait for it and read its committed rows. In the order of their
+    ids, as a merger locks its unions, so that no two transactions wait on each other in a circle. On SQLite a
+    writer holds the whole database from the start of its transaction (`transaction_mode` IMMEDIATE): no lock
+    needed, a plain read."""
     found: dict[int, Any] = {}
-    for chunk in chunks(wanted):
-        found.update(owner.model.all_objects.in_bulk(chunk))
+    for chunk in chunks(sorted(set(ids))):
+        rows = model.all_objects.filter(pk__in=chunk).order_by("pk")
+        if connection.vendor == "postgresql":
+            sql, params = rows.query.sql_with_params()
+            found.update((row.pk, row) for row in model.all_objects.raw(f"{sql} FOR SHARE", params))
+        else:
+            found.update((row.pk, row) for row in rows)
     return found
 
 
-def _ownership(record: Any, owner: _Owner | None, owners: Mapping[int, Any], user: Any, new: bool) -> Iterator[Breach]:
+def _ownership(
+    record: Any, owner: _Owner | None, owners: Mapping[int, Any], user: Any, new: bool, held_by: int | None
+) -> Iterator[Breach]:
     """A record of a union is owned by the union's province (current era) and keeps its old-era province — a member
     of an association, by the association's —; the user may keep records of that province only (a 400 on `union`
-    or `association`, not a write refused after the fact)."""
+    or `association`, not a write refused after the fact). The owner's own conditions are asked of a record that
+    arrives: a new one, or one moved from another owner (`held_by`, the owner it had)."""
     if owner is None or getattr(record, f"{owner.field}_id") is None:
         return
     held = owners[getattr(record, f"{owner.field}_id")]
-    refused = list(owner.breaches(held, new))
+    refused = list(owner.breaches(held, new or held.pk != held_by))
     if refused:
         yield from refused
         return
@@ -217,15 +238,16 @@ def _ownership(record: Any, owner: _Owner | None, owners: Mapping[int, Any], use
         yield Breach(owner.field, owner.refused)
 
 
-def _union_open(union: Union, new: bool) -> Iterator[Breach]:
-    if union.status == UnionStatus.MERGED and new:
+def _union_open(union: Union, arriving: bool) -> Iterator[Breach]:
+    """A merged union takes no record: neither a new one nor one moved to it (its register is the new union's)."""
+    if union.status == UnionStatus.MERGED and arriving:
         yield Breach("union", rules.MERGED_UNION, {"name": str(union.merged_into)})
 
 
-def _an_association(unit: UnionUnit, new: bool) -> Iterator[Breach]:
+def _an_association(unit: UnionUnit, arriving: bool) -> Iterator[Breach]:
     if unit.kind != UnitKind.ASSOCIATION:
         yield Breach("association", rules.MEMBERS_OF_ASSOCIATIONS_ONLY)
-    elif unit.deleted_at is not None and new:
+    elif unit.deleted_at is not None and arriving:
         yield Breach("association", rules.DELETED_ASSOCIATION)
 
 
@@ -315,14 +337,32 @@ def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA
     """Bring `source`'s register under `target` (Hải Dương's union into Hải Phòng's, 1 July 2025): every record
     changes union and owning province, keeps its old-era province (the source's, where it had none) and gets a
     history row saying so; the source union stays, marked merged into the target. Figures of the old era stay
-    reportable by the old province (`old_province`) and now count under the new one too."""
+    reportable by the old province (`old_province`) and now count under the new one too.
+
+    Writers meanwhile (PostgreSQL; on SQLite one transaction writes at a time): the merger first locks both unions
+    (`select_for_update`), and every batch writer reads the unions of its rows — a member's writer its association
+    — under a shared lock (`read_for_share`), so each waits for the other. A write that took its lock first
+    finishes first, and the merger then moves what it wrote. One that comes while the merger runs waits for it and
+    reads the union as merged: a new record, or one moved to the source union, is refused with a 400 on `union`
+    naming the new union (never written into a union the user did not choose); an edit of a record the merger moved
+    is a conflict (409: the merger changed its version), to be made again on the record as it now is; a new member
+    of an association is written under the association's new union, which it belongs to. So nothing is left
+    behind under the source union, and nothing is written twice."""
     if source.pk == target.pk:
         raise Breach("target", gettext_noop("A union cannot be merged into itself.")).as_validation_error()
-    if source.status == UnionStatus.MERGED:
-        raise Breach("source", gettext_noop("This union is already merged.")).as_validation_error()
     reason = gettext_noop("Merged into the union of the new province")
     counts: dict[str, int] = {}
     with transaction.atomic(), translation.override(None):
+        # Both unions locked, in the order of their ids (as writers read them), and read again as now stored: a
+        # merger started twice, or into a union merged meanwhile, sees it.
+        locked = Union.all_objects.filter(pk__in=[source.pk, target.pk]).order_by("pk").select_for_update()
+        unions = {union.pk: union for union in locked}
+        source, target = unions[source.pk], unions[target.pk]
+        if source.status == UnionStatus.MERGED:
+            raise Breach("source", gettext_noop("This union is already merged.")).as_validation_error()
+        if target.status == UnionStatus.MERGED:
+            refused = gettext_noop("This union was merged into %(name)s: merge into that union instead.")
+            raise Breach("target", refused, {"name": str(target.merged_into)}).as_validation_error()
         ensure_allowed(user=user, action=Action.CHANGE, instance=source)
         ensure_allowed(user=user, action=Action.CHANGE, instance=target)
         units: list[Any] = []
@@ -608,11 +648,16 @@ def event_attachments_add(
 
 
 def event_attachment_remove(*, user: Any, attachment: EventAttachment) -> None:
+    """An event's file removed, with a history row; the stored file goes once the removal is committed (a removal
+    rolled back keeps it)."""
     with transaction.atomic():
         ensure_allowed(user=user, action=Action.CHANGE, instance=attachment.event)
         attachment._history_user = user  # type: ignore[attr-defined]
-        attachment.file.delete(save=False)
+        attachment._change_reason = str(gettext_noop("Attachment removed"))  # type: ignore[attr-defined]
+        storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- personal data retention ---------------------------------------------------------------------------------------

@@ -225,6 +225,8 @@ class UnionDetailView(RegisterDetailView):
         "diplomacy:union_restore",
     )
 
+    template_name = "diplomacy/union_detail.html"
+
     def base_queryset(self) -> QuerySet[Union]:
         return Union.all_objects.select_related("province", "owning_province", "organisation", "merged_into")
 

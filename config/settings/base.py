@@ -209,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Enums used by several components keep one stable name (else drf-spectacular names them by a hash).
+    "ENUM_NAME_OVERRIDES": {"AttachmentKindEnum": "amity.diplomacy.choices.AttachmentKind"},
 }
 
 # The API's schema (/api/schema/) and documentation page (/api/docs/) are for signed-in users (session or token);

@@ -4,10 +4,14 @@ only to the owning province's staff (`personal`)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.plumbing import safe_ref
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +21,7 @@ from amity.core.api import CodeRelatedField
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
+from ..choices import AttachmentKind
 from ..models import (
     MEMBER_PERSONAL_FIELDS,
     PERSONAL_FIELDS,
@@ -31,7 +36,7 @@ from ..models import (
     UnionUnit,
     Visitor,
 )
-from ..personal import without_personal_data
+from ..personal import personal_fields, without_personal_data
 from ..selectors import renewal_state
 
 
@@ -184,10 +189,32 @@ class PartnershipSerializer(RegisterSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer[EventAttachment]):
+    """A photo or document of an event; `download` is its address in the API (served to whoever reads the event)."""
+
+    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
+    download = serializers.SerializerMethodField()
+
     class Meta:
         model = EventAttachment
-        fields = ["id", "kind", "original_name", "caption", "uploaded_at"]
+        fields = ["id", "kind", "kind_name", "original_name", "caption", "uploaded_at", "download"]
         read_only_fields = fields
+
+    def get_download(self, attachment: EventAttachment) -> str:
+        # The event is the one the attachments were read through (a prefetch sets it): no query.
+        return reverse(
+            "diplomacy-event-attachment",
+            kwargs={"public_id": attachment.event.public_id, "attachment_id": attachment.pk},
+        )
+
+
+class AttachmentUploadSerializer(serializers.Serializer[Any]):
+    """A file to add to an event (multipart): checked by its content and size by the events' service, as on the
+    event's page — a photo must be a JPEG, PNG or WebP image; a document a PDF, Word, Excel, OpenDocument file or
+    an image."""
+
+    file = serializers.FileField(help_text="The file (multipart). Executables and files over the limit are refused.")
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
+    caption = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class RenewalSerializer(RegisterSerializer):
@@ -315,7 +342,45 @@ class DelegationSerializer(RegisterSerializer):
         ]
 
 
-class VisitorSerializer(RegisterSerializer):
+PERSONAL_DATA_NOTE = (
+    "Personal data: given only to the staff of the province that keeps the record (its owning province); null for "
+    "everyone else — central officers, administrators, NGO representatives. Emptied once removed after the retention "
+    "period (`personal_data_removed_on`)."
+)
+
+
+class PersonalDataSerializer(RegisterSerializer):
+    """A record about a person: its personal fields (the model's `personal_fields`) are null for anyone but the
+    owning province's staff (`personal.without_personal_data`), and the schema says so (`PersonalDataSchema`)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        request = self.context.get("request")
+        return without_personal_data(super().to_representation(instance), getattr(request, "user", None), instance)
+
+
+class PersonalDataSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]  # registers, untyped
+    """The OpenAPI schema of a `PersonalDataSerializer`: each personal field described as such, and nullable in the
+    answers (a request still sends a value, or leaves the field out)."""
+
+    target_class = PersonalDataSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        serializer: PersonalDataSerializer = (
+            self.target if isinstance(self.target, PersonalDataSerializer) else self.target()
+        )
+        for name in personal_fields(serializer.Meta.model):
+            field = copy.deepcopy(serializer.fields[name])
+            field.allow_null = field.allow_null or direction == "response"
+            mapped = auto_schema._map_serializer_field(field, direction)
+            auto_schema._insert_field_validators(field, mapped)
+            mapped["description"] = "\n\n".join(filter(None, [PERSONAL_DATA_NOTE, mapped.get("description")]))
+            schema["properties"][name] = safe_ref(mapped)
+        return schema
+
+
+class VisitorSerializer(PersonalDataSerializer):
     """Names and contacts (`PERSONAL_FIELDS`) are null for anyone but the owning province's staff."""
 
     union = UnionField()
@@ -341,10 +406,6 @@ class VisitorSerializer(RegisterSerializer):
             *OWNERSHIP,
         ]
 
-    def to_representation(self, instance: Visitor) -> dict[str, Any]:
-        request = self.context.get("request")
-        return without_personal_data(super().to_representation(instance), getattr(request, "user", None), instance)
-
 
 class AssociationField(CodeRelatedField[UnionUnit]):
     """A member's association, by its public identifier. Any unit is found, so that one outside the user's
@@ -355,7 +416,7 @@ class AssociationField(CodeRelatedField[UnionUnit]):
         super().__init__(slug_field="public_id", queryset=UnionUnit.objects.all(), **kwargs)
 
 
-class MemberSerializer(RegisterSerializer):
+class MemberSerializer(PersonalDataSerializer):
     """An individual member of an association. Name, gender, year of birth, occupation, contacts and notes
     (personal data) are null for anyone but the owning province's staff."""
 
@@ -379,7 +440,3 @@ class MemberSerializer(RegisterSerializer):
             "personal_data_removed_on",
             *OWNERSHIP,
         ]
-
-    def to_representation(self, instance: AssociationMember) -> dict[str, Any]:
-        request = self.context.get("request")
-        return without_personal_data(super().to_representation(instance), getattr(request, "user", None), instance)

@@ -6,11 +6,21 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
-from rest_framework import viewsets
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from amity.core.api import RestrictedViewSetMixin, expected_version
-from amity.core.models import BaseModel
+from amity.core.files import file_response
+from amity.core.models import BaseModel, restricted
+from amity.core.scoping import Action
 
 from .. import selectors, services
 from ..filtersets import (
@@ -23,8 +33,10 @@ from ..filtersets import (
     UnitFilterSet,
     VisitorFilterSet,
 )
-from ..models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from ..models import AssociationMember, Delegation, Event, EventAttachment, Partnership, Union, UnionUnit, Visitor
 from .serializers import (
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
     DelegationSerializer,
     EventSerializer,
     MemberSerializer,
@@ -118,7 +130,9 @@ class RenewalViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any])
 
 
 class EventViewSet(RegisterViewSet):
-    """Events and activities (files are added on the event's page)."""
+    """Events and activities. Their photos and documents: `attachments/` lists them and takes a new one (multipart:
+    `file`, `kind`, `caption`), `attachments/<id>/` downloads or deletes one — whoever reads the event reads its
+    files, whoever may change it adds and deletes them."""
 
     model = Event
     queryset = Event.objects.select_related("union", "owning_province", "old_province").prefetch_related(
@@ -127,6 +141,60 @@ class EventViewSet(RegisterViewSet):
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     ordering = ["-start_date", "pk"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if self.action in ("attachments", "attachment"):
+            # The event is looked up among those the user reads (another province's is a 404); the service asks
+            # whether they may change it (a 403), as on the event's page.
+            return restricted(self.queryset, self.request.user, Action.VIEW)
+        return super().get_queryset()
+
+    @extend_schema(
+        methods=["GET"], responses=AttachmentSerializer(many=True), summary="The event's files", filters=False
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer},
+        summary="Add a file to the event",
+        filters=False,
+        description="One file a request, checked by its content and size: an executable, a file whose name does "
+        "not match its content or a file over the limit is a 400 on `file`, and nothing is stored.",
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
+    def attachments(self, request: Request, public_id: str | None = None) -> Response:
+        event = self.get_object()
+        if request.method == "POST":
+            upload = AttachmentUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            given = upload.validated_data
+            [added] = services.event_attachments_add(
+                user=request.user,
+                event=event,
+                uploads=[services.Upload(given["file"], given["kind"], given["caption"])],
+            )
+            return Response(AttachmentSerializer(added).data, status=status.HTTP_201_CREATED)
+        return Response(AttachmentSerializer(event.attachments.all(), many=True).data)
+
+    @extend_schema(
+        methods=["GET"], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, summary="Download a file"
+    )
+    @extend_schema(methods=["DELETE"], responses={204: None}, summary="Delete a file of the event")
+    @action(
+        detail=True,
+        methods=["get", "delete"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_name="attachment",
+    )
+    def attachment(
+        self, request: Request, public_id: str | None = None, attachment_id: str | None = None
+    ) -> HttpResponseBase:
+        event = self.get_object()
+        found = get_object_or_404(EventAttachment.objects.filter(event=event), pk=attachment_id)
+        if request.method == "DELETE":
+            services.event_attachment_remove(user=request.user, attachment=found)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return file_response(found.file, filename=found.original_name)
 
 
 class DelegationViewSet(RegisterViewSet):

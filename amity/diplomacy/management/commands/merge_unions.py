@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from amity.accounts.models import User
@@ -37,5 +38,10 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"No user {options['user']!r}.")
-        counts = union_merge(user=user, source=_union(options["source"]), target=_union(options["target"]))
+        try:
+            counts = union_merge(user=user, source=_union(options["source"]), target=_union(options["target"]))
+        except ValidationError as refused:  # already merged, into itself, into a merged union
+            raise CommandError(" ".join(refused.messages)) from refused
+        except PermissionDenied as refused:
+            raise CommandError(f"{user.username} may not change both unions.") from refused
         self.stdout.write("Merged: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
