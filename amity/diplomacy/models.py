@@ -423,7 +423,7 @@ class DelegationDay(CleanTextModel):
 
 # Personal data of a visitor or volunteer, and of a member of a friendship association: each model names its
 # fields (`personal_fields`), and one rule (`amity.diplomacy.personal`) shows them only to the owning province's
-# staff, never exports them, and `purge_visitor_personal_data` removes them for people gone for longer than the
+# staff, never exports them, and `purge_personal_data` removes them for people gone for longer than the
 # retention period.
 PERSONAL_FIELDS = ("full_name", "date_of_birth", "passport_number", "email", "phone")
 MEMBER_PERSONAL_FIELDS = ("full_name", "gender", "birth_year", "occupation", "email", "phone", "notes")

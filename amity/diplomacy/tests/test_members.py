@@ -388,8 +388,19 @@ def test_the_retention_command_removes_the_personal_data_of_members_gone_for_yea
     assert (stays.full_name, current.full_name) == ("Trần Văn Hùng", "Lê Minh")
     assert selectors.members_by_year(france, today=date(2026, 12, 6)) == before  # the counts stay
     out = io.StringIO()
-    call_command("purge_visitor_personal_data", "--years", "1", stdout=out)
+    call_command("purge_personal_data", "--years", "1", stdout=out)
     assert "1 members of associations" in out.getvalue()
+
+
+def test_the_old_name_of_the_retention_command_warns_and_runs_the_new_one(users, france):
+    f.member(users["editor"], france, joined_on=date(2005, 1, 1), left_on=date(2010, 12, 31))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("purge_visitor_personal_data", "--years", "5", "--dry-run", stdout=out, stderr=err)
+    assert "deprecated" in err.getvalue() and "purge_personal_data" in err.getvalue()
+    assert "would remove the personal data of 1 members of associations" in out.getvalue()
+    assert AssociationMember.objects.get().full_name == NAME  # a dry run
+    call_command("purge_visitor_personal_data", "--years", "5", stdout=io.StringIO(), stderr=io.StringIO())
+    assert AssociationMember.objects.get().full_name == ""
 
 
 def test_a_purged_member_can_still_be_saved_without_a_name(users, france):

@@ -1,5 +1,6 @@
-"""Remove the personal data of international visitors and volunteers, and of members of friendship associations, gone
-for longer than the retention period."""
+"""The retention rule of the register's personal data (`amity.diplomacy.personal`): remove the personal data of
+international visitors and volunteers, and of members of friendship associations, gone for longer than the retention
+period. Formerly `purge_visitor_personal_data`, a name kept as a deprecated alias."""
 
 from typing import Any
 
