@@ -144,6 +144,13 @@ class RecordEditView(RecordObjectMixin, View):
         """What the user is told after an update (a change that waits for acceptance says so)."""
         return _("Saved.")
 
+    def saved_url(self, saved: BaseModel) -> str:
+        """Where the user goes once the record is saved: its page (a part of another record's page may go there)."""
+        # Every record model with pages defines get_absolute_url; BaseModel does not, or the admin would offer
+        # "View on site" for records that have no page.
+        url: str = saved.get_absolute_url()  # type: ignore[attr-defined]
+        return url
+
     def get_instance(self) -> BaseModel | None:
         if "public_id" not in self.kwargs:
             if not self.model.scope_policy.allows(self.request.user, Action.ADD):
@@ -194,9 +201,7 @@ class RecordEditView(RecordObjectMixin, View):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, stored, status=400)
-        # Every record model with pages defines get_absolute_url; BaseModel does not, or the admin would offer
-        # "View on site" for records that have no page.
-        return HttpResponseRedirect(saved.get_absolute_url())  # type: ignore[attr-defined]
+        return HttpResponseRedirect(self.saved_url(saved))
 
 
 class RecordActionView(RecordObjectMixin, View):

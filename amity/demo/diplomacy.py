@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from amity.diplomacy.choices import Direction, EventType, LocalityLevel, PersonKind, PersonStatus, UnitKind
 from amity.diplomacy.models import (
+    AgreementRenewal,
     AssociationMember,
     Delegation,
     DelegationDay,
@@ -28,6 +29,7 @@ from amity.diplomacy.models import (
     Visitor,
 )
 from amity.diplomacy.rollups import rollups_rebuild
+from amity.diplomacy.rules import term_end_of
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
@@ -81,6 +83,7 @@ MEMBERS = [  # individual members of the Việt Nam – France association: fict
     ("Trần Quốc Huy", "male", 1995, "Doanh nghiệp xuất khẩu nông sản", "member", date(2023, 2, 20), None),
 ]
 PERIOD = range(2018, 2025)  # the article's period
+AGREEMENT_YEARS = 5  # the term of the demo's agreements and of each renewal
 EARLIER = range(2011, 2018)  # the period before, for the comparisons
 VISITORS_PER_YEAR = 46  # 322 people in 2018–2024: "hundreds of international visitors and volunteers"
 
@@ -180,6 +183,7 @@ def diplomacy_load() -> dict[str, int]:
             signed_on=signed,
             signatories="Chủ tịch UBND tỉnh Hải Dương; " + locality,
             agreement_reference="Thỏa thuận hợp tác hữu nghị",
+            term_ends_on=term_end_of(signed, AGREEMENT_YEARS),
             areas="Giáo dục, y tế, văn hóa, giao lưu nhân dân",
             **own,
         )
@@ -187,6 +191,25 @@ def diplomacy_load() -> dict[str, int]:
     ]
     bulk_create_with_history(partnerships, Partnership)
     stored_partnerships = list(Partnership.all_objects.filter(is_demo=True).order_by("pk"))
+    # Each agreement renewed for five years at the end of every term up to 2024 (Suwon's, signed in 2014: in 2019 and
+    # 2024), so that the term in force is the latest renewal's and some agreements come due in the next years.
+    renewals = []
+    for partnership in stored_partnerships:
+        ends = partnership.term_ends_on
+        while ends is not None and ends.year <= 2024:
+            renewed = ends + timedelta(days=1)
+            ends = term_end_of(renewed, AGREEMENT_YEARS)
+            renewals.append(
+                AgreementRenewal(
+                    partnership=partnership,
+                    renewed_on=renewed,
+                    term_years=AGREEMENT_YEARS,
+                    term_ends_on=ends,
+                    signatories=partnership.signatories,
+                    **own,
+                )
+            )
+    bulk_create_with_history(renewals, AgreementRenewal)
 
     events: list[Event] = []
     delegations: list[Delegation] = []
@@ -297,13 +320,14 @@ def diplomacy_load() -> dict[str, int]:
         "diplomacy units": len(units),
         "members of associations": len(members),
         "partnerships": len(partnerships),
+        "renewals of agreements": len(renewals),
         "events": len(events),
         "delegations": len(delegations),
         "visitors and volunteers": len(visitors),
     }
 
 
-DEMO_MODELS = (Visitor, Delegation, Event, Partnership, AssociationMember, UnionUnit, Union)
+DEMO_MODELS = (Visitor, Delegation, Event, AgreementRenewal, Partnership, AssociationMember, UnionUnit, Union)
 
 
 def diplomacy_remove() -> dict[str, int]:

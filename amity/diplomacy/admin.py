@@ -7,11 +7,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .models import AgreementRenewal, AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 from .personal import personal_fields
 
 
-@admin.register(Union, UnionUnit, Partnership, Event, Delegation, Visitor, AssociationMember)
+@admin.register(Union, UnionUnit, Partnership, AgreementRenewal, Event, Delegation, Visitor, AssociationMember)
 class RegisterAdmin(SimpleHistoryAdmin):
     """Read-only: writes go through the services (the rules of the register, the scope, the version check).
     Personal data is left out: administrators see counts, as on the pages (`personal`)."""

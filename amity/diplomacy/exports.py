@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from amity.core.text import CsvWriter, set_cell
@@ -45,13 +46,16 @@ class Dashboard:
     current: selectors.Figures
     previous: selectors.Figures
     compared: list[selectors.Compared]
+    countries: list[selectors.Compared]  # active partnerships by country, against the previous period
 
 
 def dashboard(user: Any, *, date_from: date, date_to: date, area: selectors.Area) -> Dashboard:
     current = selectors.figures(user, date_from=date_from, date_to=date_to, area=area)
     before = selectors.previous_period(date_from, date_to)
     previous = selectors.figures(user, date_from=before[0], date_to=before[1], area=area)
-    return Dashboard(current, previous, selectors.compared(current, previous))
+    return Dashboard(
+        current, previous, selectors.compared(current, previous), selectors.compared_countries(current, previous)
+    )
 
 
 def _ratio(current: int, previous: int) -> float | None:
@@ -71,6 +75,11 @@ def tables(board: Dashboard) -> list[Table]:
             _("Member friendship associations"),
             now.units[UnitKind.ASSOCIATION].value,
             before.units[UnitKind.ASSOCIATION].value,
+        ),
+        summary_row(
+            _("Members of the associations"),
+            selectors.members_at_end(now).value,
+            selectors.members_at_end(before).value,
         ),
         summary_row(_("Active partnerships"), len(now.partnerships), len(before.partnerships)),
         summary_row(
@@ -124,16 +133,36 @@ def tables(board: Dashboard) -> list[Table]:
         Table(
             "partnerships_by_country",
             _("Active partnerships by country"),
-            [_("Country"), count],
-            _rows(now.partnership_countries),
+            [_("Country"), _("This period"), previous_heading, _("Ratio")],
+            [[row.label, row.current.value, row.previous.value, row.ratio] for row in board.countries],
         ),
+        Table("members_by_year", _("Associations and members by year"), *members_table(now)),
         Table(
-            "members_by_year",
-            _("Members of the associations"),
-            [_("Year"), _("Members")],
-            _rows(now.members_by_year),
+            "member_counts_differ",
+            _("Declared member counts that differ from the members recorded"),
+            [_("Year"), _("Association"), pgettext("member count", "Declared"), _("Recorded individually")],
+            [[row.year, d.association, d.declared, d.recorded] for row in now.members_by_year for d in row.differ],
         ),
     ]
+
+
+def members_table(figures: selectors.Figures) -> tuple[list[str], list[list[Any]]]:
+    """The associations and their members year by year (headers, rows): the counts that stand, the declared and the
+    recorded beside them, and how many associations' two counts differ — the dashboard's downloads and the period
+    report's annex alike."""
+    headers = [
+        _("Year"),
+        _("Associations"),
+        _("Members"),
+        pgettext("member count", "Declared"),
+        _("Recorded individually"),
+        _("Counts that differ"),
+    ]
+    rows: list[list[Any]] = [
+        [row.year, row.associations.value, row.members.value, row.declared, row.recorded, len(row.differ)]
+        for row in figures.members_by_year
+    ]
+    return headers, rows
 
 
 def _rows(figures: Sequence[selectors.Figure]) -> list[list[Any]]:
@@ -180,6 +209,12 @@ def charts(figures: selectors.Figures) -> dict[str, dict[str, Any]]:
         ),
         "visitors_by_year": _series(
             "years", _("Visitors and volunteers by year"), figures.visitors_by_year, _("People")
+        ),
+        "members_by_year": _series(
+            "years",
+            _("Members of the associations"),
+            [row.members for row in figures.members_by_year],
+            _("Members"),
         ),
     }
 

@@ -4,7 +4,7 @@ records kept under old Hải Dương, `province=31` those of Hải Phòng today 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import django_filters
@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amity.core.dates import add_months
 from amity.core.filters import YearFilter
 from amity.core.forms import FilterableSelect
 from amity.reference.choices import Era
@@ -28,10 +29,16 @@ from .choices import (
     UnitKind,
     UnitStatus,
 )
-from .models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .models import AgreementRenewal, AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
 from .personal import personal_data_q
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def members_on(day: date) -> Q:
+    """The individual members of an association on a day: joined on or before it and not left by it (a member who
+    leaves on 31 December is no longer one that day). One rule, for the filters and the counts (`selectors`)."""
+    return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
 def province_q(era: str, code: str) -> Q:
@@ -95,20 +102,32 @@ class UnitFilterSet(RegisterFilterSet):
     partner_country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(), to_field_name="code", label=_("Partner country"), widget=FilterableSelect
     )
+    founded_by = django_filters.DateFilter(
+        method="filter_founded_by", label=_("Founded by"), widget=DATE_INPUT
+    )  # the units a figure of a year counts: founded by then, or of no known founding date
     search_fields = ("name", "name_en", "leader_name")
     date_field = "founded_on"
 
     class Meta:
         model = UnionUnit
-        fields = ["q", "union", "era", "province", "kind", "status", "partner_country"]
+        fields = ["q", "union", "era", "province", "kind", "status", "partner_country", "founded_by"]
+
+    def filter_founded_by(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=value))
 
 
-class PartnershipFilterSet(RegisterFilterSet):
+class _PartnershipFilters(RegisterFilterSet):
+    """What the lists of partnerships filter by besides the register's own: the country, and words of the names and
+    areas."""
+
     country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(), to_field_name="code", label=_("Country"), widget=FilterableSelect
     )
-    status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices, label=_("Status"))
     search_fields = ("foreign_locality", "foreign_locality_vi", "areas")
+
+
+class PartnershipFilterSet(_PartnershipFilters):
+    status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices, label=_("Status"))
     date_field = "signed_on"
 
     class Meta:
@@ -124,22 +143,48 @@ RENEWAL_DUE_CHOICES = (
 )
 
 
-class RenewalFilterSet(PartnershipFilterSet):
-    """The renewals list (page and API): partnerships whose agreement ends, by when it ends (`due`) and by the
-    period its term ends in (`date_from`, `date_to`), besides the partnerships' own filters."""
+class MonthsFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class RenewalFilterSet(_PartnershipFilters):
+    """The agreements due for renewal (page and API): active partnerships whose agreement's term in force ends
+    (`selectors.renewals`), by when it ends — `due` (expired; within 90, 180 or 365 days) or `months` (within N
+    months, expired included) — and by the period its term ends in (`date_from`, `date_to`), besides the
+    partnerships' own filters."""
 
     due = django_filters.ChoiceFilter(choices=RENEWAL_DUE_CHOICES, method="filter_due", label=_("Renewal due"))
-    date_field = "term_ends_on"
+    months = MonthsFilter(method="filter_months", label=_("Ending within (months)"), min_value=1, max_value=120)
+    date_field = "current_term_ends_on"  # the term in force (`selectors.with_agreement_term`)
 
     class Meta:
         model = Partnership
-        fields = ["q", "union", "era", "province", "country", "status", "due"]
+        fields = ["q", "union", "era", "province", "country", "due", "months"]
 
     def filter_due(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         today = timezone.localdate()
         if value == "expired":
-            return queryset.filter(term_ends_on__lt=today)
-        return queryset.filter(term_ends_on__lte=today + timedelta(days=int(value)))
+            return queryset.filter(current_term_ends_on__lt=today)
+        return queryset.filter(current_term_ends_on__lte=today + timedelta(days=int(value)))
+
+    def filter_months(self, queryset: QuerySet[Any], name: str, value: int | None) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        return queryset.filter(current_term_ends_on__lte=add_months(timezone.localdate(), int(value)))
+
+
+class AgreementRenewalFilterSet(RegisterFilterSet):
+    """Renewals of agreements: by partnership (or its union), province, the day renewed (`date_from`, `date_to`,
+    `year`) and words of the signatories, notes and the foreign locality."""
+
+    union = django_filters.UUIDFilter(field_name="partnership__union__public_id", label=_("Union"))
+    partnership = django_filters.UUIDFilter(field_name="partnership__public_id", label=_("Partnership"))
+    search_fields = ("signatories", "notes", "partnership__foreign_locality")
+    date_field = "renewed_on"
+
+    class Meta:
+        model = AgreementRenewal
+        fields = ["q", "union", "partnership", "era", "province"]
 
 
 class EventFilterSet(RegisterFilterSet):
@@ -204,7 +249,7 @@ class MemberFilterSet(RegisterFilterSet):
     def filter_current(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:
             return queryset
-        still = Q(left_on__isnull=True) | Q(left_on__gt=timezone.localdate())
+        still = members_on(timezone.localdate())
         return queryset.filter(still) if value else queryset.exclude(still)
 
     def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:

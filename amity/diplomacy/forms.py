@@ -15,11 +15,22 @@ from django.utils.translation import gettext_lazy as _
 from amity.aid.models import AidItem
 from amity.core.forms import RecordForm, form_field
 from amity.core.scoping import Action
+from amity.documents.models import Document
+from amity.documents.selectors import documents_linked_to
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
 from .choices import AttachmentKind, UnionStatus, UnitKind
-from .models import AssociationMember, Delegation, Event, Partnership, Union, UnionUnit, Visitor
+from .models import (
+    AgreementRenewal,
+    AssociationMember,
+    Delegation,
+    Event,
+    Partnership,
+    Union,
+    UnionUnit,
+    Visitor,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -221,7 +232,6 @@ class PartnershipForm(_WithAidItems):
             "signatories",
             "agreement_reference",
             "term_ends_on",
-            "renewed_on",
             "areas",
             "status",
             "organisations",
@@ -386,6 +396,49 @@ class MemberLeaveForm(_RegisterForm):
         self.fields["left_on"].required = True
         if not self.is_bound and self.instance.left_on is None:
             self.initial["left_on"] = timezone.localdate()
+
+
+class RenewalForm(_RegisterForm):
+    """A renewal of a partnership's agreement. The partnerships offered are those the user keeps (fixed, and not
+    shown, when the form is the partnership page's own); the documents offered are those linked to the partnership
+    that the user may read (its Documents panel)."""
+
+    class Meta:
+        model = AgreementRenewal
+        fields = ["partnership", "renewed_on", "term_ends_on", "term_years", "signatories", "document", "notes"]
+        widgets = {"signatories": forms.Textarea(attrs={"rows": 2}), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, partnership: Partnership | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice = form_field(self, "partnership", forms.ModelChoiceField)
+        choice.queryset = (
+            Partnership.objects.restrict(self.user, Action.CHANGE)
+            .select_related("country")
+            .order_by("foreign_locality")
+        )
+        if self.instance.pk is not None:
+            partnership = self.instance.partnership
+            choice.disabled = True  # a renewal stays with its partnership
+        elif partnership is not None:
+            self.initial["partnership"] = partnership.pk
+            choice.widget = forms.HiddenInput()
+        else:
+            partnership = self._chosen(choice)
+        document = form_field(self, "document", forms.ModelChoiceField)
+        document.queryset = (
+            Document.objects.none() if partnership is None else documents_linked_to(user=self.user, record=partnership)
+        )
+        document.help_text = _(
+            "A document linked to the partnership: link it in the partnership's Documents panel first."
+        )
+
+    def _chosen(self, choice: forms.ModelChoiceField[Any]) -> Partnership | None:
+        """The partnership a new renewal's form was sent for or opened with, among those offered."""
+        wanted = self.data.get(self.add_prefix("partnership")) if self.is_bound else self.initial.get("partnership")
+        if not wanted or not str(wanted).isdigit() or choice.queryset is None:
+            return None
+        found: Partnership | None = choice.queryset.filter(pk=int(wanted)).first()
+        return found
 
 
 class CalendarMonthForm(forms.Form):

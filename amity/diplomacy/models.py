@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -234,8 +235,14 @@ class Partnership(UnionRecord):
     agreement_reference = models.CharField(
         _("agreement document"), max_length=200, blank=True, help_text=_("Number or title of the agreement.")
     )
-    term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
-    renewed_on = models.DateField(_("last renewed on"), null=True, blank=True)
+    term_ends_on = models.DateField(
+        _("term ends on (as signed)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The end of the term the agreement was signed for; after a renewal, the renewal's term is in force."
+        ),
+    )
     areas = models.TextField(_("areas of cooperation"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=PartnershipStatus.choices, default=PartnershipStatus.ACTIVE
@@ -259,6 +266,69 @@ class Partnership(UnionRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("diplomacy:partnership", kwargs={"public_id": self.public_id})
+
+
+def _of_partnerships_taken_part_in() -> ScopePolicy:
+    """Owned by the partnership's province, and an NGO representative reads what belongs to the partnerships its
+    organisation takes part in."""
+    rules = province_owned_rules("owning_province")
+    rules[Role.NGO_REPRESENTATIVE] = {Action.VIEW: OfOwnOrganisation("partnership__organisations")}
+    return ScopePolicy(rules=rules)
+
+
+class AgreementRenewal(BaseModel):
+    """A renewal of a partnership's agreement: the day it was renewed, the new term (its end, or a number of years
+    counted from the renewal), who signed, the document, notes. The term in force is the latest renewal's — or, with
+    none, the term the agreement was signed for (`selectors.with_agreement_term`, the one rule). Owned, like every
+    record of the union, by the partnership's province (copied by the batch service, `renewals_save`)."""
+
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.PROTECT, related_name="renewals"
+    )
+    owning_province = _current_province(_("owning province"))
+    old_province = _old_province()
+    renewed_on = models.DateField(_("renewed on"))
+    term_ends_on = models.DateField(
+        _("new term ends on"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a renewal without a fixed term, or give the term in years."),
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("term in years"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("Without an end date, the term ends the day before the renewal's anniversary that many years on."),
+    )
+    signatories = models.TextField(_("signatories"), blank=True)
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("renewal document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The renewal as recorded in the documents register."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+    scope_policy = _of_partnerships_taken_part_in()
+
+    class Meta:
+        verbose_name = _("renewal of an agreement")
+        verbose_name_plural = _("renewals of agreements")
+        ordering = ["renewed_on", "pk"]
+        indexes = [models.Index(fields=["partnership", "renewed_on"], name="diplomacy_renewal_partnership")]
+
+    def __str__(self) -> str:
+        if self.renewed_on is None:
+            return gettext("Renewal")
+        return gettext("Renewed on %(date)s") % {"date": formats.date_format(self.renewed_on, "SHORT_DATE_FORMAT")}
+
+    def get_absolute_url(self) -> str:
+        return reverse("diplomacy:agreement_renewal", kwargs={"public_id": self.public_id})
 
 
 class Event(UnionRecord):
@@ -420,7 +490,7 @@ class DelegationDay(CleanTextModel):
 
 # Personal data of a visitor or volunteer, and of a member of a friendship association: each model names its
 # fields (`personal_fields`), and one rule (`amity.diplomacy.personal`) shows them only to the owning province's
-# staff, never exports them, and `purge_visitor_personal_data` removes them for people gone for longer than the
+# staff, never exports them, and `purge_personal_data` removes them for people gone for longer than the
 # retention period.
 PERSONAL_FIELDS = ("full_name", "date_of_birth", "passport_number", "email", "phone")
 MEMBER_PERSONAL_FIELDS = ("full_name", "gender", "birth_year", "occupation", "email", "phone", "notes")

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 
 from amity.reference.choices import Era
@@ -23,7 +24,7 @@ from amity.reports.exports.base import COUNT, MONEY, TEXT
 from amity.reports.selectors import Comparison, ReportResult, compare, report
 from amity.reports.spec import Basis, BasisKind, Dimension, Measure, ReportSpec
 
-from . import selectors
+from . import exports, selectors
 from .choices import UnitKind
 from .models import Union
 
@@ -138,7 +139,8 @@ def paragraphs(built: UnionReport) -> list[tuple[str, list[str]]]:
                     "The union leads %(total)s units, including the office, the centre and %(associations)s member "
                     "friendship associations."
                 )
-                % {"total": units["total"].value, "associations": units[UnitKind.ASSOCIATION].value}
+                % {"total": units["total"].value, "associations": units[UnitKind.ASSOCIATION].value},
+                *members_paragraph(f),
             ],
         ),
         (
@@ -184,9 +186,34 @@ def paragraphs(built: UnionReport) -> list[tuple[str, list[str]]]:
     ]
 
 
+def members_paragraph(f: selectors.Figures) -> list[str]:
+    """The associations' members in the period's last year, by the one rule of which count stands (declared, else
+    recorded individually), and how many associations' two counts differ."""
+    if not f.members_by_year or f.members_by_year[-1].year != f.date_to.year:
+        return []
+    last = f.members_by_year[-1]
+    texts = [
+        _("In %(year)s the member associations had %(members)s members.")
+        % {"year": last.year, "members": last.members.value}
+    ]
+    if last.differ:
+        texts.append(
+            ngettext(
+                "For %(count)s association the declared count differs from the individual members recorded (see the "
+                "annex).",
+                "For %(count)s associations the declared count differs from the individual members recorded (see the "
+                "annex).",
+                len(last.differ),
+            )
+            % {"count": len(last.differ)}
+        )
+    return texts
+
+
 def tables(built: UnionReport) -> list[tuple[str, list[str], list[list[Any]], list[str]]]:
     """The annex: (title, headers, rows, kinds) — the same in the document and the XLSX."""
     f = built.figures
+    members_headers, members_rows = exports.members_table(f)
     return [
         (
             _("Units"),
@@ -195,10 +222,10 @@ def tables(built: UnionReport) -> list[tuple[str, list[str], list[list[Any]], li
             [TEXT, COUNT],
         ),
         (
-            _("Members of the associations"),
-            [_("Year"), _("Members")],
-            [[m.label, m.value] for m in f.members_by_year],
-            [TEXT, COUNT],
+            _("Associations and members by year"),
+            members_headers,
+            [[str(row[0]), *row[1:]] for row in members_rows],
+            [TEXT, COUNT, COUNT, COUNT, COUNT, COUNT],
         ),
         (
             _("Partnerships"),

@@ -4,12 +4,13 @@ services (`services.py`) run them for pages, the API, Excel uploads and the admi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils.translation import gettext_noop
 
 from amity.core.breaches import Breach
+from amity.core.dates import add_months
 from amity.reference.choices import Era, UnitLevel
 from amity.reference.models import AdministrativeUnit
 
@@ -39,6 +40,16 @@ NOT_YOUR_ASSOCIATION = gettext_noop(
 DELETED_ASSOCIATION = gettext_noop("This association is deleted: restore it before adding members.")
 LEFT_BEFORE_JOINED = gettext_noop("The date of leaving is before the date of joining.")
 KIND_WITH_MEMBERS = gettext_noop("This association has individual members: it stays an association.")
+NOT_YOUR_PARTNERSHIP = gettext_noop(
+    "This partnership belongs to a province outside your jurisdiction: choose one of your own partnerships."
+)
+DELETED_PARTNERSHIP = gettext_noop("This partnership is deleted: restore it before recording a renewal.")
+RENEWAL_BEFORE_SIGNING = gettext_noop("A renewal cannot be before the agreement was signed (%(date)s).")
+RENEWAL_SAME_DAY = gettext_noop("This agreement already has a renewal on %(date)s.")
+TERM_DISAGREES = gettext_noop(
+    "A term of %(years)s years from this renewal ends on %(date)s: give the end date or the years, or make them agree."
+)
+DOCUMENT_NOT_READABLE = gettext_noop("This document does not exist or is not yours to see.")
 
 
 def era_on(day: date) -> str:
@@ -97,3 +108,23 @@ def check_same_union(union_id: int | None, related: Iterable[Any], field: str) -
     for record in related:
         if union_id is not None and record.union_id != union_id:
             yield Breach(field, OTHER_UNION, {"name": str(record)})
+
+
+def term_end_of(start: date, years: int) -> date:
+    """The last day of a term of `years` years that starts on `start`: the day before its anniversary (a renewal of
+    3 June 2024 for five years runs to 2 June 2029)."""
+    return add_months(start, 12 * years) - timedelta(days=1)
+
+
+def check_renewal(
+    renewed_on: date | None, term_ends_on: date | None, years: int | None, signed_on: date | None
+) -> Iterator[Breach]:
+    """A renewal is not before the agreement was signed, its new term does not end before it, and a term given both
+    as an end date and in years is the same term."""
+    if renewed_on is None:
+        return
+    if signed_on is not None and renewed_on < signed_on:
+        yield Breach("renewed_on", RENEWAL_BEFORE_SIGNING, {"date": signed_on})
+    yield from check_dates(renewed_on, term_ends_on, field="term_ends_on")
+    if years and term_ends_on is not None and term_ends_on != term_end_of(renewed_on, years):
+        yield Breach("term_years", TERM_DISAGREES, {"years": years, "date": term_end_of(renewed_on, years)})

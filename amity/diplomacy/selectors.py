@@ -10,21 +10,33 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, DateField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import ExtractYear
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from amity.core.scoping import jurisdiction
+from amity.documents.models import Document
 from amity.reference.choices import Era
 from amity.reference.models import AdministrativeUnit, Country
 
 from . import rollups
 from .choices import Direction, EventType, PartnershipStatus, PersonKind, UnitKind, UnitStatus
-from .filtersets import province_q
-from .models import AssociationMember, Delegation, Event, MemberCount, Partnership, UnionUnit, Visitor
+from .filtersets import members_on, province_q
+from .models import (
+    AgreementRenewal,
+    AssociationMember,
+    Delegation,
+    Event,
+    MemberCount,
+    Partnership,
+    UnionUnit,
+    Visitor,
+)
 
 # --- members of an association ---------------------------------------------------------------------------------
 
@@ -39,31 +51,59 @@ def association_members(user: Any, association: UnionUnit) -> QuerySet[Associati
 @dataclass(frozen=True)
 class MembersInYear:
     """An association's members in a year: as declared (`MemberCount`, what the association reported) and as
-    counted from its individual members (those joined and not yet left on 31 December, or today in the current
-    year); None where there is no such figure."""
+    recorded from its individual members (those joined and not yet left on 31 December, or today in the current
+    year: `filtersets.members_on`); None where there is no such figure.
+
+    The one rule of which count stands (the association's page, the dashboard, its downloads and the period report
+    all read it here): the **declared** count, which is what an association reports and individual members are
+    optional — an association may record only its committee —; the recorded count where nothing was declared. Both
+    are shown side by side, and where the association has individual members recorded for the year (at least one)
+    and declared another number, the two **differ** and are flagged."""
 
     year: int
     declared: int | None
     recorded: int | None
 
+    @property
+    def individually(self) -> bool:
+        """Whether the association has individual members recorded for the year."""
+        return bool(self.recorded)
+
+    @property
+    def counted(self) -> int | None:
+        if self.declared is not None:
+            return self.declared
+        return self.recorded if self.individually else None
+
+    @property
+    def differ(self) -> bool:
+        return self.individually and self.declared is not None and self.declared != self.recorded
+
+
+def recorded_members(
+    members: QuerySet[AssociationMember], years: Iterable[int], *, today: date
+) -> dict[tuple[int, int], int]:
+    """(association id, year) → its individual members on 31 December of the year (today, in the current year; no
+    figure for a year to come), counted in the database: one query, a row per association."""
+    days = {year: min(date(year, 12, 31), today) for year in years if year <= today.year}
+    if not days:
+        return {}
+    counts = {f"y{year}": Count("pk", filter=members_on(day)) for year, day in days.items()}
+    rows = members.order_by().values_list("association").annotate(**counts)
+    return {(row[0], year): int(n) for row in rows for year, n in zip(days, row[1:], strict=True)}
+
 
 def members_by_year(association: UnionUnit, *, today: date) -> list[MembersInYear]:
     """The declared member count of each year beside the count of the individual members recorded, from the first
-    year of either to the current one (two queries; the members' dates are counted here, a few hundred rows)."""
+    year of either to the current one (three queries)."""
     declared = dict(association.member_counts.values_list("year", "members"))
-    spells = list(AssociationMember.objects.filter(association=association).values_list("joined_on", "left_on"))
-    if not spells:
+    members = AssociationMember.objects.filter(association=association)
+    first_joined = members.aggregate(first=Min("joined_on"))["first"]
+    if first_joined is None:
         return [MembersInYear(year, n, None) for year, n in sorted(declared.items())]
-    first = min([*declared, *(joined.year for joined, _left in spells)])
-    last = max([*declared, today.year])
-    rows = []
-    for year in range(first, last + 1):
-        on = min(date(year, 12, 31), today)
-        recorded = None
-        if year <= today.year:
-            recorded = sum(1 for joined, left in spells if joined <= on and (left is None or left > on))
-        rows.append(MembersInYear(year, declared.get(year), recorded))
-    return rows
+    years = range(min([*declared, first_joined.year]), max([*declared, today.year]) + 1)
+    recorded = recorded_members(members, years, today=today)
+    return [MembersInYear(year, declared.get(year), recorded.get((association.pk, year))) for year in years]
 
 
 # --- calendar ------------------------------------------------------------------------------------------------------
@@ -127,20 +167,76 @@ RENEWAL_SOON_DAYS = 90  # an agreement whose term ends within this many days is 
 RENEWAL_EXPIRED, RENEWAL_SOON, RENEWAL_LATER = "expired", "soon", "later"
 
 
-def renewals() -> QuerySet[Partnership]:
-    """The partnerships whose agreement has a term and is not ended, the first to end first: what the renewals
-    list and its API restrict to the user (their views' `restrict`) and filter further (`RenewalFilterSet`)."""
-    return (
-        Partnership.objects.filter(term_ends_on__isnull=False)
-        .exclude(status=PartnershipStatus.ENDED)
-        .select_related("union", "owning_province", "old_province", "country", "vietnamese_locality")
-        .order_by("term_ends_on", "pk")
+class AgreementTerm(TypedDict):
+    last_renewed_on: date | None
+    current_term_ends_on: date | None
+
+
+if TYPE_CHECKING:  # a type for mypy's Django plugin; at run time the annotated rows are partnerships
+    from django_stubs_ext import WithAnnotations
+
+    PartnershipWithTerm = WithAnnotations[Partnership, AgreementTerm]
+else:
+    PartnershipWithTerm = Partnership
+
+
+def with_agreement_term(partnerships: QuerySet[Partnership]) -> QuerySet[PartnershipWithTerm]:
+    """The one rule of an agreement's term in force: the latest renewal's (by the day renewed) — its new term end,
+    none for a renewal without a fixed term —, or with no renewal the term the agreement was signed for. Annotates
+    `last_renewed_on` and `current_term_ends_on` (subqueries: no query more for a list)."""
+    latest = AgreementRenewal.objects.filter(partnership=OuterRef("pk")).order_by("-renewed_on", "-pk")
+    renewed = partnerships.annotate(last_renewed_on=Subquery(latest.values("renewed_on")[:1]))
+    return renewed.annotate(
+        current_term_ends_on=Case(
+            When(last_renewed_on__isnull=True, then=F("term_ends_on")),
+            default=Subquery(latest.values("term_ends_on")[:1]),
+            output_field=DateField(),
+        )
     )
 
 
-def renewal_state(partnership: Partnership, today: date) -> str:
-    """Expired (its term ended before today), due soon (within `RENEWAL_SOON_DAYS`), or later."""
-    ends = partnership.term_ends_on
+def renewals() -> QuerySet[PartnershipWithTerm]:
+    """The agreements due for renewal: active partnerships whose agreement's term in force has an end, the first to
+    end first — what the renewals list and its API restrict to the user (their views' `restrict`) and filter further
+    (`RenewalFilterSet`: expired, ending within so many days or months). A dormant or ended partnership has nothing
+    to renew until it is active again."""
+    return (
+        with_agreement_term(Partnership.objects.filter(status=PartnershipStatus.ACTIVE))
+        .filter(current_term_ends_on__isnull=False)
+        .select_related("union", "owning_province", "old_province", "country", "vietnamese_locality")
+        .order_by("current_term_ends_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class RenewalRow:
+    renewal: AgreementRenewal
+    document: Document | None  # shown only to a reader of the document
+
+
+def agreement_renewals(user: Any, partnership: Partnership) -> list[RenewalRow]:
+    """The renewals of a partnership's agreement the user may see, the latest first, each with its document when the
+    user may read it: two queries (one when none names a document)."""
+    found = list(
+        AgreementRenewal.objects.restrict(user, "view").filter(partnership=partnership).order_by("-renewed_on", "-pk")
+    )
+    named = {renewal.document_id for renewal in found if renewal.document_id is not None}
+    readable = Document.objects.restrict(user, "view").in_bulk(named) if named else {}
+    return [RenewalRow(renewal, readable.get(renewal.document_id or 0)) for renewal in found]
+
+
+def readable_document(user: Any, renewal: AgreementRenewal) -> Document | None:
+    """A renewal's document, when the user may read it."""
+    if renewal.document_id is None:
+        return None
+    found: Document | None = Document.objects.restrict(user, "view").filter(pk=renewal.document_id).first()
+    return found
+
+
+def renewal_state(partnership: PartnershipWithTerm, today: date) -> str:
+    """Expired (its term in force ended before today), due soon (within `RENEWAL_SOON_DAYS`), or later; the
+    partnership comes from `with_agreement_term`."""
+    ends = partnership.current_term_ends_on
     if ends is None or ends > today + timedelta(days=RENEWAL_SOON_DAYS):
         return RENEWAL_LATER
     return RENEWAL_EXPIRED if ends < today else RENEWAL_SOON
@@ -175,6 +271,30 @@ class Figure:
     key: str = ""
 
 
+@dataclass(frozen=True)
+class MembersDiffer:
+    """An association whose declared member count of a year differs from the individual members recorded."""
+
+    association: str
+    link: str  # the association's page, which shows both counts year by year
+    declared: int
+    recorded: int
+
+
+@dataclass(frozen=True)
+class MembersYear:
+    """The member associations and their members in a year of the period: each association's count by the rule of
+    `MembersInYear` (declared first, else recorded individually), summed, with the sums of both counts beside it
+    and the associations whose two counts differ. Counts only: members are never named here."""
+
+    year: int
+    associations: Figure  # active associations founded by the year's end (or of no known founding date)
+    members: Figure  # the counts that stand, summed
+    declared: int
+    recorded: int  # of the associations that have individual members recorded for the year
+    differ: list[MembersDiffer] = field(default_factory=list)
+
+
 @dataclass
 class Figures:
     """The union's work in a period: what the dashboard shows and the period report writes."""
@@ -183,14 +303,16 @@ class Figures:
     date_to: date
     area: Area
     units: dict[str, Figure] = field(default_factory=dict)  # office, centre, association, total
-    members_by_year: list[Figure] = field(default_factory=list)
+    members_by_year: list[MembersYear] = field(default_factory=list)
     partnership_countries: list[Figure] = field(default_factory=list)
     partnerships: list[Partnership] = field(default_factory=list)
+    partnerships_total: Figure | None = None
     events_by_type: list[Figure] = field(default_factory=list)
     events_by_year: list[Figure] = field(default_factory=list)
     events_total: Figure | None = None
     participants: dict[str, int] = field(default_factory=dict)
     delegations: dict[str, Figure] = field(default_factory=dict)
+    delegations_total: Figure | None = None
     delegation_countries: list[tuple[str, Figure, Figure]] = field(default_factory=list)
     visitors: dict[str, Figure] = field(default_factory=dict)
     visitors_by_nationality: list[Figure] = field(default_factory=list)
@@ -268,36 +390,95 @@ def _counts(user: Any, *, date_from: date, date_to: date, area: Area) -> Counts:
     return result
 
 
+@dataclass(frozen=True)
+class Unit:
+    pk: int
+    public_id: Any
+    kind: str
+    name: str
+    founded_on: date | None
+
+
+def _members_over_time(
+    user: Any,
+    associations: list[Unit],
+    chosen: QuerySet[UnionUnit],
+    date_from: date,
+    date_to: date,
+    area: Area,
+) -> list[MembersYear]:
+    """The associations and their members in each year of the period that has any (`MembersInYear`'s rule for each
+    association, summed): two queries, the declared counts and the individual members counted by the database."""
+    years = range(date_from.year, date_to.year + 1)
+    declared = {
+        (unit, year): n
+        for unit, year, n in MemberCount.objects.filter(
+            unit__in=chosen, year__gte=date_from.year, year__lte=date_to.year
+        ).values_list("unit", "year", "members")
+    }
+    members = AssociationMember.objects.restrict(user, "view").filter(association__in=chosen)
+    recorded = recorded_members(members, years, today=timezone.localdate())
+    found = []
+    for year in years:
+        end = date(year, 12, 31)
+        existing = sum(1 for unit in associations if unit.founded_on is None or unit.founded_on <= end)
+        link = _link("diplomacy:unit_list", area, kind=UnitKind.ASSOCIATION, status=UnitStatus.ACTIVE, founded_by=end)
+        counted = declared_sum = recorded_sum = 0
+        differ = []
+        for unit in associations:
+            count = MembersInYear(year, declared.get((unit.pk, year)), recorded.get((unit.pk, year)))
+            counted += count.counted or 0
+            declared_sum += count.declared or 0
+            recorded_sum += count.recorded or 0
+            if count.differ and count.declared is not None and count.recorded is not None:
+                page = reverse("diplomacy:unit", kwargs={"public_id": unit.public_id})
+                differ.append(MembersDiffer(unit.name, page, count.declared, count.recorded))
+        if existing or counted:
+            label = str(year)
+            found.append(
+                MembersYear(
+                    year,
+                    Figure(label, existing, link, label),
+                    Figure(label, counted, link, label),
+                    declared_sum,
+                    recorded_sum,
+                    differ,
+                )
+            )
+    return found
+
+
 def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -> Figures:
-    """Every figure of the register for a period and an area, in a fixed number of queries: five when the yearly
-    rollups answer (whole years, a user scoped by province or not at all), else seven."""
+    """Every figure of the register for a period and an area, in a fixed number of queries: six when the yearly
+    rollups answer (whole years, a user scoped by province or not at all), else eight."""
     result = Figures(date_from, date_to, area)
     where = area.q()
     period = _period(date_from, date_to)
 
     units = UnionUnit.objects.restrict(user, "view").filter(where, status=UnitStatus.ACTIVE)
     units = units.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=date_to))
-    by_kind = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
+    listed = [Unit(*row) for row in units.values_list("pk", "public_id", "kind", "name", "founded_on")]
+    by_kind: dict[str, int] = defaultdict(int)
+    for unit in listed:
+        by_kind[unit.kind] += 1
+    active = {"status": UnitStatus.ACTIVE, "founded_by": date_to.isoformat()}
     for kind in UnitKind:
-        result.units[kind] = Figure(
-            str(kind.label), by_kind.get(kind, 0), _link("diplomacy:unit_list", area, kind=kind)
-        )
-    result.units["total"] = Figure("", sum(by_kind.values()), _link("diplomacy:unit_list", area))
-
-    members = (
-        MemberCount.objects.filter(unit__in=units.filter(kind=UnitKind.ASSOCIATION), year__lte=date_to.year)
-        .filter(year__gte=date_from.year)
-        .values_list("year")
-        .annotate(n=Sum("members"))
-        .order_by("year")
+        link = _link("diplomacy:unit_list", area, kind=kind, **active)
+        result.units[kind] = Figure(str(kind.label), by_kind.get(kind, 0), link)
+    result.units["total"] = Figure("", len(listed), _link("diplomacy:unit_list", area, **active))
+    associations = [unit for unit in listed if unit.kind == UnitKind.ASSOCIATION]
+    result.members_by_year = _members_over_time(
+        user, associations, units.filter(kind=UnitKind.ASSOCIATION), date_from, date_to, area
     )
-    link = _link("diplomacy:unit_list", area, kind=UnitKind.ASSOCIATION)
-    result.members_by_year = [Figure(str(year), int(n), link, str(year)) for year, n in members]
 
     partnerships = Partnership.objects.restrict(user, "view").filter(
         where, status=PartnershipStatus.ACTIVE, signed_on__lte=date_to
     )
     result.partnerships = list(partnerships.select_related("country").order_by("country__code", "foreign_locality"))
+    signed = {"status": PartnershipStatus.ACTIVE, "date_to": date_to.isoformat()}
+    result.partnerships_total = Figure(
+        "", len(result.partnerships), _link("diplomacy:partnership_list", area, **signed)
+    )
     countries: dict[int, int] = defaultdict(int)
     for partnership in result.partnerships:
         countries[partnership.country_id] += 1
@@ -306,7 +487,7 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
         Figure(
             named[pk].name,
             n,
-            _link("diplomacy:partnership_list", area, country=named[pk].code, status=PartnershipStatus.ACTIVE),
+            _link("diplomacy:partnership_list", area, country=named[pk].code, **signed),
             named[pk].code,
         )
         for pk, n in countries.items()
@@ -343,6 +524,9 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
     for direction in Direction:
         link = _link("diplomacy:delegation_list", area, direction=direction, **period)
         result.delegations[direction] = Figure(str(direction.label), by_direction[direction], link, direction)
+    result.delegations_total = Figure(
+        "", sum(by_direction.values()), _link("diplomacy:delegation_list", area, **period)
+    )
     # The countries of the delegations and the nationalities of the visitors, named in one query.
     names = _country_names({row[1] for row in counted.delegations} | {row[1] for row in counted.visitors})
     for pk, counts in sorted(by_country.items(), key=lambda pair: -sum(pair[1].values())):
@@ -404,15 +588,28 @@ def figures(user: Any, *, date_from: date, date_to: date, area: Area = Area()) -
     return result
 
 
+COMPARED = {
+    "events": gettext_lazy("Events"),
+    "delegations": gettext_lazy("Delegations"),
+    "visitors": gettext_lazy("Visitors and volunteers"),
+    "partnerships": gettext_lazy("Active partnerships"),
+    "associations": gettext_lazy("Member associations"),
+    "members": gettext_lazy("Members of the associations"),
+}
+
+
 @dataclass(frozen=True)
 class Compared:
+    """A figure of the period beside the same figure of the previous period, each with the link to its records."""
+
+    key: str
     label: str
-    current: int
-    previous: int
+    current: Figure
+    previous: Figure
 
     @property
     def ratio(self) -> float | None:
-        return round(self.current / self.previous, 1) if self.previous else None
+        return round(self.current.value / self.previous.value, 1) if self.previous.value else None
 
 
 def previous_period(date_from: date, date_to: date) -> tuple[date, date]:
@@ -424,20 +621,53 @@ def previous_period(date_from: date, date_to: date) -> tuple[date, date]:
     return end - (date_to - date_from), end
 
 
+def members_at_end(figures: Figures) -> Figure:
+    """The members of the associations in the period's last year (the counts that stand, `MembersInYear`)."""
+    last = figures.members_by_year[-1] if figures.members_by_year else None
+    if last is not None and last.year == figures.date_to.year:
+        return last.members
+    link = _link("diplomacy:unit_list", figures.area, kind=UnitKind.ASSOCIATION, status=UnitStatus.ACTIVE)
+    return Figure(str(figures.date_to.year), 0, link)
+
+
+def _or_zero(figure: Figure | None) -> Figure:
+    return figure if figure is not None else Figure("", 0, "")
+
+
 def compared(current: Figures, previous: Figures) -> list[Compared]:
-    return [
-        Compared("events", _value(current.events_total), _value(previous.events_total)),
-        Compared(
-            "delegations",
-            sum(f.value for f in current.delegations.values()),
-            sum(f.value for f in previous.delegations.values()),
-        ),
-        Compared("visitors", current.visitors["total"].value, previous.visitors["total"].value),
-    ]
+    """The period against the previous one, figure by figure: events, delegations, visitors and volunteers, active
+    partnerships, member associations (at the period's end) and their members (in its last year)."""
+    pairs = {
+        "events": (current.events_total, previous.events_total),
+        "delegations": (current.delegations_total, previous.delegations_total),
+        "visitors": (current.visitors.get("total"), previous.visitors.get("total")),
+        "partnerships": (current.partnerships_total, previous.partnerships_total),
+        "associations": (current.units.get(UnitKind.ASSOCIATION), previous.units.get(UnitKind.ASSOCIATION)),
+        "members": (members_at_end(current), members_at_end(previous)),
+    }
+    return [Compared(key, str(COMPARED[key]), _or_zero(now), _or_zero(before)) for key, (now, before) in pairs.items()]
 
 
-def _value(figure: Figure | None) -> int:
-    return figure.value if figure is not None else 0
+def compared_countries(current: Figures, previous: Figures) -> list[Compared]:
+    """Active partnerships by country in the period against the previous one (a country of either), most first;
+    each count links to its partnerships."""
+    now = {figure.key: figure for figure in current.partnership_countries}
+    before = {figure.key: figure for figure in previous.partnership_countries}
+    rows = []
+    for code in {*now, *before}:
+        label = (now.get(code) or before[code]).label
+        rows.append(
+            Compared(
+                code, label, now.get(code) or _none_in(current, code), before.get(code) or _none_in(previous, code)
+            )
+        )
+    return sorted(rows, key=lambda row: (-row.current.value, -row.previous.value, row.label))
+
+
+def _none_in(figures: Figures, code: str) -> Figure:
+    """A country without active partnerships in the period: 0, linking to the (empty) list that says so."""
+    signed = {"status": PartnershipStatus.ACTIVE, "date_to": figures.date_to.isoformat()}
+    return Figure("", 0, _link("diplomacy:partnership_list", figures.area, country=code, **signed), code)
 
 
 def province_choices(user: Any) -> Mapping[str, list[AdministrativeUnit]]:

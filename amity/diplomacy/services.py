@@ -40,11 +40,14 @@ from amity.core.services import (
     record_restore,
     record_soft_delete,
 )
+from amity.documents.models import Document
+from amity.documents.services import LinkChange, document_links_save
 from amity.reference.choices import Era
 
 from . import personal, rollups, rules
 from .choices import AttachmentKind, PersonStatus, UnionStatus, UnitKind
 from .models import (
+    AgreementRenewal,
     AssociationMember,
     CalendarFeed,
     Delegation,
@@ -230,6 +233,7 @@ def _ownership(
     if refused:
         yield from refused
         return
+    setattr(record, owner.field, held)  # read by the kind's checks without a query per row
     record.owning_province_id = held.owning_province_id
     if new:
         record.old_province_id = held.old_province_id
@@ -251,8 +255,14 @@ def _an_association(unit: UnionUnit, arriving: bool) -> Iterator[Breach]:
         yield Breach("association", rules.DELETED_ASSOCIATION)
 
 
+def _partnership_open(partnership: Partnership, new: bool) -> Iterator[Breach]:
+    if partnership.deleted_at is not None and new:
+        yield Breach("partnership", rules.DELETED_PARTNERSHIP)
+
+
 UNION_OWNER = _Owner("union", Union, _union_open, rules.NOT_YOURS)
 ASSOCIATION_OWNER = _Owner("association", UnionUnit, _an_association, rules.NOT_YOUR_ASSOCIATION)
+PARTNERSHIP_OWNER = _Owner("partnership", Partnership, _partnership_open, rules.NOT_YOUR_PARTNERSHIP)
 
 
 def _check_parts(found: Breaches, index: int, record: Any, row: Change, parts: _Parts | None) -> list[Any] | None:
@@ -366,6 +376,7 @@ def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA
         ensure_allowed(user=user, action=Action.CHANGE, instance=source)
         ensure_allowed(user=user, action=Action.CHANGE, instance=target)
         units: list[Any] = []
+        partnerships: list[Any] = []
         for model in (UnionUnit, Partnership, Event, Delegation, Visitor):
             # Read under a row lock: an edit committed meanwhile is read, and kept, not overwritten by what was read
             # before it (the rollups then take away what is stored, not what was read; no-op on SQLite).
@@ -379,8 +390,11 @@ def union_merge(*, user: Any, source: Union, target: Union, on: date = rules.ERA
                     _save_history(record, user, reason)
             counts[str(model._meta.verbose_name_plural)] = len(rows)
             units = rows if model is UnionUnit else units
+            partnerships = rows if model is Partnership else partnerships
         moved = members_follow(units=units, user=user, reason=reason)
         counts[str(AssociationMember._meta.verbose_name_plural)] = moved
+        renewed = renewals_follow(partnerships=partnerships, user=user, reason=reason)
+        counts[str(AgreementRenewal._meta.verbose_name_plural)] = renewed
         source.status = UnionStatus.MERGED
         source.merged_into = target
         source.merged_on = on
@@ -426,25 +440,41 @@ def units_save(
     )
 
 
-def members_follow(*, units: Iterable[UnionUnit], user: Any, reason: str) -> int:
-    """The individual members of these associations are owned by the association's province again where it
-    changed (a unit moved to another union, a union merged), keeping their old-era province (the association's,
-    where they had none); each changed member gets a history row. Returns how many changed."""
+def _follow(
+    *, model: type[AssociationMember | AgreementRenewal], owner: str, owner_ids: Iterable[int], user: Any, reason: str
+) -> int:
+    """The records of `model` that belong to these owners (`owner`: the field naming it) are owned by the owner's
+    province again where it changed, keeping their old-era province (the owner's, where they had none); each
+    changed record gets a history row. Returns how many changed."""
     moved = 0
-    for chunk in chunks(unit.pk for unit in units if unit.kind == UnitKind.ASSOCIATION):
+    for chunk in chunks(owner_ids):
         behind = (
-            AssociationMember.all_objects.filter(association__in=chunk)
-            .exclude(owning_province=F("association__owning_province"))
-            .select_related("association")
+            model.all_objects.filter(**{f"{owner}__in": chunk})
+            .exclude(owning_province=F(f"{owner}__owning_province"))
+            .select_related(owner)
             .select_for_update(of=("self",))
         )
-        for member in behind:
-            member.owning_province_id = member.association.owning_province_id
-            member.old_province_id = member.old_province_id or member.association.old_province_id
-            member.version += 1
-            _save_history(member, user, reason)
+        for record in behind:
+            held = getattr(record, owner)
+            record.owning_province_id = held.owning_province_id
+            record.old_province_id = record.old_province_id or held.old_province_id
+            record.version += 1
+            _save_history(record, user, reason)
             moved += 1
     return moved
+
+
+def members_follow(*, units: Iterable[UnionUnit], user: Any, reason: str) -> int:
+    """The individual members of these associations follow them where their province changed (a unit moved to
+    another union, a union merged)."""
+    associations = [unit.pk for unit in units if unit.kind == UnitKind.ASSOCIATION]
+    return _follow(model=AssociationMember, owner="association", owner_ids=associations, user=user, reason=reason)
+
+
+def renewals_follow(*, partnerships: Iterable[Partnership], user: Any, reason: str) -> int:
+    """The renewals of these partnerships' agreements follow them where their province changed."""
+    ids = [partnership.pk for partnership in partnerships]
+    return _follow(model=AgreementRenewal, owner="partnership", owner_ids=ids, user=user, reason=reason)
 
 
 def _partnership_checks(partnership: Partnership, row: Change, user: Any) -> Iterator[Breach]:
@@ -453,7 +483,6 @@ def _partnership_checks(partnership: Partnership, row: Change, user: Any) -> Ite
         locality = partnership.vietnamese_locality
     yield from rules.check_locality_era(locality, partnership.signed_on)
     yield from rules.check_dates(partnership.signed_on, partnership.term_ends_on, field="term_ends_on")
-    yield from rules.check_dates(partnership.signed_on, partnership.renewed_on, field="renewed_on")
 
 
 def partnerships_save(
@@ -467,6 +496,71 @@ def partnerships_save(
         dry_run=dry_run,
         required=("union", "vietnamese_locality", "country"),
         checks=_partnership_checks,
+        after=lambda partnerships, user, reason: renewals_follow(partnerships=partnerships, user=user, reason=reason),
+    )
+
+
+# --- renewals of agreements ----------------------------------------------------------------------------------------
+
+
+def _renewal_checks(user: Any, rows: Sequence[Change]) -> Checks:
+    """The checks of a batch of renewals, with what they read once for the whole batch: the documents named that
+    the user may read, and the renewal dates the partnerships already have (two or three queries per chunk)."""
+    documents = {row.data["document"].pk for row in rows if row.data.get("document") is not None}
+    readable: set[int] = set()
+    for chunk in chunks(documents):
+        readable.update(Document.objects.restrict(user, Action.VIEW).filter(pk__in=chunk).values_list("pk", flat=True))
+    saved = {row.pk for row in rows if row.pk is not None}
+    partnerships = {row.data["partnership"].pk for row in rows if row.data.get("partnership") is not None}
+    for chunk in chunks(saved):
+        partnerships.update(AgreementRenewal.all_objects.filter(pk__in=chunk).values_list("partnership_id", flat=True))
+    # (partnership, day) → the renewal on it: a stored one outside the batch, or a row of the batch (by identity)
+    taken: dict[tuple[int, date], tuple[str, int]] = {}
+    for chunk in chunks(partnerships):
+        others = AgreementRenewal.objects.filter(partnership__in=chunk).exclude(pk__in=saved)
+        for pk, partnership, renewed in others.values_list("pk", "partnership_id", "renewed_on"):
+            taken[partnership, renewed] = ("stored", pk)
+
+    def check(renewal: AgreementRenewal, row: Change, user: Any) -> Iterator[Breach]:
+        if renewal.term_years and renewal.term_ends_on is None and renewal.renewed_on is not None:
+            renewal.term_ends_on = rules.term_end_of(renewal.renewed_on, renewal.term_years)
+        if renewal.partnership_id is not None:
+            signed = renewal.partnership.signed_on
+            yield from rules.check_renewal(renewal.renewed_on, renewal.term_ends_on, renewal.term_years, signed)
+            row_token = ("row", id(renewal))
+            day = renewal.renewed_on
+            if day is not None and taken.setdefault((renewal.partnership_id, day), row_token) != row_token:
+                yield Breach("renewed_on", rules.RENEWAL_SAME_DAY, {"date": day})
+        if renewal.document_id is not None and renewal.document_id not in readable and "document" in row.data:
+            yield Breach("document", rules.DOCUMENT_NOT_READABLE)
+
+    return check
+
+
+def _renewal_documents_linked(renewals: list[AgreementRenewal], user: Any, reason: str) -> None:
+    """A renewal's document is linked to its partnership too (the documents' one link writer; a link that exists
+    changes nothing), so that the partnership's documents panel and the document's page show each other."""
+    wanted = [LinkChange(renewal.document, renewal.partnership) for renewal in renewals if renewal.document is not None]
+    if wanted:
+        document_links_save(user=user, rows=wanted)
+
+
+def renewals_save(
+    *, user: Any, rows: Sequence[Change], reason: str | Promise = "", dry_run: bool = False
+) -> list[AgreementRenewal]:
+    """Renewals of partnerships' agreements (`renewed_on`, the new term as `term_ends_on` or `term_years`,
+    `signatories`, `document`, `notes`), owned through their partnership's province; the term in force is the
+    latest renewal's (`selectors.with_agreement_term`). Removing one is a soft delete (`record_delete`)."""
+    return _records_save(
+        model=AgreementRenewal,
+        user=user,
+        rows=rows,
+        reason=reason,
+        dry_run=dry_run,
+        required=("partnership",),
+        checks=_renewal_checks(user, rows),
+        owner=PARTNERSHIP_OWNER,
+        after=_renewal_documents_linked,
     )
 
 
@@ -597,6 +691,7 @@ SAVERS: dict[type[BaseModel], Callable[..., list[Any]]] = {
     Delegation: delegations_save,
     Visitor: visitors_save,
     AssociationMember: members_save,
+    AgreementRenewal: renewals_save,
 }
 
 

@@ -53,11 +53,22 @@ from .forms import (
     MemberForm,
     MemberLeaveForm,
     PartnershipForm,
+    RenewalForm,
     UnionForm,
     UnitForm,
     VisitorForm,
 )
-from .models import AssociationMember, Delegation, Event, EventAttachment, Partnership, Union, UnionUnit, Visitor
+from .models import (
+    AgreementRenewal,
+    AssociationMember,
+    Delegation,
+    Event,
+    EventAttachment,
+    Partnership,
+    Union,
+    UnionUnit,
+    Visitor,
+)
 
 
 def _date(value: date | None) -> str:
@@ -397,22 +408,22 @@ class RenewalListView(RegisterListView):
         gettext_lazy("Term ends"),
         gettext_lazy("Renewal"),
     ]
-    ordering_fields = {"term_ends_on": "term_ends_on", "signed_on": "signed_on"}
-    default_ordering = "term_ends_on"
+    ordering_fields = {"term_ends_on": "current_term_ends_on", "signed_on": "signed_on"}
+    default_ordering = "current_term_ends_on"
 
     def base_queryset(self) -> QuerySet[Any]:
         return selectors.renewals()
 
-    def cells(self, partnership: Partnership) -> list[Any]:
+    def cells(self, partnership: selectors.PartnershipWithTerm) -> list[Any]:
         return [
             partnership.country.name,
             str(partnership.vietnamese_locality),
             _date(partnership.signed_on),
-            _date(partnership.renewed_on),
-            _date(partnership.term_ends_on),
+            _date(partnership.last_renewed_on),
+            _date(partnership.current_term_ends_on),
         ]
 
-    def mark(self, partnership: Partnership) -> RowMark:
+    def mark(self, partnership: selectors.PartnershipWithTerm) -> RowMark:
         state = selectors.renewal_state(partnership, timezone.localdate())
         if state == selectors.RENEWAL_EXPIRED:
             return RowMark(state, _("Expired"), "table-danger", "text-bg-danger")
@@ -423,10 +434,10 @@ class RenewalListView(RegisterListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["note"] = ngettext(
-            "Partnerships whose agreement has a term and is not ended, the first to end first. Expired agreements "
-            "and those ending within %(days)s day are marked.",
-            "Partnerships whose agreement has a term and is not ended, the first to end first. Expired agreements "
-            "and those ending within %(days)s days are marked.",
+            "Active partnerships whose agreement's term in force (the latest renewal's, else the term as signed) has "
+            "an end, the first to end first. Expired agreements and those ending within %(days)s day are marked.",
+            "Active partnerships whose agreement's term in force (the latest renewal's, else the term as signed) has "
+            "an end, the first to end first. Expired agreements and those ending within %(days)s days are marked.",
             selectors.RENEWAL_SOON_DAYS,
         ) % {"days": selectors.RENEWAL_SOON_DAYS}
         context["empty"] = _("No agreement to renew matches.")
@@ -434,7 +445,11 @@ class RenewalListView(RegisterListView):
 
 
 class PartnershipDetailView(RegisterDetailView):
+    """A partnership with its agreement — the term as signed and the term in force (`selectors.with_agreement_term`)
+    —, the renewals of the agreement with a form to record one, and the events and delegations linked to it."""
+
     model = Partnership
+    template_name = "diplomacy/partnership_detail.html"
     heading = gettext_lazy("Partnership")
     list_url, edit_url, delete_url, restore_url = (
         "diplomacy:partnership_list",
@@ -443,7 +458,11 @@ class PartnershipDetailView(RegisterDetailView):
         "diplomacy:partnership_restore",
     )
 
-    def rows(self, p: Partnership) -> list[tuple[Any, Any]]:
+    def base_queryset(self) -> QuerySet[selectors.PartnershipWithTerm]:
+        related = ("owning_province", "old_province", "union", "country", "vietnamese_locality")
+        return selectors.with_agreement_term(Partnership.all_objects.select_related(*related))
+
+    def rows(self, p: selectors.PartnershipWithTerm) -> list[tuple[Any, Any]]:
         return [
             (_("Union"), p.union),
             (_("Vietnamese province"), str(p.vietnamese_locality)),
@@ -452,8 +471,9 @@ class PartnershipDetailView(RegisterDetailView):
             (_("Agreement signed on"), _date(p.signed_on)),
             (_("Signatories"), p.signatories or "—"),
             (_("Agreement document"), p.agreement_reference or "—"),
-            (_("Term ends on"), _date(p.term_ends_on)),
-            (_("Last renewed on"), _date(p.renewed_on)),
+            (_("Term ends on (as signed)"), _date(p.term_ends_on)),
+            (_("Last renewed on"), _date(p.last_renewed_on)),
+            (_("Term in force ends on"), _date(p.current_term_ends_on)),
             (_("Areas of cooperation"), p.areas or "—"),
             (_("Status"), p.get_status_display()),
             (_("Organisations taking part"), _names(p.organisations.all())),
@@ -475,6 +495,16 @@ class PartnershipDetailView(RegisterDetailView):
             },
         ]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        partnership, user = self.object, self.request.user
+        may_add = not partnership.is_deleted and AgreementRenewal.scope_policy.allows(user, Action.ADD, partnership)
+        context.update(
+            renewals=selectors.agreement_renewals(user, partnership),
+            renewal_form=RenewalForm(user=user, partnership=partnership) if may_add else None,
+        )
+        return context
+
 
 class PartnershipEditView(RegisterEditView):
     model = Partnership
@@ -487,6 +517,79 @@ class PartnershipDeleteView(RegisterDeleteView):
 
 class PartnershipRestoreView(RegisterRestoreView):
     model = Partnership
+
+
+# --- renewals of agreements ----------------------------------------------------------------------------------------
+
+
+class RenewalDetailView(RegisterDetailView):
+    """A renewal of an agreement: its page holds its history, and its edit, delete and restore; the partnership's
+    page stands for the list."""
+
+    model = AgreementRenewal
+    heading = gettext_lazy("Renewal of the agreement")
+    list_url, edit_url, delete_url, restore_url = (
+        "diplomacy:renewals",
+        "diplomacy:agreement_renewal_edit",
+        "diplomacy:agreement_renewal_delete",
+        "diplomacy:agreement_renewal_restore",
+    )
+
+    def base_queryset(self) -> QuerySet[AgreementRenewal]:
+        related = ("partnership", "partnership__country", "document", "owning_province", "old_province")
+        return AgreementRenewal.all_objects.select_related(*related)
+
+    def rows(self, r: AgreementRenewal) -> list[tuple[Any, Any]]:
+        document = selectors.readable_document(self.request.user, r)
+        return [
+            (_("Partnership"), f"{r.partnership} ({r.partnership.country.name})"),
+            (_("Renewed on"), _date(r.renewed_on)),
+            (_("New term ends on"), _date(r.term_ends_on)),
+            (_("Term in years"), r.term_years or "—"),
+            (_("Signatories"), r.signatories or "—"),
+            (_("Renewal document"), document or "—"),
+            (_("Notes"), r.notes or "—"),
+            *_province_rows(r),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(heading=self.object.partnership, list_url=self.object.partnership.get_absolute_url())
+        return context
+
+
+class RenewalEditView(RegisterEditView):
+    """Record a renewal (from the partnership's page, or `?partnership=<id>`) or change one; back to the
+    partnership's page once saved."""
+
+    model = AgreementRenewal
+    form_class = RenewalForm
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instance = self.get_instance()
+        partnership = None
+        if instance is None:
+            try:
+                wanted = uuid.UUID(request.GET.get("partnership", ""))
+            except ValueError:
+                wanted = None
+            kept = Partnership.objects.restrict(request.user, Action.CHANGE)
+            partnership = kept.filter(public_id=wanted).first() if wanted is not None else None
+        return self.render_form(
+            self.form_class(instance=instance, user=request.user, partnership=partnership), instance
+        )
+
+    def saved_url(self, saved: BaseModel) -> str:
+        assert isinstance(saved, AgreementRenewal)
+        return saved.partnership.get_absolute_url() + "#renewals"
+
+
+class RenewalDeleteView(RegisterDeleteView):
+    model = AgreementRenewal
+
+
+class RenewalRestoreView(RegisterRestoreView):
+    model = AgreementRenewal
 
 
 # --- events --------------------------------------------------------------------------------------------------------
@@ -1031,6 +1134,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             figures=board.current,
             previous=board.previous,
             compared=board.compared,
+            countries=board.countries,
+            differ=[(row.year, differ) for row in board.current.members_by_year for differ in row.differ],
             national=is_national(user) and area.province is None,
             provinces=selectors.province_choices(user),
             params=self.request.GET,

@@ -3,10 +3,11 @@ written here, so a change of the law is a change of rules, not of code."""
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from amity.core.dates import add_months
 
 from .choices import PeriodKind
 
@@ -19,15 +20,6 @@ class Period:
     @property
     def midpoint(self) -> date:
         return self.start + (self.end - self.start) / 2
-
-
-def add_months(day: date, months: int, *, on_day: int | None = None) -> date:
-    """`day` moved by `months` calendar months, on `on_day` of that month (else the same day), the last day of
-    the month when it is shorter (31 August + 6 months → 28 or 29 February)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(on_day or day.day, last))
 
 
 def due_date(period: Period, *, months_after: int, day: int | None) -> date:

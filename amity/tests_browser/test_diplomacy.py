@@ -3,7 +3,7 @@ private calendar feed (what Outlook or a phone reads)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.urls import reverse
@@ -92,3 +92,50 @@ def test_the_dashboard_draws_its_charts_and_links_to_its_downloads(page: Any, li
     download = page.context.request.get(href)
     assert download.status == 200 and download.body()[:2] == b"PK"
     snap(page, "guide-diplomacy-dashboard")
+
+
+def test_a_renewal_recorded_on_the_partnership_page_sets_the_term_in_force(page: Any, live_server: Any) -> None:
+    """A provincial officer records a renewal of an agreement with the partnership page's form; the page lists it and
+    the agreement leaves the list of those to renew (its new term runs for years)."""
+    from playwright.sync_api import expect
+
+    from amity.diplomacy.models import AgreementRenewal, Partnership
+    from amity.diplomacy.rules import term_end_of
+    from amity.reference.models import Country
+
+    user = make_user("editor", Role.PROVINCIAL_EDITOR, (province("31"),))
+    old = AdministrativeUnit.objects.get(level="province", era="pre2025", code="30")
+    union = services.record_save(model=Union, user=user, data={"name": "Liên hiệp hữu nghị Hải Dương", "province": old})
+    today = date.today()
+    partnership = services.record_save(
+        model=Partnership,
+        user=user,
+        data={
+            "union": union,
+            "vietnamese_locality": old,
+            "foreign_locality": "Suwon",
+            "country": Country.objects.get(code="KR"),
+            "level": "city",
+            "signed_on": date(2014, 6, 3),
+            "term_ends_on": today - timedelta(days=365),
+        },
+    )
+    sign_in_as(page, user, live_server)
+    page.goto(reverse("diplomacy:renewals"))
+    expect(page.locator("tr[data-state='expired']")).to_contain_text("Suwon")
+
+    page.goto(partnership.get_absolute_url())
+    form = page.locator("#renewal-form")
+    form.locator("#id_renewed_on").fill(today.isoformat())
+    form.locator("#id_term_years").fill("5")
+    form.locator("#id_signatories").fill("Chủ tịch UBND tỉnh; Thị trưởng Suwon")
+    form.get_by_role("button", name=vi("Save the renewal")).click()
+    expect(page.locator(".alert-success")).to_contain_text(vi("Saved."))
+    renewal = AgreementRenewal.objects.get()
+    expect(page.locator(f"tr[data-renewal='{renewal.public_id}']")).to_contain_text("Chủ tịch UBND tỉnh")
+    assert renewal.term_ends_on == term_end_of(today, 5)
+    snap(page, "guide-diplomacy-renewal")
+
+    page.goto(reverse("diplomacy:renewals"))
+    expect(page.locator("tr[data-state='expired']")).to_have_count(0)
+    expect(page.locator("tr[data-state='later']")).to_contain_text("Suwon")

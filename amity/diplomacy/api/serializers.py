@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from amity.aid.models import AidItem
 from amity.core.api import CodeRelatedField
+from amity.documents.models import Document
 from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit, Country
 
@@ -25,6 +26,7 @@ from ..choices import AttachmentKind
 from ..models import (
     MEMBER_PERSONAL_FIELDS,
     PERSONAL_FIELDS,
+    AgreementRenewal,
     AssociationMember,
     Delegation,
     DelegationDay,
@@ -37,7 +39,7 @@ from ..models import (
     Visitor,
 )
 from ..personal import personal_fields, without_personal_data
-from ..selectors import renewal_state
+from ..selectors import PartnershipWithTerm, renewal_state
 
 
 class ScopedField(CodeRelatedField[Any]):
@@ -150,6 +152,18 @@ class UnitSerializer(RegisterSerializer):
         ]
 
 
+class RenewalOfAgreementSerializer(serializers.ModelSerializer[AgreementRenewal]):
+    """A renewal as listed in its partnership (read only; written at `/agreement-renewals/`)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    document: CodeRelatedField[Document] = CodeRelatedField(slug_field="public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AgreementRenewal
+        fields = ["id", "renewed_on", "term_ends_on", "term_years", "signatories", "document", "notes"]
+        read_only_fields = fields
+
+
 class PartnershipSerializer(RegisterSerializer):
     union = UnionField()
     vietnamese_locality = serializers.PrimaryKeyRelatedField(
@@ -161,6 +175,22 @@ class PartnershipSerializer(RegisterSerializer):
     country = country_field()
     organisations = ScopedField(Organisation, many=True, required=False)
     aid_items = ScopedField(AidItem, many=True, required=False)
+    renewed_on = serializers.DateField(
+        source="last_renewed_on",
+        read_only=True,
+        allow_null=True,
+        help_text="The latest renewal's date (see `renewals`).",
+    )
+    current_term_ends_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The end of the term in force: the latest renewal's, else the term as signed.",
+    )
+    renewals = RenewalOfAgreementSerializer(
+        many=True,
+        read_only=True,
+        help_text="Renewals of the agreement, the latest first (written at /agreement-renewals/).",
+    )
 
     class Meta(RegisterSerializer.Meta):
         model = Partnership
@@ -179,6 +209,8 @@ class PartnershipSerializer(RegisterSerializer):
             "agreement_reference",
             "term_ends_on",
             "renewed_on",
+            "current_term_ends_on",
+            "renewals",
             "areas",
             "status",
             "organisations",
@@ -225,7 +257,17 @@ class RenewalSerializer(RegisterSerializer):
     vietnamese_locality_era = serializers.CharField(source="vietnamese_locality.era", read_only=True)
     country: CodeRelatedField[Country] = CodeRelatedField(slug_field="code", read_only=True)
     # A plain code here, so that the partnerships' status keeps its one enum in the schema.
-    status = serializers.CharField(read_only=True, help_text="The partnership's status: active or dormant.")
+    status = serializers.CharField(
+        read_only=True, help_text="The partnership's status (active: the list has no other)."
+    )
+    renewed_on = serializers.DateField(
+        source="last_renewed_on", read_only=True, allow_null=True, help_text="The latest renewal's date."
+    )
+    term_ends_on = serializers.DateField(
+        source="current_term_ends_on",
+        read_only=True,
+        help_text="The end of the term in force: the latest renewal's, else the term as signed.",
+    )
     renewal = serializers.SerializerMethodField(help_text="expired, soon (within 90 days) or later")
     days_left = serializers.SerializerMethodField(help_text="Days from today to the end of the term (negative: ended)")
 
@@ -253,13 +295,13 @@ class RenewalSerializer(RegisterSerializer):
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=["expired", "soon", "later"]))
-    def get_renewal(self, partnership: Partnership) -> str:
+    def get_renewal(self, partnership: PartnershipWithTerm) -> str:
         return renewal_state(partnership, timezone.localdate())
 
     @extend_schema_field(OpenApiTypes.INT)
-    def get_days_left(self, partnership: Partnership) -> int:
-        assert partnership.term_ends_on is not None  # the list has only agreements with a term
-        return (partnership.term_ends_on - timezone.localdate()).days
+    def get_days_left(self, partnership: PartnershipWithTerm) -> int:
+        assert partnership.current_term_ends_on is not None  # the list has only agreements with a term in force
+        return (partnership.current_term_ends_on - timezone.localdate()).days
 
 
 class EventSerializer(RegisterSerializer):
@@ -438,5 +480,42 @@ class MemberSerializer(PersonalDataSerializer):
             "joined_on",
             "left_on",
             "personal_data_removed_on",
+            *OWNERSHIP,
+        ]
+
+
+class PartnershipField(CodeRelatedField[Partnership]):
+    """A renewal's partnership, by its public identifier. Any partnership is found, so that one outside the user's
+    jurisdiction is refused by the service with a message naming the field (not "does not exist")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", queryset=Partnership.objects.all(), **kwargs)
+
+
+class AgreementRenewalSerializer(RegisterSerializer):
+    """A renewal of a partnership's agreement: the day, the new term (`term_ends_on`, or `term_years` counted from
+    the day: it ends the day before the anniversary), who signed, the document (its id in the documents register,
+    one the user may read; it is linked to the partnership too) and notes."""
+
+    partnership = PartnershipField()
+    union: CodeRelatedField[Union] = CodeRelatedField(
+        source="partnership.union", slug_field="public_id", read_only=True, help_text="The partnership's union."
+    )
+    document: CodeRelatedField[Document] = CodeRelatedField(
+        slug_field="public_id", queryset=Document.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta(RegisterSerializer.Meta):
+        model = AgreementRenewal
+        fields = [
+            *BOOKKEEPING,
+            "partnership",
+            "union",
+            "renewed_on",
+            "term_ends_on",
+            "term_years",
+            "signatories",
+            "document",
+            "notes",
             *OWNERSHIP,
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +24,7 @@ from amity.core.scoping import Action
 
 from .. import selectors, services
 from ..filtersets import (
+    AgreementRenewalFilterSet,
     DelegationFilterSet,
     EventFilterSet,
     MemberFilterSet,
@@ -33,8 +34,19 @@ from ..filtersets import (
     UnitFilterSet,
     VisitorFilterSet,
 )
-from ..models import AssociationMember, Delegation, Event, EventAttachment, Partnership, Union, UnionUnit, Visitor
+from ..models import (
+    AgreementRenewal,
+    AssociationMember,
+    Delegation,
+    Event,
+    EventAttachment,
+    Partnership,
+    Union,
+    UnionUnit,
+    Visitor,
+)
 from .serializers import (
+    AgreementRenewalSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     DelegationSerializer,
@@ -60,9 +72,14 @@ class RegisterViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Any]):
         parts = data.pop(self.parts_field, None) if self.parts_field else None
         return data, parts, version
 
+    def saved(self, record: Any) -> Any:
+        """The record saved, as the answer shows it."""
+        return record
+
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         data, parts, _version = self._split(serializer)
-        serializer.instance = services.record_save(model=self.model, user=self.request.user, data=data, parts=parts)
+        saved = services.record_save(model=self.model, user=self.request.user, data=data, parts=parts)
+        serializer.instance = self.saved(saved)
 
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         data, parts, version = self._split(serializer)
@@ -77,7 +94,7 @@ class RegisterViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Any]):
             parts=parts,
         )
         saved.refresh_from_db()
-        serializer.instance = saved
+        serializer.instance = self.saved(saved)
 
     def perform_destroy(self, instance: Any) -> None:
         services.record_delete(instance=instance, user=self.request.user)
@@ -106,15 +123,25 @@ class UnitViewSet(RegisterViewSet):
 
 
 class PartnershipViewSet(RegisterViewSet):
-    """Partnerships with foreign localities and their agreements."""
+    """Partnerships with foreign localities and their agreements: the term as signed (`term_ends_on`), its renewals
+    (read here, written at `/agreement-renewals/`) and the term in force (`current_term_ends_on`)."""
 
     model = Partnership
-    queryset = Partnership.objects.select_related(
-        "union", "owning_province", "old_province", "country", "vietnamese_locality"
-    ).prefetch_related("organisations", "aid_items")
+    queryset = selectors.with_agreement_term(
+        Partnership.objects.select_related("union", "owning_province", "old_province", "country", "vietnamese_locality")
+    ).prefetch_related(
+        "organisations",
+        "aid_items",
+        Prefetch(
+            "renewals", queryset=AgreementRenewal.objects.select_related("document").order_by("-renewed_on", "-pk")
+        ),
+    )
     serializer_class = PartnershipSerializer
     filterset_class = PartnershipFilterSet
     ordering = ["signed_on"]
+
+    def saved(self, record: Any) -> Any:
+        return self.get_queryset().get(pk=record.pk)  # with its term in force and renewals, as listed
 
 
 class RenewalViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
@@ -126,7 +153,7 @@ class RenewalViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any])
     lookup_field = "public_id"
     serializer_class = RenewalSerializer
     filterset_class = RenewalFilterSet
-    ordering = ["term_ends_on"]
+    ordering = ["current_term_ends_on", "pk"]
 
 
 class EventViewSet(RegisterViewSet):
@@ -232,3 +259,17 @@ class MemberViewSet(RegisterViewSet):
     serializer_class = MemberSerializer
     filterset_class = MemberFilterSet
     ordering = ["joined_on", "pk"]
+
+
+class AgreementRenewalViewSet(RegisterViewSet):
+    """Renewals of partnerships' agreements (`partnership` by its id), owned by the partnership's province; the term
+    in force of a partnership is its latest renewal's. Removing one (`DELETE`) is a soft delete, kept in its
+    history."""
+
+    model = AgreementRenewal
+    queryset = AgreementRenewal.objects.select_related(
+        "partnership", "partnership__union", "document", "owning_province", "old_province"
+    )
+    serializer_class = AgreementRenewalSerializer
+    filterset_class = AgreementRenewalFilterSet
+    ordering = ["renewed_on", "pk"]

@@ -106,3 +106,13 @@ def member(user: User, of: UnionUnit, **data: Any) -> AssociationMember:
     fields.update(data)
     saved: AssociationMember = services.record_save(model=AssociationMember, user=user, data=fields)
     return saved
+
+
+def declare(user: User, association: UnionUnit, counts: dict[int, int]) -> UnionUnit:
+    """The member counts an association declares, year → members (its parts, as the unit's form writes them)."""
+    association.refresh_from_db()
+    parts = [{"year": year, "members": n} for year, n in counts.items()]
+    [saved] = services.units_save(
+        user=user, rows=[services.Change({}, association.pk, association.version, parts=parts)]
+    )
+    return saved

@@ -142,6 +142,57 @@ def test_a_province_downloads_only_its_own_figures(users, register):
     assert summary["Events"][0] == "1"
 
 
+# --- the period against the previous one -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def partnered(users, hai_duong):  # type: ignore[no-untyped-def]
+    """Active partnerships signed before 2018 (France, Korea), in 2020 (France) and an ended one."""
+    editor = users["editor"]
+    f.partnership(editor, hai_duong, foreign_locality="Seine-Saint-Denis", country=f.country("FR"))
+    f.partnership(editor, hai_duong, foreign_locality="Suwon")
+    f.partnership(
+        editor, hai_duong, foreign_locality="Montreuil", country=f.country("FR"), signed_on=date(2020, 11, 20)
+    )
+    f.partnership(editor, hai_duong, foreign_locality="Ended", status="ended")
+    return hai_duong
+
+
+def test_active_partnerships_are_compared_with_the_previous_period_by_country(users, partnered):
+    response = english(users["central"]).get("/diplomacy/", SPEC)
+    cards = {c.key: c for c in response.context["compared"]}
+    assert (cards["partnerships"].current.value, cards["partnerships"].previous.value) == (3, 2)
+    assert cards["partnerships"].label == "Active partnerships"
+    countries = [(c.key, c.current.value, c.previous.value, c.ratio) for c in response.context["countries"]]
+    assert countries == [("FR", 2, 1, 2.0), ("KR", 1, 1, 1.0)]
+    html = response.content.decode()
+    assert 'id="figure-partnerships"' in html and 'id="previous-partnerships"' in html
+
+
+def test_every_compared_figure_links_to_as_many_records_as_it_counts(users, partnered, register):
+    client = client_for(users["central"])
+    response = client.get("/diplomacy/", SPEC)
+    for compared in [*response.context["compared"], *response.context["countries"]]:
+        for figure in (compared.current, compared.previous):
+            listed = client.get(figure.link)
+            assert listed.status_code == 200, (compared.key, figure.link)
+            assert listed.context["paginator"].count == figure.value, (compared.key, figure.link)
+
+
+def test_the_downloads_compare_partnerships_by_country(users, partnered):
+    response = english(users["central"]).get("/diplomacy/export/", {**SPEC, "format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    [name] = [name for name in book.sheetnames if "Active partnerships" in name]
+    rows = list(book[name].iter_rows(min_row=2, values_only=True))
+    assert rows == [
+        ("Country", "This period", "Previous period", "Ratio"),
+        ("France", 2, 1, 2),
+        ("South Korea", 1, 1, 1),
+    ]
+    summary = {row[0]: row[1:] for row in book["1. Summary"].iter_rows(min_row=3, values_only=True)}
+    assert summary["Active partnerships"] == (3, 2, 1.5)
+
+
 # --- renewals ----------------------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from amity.conftest import client_for
@@ -189,6 +191,90 @@ def test_without_individual_members_only_the_declared_counts_are_shown(users, fr
         user=users["editor"], rows=[Change({}, france.pk, france.version, parts=[{"year": 2019, "members": 40}])]
     )
     assert selectors.members_by_year(france, today=date(2022, 5, 1)) == [selectors.MembersInYear(2019, 40, None)]
+
+
+def test_the_declared_count_stands_the_recorded_one_fills_a_gap_and_a_difference_is_flagged(users, france):
+    f.declare(users["editor"], france, {2019: 40, 2020: 1})
+    f.member(users["editor"], france, joined_on=date(2019, 3, 8))
+    rows = {row.year: row for row in selectors.members_by_year(france, today=date(2022, 5, 1))}
+    assert (rows[2019].counted, rows[2019].differ) == (40, True)  # one recorded, forty declared
+    assert (rows[2020].counted, rows[2020].differ) == (1, False)  # they agree
+    assert (rows[2021].counted, rows[2021].declared, rows[2021].differ) == (1, None, False)  # nothing declared
+
+
+# --- figures: associations and members over time ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted_associations(users, hai_duong, france):  # type: ignore[no-untyped-def]
+    """France declares 40 for 2023 and 45 for 2024 with 2 members recorded; Laos declares 30 for 2024 and records
+    none; Korea declares nothing and records 3 members in 2024; Japan was founded in 2024."""
+    editor = users["editor"]
+    f.declare(editor, france, {2023: 40, 2024: 45})
+    for n in range(2):
+        f.member(editor, france, full_name=f"{NAME} {n}", joined_on=date(2022, 1, 1))
+    laos = f.unit(editor, hai_duong, name="Hội hữu nghị Việt Nam – Lào", partner_country=f.country("LA"))
+    f.declare(editor, laos, {2024: 30})
+    korea = f.unit(editor, hai_duong, name="Hội hữu nghị Việt Nam – Hàn Quốc", partner_country=f.country("KR"))
+    for n in range(3):
+        f.member(editor, korea, full_name=f"Kim {n}", joined_on=date(2024, 2, 1))
+    f.unit(editor, hai_duong, name="Hội hữu nghị Việt Nam – Nhật Bản", founded_on=date(2024, 3, 1))
+    return {"france": france, "laos": laos, "korea": korea}
+
+
+def hai_duong_figures(users, hai_duong, first: int, last: int) -> selectors.Figures:  # type: ignore[no-untyped-def]
+    """The union's figures of whole years, as a central officer reads them (counts only)."""
+    area = selectors.Area(hai_duong.province)
+    return selectors.figures(users["central"], date_from=date(first, 1, 1), date_to=date(last, 12, 31), area=area)
+
+
+def test_the_figures_count_members_by_the_one_rule_and_flag_the_differences(users, hai_duong, counted_associations):
+    figures = hai_duong_figures(users, hai_duong, 2023, 2024)
+    rows = {row.year: row for row in figures.members_by_year}
+    assert rows[2024].associations.value == 4 and rows[2023].associations.value == 3  # Japan was founded in 2024
+    assert (rows[2024].members.value, rows[2024].declared, rows[2024].recorded) == (45 + 30 + 3, 75, 5)
+    assert (rows[2023].members.value, rows[2023].declared, rows[2023].recorded) == (40, 40, 2)
+    assert [(d.association, d.declared, d.recorded) for d in rows[2024].differ] == [
+        ("Hội hữu nghị Việt Nam – Pháp", 45, 2)
+    ]
+    assert rows[2024].differ[0].link == counted_associations["france"].get_absolute_url()
+    assert (
+        "founded_by=2024-12-31" in rows[2024].associations.link and "kind=association" in rows[2024].associations.link
+    )
+
+
+def test_the_association_figure_links_to_as_many_associations_as_it_counts(users, hai_duong, counted_associations):
+    client = client_for(users["central"])
+    figures = hai_duong_figures(users, hai_duong, 2023, 2023)
+    [row] = figures.members_by_year
+    assert len(client.get(row.associations.link).context["object_list"]) == row.associations.value == 3
+    units = figures.units["association"]
+    assert len(client.get(units.link).context["object_list"]) == units.value == 3
+
+
+def test_the_dashboard_shows_counts_and_differences_but_never_a_members_name(users, hai_duong, counted_associations):
+    response = client_for(users["central"]).get(
+        "/diplomacy/", {"date_from": "2023-01-01", "date_to": "2024-12-31", "era": "pre2025", "province": "30"}
+    )
+    html = response.content.decode()
+    assert 'id="member-counts-differ"' in html and "Hội hữu nghị Việt Nam – Pháp" in html
+    assert NAME not in html and "Kim 0" not in html
+    assert [year for year, _differ in response.context["differ"]] == [2023, 2024]
+    members = {c.key: c for c in response.context["compared"]}["members"]
+    assert (members.current.value, members.previous.value) == (78, 2)  # 2022: France's two, recorded, none declared
+
+
+def test_the_period_report_counts_members_by_the_same_rule(users, hai_duong, counted_associations):
+    from amity.diplomacy import report
+
+    figures = hai_duong_figures(users, hai_duong, 2023, 2024)
+    built = report.UnionReport(hai_duong, figures, figures, aid=SimpleNamespace(sectors=[]))  # type: ignore[arg-type]
+    with translation.override("en"):
+        [members] = [rows for title, _headers, rows, _kinds in report.tables(built) if title.startswith("Associations")]
+        texts = report.members_paragraph(figures)
+    assert members == [["2023", 3, 40, 40, 2, 1], ["2024", 4, 78, 75, 5, 1]]
+    assert texts[0] == "In 2024 the member associations had 78 members."
+    assert "1 association the declared count differs" in texts[1]
 
 
 # --- pages -----------------------------------------------------------------------------------------------------------
@@ -388,8 +474,19 @@ def test_the_retention_command_removes_the_personal_data_of_members_gone_for_yea
     assert (stays.full_name, current.full_name) == ("Trần Văn Hùng", "Lê Minh")
     assert selectors.members_by_year(france, today=date(2026, 12, 6)) == before  # the counts stay
     out = io.StringIO()
-    call_command("purge_visitor_personal_data", "--years", "1", stdout=out)
+    call_command("purge_personal_data", "--years", "1", stdout=out)
     assert "1 members of associations" in out.getvalue()
+
+
+def test_the_old_name_of_the_retention_command_warns_and_runs_the_new_one(users, france):
+    f.member(users["editor"], france, joined_on=date(2005, 1, 1), left_on=date(2010, 12, 31))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("purge_visitor_personal_data", "--years", "5", "--dry-run", stdout=out, stderr=err)
+    assert "deprecated" in err.getvalue() and "purge_personal_data" in err.getvalue()
+    assert "would remove the personal data of 1 members of associations" in out.getvalue()
+    assert AssociationMember.objects.get().full_name == NAME  # a dry run
+    call_command("purge_visitor_personal_data", "--years", "5", stdout=io.StringIO(), stderr=io.StringIO())
+    assert AssociationMember.objects.get().full_name == ""
 
 
 def test_a_purged_member_can_still_be_saved_without_a_name(users, france):

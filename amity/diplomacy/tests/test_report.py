@@ -106,6 +106,19 @@ def test_after_the_merger_the_old_provinces_figures_stay_and_count_under_the_new
 def test_the_dashboard_runs_a_fixed_number_of_queries(demo, users, django_assert_max_num_queries):
     client = client_for(users["central"])
     client.get("/diplomacy/")  # warm the session and the user's scope
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(17):
         response = client.get("/diplomacy/", {"date_from": "2018-01-01", "date_to": "2024-12-31"})
     assert response.status_code == 200
+
+
+def test_the_demo_agreements_are_renewed_at_the_end_of_each_term(demo, users):
+    from amity.diplomacy.models import Partnership
+
+    suwon = selectors.with_agreement_term(Partnership.objects.filter(foreign_locality="Suwon")).get()
+    # signed 3 June 2014 for five years, renewed in 2019 and in 2024
+    assert (suwon.term_ends_on, suwon.last_renewed_on, suwon.current_term_ends_on) == (
+        date(2019, 6, 2),
+        date(2024, 6, 3),
+        date(2029, 6, 2),
+    )
+    assert [r.renewed_on.year for r in suwon.renewals.order_by("renewed_on")] == [2019, 2024]

@@ -201,16 +201,16 @@ def test_a_province_reads_its_own_rollups_and_an_ngo_representative_reads_the_re
     assert not rollups.readable(users["central"], date_from=date(2024, 3, 1), date_to=date(2024, 12, 31))
 
 
-def test_figures_read_from_the_rollups_in_five_queries(users, hai_duong, django_assert_num_queries):
+def test_figures_read_from_the_rollups_in_six_queries(users, hai_duong, django_assert_num_queries):
     f.event(users["editor"], hai_duong)
     f.delegation(users["editor"], hai_duong)
     f.visitor(users["editor"], hai_duong)
     selectors.figures(users["central"], **YEARS)  # the user's scope, read once per request
-    # units, members, partnerships, the rollups, the countries named
-    with django_assert_num_queries(5):
+    # units, declared member counts, individual members counted, partnerships, the rollups, the countries named
+    with django_assert_num_queries(6):
         figures = selectors.figures(users["central"], **YEARS)
     assert figures.events_total is not None and figures.events_total.value == 1
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         selectors.figures(users["central"], area=selectors.Area(hai_duong.province), **YEARS)
 
 
@@ -219,11 +219,11 @@ def test_the_dashboard_reads_the_rollups_in_a_fixed_number_of_queries(users, hai
     client.get("/diplomacy/")  # the session and the user's scope
     f.event(users["editor"], hai_duong)
     f.visitor(users["editor"], hai_duong)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         client.get("/diplomacy/", YEARS)
     for year in range(2018, 2025):
         f.event(users["editor"], hai_duong, start_date=date(year, 2, 2))
         f.visitor(users["editor"], hai_duong, start_date=date(year, 2, 2), nationality=f.country("LA"))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = client.get("/diplomacy/", YEARS)
     assert response.context["figures"].events_total.value == 8

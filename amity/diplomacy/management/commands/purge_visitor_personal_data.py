@@ -1,36 +1,20 @@
-"""Remove the personal data of international visitors and volunteers, and of members of friendship associations, gone
-for longer than the retention period."""
+"""Deprecated name of `purge_personal_data` (which removes association members' personal data too, not only
+visitors'): it says so on standard error, then runs that command with the same options. Kept so that schedules
+written for the old name go on working; move them to the new name."""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from .purge_personal_data import Command as PurgePersonalData
 
-from amity.diplomacy.services import members_purge_personal_data, visitors_purge_personal_data
+DEPRECATION = (
+    "purge_visitor_personal_data is deprecated and will be removed: use purge_personal_data (the same options). "
+    "Running purge_personal_data now."
+)
 
-DEFAULT_YEARS = 5
 
-
-class Command(BaseCommand):
-    help = (
-        "Blank the personal data of people gone for more than --years years (default "
-        f"{DEFAULT_YEARS}), in their records and in their history: the names, dates of birth, passport numbers and "
-        "contacts of visitors and volunteers who left; the names, gender, years of birth, occupations, contacts and "
-        "notes of association members who left their association. What the figures count stays (a visitor's "
-        "nationality, kind, period and size; a member's joining, leaving and role). Run it daily or monthly (cron or "
-        "a task)."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--years", type=int, default=DEFAULT_YEARS)
-        parser.add_argument("--dry-run", action="store_true", help="only say how many people it would concern")
+class Command(PurgePersonalData):
+    help = f"Deprecated: use purge_personal_data. {PurgePersonalData.help}"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["years"] < 1:
-            self.stderr.write("--years must be at least 1.")
-            return
-        years, dry_run = options["years"], options["dry_run"]
-        visitors = visitors_purge_personal_data(years=years, dry_run=dry_run)
-        members = members_purge_personal_data(years=years, dry_run=dry_run)
-        verb = "would remove" if dry_run else "removed"
-        self.stdout.write(f"{verb} the personal data of {visitors} visitors and volunteers")
-        self.stdout.write(f"{verb} the personal data of {members} members of associations")
+        self.stderr.write(self.style.WARNING(DEPRECATION))
+        super().handle(*args, **options)
