@@ -51,6 +51,25 @@ def few_collections() -> Iterator[None]:
             gc.unfreeze()
 
 
+@contextmanager
+def grouping_memory(megabytes: int = 64) -> Iterator[None]:
+    """PostgreSQL: let the statements inside group in memory (`work_mem`), as it was again after, within the
+    caller's transaction. At the default 4 MB a `GROUP BY` over an import's hundreds of thousands of rows sorts
+    them on disk; with room it hashes them in memory, measured about a quarter faster (and a larger hash spills
+    to disk by itself). Elsewhere, or outside a transaction, nothing changes."""
+    if connection.vendor != "postgresql" or connection.get_autocommit():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [f"{megabytes}MB"])
+        (before, _set) = cursor.fetchone()
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
+
+
 def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     """How one column's Python values reach the driver, or None when the driver takes them as they are."""
     kind = field.get_internal_type()
@@ -176,8 +195,10 @@ def _copy_rows(
     with connection.cursor() as cursor:
         if returning:
             pk = model._meta.pk
+            # The sequence looked up once (a CTE), not once per key: the lookup costs four times the `nextval`.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq)"
+                " SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
                 [table, pk.column, len(rows)],
             )
             keys = [key for (key,) in cursor.fetchall()]
@@ -341,7 +362,11 @@ def _history_of_stored(
     limit = (connection.features.max_query_params or 60000) - 10
     with connection.cursor() as cursor:
         for start in range(0, len(keys), limit):
-            membership, params = member_of(keys[start : start + limit])
+            chunk = keys[start : start + limit]
+            if max(chunk) - min(chunk) + 1 == len(chunk):  # the keys of one `nextval` run: a range scan, no sort
+                membership, params = "{column} BETWEEN %s AND %s", [min(chunk), max(chunk)]
+            else:
+                membership, params = member_of(chunk)
             cursor.execute(
                 f"INSERT INTO {quote(history._meta.db_table)} ({into})"
                 f" SELECT {select}, %s, %s, %s, %s FROM {quote(model._meta.db_table)}"

@@ -30,7 +30,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from amity.aid.choices import OFFICIAL_STATUSES
-from amity.core.bulk import member_of
+from amity.core.bulk import grouping_memory, member_of
 from amity.reference.choices import Era
 
 from .models import ReportFact, ReportRollup
@@ -116,15 +116,16 @@ def _sum_into_grains(cursor: Any, sign: int, where: str = "", params: Sequence[A
         f" FROM {facts}{condition}) flagged"
     )
     written = 0
-    for grain, columns in GRAINS.items():
-        names = ", ".join(quote(column) for column in (*columns, "is_official"))
-        cursor.execute(
-            f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
-            f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
-            f" %s * COUNT(*) FROM {flagged} GROUP BY {names}",
-            [grain, sign, sign, sign, *official, *params],
-        )
-        written += max(cursor.rowcount, 0)
+    with grouping_memory():  # the facts hashed in memory, not sorted on disk
+        for grain, columns in GRAINS.items():
+            names = ", ".join(quote(column) for column in (*columns, "is_official"))
+            cursor.execute(
+                f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
+                f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
+                f" %s * COUNT(*) FROM {flagged} GROUP BY {names}",
+                [grain, sign, sign, sign, *official, *params],
+            )
+            written += max(cursor.rowcount, 0)
     return written
 
 

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from amity.aid.models import AidItem, Transaction
 from amity.aid.tests.factories import make_aid_item, make_transaction
-from amity.core.bulk import create_rows, update_rows
+from amity.core.bulk import create_rows, grouping_memory, update_records, update_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,38 @@ def test_update_rows_sets_columns_of_every_kind(users: dict[str, Any], hai_phong
             Decimal("12.50"),
             True,
         )
+
+
+def test_history_rows_are_those_of_the_records_written_whether_their_keys_run_on_or_not(
+    users: dict[str, Any], hai_phong: Any
+) -> None:
+    """`_history_of_stored` reads a range of keys when they run on, a list otherwise: each way, the records
+    written get a row and no other record does."""
+    editor = users["editor"]
+    items = [make_aid_item(editor, owning_province=hai_phong, title=f"Dự án {n}") for n in range(5)]
+    for chosen in (items[1:4], [items[0], items[2], items[4]]):  # keys that run on, then keys with gaps
+        for item in chosen:
+            item.title_vi = f"Sửa {item.pk}"
+        update_records(AidItem, chosen, ["title_vi"], user=editor, reason="Bulk")
+    changed = AidItem.history.filter(history_type="~", history_change_reason="Bulk")
+    counted: dict[int, int] = {}
+    for row in changed:
+        counted[row.id] = counted.get(row.id, 0) + 1
+        assert row.title_vi == f"Sửa {row.id}"
+    assert counted == {items[0].pk: 1, items[1].pk: 1, items[2].pk: 2, items[3].pk: 1, items[4].pk: 1}
+
+
+def test_grouping_memory_is_given_inside_and_taken_back_after() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("work_mem is a PostgreSQL setting")
+
+    def work_mem() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return str(cursor.fetchone()[0])
+
+    with transaction.atomic():
+        before = work_mem()
+        with grouping_memory(48):
+            assert work_mem() == "48MB"
+        assert work_mem() == before

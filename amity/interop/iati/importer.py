@@ -359,6 +359,8 @@ class IatiImporter(ActivityMapping):
         try:
             rules.check_sectors(plan.sectors)
             rules.check_locations(plan.locations, planned_start=plan.fields["planned_start"])
+            for unit, _share in plan.locations:  # found here, in the planner's thread: the writer asks it of each
+                self._current_province(unit)
         except rules.Breach as breach:
             raise ActivitySkipped(breach.message, plan.activity.line, breach.record_field, **breach.params) from None
         for tx, (provider, _receiver) in zip(plan.transactions, plan.providers, strict=True):
