@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from typing import Any
 
@@ -192,6 +192,7 @@ def _copy_rows(
     quote = connection.ops.quote_name
     table = model._meta.db_table
     keys: list[int] = []
+    _wait_for_sent()  # a COPY cannot be sent while statements sent ahead are out
     with connection.cursor() as cursor:
         if returning:
             pk = model._meta.pk
@@ -360,19 +361,93 @@ def _history_of_stored(
     pk = quote(_column(model._meta.pk))
     stamp = [_history_date(when), reason[:100] or None, history_type, getattr(user, "pk", None)]
     limit = (connection.features.max_query_params or 60000) - 10
+    for start in range(0, len(keys), limit):
+        chunk = keys[start : start + limit]
+        if max(chunk) - min(chunk) + 1 == len(chunk):  # the keys of one `nextval` run: a range scan, no sort
+            membership, params = "{column} BETWEEN %s AND %s", [min(chunk), max(chunk)]
+        else:
+            membership, params = member_of(chunk)
+        _execute_or_send(
+            f"INSERT INTO {quote(history._meta.db_table)} ({into})"
+            f" SELECT {select}, %s, %s, %s, %s FROM {quote(model._meta.db_table)}"
+            f" WHERE {membership.format(column=pk)} ORDER BY {pk}",
+            [*stamp, *params],
+        )
+
+
+class _SentAhead:
+    """The statements `history_sent_ahead` has sent and not yet seen finish: a psycopg pipeline left open."""
+
+    def __init__(self) -> None:
+        self.pipeline: ExitStack | None = None
+        self.cursors: list[Any] = []  # the raw cursors the results come back to
+
+    def send(self, sql: str, params: Sequence[Any]) -> None:
+        raw = connection.connection
+        if self.pipeline is None:
+            self.pipeline = ExitStack()
+            self.pipeline.enter_context(raw.pipeline())
+        cursor = raw.cursor()
+        self.cursors.append(cursor)
+        with connection.wrap_database_errors:
+            cursor.execute(sql, params)  # sent, and the server starts on it; its result is read by `wait`
+
+    def wait(self) -> None:
+        """Read every result sent for (raising the first error, as Django's own statements would)."""
+        if self.pipeline is None:
+            return
+        pipeline, self.pipeline = self.pipeline, None
+        try:
+            with connection.wrap_database_errors:
+                pipeline.close()
+        finally:
+            for cursor in self.cursors:
+                cursor.close()
+            self.cursors = []
+
+
+def _execute_or_send(sql: str, params: Sequence[Any]) -> None:
+    ahead: _SentAhead | None = getattr(connection, "_amity_sent_ahead", None)
+    if ahead is not None:
+        ahead.send(sql, params)
+        return
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), limit):
-            chunk = keys[start : start + limit]
-            if max(chunk) - min(chunk) + 1 == len(chunk):  # the keys of one `nextval` run: a range scan, no sort
-                membership, params = "{column} BETWEEN %s AND %s", [min(chunk), max(chunk)]
-            else:
-                membership, params = member_of(chunk)
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({into})"
-                f" SELECT {select}, %s, %s, %s, %s FROM {quote(model._meta.db_table)}"
-                f" WHERE {membership.format(column=pk)} ORDER BY {pk}",
-                [*stamp, *params],
-            )
+        cursor.execute(sql, params)
+
+
+def _wait_for_sent() -> None:
+    ahead: _SentAhead | None = getattr(connection, "_amity_sent_ahead", None)
+    if ahead is not None:
+        ahead.wait()
+
+
+@contextmanager
+def history_sent_ahead() -> Iterator[None]:
+    """Inside, on PostgreSQL, the history rows the writers here copy from the records just written (`create_rows`,
+    `create_records`, `update_records`) are sent without waiting for the server to copy them: the server copies
+    while the writer builds its next rows (an import's batch: the items' history while their parts are made,
+    the transactions' while their report facts are). The next statement of any kind on the connection — a query,
+    a COPY, the end of the block — first waits for them and raises their error if there was one, so nothing
+    that follows can see the history rows missing, and a failure still fails the writer's transaction. Outside
+    the block, and on SQLite, every statement is waited for as it is sent."""
+    if connection.vendor != "postgresql" or getattr(connection, "_amity_sent_ahead", None) is not None:
+        yield
+        return
+    ahead = connection._amity_sent_ahead = _SentAhead()  # type: ignore[attr-defined]
+
+    def wait_first(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        ahead.wait()
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(wait_first):
+            yield
+        ahead.wait()
+    finally:
+        del connection._amity_sent_ahead  # type: ignore[attr-defined]
+        if ahead.pipeline is not None:  # left by an error in the block, which is the one to report
+            with suppress(Exception):
+                ahead.wait()
 
 
 def _history_date(when: datetime) -> Any:

@@ -91,3 +91,39 @@ def test_grouping_memory_is_given_inside_and_taken_back_after() -> None:
         with grouping_memory(48):
             assert work_mem() == "48MB"
         assert work_mem() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fails_the_write(
+    users: dict[str, Any], hai_phong: Any
+) -> None:
+    """Inside `history_sent_ahead` the history rows are copied without waiting: the next query sees them, and
+    a statement that fails out there fails the writer's transaction at the next statement, nothing kept."""
+    from django.db import IntegrityError
+
+    from amity.core import bulk
+
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong)
+    tx = make_transaction(editor, item, amount="10.00")
+    columns = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
+    columns += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
+    row = tuple(getattr(tx, name) for name in columns)
+    with transaction.atomic(), bulk.history_sent_ahead():
+        keys = create_rows(Transaction, columns, [row, row, row], user=editor, reason="Ahead")
+        assert Transaction.history.filter(id__in=keys, history_change_reason="Ahead").count() == 3
+
+    before = Transaction.all_objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.history_sent_ahead():
+        keys = create_rows(Transaction, columns, [row], user=editor, reason="Ahead")
+        # A history row the database refuses (a key taken), sent without waiting: raised by the next statement.
+        bulk._execute_or_send(
+            "INSERT INTO aid_historicaltransaction (history_id, id, history_date, history_type)"
+            " SELECT history_id, id, history_date, history_type FROM aid_historicaltransaction WHERE id = %s",
+            [keys[0]],
+        )
+        if connection.vendor == "postgresql":  # sent, not waited for: the error is still out there
+            assert connection._amity_sent_ahead.pipeline is not None
+        Transaction.all_objects.count()
+    assert Transaction.all_objects.count() == before  # the write's transaction rolled back whole
+    assert not getattr(connection, "_amity_sent_ahead", None)  # the connection is left as it was

@@ -42,7 +42,7 @@ from amity.aid.models import (
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import aid_items_write
 from amity.core.ahead import PlannedAhead, may_plan_ahead
-from amity.core.bulk import create_rows, few_collections, insert_history, insert_rows
+from amity.core.bulk import create_rows, few_collections, history_sent_ahead, insert_history, insert_rows
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action, jurisdiction
 from amity.core.services import ensure_all_allowed
@@ -197,13 +197,15 @@ class IatiImporter(ActivityMapping):
     def _read_and_write(self, activities: Iterable[ParsedActivity | ActivityProblem]) -> None:
         """Plan each batch and store it; on PostgreSQL the next batch is planned in a thread while this one is
         written (`core.ahead`: planning reads only what was there before the import)."""
-        if not self.plan_ahead:
-            for planned in self._planned_batches(activities):
-                self._store(planned)
-            return
-        with PlannedAhead(lambda: self._planned_batches(activities)) as ahead:
-            for planned in ahead:
-                self._store(planned)
+        # The history rows of each write are copied by the server while the next rows are built.
+        with history_sent_ahead():
+            if not self.plan_ahead:
+                for planned in self._planned_batches(activities):
+                    self._store(planned)
+                return
+            with PlannedAhead(lambda: self._planned_batches(activities)) as ahead:
+                for planned in ahead:
+                    self._store(planned)
 
     def _planned_batches(self, activities: Iterable[ParsedActivity | ActivityProblem]) -> Iterator[_PlannedBatch]:
         """The file's activities read, each identifier once, and planned a batch at a time (those with
