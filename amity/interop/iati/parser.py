@@ -541,7 +541,9 @@ def _check_root(root: Any, head: bytes = b"") -> None:
 # transaction leaves no session behind. And it dies with its parent: on Linux the kernel kills it
 # (PR_SET_PDEATHSIG), elsewhere a thread of the child notices that its parent has gone.
 
-READ_AHEAD_BATCH = 250
+# Activities per message: each is unpickled by the planner in one call that holds the interpreter lock, so a
+# small message (a few milliseconds) keeps the writer from waiting for the lock behind a long one.
+READ_AHEAD_BATCH = 25
 PARENT_WATCH_EVERY = 0.5  # seconds between the child's checks that its parent still lives
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _inherited: list[Any] = []  # the parent's connection objects, kept (not garbage-collected) in the child
