@@ -93,7 +93,6 @@ def test_grouping_memory_is_given_inside_and_taken_back_after() -> None:
         assert work_mem() == before
 
 
-@pytest.mark.django_db(transaction=True)
 def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fails_the_write(
     users: dict[str, Any], hai_phong: Any
 ) -> None:
