@@ -406,8 +406,14 @@ class _SentAhead:
             self.cursors = []
 
 
-def _execute_or_send(sql: str, params: Sequence[Any]) -> None:
+def _sent_ahead() -> _SentAhead | None:
+    """This thread's connection's statements sent ahead, inside `history_sent_ahead`; None outside it."""
     ahead: _SentAhead | None = getattr(connection, "_amity_sent_ahead", None)
+    return ahead
+
+
+def _execute_or_send(sql: str, params: Sequence[Any]) -> None:
+    ahead = _sent_ahead()
     if ahead is not None:
         ahead.send(sql, params)
         return
@@ -416,7 +422,7 @@ def _execute_or_send(sql: str, params: Sequence[Any]) -> None:
 
 
 def _wait_for_sent() -> None:
-    ahead: _SentAhead | None = getattr(connection, "_amity_sent_ahead", None)
+    ahead = _sent_ahead()
     if ahead is not None:
         ahead.wait()
 
@@ -430,7 +436,7 @@ def history_sent_ahead() -> Iterator[None]:
     a COPY, the end of the block — first waits for them and raises their error if there was one, so nothing
     that follows can see the history rows missing, and a failure still fails the writer's transaction. Outside
     the block, and on SQLite, every statement is waited for as it is sent."""
-    if connection.vendor != "postgresql" or getattr(connection, "_amity_sent_ahead", None) is not None:
+    if connection.vendor != "postgresql" or _sent_ahead() is not None:
         yield
         return
     ahead = connection._amity_sent_ahead = _SentAhead()  # type: ignore[attr-defined]

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from amity.aid.models import AidItem, Transaction
 from amity.aid.tests.factories import make_aid_item, make_transaction
+from amity.core import bulk
 from amity.core.bulk import create_rows, grouping_memory, update_records, update_rows
 
 pytestmark = pytest.mark.django_db
@@ -98,10 +99,6 @@ def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fail
 ) -> None:
     """Inside `history_sent_ahead` the history rows are copied without waiting: the next query sees them, and
     a statement that fails out there fails the writer's transaction at the next statement, nothing kept."""
-    from django.db import IntegrityError
-
-    from amity.core import bulk
-
     editor = users["editor"]
     item = make_aid_item(editor, owning_province=hai_phong)
     tx = make_transaction(editor, item, amount="10.00")
@@ -125,4 +122,4 @@ def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fail
             assert connection._amity_sent_ahead.pipeline is not None
         Transaction.all_objects.count()
     assert Transaction.all_objects.count() == before  # the write's transaction rolled back whole
-    assert not getattr(connection, "_amity_sent_ahead", None)  # the connection is left as it was
+    assert bulk._sent_ahead() is None  # the connection is left as it was
