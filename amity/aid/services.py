@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from amity.core import derived
 from amity.core.breaches import Breaches, breaches_of
-from amity.core.bulk import create_records, insert_history, update_rows
+from amity.core.bulk import all_reserved, create_records, insert_history, update_rows
 from amity.core.money import CENT, round_significant
 from amity.core.scoping import Action, jurisdiction
 from amity.core.services import (
@@ -375,10 +375,12 @@ def aid_items_write(
     """The one write of aid item rows, once their rules are checked (by `aid_items_save`, or by the IATI importer
     with the same rules): new items with their `+` history rows, and the given model fields of changed items —
     whose version the caller has moved on (claimed, or counted) — with their `~` history rows; multi-row
-    statements (`COPY` on PostgreSQL), the user and reason on every history row."""
+    statements (`COPY` on PostgreSQL), the user and reason on every history row. New items that have their keys
+    (reserved for them, `core.bulk.reserve_keys`) are written under them."""
     when = when or timezone.now()
     if new:
-        create_records(AidItem, list(new), user=user, reason=reason, when=when)
+        keys = all_reserved([item.pk for item in new])
+        create_records(AidItem, list(new), user=user, reason=reason, when=when, keys=keys)
     if changed:
         for item in changed:
             item.updated_at = when

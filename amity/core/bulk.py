@@ -19,6 +19,12 @@ from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+from psycopg import errors as psycopg_errors
+from psycopg.abc import PQGen
+from psycopg.copy import LibpqWriter
+from psycopg.generators import fetch_many
+from psycopg.pq import ExecStatus
+from psycopg.waiting import Wait
 
 Adapter = Callable[[Any], Any]
 
@@ -192,23 +198,23 @@ def _copy_rows(
     quote = connection.ops.quote_name
     table = model._meta.db_table
     keys: list[int] = []
-    _wait_for_sent()  # a COPY cannot be sent while statements sent ahead are out
+    if returning:
+        keys = reserve_keys(model, len(rows))
+        fields = [_pk(model), *fields]
+        adapters = [(index + 1, adapt) for index, adapt in adapters]
+        rows = [(key, *row) for key, row in zip(keys, rows, strict=True)]
+    ahead = _sent_ahead()
+    if ahead is not None:
+        ahead.wait()  # a COPY cannot be sent while statements sent ahead are out
+    columns = ", ".join(quote(_column(field)) for field in fields)
     with connection.cursor() as cursor:
-        if returning:
-            pk = model._meta.pk
-            # The sequence looked up once (a CTE), not once per key: the lookup costs four times the `nextval`.
-            cursor.execute(
-                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq)"
-                " SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
-                [table, pk.column, len(rows)],
-            )
-            keys = [key for (key,) in cursor.fetchall()]
-            fields = [pk, *fields]
-            adapters = [(index + 1, adapt) for index, adapt in adapters]
-            rows = [(key, *row) for key, row in zip(keys, rows, strict=True)]
-        columns = ", ".join(quote(_column(field)) for field in fields)
+        # Inside `writes_sent_ahead` the COPY's end is sent and its result read before the next statement.
+        writer = None if ahead is None else _CopyEndSentAhead(cursor.cursor, ahead)
         # As Django's own statements: a unique or foreign key violation is Django's IntegrityError.
-        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN", writer=writer) as copy,
+        ):
             for row in rows:
                 if adapters:
                     row = list(row)
@@ -216,6 +222,45 @@ def _copy_rows(
                         row[index] = adapt(row[index])
                 copy.write_row(row)
     return keys
+
+
+def _pk(model: type[models.Model]) -> models.Field[Any, Any]:
+    pk = model._meta.pk
+    if pk is None:
+        raise ValueError(f"{model} has no primary key.")
+    return pk
+
+
+def reserve_keys(model: type[models.Model], count: int) -> list[int]:
+    """PostgreSQL: `count` new primary keys for `model`, taken from its sequence now on this thread's connection,
+    in increasing order. A sequence stands outside transactions: keys a planner takes on its own connection are
+    the writer's to use in its transaction and never anyone else's (a rollback leaves a gap, as any insert's).
+    Raises elsewhere: SQLite numbers rows as it inserts them (`reserves_keys` says where this works)."""
+    if not reserves_keys():
+        raise NotImplementedError("Keys are reserved on PostgreSQL only.")
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        # The sequence looked up once (a CTE), not once per key: the lookup costs four times the `nextval`.
+        cursor.execute(
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq)"
+            " SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
+            [model._meta.db_table, _column(_pk(model)), count],
+        )
+        return [key for (key,) in cursor.fetchall()]
+
+
+def all_reserved(keys: Sequence[int | None]) -> list[int] | None:
+    """The keys of rows about to be created when every one has one reserved (`reserve_keys`), else None: the
+    database gives them all."""
+    if any(key is None for key in keys):
+        return None
+    return [key for key in keys if key is not None]
+
+
+def reserves_keys() -> bool:
+    """Whether `reserve_keys` works on this connection's database."""
+    return connection.vendor == "postgresql"
 
 
 def insert_history(
@@ -265,15 +310,17 @@ def create_records(
     user: Any,
     reason: str = "",
     when: datetime | None = None,
+    keys: Sequence[int] | None = None,
 ) -> list[Any]:
     """Insert new records (validated by the caller) with their history rows, stamped `when`; sets each
-    instance's primary key."""
+    instance's primary key (`keys`: those reserved for them, `reserve_keys`; else the database's)."""
     when = when or timezone.now()
     columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     for instance in instances:
         if hasattr(instance, "updated_at"):
             instance.created_at = instance.updated_at = when
-    keys = insert_rows(model, columns, [tuple(getattr(i, c) for c in columns) for i in instances], returning=True)
+    rows = [tuple(getattr(i, c) for c in columns) for i in instances]
+    keys = _insert_keyed(model, columns, rows, keys)
     for instance, key in zip(instances, keys, strict=True):
         instance.pk = key
         instance._state.adding = False
@@ -307,6 +354,18 @@ def update_records(
     )
 
 
+def _insert_keyed(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], keys: Sequence[int] | None
+) -> list[int]:
+    """Insert new rows under the `keys` reserved for them, or under keys the database gives; returns the keys."""
+    if keys is None:
+        return insert_rows(model, columns, rows, returning=True)
+    if len(keys) != len(rows):
+        raise ValueError(f"{len(keys)} keys reserved for {len(rows)} rows.")
+    insert_rows(model, [_pk(model).attname, *columns], [(key, *row) for key, row in zip(keys, rows, strict=True)])
+    return list(keys)
+
+
 def create_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -315,11 +374,12 @@ def create_rows(
     user: Any,
     reason: str = "",
     when: datetime | None = None,
+    keys: Sequence[int] | None = None,
 ) -> list[int]:
     """`create_records` for tuples (an import's hundreds of thousands of transactions: no model instance
     each): new records given as `rows` of `columns`, validated by the caller; every other field takes its
     default (new stamps for each uuid, `when` for the created and updated times), and each record gets its
-    `+` history row. Returns the new primary keys in the order of `rows`."""
+    `+` history row. Returns the new primary keys in the order of `rows` (`keys`, when reserved for them)."""
     when = when or timezone.now()
     missing = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns]
     stamps = {"created_at", "updated_at"}
@@ -331,7 +391,7 @@ def create_rows(
     makers = [f.default for f in generated]
     constants = tuple(when if f.attname in stamps else f.get_default() for f in fixed)
     full = [(*row, *(make() for make in makers), *constants) for row in rows]
-    keys = insert_rows(model, names, full, returning=True)
+    keys = _insert_keyed(model, names, full, keys)
     _history_of_stored(model, keys, history_type="+", user=user, reason=reason, when=when)
     return keys
 
@@ -367,7 +427,7 @@ def _history_of_stored(
             membership, params = "{column} BETWEEN %s AND %s", [min(chunk), max(chunk)]
         else:
             membership, params = member_of(chunk)
-        _execute_or_send(
+        send_ahead(
             f"INSERT INTO {quote(history._meta.db_table)} ({into})"
             f" SELECT {select}, %s, %s, %s, %s FROM {quote(model._meta.db_table)}"
             f" WHERE {membership.format(column=pk)} ORDER BY {pk}",
@@ -376,13 +436,16 @@ def _history_of_stored(
 
 
 class _SentAhead:
-    """The statements `history_sent_ahead` has sent and not yet seen finish: a psycopg pipeline left open."""
+    """What `writes_sent_ahead` has sent and not yet seen finish: statements in a psycopg pipeline left open, or
+    one COPY whose end was sent."""
 
     def __init__(self) -> None:
         self.pipeline: ExitStack | None = None
         self.cursors: list[Any] = []  # the raw cursors the results come back to
+        self.copy: _CopyEndSentAhead | None = None
 
     def send(self, sql: str, params: Sequence[Any]) -> None:
+        self._finish_copy()
         raw = connection.connection
         if self.pipeline is None:
             self.pipeline = ExitStack()
@@ -394,6 +457,7 @@ class _SentAhead:
 
     def wait(self) -> None:
         """Read every result sent for (raising the first error, as Django's own statements would)."""
+        self._finish_copy()
         if self.pipeline is None:
             return
         pipeline, self.pipeline = self.pipeline, None
@@ -405,14 +469,55 @@ class _SentAhead:
                 cursor.close()
             self.cursors = []
 
+    def _finish_copy(self) -> None:
+        if self.copy is not None:
+            copy, self.copy = self.copy, None
+            with connection.wrap_database_errors:
+                copy.result()
+
+
+def _copy_end_sent(pgconn: Any) -> PQGen[None]:
+    """psycopg's `copy_end` without its last step: the end of the data sent and flushed, the result not read."""
+    while pgconn.put_copy_end(None) == 0:
+        while not (yield Wait.W):
+            continue
+    while True:
+        while not (yield Wait.W):
+            continue
+        if pgconn.flush() == 0:
+            break
+
+
+class _CopyEndSentAhead(LibpqWriter):
+    """A COPY's writer that sends the end of the data and leaves the server's answer to be read with the next
+    statement (`_SentAhead.wait`): the server finishes the COPY (its last rows, their indexes) while the writer
+    builds what comes next. On an error in the block the COPY is ended at once, as psycopg does."""
+
+    def __init__(self, cursor: Any, ahead: _SentAhead) -> None:
+        super().__init__(cursor)
+        self.ahead = ahead
+
+    def finish(self, exc: BaseException | None = None) -> None:
+        if exc is not None:
+            super().finish(exc)
+            return
+        self.connection.wait(_copy_end_sent(self._pgconn))
+        self.ahead.copy = self
+
+    def result(self) -> None:
+        for result in self.connection.wait(fetch_many(self._pgconn)):
+            if result.status != ExecStatus.COMMAND_OK:
+                raise psycopg_errors.error_from_result(result, encoding=self.connection.info.encoding)
+
 
 def _sent_ahead() -> _SentAhead | None:
-    """This thread's connection's statements sent ahead, inside `history_sent_ahead`; None outside it."""
+    """This thread's connection's statements sent ahead, inside `writes_sent_ahead`; None outside it."""
     ahead: _SentAhead | None = getattr(connection, "_amity_sent_ahead", None)
     return ahead
 
 
-def _execute_or_send(sql: str, params: Sequence[Any]) -> None:
+def send_ahead(sql: str, params: Sequence[Any]) -> None:
+    """Execute a statement whose result nobody reads; inside `writes_sent_ahead` it is sent without waiting."""
     ahead = _sent_ahead()
     if ahead is not None:
         ahead.send(sql, params)
@@ -428,14 +533,15 @@ def _wait_for_sent() -> None:
 
 
 @contextmanager
-def history_sent_ahead() -> Iterator[None]:
-    """Inside, on PostgreSQL, the history rows the writers here copy from the records just written (`create_rows`,
-    `create_records`, `update_records`) are sent without waiting for the server to copy them: the server copies
-    while the writer builds its next rows (an import's batch: the items' history while their parts are made,
-    the transactions' while their report facts are). The next statement of any kind on the connection — a query,
-    a COPY, the end of the block — first waits for them and raises their error if there was one, so nothing
-    that follows can see the history rows missing, and a failure still fails the writer's transaction. Outside
-    the block, and on SQLite, every statement is waited for as it is sent."""
+def writes_sent_ahead() -> Iterator[None]:
+    """Inside, on PostgreSQL, the writes here are sent without waiting for the server to finish them: the
+    history rows copied from the records just written (`create_rows`, `create_records`, `update_records`), and
+    the end of each COPY (`insert_rows`). The server works while the writer builds its next rows (an import's
+    batch: the items' history while their parts are made, the report facts' last rows while the next batch is
+    made). The next statement of any kind on the connection — a query, a COPY, the end of the block — first
+    waits for them and raises their error if there was one, so nothing that follows can see a row missing, and a
+    failure still fails the writer's transaction. Outside the block, and on SQLite, every statement is waited
+    for as it is sent."""
     if connection.vendor != "postgresql" or _sent_ahead() is not None:
         yield
         return
@@ -451,7 +557,7 @@ def history_sent_ahead() -> Iterator[None]:
         ahead.wait()
     finally:
         del connection._amity_sent_ahead  # type: ignore[attr-defined]
-        if ahead.pipeline is not None:  # left by an error in the block, which is the one to report
+        if ahead.pipeline is not None or ahead.copy is not None:  # left by an error in the block, the one to report
             with suppress(Exception):
                 ahead.wait()
 

@@ -23,14 +23,14 @@ Reports); a report filtering by one status reads grain 5, which has the status.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
 
 from amity.aid.choices import OFFICIAL_STATUSES
-from amity.core.bulk import grouping_memory, member_of
+from amity.core.bulk import grouping_memory, member_of, send_ahead
 from amity.reference.choices import Era
 
 from .models import ReportFact, ReportRollup
@@ -104,9 +104,11 @@ def rollup_grain(user: Any, spec: ReportSpec) -> int | None:
     return next(grain for grain, columns in GRAINS.items() if needed <= set(columns))
 
 
-def _sum_into_grains(cursor: Any, sign: int, where: str = "", params: Sequence[Any] = ()) -> int:
-    """Every grain's sums of the facts `where` says (all: empty), times `sign`, appended to the rollups: one
-    `INSERT … SELECT … GROUP BY` per grain, so the sums never travel through Python. Returns the rows written."""
+def _grain_statements(
+    sign: int, where: str, params: Sequence[Any], grains: Iterable[int]
+) -> list[tuple[str, list[Any]]]:
+    """One `INSERT … SELECT … GROUP BY` per grain: the sums of the facts `where` says (all: empty), times `sign`,
+    appended to the rollups, so the sums never travel through Python."""
     quote = connection.ops.quote_name
     facts, rollup = quote(ReportFact._meta.db_table), quote(ReportRollup._meta.db_table)
     condition = f" WHERE {where}" if where else ""
@@ -115,25 +117,39 @@ def _sum_into_grains(cursor: Any, sign: int, where: str = "", params: Sequence[A
         f"(SELECT *, {quote('status')} IN ({', '.join(['%s'] * len(official))}) AS is_official"
         f" FROM {facts}{condition}) flagged"
     )
-    written = 0
-    with grouping_memory():  # the facts hashed in memory, not sorted on disk
-        for grain, columns in GRAINS.items():
-            names = ", ".join(quote(column) for column in (*columns, "is_official"))
-            cursor.execute(
+    statements = []
+    for grain in grains:
+        names = ", ".join(quote(column) for column in (*GRAINS[grain], "is_official"))
+        statements.append(
+            (
                 f"INSERT INTO {rollup} (grain, {names}, amount_usd, amount_vnd, parts)"
                 f" SELECT %s, {names}, %s * ROUND(SUM(amount_usd), 2), %s * ROUND(SUM(amount_vnd), 0),"
                 f" %s * COUNT(*) FROM {flagged} GROUP BY {names}",
                 [grain, sign, sign, sign, *official, *params],
             )
+        )
+    return statements
+
+
+def _sum_into_grains(
+    cursor: Any, sign: int, where: str = "", params: Sequence[Any] = (), grains: Iterable[int] = GRAINS
+) -> int:
+    """Every grain's (or the `grains'`) sums of the facts `where` says, times `sign`, appended to the rollups;
+    returns the rows written."""
+    written = 0
+    with grouping_memory():  # the facts hashed in memory, not sorted on disk
+        for sql, statement_params in _grain_statements(sign, where, params, grains):
+            cursor.execute(sql, statement_params)
             written += max(cursor.rowcount, 0)
     return written
 
 
-def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
-    """Add (sign 1) or subtract (sign -1) the current facts of these aid items to every grain; returns the rows
-    written. Call with -1 before the items' facts are deleted and with 1 after the new ones are written (an
-    import adds the rollups of all its new items at its end, this way)."""
+def rollup_deltas(aid_item_ids: Sequence[int], sign: int, grains: Iterable[int] = GRAINS) -> int:
+    """Add (sign 1) or subtract (sign -1) the current facts of these aid items to every grain (or the `grains`
+    given); returns the rows written. Call with -1 before the items' facts are deleted and with 1 after the new
+    ones are written (an import adds the rollups of all its new items at its end, this way)."""
     ids = list(aid_item_ids)
+    grains = list(grains)
     # PostgreSQL takes the ids as one array: one statement per grain sums the keys an import's items share.
     if connection.vendor == "postgresql":
         chunk = max(len(ids), 1)
@@ -143,8 +159,19 @@ def rollup_deltas(aid_item_ids: Sequence[int], sign: int) -> int:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), chunk):
             membership, params = member_of(ids[start : start + chunk])
-            written += _sum_into_grains(cursor, sign, membership.format(column="aid_item_id"), params)
+            written += _sum_into_grains(cursor, sign, membership.format(column="aid_item_id"), params, grains)
     return written
+
+
+def rollups_sent_ahead(aid_item_ids: Sequence[int], grains: Iterable[int]) -> None:
+    """`rollup_deltas(aid_item_ids, 1, grains)` sent without waiting for it (`core.bulk.writes_sent_ahead`):
+    an import adds the grains whose keys its batches hardly share (the finest, the donors') a batch at a time,
+    summed by the server while the next batch is made, and the others once, at its end."""
+    if not aid_item_ids:
+        return
+    membership, params = member_of(list(aid_item_ids))
+    for sql, statement_params in _grain_statements(1, membership.format(column="aid_item_id"), params, grains):
+        send_ahead(sql, statement_params)
 
 
 def rollups_rebuild() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -94,10 +95,10 @@ def test_grouping_memory_is_given_inside_and_taken_back_after() -> None:
         assert work_mem() == before
 
 
-def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fails_the_write(
+def test_writes_sent_ahead_is_there_for_the_next_statement_and_its_failure_fails_the_write(
     users: dict[str, Any], hai_phong: Any
 ) -> None:
-    """Inside `history_sent_ahead` the history rows are copied without waiting: the next query sees them, and
+    """Inside `writes_sent_ahead` the history rows are copied without waiting: the next query sees them, and
     a statement that fails out there fails the writer's transaction at the next statement, nothing kept."""
     editor = users["editor"]
     item = make_aid_item(editor, owning_province=hai_phong)
@@ -105,15 +106,15 @@ def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fail
     columns = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
     columns += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
     row = tuple(getattr(tx, name) for name in columns)
-    with transaction.atomic(), bulk.history_sent_ahead():
+    with transaction.atomic(), bulk.writes_sent_ahead():
         keys = create_rows(Transaction, columns, [row, row, row], user=editor, reason="Ahead")
         assert Transaction.history.filter(id__in=keys, history_change_reason="Ahead").count() == 3
 
     before = Transaction.all_objects.count()
-    with pytest.raises(IntegrityError), transaction.atomic(), bulk.history_sent_ahead():
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.writes_sent_ahead():
         keys = create_rows(Transaction, columns, [row], user=editor, reason="Ahead")
         # A history row the database refuses (a key taken), sent without waiting: raised by the next statement.
-        bulk._execute_or_send(
+        bulk.send_ahead(
             "INSERT INTO aid_historicaltransaction (history_id, id, history_date, history_type)"
             " SELECT history_id, id, history_date, history_type FROM aid_historicaltransaction WHERE id = %s",
             [keys[0]],
@@ -123,3 +124,58 @@ def test_history_sent_ahead_is_there_for_the_next_statement_and_its_failure_fail
         Transaction.all_objects.count()
     assert Transaction.all_objects.count() == before  # the write's transaction rolled back whole
     assert bulk._sent_ahead() is None  # the connection is left as it was
+
+
+postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL reserves keys")
+
+
+@postgresql_only
+def test_rows_created_under_reserved_keys_with_their_history(users: dict[str, Any], hai_phong: Any) -> None:
+    """Keys reserved from the sequence (as a planner does on its own connection) are the new rows' keys, and
+    their history rows are theirs; the database's own keys go on after them."""
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong)
+    tx = make_transaction(editor, item, amount="10.00")
+    columns = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
+    columns += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
+    row = tuple(getattr(tx, name) for name in columns)
+    reserved = bulk.reserve_keys(Transaction, 2)
+    assert reserved == sorted(reserved) and tx.pk < reserved[0]
+    assert bulk.all_reserved([reserved[0], None]) is None and bulk.all_reserved(reserved) == reserved
+
+    keys = create_rows(Transaction, columns, [row, row], user=editor, reason="Reserved", keys=reserved)
+    assert keys == reserved
+    assert sorted(Transaction.history.filter(history_change_reason="Reserved").values_list("id", flat=True)) == keys
+    assert make_transaction(editor, item, amount="1.00").pk > reserved[-1]
+    with pytest.raises(ValueError, match="2 keys reserved for 1 rows"):
+        create_rows(Transaction, columns, [row], user=editor, keys=bulk.reserve_keys(Transaction, 2))
+
+
+@postgresql_only
+def test_a_copy_sent_ahead_is_finished_before_the_next_statement_and_its_failure_fails_the_write(
+    users: dict[str, Any], hai_phong: Any
+) -> None:
+    """Inside `writes_sent_ahead` a COPY's end is sent and its result left to the next statement: that
+    statement sees the rows, and a COPY the database refuses fails the writer's transaction there."""
+    editor = users["editor"]
+    item = make_aid_item(editor, owning_province=hai_phong)
+    tx = make_transaction(editor, item, amount="10.00")
+    columns = [field.attname for field in Transaction._meta.concrete_fields]
+
+    def copy_of(key: int) -> tuple[Any, ...]:
+        return tuple(key if name == "id" else uuid4() if name == "public_id" else getattr(tx, name) for name in columns)
+
+    with transaction.atomic(), bulk.writes_sent_ahead():
+        keys = bulk.reserve_keys(Transaction, 3)
+        bulk.insert_rows(Transaction, columns, [copy_of(key) for key in keys])
+        assert connection._amity_sent_ahead.copy is not None  # ended, its result not read yet
+        assert Transaction.all_objects.filter(pk__in=keys).count() == 3
+        assert connection._amity_sent_ahead.copy is None
+
+    before = Transaction.all_objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.writes_sent_ahead():
+        bulk.insert_rows(Transaction, columns, [copy_of(tx.pk)])  # a key taken
+        assert connection._amity_sent_ahead.copy is not None
+        Transaction.all_objects.count()
+    assert Transaction.all_objects.count() == before
+    assert bulk._sent_ahead() is None

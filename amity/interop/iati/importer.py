@@ -42,14 +42,24 @@ from amity.aid.models import (
 from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import aid_items_write
 from amity.core.ahead import PlannedAhead, may_plan_ahead
-from amity.core.bulk import create_rows, few_collections, history_sent_ahead, insert_history, insert_rows
+from amity.core.bulk import (
+    all_reserved,
+    create_rows,
+    few_collections,
+    insert_history,
+    insert_rows,
+    reserve_keys,
+    reserves_keys,
+    writes_sent_ahead,
+)
 from amity.core.exceptions import PermissionDenied
 from amity.core.scoping import Action, jurisdiction
 from amity.core.services import ensure_all_allowed
+from amity.organisations.models import Organisation
 from amity.reference.models import AdministrativeUnit
 from amity.reports.facts import FACT_COLUMNS, ItemShape, fact_rows, facts_refresh, shape_in_hand
 from amity.reports.models import ReportFact
-from amity.reports.rollups import rollup_deltas
+from amity.reports.rollups import rollup_deltas, rollups_sent_ahead
 
 from ..models import ImportRun, RecordSource
 from .mapping import ITEM_FIELDS, TRANSACTION_COLUMNS, ActivityMapping, FileTransaction, Plan
@@ -64,6 +74,11 @@ from .parser import (
 )
 
 BATCH_SIZE = 500  # activities planned and written together
+# The rollup grains whose keys an import's batches hardly share (`reports.rollups.GRAINS`: the finest, the
+# donors'): added a batch at a time while the next is made. The coarser ones would take a row per batch and key,
+# so they are added once, at the end.
+GRAINS_PER_BATCH = (4, 5)
+GRAINS_AT_END = (1, 2, 3)
 
 
 @dataclass
@@ -182,7 +197,7 @@ class IatiImporter(ActivityMapping):
                 self.created_ids: list[int] = []
                 with few_collections():  # the reference data loaded stay, the batches' objects come and go
                     self._read_and_write(activities)
-                rollup_deltas(self.created_ids, 1)  # summed by the database, for every new item at once
+                rollup_deltas(self.created_ids, 1, GRAINS_AT_END)  # for every new item at once
                 if self.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -198,7 +213,7 @@ class IatiImporter(ActivityMapping):
         """Plan each batch and store it; on PostgreSQL the next batch is planned in a thread while this one is
         written (`core.ahead`: planning reads only what was there before the import)."""
         # The history rows of each write are copied by the server while the next rows are built.
-        with history_sent_ahead():
+        with writes_sent_ahead():
             if not self.plan_ahead:
                 for planned in self._planned_batches(activities):
                     self._store(planned)
@@ -276,26 +291,47 @@ class IatiImporter(ActivityMapping):
                 continue
             plans.append((plan, item))
             self.result.problems.extend(activity.warnings)
-        return _PlannedBatch(plans, self.organisations.take_pending())
+        planned = _PlannedBatch(plans, self.organisations.take_pending())
+        if reserves_keys():
+            self._reserve_keys(planned)
+        return planned
+
+    def _reserve_keys(self, planned: _PlannedBatch) -> None:
+        """The keys of the batch's new items, their transactions and its new organisations, taken here (in the
+        planner's thread, on its own connection) so that the writer makes every row of the batch before its
+        first statement, while the server still writes the batch before (`core.bulk.writes_sent_ahead`)."""
+        new = [plan for plan, item in planned.plans if item is None]
+        for plan, key in zip(new, reserve_keys(AidItem, len(new)), strict=True):
+            plan.item_key = key
+        transactions = [tx for plan in new for tx in plan.transactions]
+        for tx, key in zip(transactions, reserve_keys(Transaction, len(transactions)), strict=True):
+            tx.id = key
+        organisations = [org for org in planned.organisations if org.instance is None]
+        self.organisations.reserved(organisations, reserve_keys(Organisation, len(organisations)))
 
     def _store(self, planned: _PlannedBatch) -> None:
         """Write a planned batch: its new organisations, its items (created, updated or left), their parts,
-        transactions and sources, their report facts."""
+        transactions and sources, their report facts. With the keys reserved when planned, every row is made
+        before the first statement (the server meanwhile finishing the batch before) and the facts and their
+        rollups are left for the server to finish while the next batch is made."""
         plans = planned.plans
-        self.result.organisations_created += self.organisations.create_pending(
-            planned.organisations, self.user, self.reason, self.run
-        )
         parts = ExistingParts([item.pk for _, item in plans if item is not None])
         to_create: list[tuple[Plan, AidItem]] = []
         to_update: list[tuple[Plan, AidItem]] = []
         unchanged: list[tuple[Plan, AidItem]] = []
         for plan, item in plans:
             if item is None:
-                to_create.append((plan, AidItem(owning_province=plan.owning_province, **plan.fields)))
+                to_create.append((plan, AidItem(pk=plan.item_key, owning_province=plan.owning_province, **plan.fields)))
             elif self._apply(plan, item, parts):
                 to_update.append((plan, item))
             else:
                 unchanged.append((plan, item))
+        written = to_create + to_update
+        new_transactions, gone_ids = self._transaction_changes(written, parts)
+        facts = self._new_facts(to_create) if all(tx.id is not None for tx in new_transactions) else None
+        self.result.organisations_created += self.organisations.create_pending(
+            planned.organisations, self.user, self.reason, self.run
+        )
         now = self.now = timezone.now()
         for _, item in to_update:
             item.version += 1  # no version was seen by the user: the file is the change
@@ -307,15 +343,17 @@ class IatiImporter(ActivityMapping):
             reason=self.reason,
             when=now,
         )
-        written = to_create + to_update
         self._write_parts(to_create, to_update)
-        self._write_transactions(written, parts)
+        self._write_transactions(new_transactions, gone_ids)
         self._record_sources([*written, *unchanged])
         if self.user is not None:  # the result is still the user's to change (the services' last check)
             ensure_all_allowed(
                 model=AidItem, user=self.user, pks={item.pk for _, item in written}, action=Action.CHANGE
             )
-        self._write_new_facts(to_create)
+        insert_rows(ReportFact, FACT_COLUMNS, self._new_facts(to_create) if facts is None else facts)
+        created_ids = [item.pk for _, item in to_create]
+        rollups_sent_ahead(created_ids, GRAINS_PER_BATCH)
+        self.created_ids += created_ids  # the coarser grains' rollups: once, at the end (`import_stream`)
         facts_refresh([item.pk for _, item in to_update], in_sql=True)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
@@ -464,9 +502,11 @@ class IatiImporter(ActivityMapping):
             if wanted:
                 parts_write(wanted, user=self.user, reason=self.reason, when=self.now, new_items=new_items)
 
-    def _write_transactions(self, written: list[tuple[Plan, AidItem]], parts: ExistingParts) -> None:
-        """Transactions the file gives and Amity lacks are created; those Amity has and the file no longer
-        gives are deleted (soft: restorable); the others stay as they are."""
+    def _transaction_changes(
+        self, written: list[tuple[Plan, AidItem]], parts: ExistingParts
+    ) -> tuple[list[FileTransaction], list[int]]:
+        """Transactions the file gives and Amity lacks (to create, with their item and organisations set), and
+        the ids of those Amity has and the file no longer gives (to delete); the others stay as they are."""
         new: list[FileTransaction] = []
         gone_ids: list[int] = []
         for plan, item in written:
@@ -484,27 +524,39 @@ class IatiImporter(ActivityMapping):
                 new.append(tx)
             for leftovers in stored.values():
                 gone_ids.extend(tx.id for tx in leftovers)
+        return new, gone_ids
+
+    def _write_transactions(self, new: list[FileTransaction], gone_ids: list[int]) -> None:
+        """Create the new transactions (under the keys reserved for them, if all have one) and delete the gone
+        ones (soft: restorable)."""
         now = timezone.now()
         if new:
             keys = create_rows(
-                Transaction, TRANSACTION_COLUMNS, [tx.row() for tx in new], user=self.user, reason=self.reason, when=now
+                Transaction,
+                TRANSACTION_COLUMNS,
+                [tx.row() for tx in new],
+                user=self.user,
+                reason=self.reason,
+                when=now,
+                keys=all_reserved([tx.id for tx in new]),
             )
             for tx, pk in zip(new, keys, strict=True):
                 tx.id = pk
         gone = list(Transaction.all_objects.filter(pk__in=gone_ids)) if gone_ids else []
         if gone:
-            for tx in gone:
-                tx.deleted_at = now
-                tx.version += 1
+            for stored in gone:
+                stored.deleted_at = now
+                stored.version += 1
             Transaction.all_objects.bulk_update(gone, ["deleted_at", "version"], batch_size=500)
             reason = gettext_noop("No longer in the IATI file")
             insert_history(Transaction, gone, history_type="~", user=self.user, reason=reason, when=now)
         self.result.transactions_created += len(new)
         self.result.transactions_deleted += len(gone)
 
-    def _write_new_facts(self, created: list[tuple[Plan, AidItem]]) -> None:
-        """The facts of the items this batch created, built from the plans in hand as `facts_refresh` builds
-        them from the database (`fact_rows`; a test compares the two): nothing is read back."""
+    def _new_facts(self, created: list[tuple[Plan, AidItem]]) -> list[tuple[Any, ...]]:
+        """The facts of the items this batch creates, built from the plans in hand as `facts_refresh` builds
+        them from the database (`fact_rows`; a test compares the two): nothing is read back. Their transactions
+        have their ids (reserved, or written)."""
         shapes: dict[int, ItemShape] = {}
         transactions: list[FileTransaction] = []
         for plan, item in created:
@@ -521,10 +573,8 @@ class IatiImporter(ActivityMapping):
                 is_relief=item.is_relief,
                 first_donor_id=None if first_funder is None else self.organisations.id_of(first_funder),
             )
-            transactions += plan.transactions  # all new, with their ids (`_write_transactions`)
-        rows = fact_rows(transactions, shapes, self.organisations.countries)
-        insert_rows(ReportFact, FACT_COLUMNS, rows)
-        self.created_ids += [item.pk for _, item in created]  # their rollups: once, at the end (`import_stream`)
+            transactions += plan.transactions  # all new
+        return fact_rows(transactions, shapes, self.organisations.countries)
 
     def _record_sources(self, plans: Iterable[tuple[Plan, AidItem]]) -> None:
         if self.run is None:

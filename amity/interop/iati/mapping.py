@@ -123,7 +123,7 @@ class FileTransaction:
     provider_id: int | None
     receiver_id: int | None
     aid_item_id: int | None
-    id: int | None  # set when written
+    id: int | None  # reserved when planned (a new item's, on PostgreSQL), or set when written
     # Set by the valuation (`value_transaction_as_data`):
     amount_usd: Decimal
     amount_vnd: Decimal
@@ -167,6 +167,7 @@ class Plan:
     budgets: list[dict[str, Any]]
     transactions: list[FileTransaction]
     providers: list[tuple[Any, Any]]  # (provider, receiver) per transaction, organisations or pending
+    item_key: int | None = None  # a new item's key, reserved when planned (`core.bulk.reserve_keys`)
 
 
 class ActivityMapping:

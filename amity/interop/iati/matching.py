@@ -23,7 +23,7 @@ from amity.aid.models import (
     SectorSplit,
     Transaction,
 )
-from amity.core.bulk import create_records
+from amity.core.bulk import all_reserved, create_records
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation
 from amity.organisations.names import normalise_name
@@ -78,6 +78,7 @@ class PendingOrganisation:
     country_id: int | None
     line: int | None = None  # where the file first names it
     instance: Organisation | None = None
+    key: int | None = None  # reserved for it when planned (`core.bulk.reserve_keys`), on PostgreSQL
 
 
 class Reference:
@@ -197,6 +198,12 @@ class Organisations:
         taken, self.pending = self.pending, []
         return taken
 
+    def reserved(self, pending: list[PendingOrganisation], keys: list[int]) -> None:
+        """The keys reserved for these organisations (`core.bulk.reserve_keys`): known by them from now on."""
+        for org, key in zip(pending, keys, strict=True):
+            org.key = key
+            self.countries[key] = org.country_id
+
     def create_pending(
         self, pending: list[PendingOrganisation], user: Any, reason: str, run: ImportRun | None = None
     ) -> int:
@@ -215,7 +222,8 @@ class Organisations:
             )
             for p in new
         ]
-        created = create_records(Organisation, instances, user=user, reason=reason)
+        keys = all_reserved([p.key for p in new])
+        created = create_records(Organisation, instances, user=user, reason=reason, keys=keys)
         for org, instance in zip(new, created, strict=True):
             org.instance = instance
             self.countries[instance.pk] = instance.country_id
@@ -241,6 +249,8 @@ class Organisations:
         if not isinstance(found, PendingOrganisation):
             return int(found)
         if found.instance is None:
+            if found.key is not None:
+                return found.key
             raise RuntimeError(f"The organisation {found.name or found.ref} is used before it is created.")
         return found.instance.pk
 
