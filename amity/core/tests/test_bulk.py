@@ -100,19 +100,15 @@ def test_writes_sent_ahead_is_there_for_the_next_statement_and_its_failure_fails
 ) -> None:
     """Inside `writes_sent_ahead` the history rows are copied without waiting: the next query sees them, and
     a statement that fails out there fails the writer's transaction at the next statement, nothing kept."""
-    editor = users["editor"]
-    item = make_aid_item(editor, owning_province=hai_phong)
-    tx = make_transaction(editor, item, amount="10.00")
-    columns = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
-    columns += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
-    row = tuple(getattr(tx, name) for name in columns)
+    editor, tx = _a_transaction(users, hai_phong)
+    row = tuple(getattr(tx, name) for name in TRANSACTION_ROW)
     with transaction.atomic(), bulk.writes_sent_ahead():
-        keys = create_rows(Transaction, columns, [row, row, row], user=editor, reason="Ahead")
+        keys = create_rows(Transaction, TRANSACTION_ROW, [row, row, row], user=editor, reason="Ahead")
         assert Transaction.history.filter(id__in=keys, history_change_reason="Ahead").count() == 3
 
     before = Transaction.all_objects.count()
     with pytest.raises(IntegrityError), transaction.atomic(), bulk.writes_sent_ahead():
-        keys = create_rows(Transaction, columns, [row], user=editor, reason="Ahead")
+        keys = create_rows(Transaction, TRANSACTION_ROW, [row], user=editor, reason="Ahead")
         # A history row the database refuses (a key taken), sent without waiting: raised by the next statement.
         bulk.send_ahead(
             "INSERT INTO aid_historicaltransaction (history_id, id, history_date, history_type)"
@@ -126,6 +122,15 @@ def test_writes_sent_ahead_is_there_for_the_next_statement_and_its_failure_fails
     assert bulk._sent_ahead() is None  # the connection is left as it was
 
 
+TRANSACTION_ROW = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
+TRANSACTION_ROW += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
+
+
+def _a_transaction(users: dict[str, Any], hai_phong: Any) -> tuple[Any, Transaction]:
+    editor = users["editor"]
+    return editor, make_transaction(editor, make_aid_item(editor, owning_province=hai_phong), amount="10.00")
+
+
 postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL reserves keys")
 
 
@@ -133,22 +138,18 @@ postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason
 def test_rows_created_under_reserved_keys_with_their_history(users: dict[str, Any], hai_phong: Any) -> None:
     """Keys reserved from the sequence (as a planner does on its own connection) are the new rows' keys, and
     their history rows are theirs; the database's own keys go on after them."""
-    editor = users["editor"]
-    item = make_aid_item(editor, owning_province=hai_phong)
-    tx = make_transaction(editor, item, amount="10.00")
-    columns = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
-    columns += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
-    row = tuple(getattr(tx, name) for name in columns)
+    editor, tx = _a_transaction(users, hai_phong)
+    row = tuple(getattr(tx, name) for name in TRANSACTION_ROW)
     reserved = bulk.reserve_keys(Transaction, 2)
     assert reserved == sorted(reserved) and tx.pk < reserved[0]
     assert bulk.all_reserved([reserved[0], None]) is None and bulk.all_reserved(reserved) == reserved
 
-    keys = create_rows(Transaction, columns, [row, row], user=editor, reason="Reserved", keys=reserved)
+    keys = create_rows(Transaction, TRANSACTION_ROW, [row, row], user=editor, reason="Reserved", keys=reserved)
     assert keys == reserved
     assert sorted(Transaction.history.filter(history_change_reason="Reserved").values_list("id", flat=True)) == keys
-    assert make_transaction(editor, item, amount="1.00").pk > reserved[-1]
+    assert make_transaction(editor, tx.aid_item, amount="1.00").pk > reserved[-1]
     with pytest.raises(ValueError, match="2 keys reserved for 1 rows"):
-        create_rows(Transaction, columns, [row], user=editor, keys=bulk.reserve_keys(Transaction, 2))
+        create_rows(Transaction, TRANSACTION_ROW, [row], user=editor, keys=bulk.reserve_keys(Transaction, 2))
 
 
 @postgresql_only
@@ -157,9 +158,7 @@ def test_a_copy_sent_ahead_is_finished_before_the_next_statement_and_its_failure
 ) -> None:
     """Inside `writes_sent_ahead` a COPY's end is sent and its result left to the next statement: that
     statement sees the rows, and a COPY the database refuses fails the writer's transaction there."""
-    editor = users["editor"]
-    item = make_aid_item(editor, owning_province=hai_phong)
-    tx = make_transaction(editor, item, amount="10.00")
+    _editor, tx = _a_transaction(users, hai_phong)
     columns = [field.attname for field in Transaction._meta.concrete_fields]
 
     def copy_of(key: int) -> tuple[Any, ...]:
