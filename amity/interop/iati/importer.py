@@ -43,7 +43,6 @@ from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import aid_items_write
 from amity.core.ahead import PlannedAhead, may_plan_ahead
 from amity.core.bulk import (
-    all_reserved,
     create_rows,
     few_collections,
     insert_history,
@@ -315,6 +314,12 @@ class IatiImporter(ActivityMapping):
         before the first statement (the server meanwhile finishing the batch before) and the facts and their
         rollups are left for the server to finish while the next batch is made."""
         plans = planned.plans
+        # The keys of new items, their transactions and new organisations were reserved when planned, on
+        # PostgreSQL (`_reserve_keys`); elsewhere the database gives them as each is written, so the rows naming
+        # them are made after.
+        keyed = reserves_keys()
+        if not keyed:
+            self._create_organisations(planned)
         parts = ExistingParts([item.pk for _, item in plans if item is not None])
         to_create: list[tuple[Plan, AidItem]] = []
         to_update: list[tuple[Plan, AidItem]] = []
@@ -327,11 +332,11 @@ class IatiImporter(ActivityMapping):
             else:
                 unchanged.append((plan, item))
         written = to_create + to_update
-        new_transactions, gone_ids = self._transaction_changes(written, parts)
-        facts = self._new_facts(to_create) if all(tx.id is not None for tx in new_transactions) else None
-        self.result.organisations_created += self.organisations.create_pending(
-            planned.organisations, self.user, self.reason, self.run
-        )
+        if keyed:
+            new_transactions, gone_ids = self._transaction_changes(written, parts)
+            facts = self._new_facts(to_create)
+        if keyed:
+            self._create_organisations(planned)
         now = self.now = timezone.now()
         for _, item in to_update:
             item.version += 1  # no version was seen by the user: the file is the change
@@ -344,13 +349,15 @@ class IatiImporter(ActivityMapping):
             when=now,
         )
         self._write_parts(to_create, to_update)
+        if not keyed:
+            new_transactions, gone_ids = self._transaction_changes(written, parts)
         self._write_transactions(new_transactions, gone_ids)
         self._record_sources([*written, *unchanged])
         if self.user is not None:  # the result is still the user's to change (the services' last check)
             ensure_all_allowed(
                 model=AidItem, user=self.user, pks={item.pk for _, item in written}, action=Action.CHANGE
             )
-        insert_rows(ReportFact, FACT_COLUMNS, self._new_facts(to_create) if facts is None else facts)
+        insert_rows(ReportFact, FACT_COLUMNS, facts if keyed else self._new_facts(to_create))
         created_ids = [item.pk for _, item in to_create]
         rollups_sent_ahead(created_ids, GRAINS_PER_BATCH)
         self.created_ids += created_ids  # the coarser grains' rollups: once, at the end (`import_stream`)
@@ -358,6 +365,11 @@ class IatiImporter(ActivityMapping):
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
         self.result.unchanged += len(unchanged)
+
+    def _create_organisations(self, planned: _PlannedBatch) -> None:
+        self.result.organisations_created += self.organisations.create_pending(
+            planned.organisations, self.user, self.reason, self.run
+        )
 
     def _check_may_update(
         self, activity: ParsedActivity, item: AidItem, changeable: set[int], visible: set[int]
@@ -527,20 +539,23 @@ class IatiImporter(ActivityMapping):
         return new, gone_ids
 
     def _write_transactions(self, new: list[FileTransaction], gone_ids: list[int]) -> None:
-        """Create the new transactions (under the keys reserved for them, if all have one) and delete the gone
-        ones (soft: restorable)."""
+        """Create the new transactions and delete the gone ones (soft: restorable)."""
         now = timezone.now()
-        if new:
+        # Those of new items have keys reserved when planned; those a stored item gains get theirs here.
+        reserved = [tx for tx in new if tx.id is not None]
+        for group in (reserved, [tx for tx in new if tx.id is None]):
+            if not group:
+                continue
             keys = create_rows(
                 Transaction,
                 TRANSACTION_COLUMNS,
-                [tx.row() for tx in new],
+                [tx.row() for tx in group],
                 user=self.user,
                 reason=self.reason,
                 when=now,
-                keys=all_reserved([tx.id for tx in new]),
+                keys=[tx.id for tx in group if tx.id is not None] if group is reserved else None,
             )
-            for tx, pk in zip(new, keys, strict=True):
+            for tx, pk in zip(group, keys, strict=True):
                 tx.id = pk
         gone = list(Transaction.all_objects.filter(pk__in=gone_ids)) if gone_ids else []
         if gone:
