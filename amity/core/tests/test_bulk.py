@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -25,13 +25,15 @@ def test_create_rows_writes_records_with_defaults_and_their_history(users: dict[
     columns = ["aid_item_id", "transaction_type", "date", "value_date", "amount", "currency_id", "description"]
     columns += ["amount_usd", "amount_vnd", "usd_per_unit", "vnd_per_unit", "rate_date", "rate_source"]
     row = tuple(getattr(model, name) for name in columns)
-    keys = create_rows(Transaction, columns, [row, row], user=editor, reason="Imported")
+    when = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+    keys = create_rows(Transaction, columns, [row, row], user=editor, reason="Imported", when=when)
 
     made = list(Transaction.objects.filter(pk__in=keys).order_by("pk"))
     assert [tx.pk for tx in made] == keys
     for tx in made:
         assert tuple(getattr(tx, name) for name in columns) == row
-        assert (tx.version, tx.deleted_at, tx.is_demo, tx.created_at == tx.updated_at) == (1, None, False, True)
+        assert (tx.version, tx.deleted_at, tx.is_demo, tx.created_at, tx.updated_at) == (1, None, False, when, when)
+        assert tx.public_id.version == 4  # a random UUID each (made a batch at a time)
         change = tx.history.get()
         assert (change.history_type, change.history_user, change.history_change_reason) == ("+", editor, "Imported")
         assert (change.amount, change.public_id, change.created_at) == (tx.amount, tx.public_id, tx.created_at)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -148,10 +149,12 @@ class FileTransaction:
         self.provider_id = self.receiver_id = self.aid_item_id = self.id = None
 
     def row(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in TRANSACTION_COLUMNS)
+        row: tuple[Any, ...] = _TRANSACTION_ROW(self)
+        return row
 
 
 TRANSACTION_COLUMNS = (*TRANSACTION_KEY_COLUMNS, *CONVERSION_FIELDS)
+_TRANSACTION_ROW = attrgetter(*TRANSACTION_COLUMNS)  # a transaction's row, read in C
 
 
 @dataclass

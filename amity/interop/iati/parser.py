@@ -18,6 +18,7 @@ import datetime
 import gc
 import multiprocessing
 import os
+import queue
 import signal
 import stat
 import sys
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import IO, Any, Literal, overload
 
@@ -544,6 +546,10 @@ def _check_root(root: Any, head: bytes = b"") -> None:
 # Activities per message: each is unpickled by the planner in one call that holds the interpreter lock, so a
 # small message (a few milliseconds) keeps the writer from waiting for the lock behind a long one.
 READ_AHEAD_BATCH = 25
+# Messages the child keeps made while the planner is busy with a batch (about two batches of activities): a
+# message (about 100 KB pickled) does not fit the pipe's own buffer, so without them the reader would wait for
+# the planner after every message and the two would take turns instead of working side by side.
+READ_AHEAD_MESSAGES = 40
 PARENT_WATCH_EVERY = 0.5  # seconds between the child's checks that its parent still lives
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _inherited: list[Any] = []  # the parent's connection objects, kept (not garbage-collected) in the child
@@ -594,6 +600,39 @@ def _refused(message: str, line: int | None, params: dict[str, Any]) -> FileRefu
     return FileRefused(message, line, **params)
 
 
+class _Outbox:
+    """The child's messages, pickled as they are made and written to the pipe by a thread of their own, so that
+    the child goes on parsing while the pipe is full, up to `READ_AHEAD_MESSAGES` ahead."""
+
+    def __init__(self, sender: Any) -> None:
+        self.sender = sender
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=READ_AHEAD_MESSAGES)
+        self.failed: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="amity-reader-send", daemon=True)
+        self.thread.start()
+
+    def send(self, message: tuple[str, Any, int]) -> None:
+        if self.failed is not None:
+            raise self.failed
+        self.queue.put(bytes(ForkingPickler.dumps(message)))
+
+    def close(self) -> None:
+        """Send what is left, then close the pipe."""
+        self.queue.put(None)
+        self.thread.join()
+        self.sender.close()
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            try:
+                self.sender.send_bytes(data)
+            except BaseException as error:  # the parent stopped reading: the child's next message raises it
+                self.failed = error
+                while self.queue.get() is not None:  # so that the parser never blocks on a full queue
+                    pass
+                return
+
+
 def _read_into(stream: IO[bytes], sender: Any, batch_size: int, parent: int | None = None) -> None:
     """The child: read `stream` and send ("activities", [...], bytes read) messages, then ("done", …), or
     ("refused", FileRefused, …) or ("failed", text, …)."""
@@ -607,21 +646,22 @@ def _read_into(stream: IO[bytes], sender: Any, batch_size: int, parent: int | No
     gc.set_threshold(*BULK_THRESHOLDS)
     consumed = [0]
     batch: list[ParsedActivity | ActivityProblem] = []
+    outbox = _Outbox(sender)
     try:
         for parsed in iter_activities(stream, on_progress=lambda n: consumed.__setitem__(0, n)):
             batch.append(parsed)
             if len(batch) >= batch_size:
-                sender.send(("activities", batch, consumed[0]))
+                outbox.send(("activities", batch, consumed[0]))
                 batch = []
-        sender.send(("activities", batch, consumed[0]))
-        sender.send(("done", None, consumed[0]))
+        outbox.send(("activities", batch, consumed[0]))
+        outbox.send(("done", None, consumed[0]))
     except FileRefused as refused:
-        sender.send(("activities", batch, consumed[0]))
-        sender.send(("refused", (refused.message, refused.line, refused.params), consumed[0]))
+        outbox.send(("activities", batch, consumed[0]))
+        outbox.send(("refused", (refused.message, refused.line, refused.params), consumed[0]))
     except Exception as error:  # reported to the parent, which raises it
-        sender.send(("failed", f"{type(error).__name__}: {error}", consumed[0]))
+        outbox.send(("failed", f"{type(error).__name__}: {error}", consumed[0]))
     finally:
-        sender.close()
+        outbox.close()
 
 
 def _descriptors_of(stream: Any) -> set[int]:

@@ -79,3 +79,33 @@ def test_texts_with_inner_markup_and_repeated_children_read_as_the_standard_says
     [tx] = activity.transactions
     assert (tx.type, tx.amount, tx.provider.ref, tx.provider.name) == ("3", 10, "XM-A", "A")
     assert tx.sectors == [("1", "11220"), ("2", "110")]
+
+
+def test_the_child_goes_on_parsing_while_the_pipe_is_full_and_stops_when_the_parent_stops_reading() -> None:
+    """A message is larger than the pipe's own buffer: the child's outbox holds up to `READ_AHEAD_MESSAGES`
+    of them, sent in order by its own thread, so the parser never waits for a busy planner until then; and
+    when the reading end is closed, the next message raises instead of blocking for ever."""
+    import multiprocessing
+    import threading
+    import time
+
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    outbox = parser._Outbox(sender)
+    payload = "x" * 200_000  # three times a Linux pipe's default buffer
+
+    def parse() -> None:
+        for number in range(parser.READ_AHEAD_MESSAGES):
+            outbox.send(("activities", [payload, number], number))
+
+    parsing = threading.Thread(target=parse, daemon=True)
+    parsing.start()
+    parsing.join(timeout=30)
+    assert not parsing.is_alive()  # every message made while nobody read: the parser did not wait
+    assert [receiver.recv()[2] for _ in range(parser.READ_AHEAD_MESSAGES)] == list(range(parser.READ_AHEAD_MESSAGES))
+
+    receiver.close()
+    with pytest.raises(OSError):  # the pipe is broken: raised by one of the next messages, none hangs
+        for number in range(parser.READ_AHEAD_MESSAGES + 2):
+            outbox.send(("activities", [payload], number))
+            time.sleep(0.01)
+    outbox.close()
