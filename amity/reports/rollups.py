@@ -9,7 +9,8 @@ rates of a date need each currency), no beneficiary filter, and a user whose sco
 
 Maintenance is by differences, in the same transaction as the facts (`facts_refresh`): the facts an item had are
 added with a minus sign, the facts it now has with a plus sign, one `INSERT … SELECT … GROUP BY` per grain
-(`rollup_deltas`; an import adds those of all its new items once, at its end). So writers never update a shared row
+(`rollup_deltas`; an import adds its new items to the finest grains a batch at a time, `rollups_sent_ahead`,
+and to the coarse ones once, at its end). So writers never update a shared row
 (no lock contention, the same SQL on SQLite and PostgreSQL), a key may have several rows, and `parts` (the facts
 counted) tells a key whose facts are all gone (a report keeps only groups with parts > 0). `rollups_rebuild`
 rebuilds them from the facts, which also compacts the differences (after bulk loads; periodically, e.g. nightly).
@@ -168,6 +169,9 @@ def rollups_sent_ahead(aid_item_ids: Sequence[int], grains: Iterable[int]) -> No
     an import adds the grains whose keys its batches hardly share (the finest, the donors') a batch at a time,
     summed by the server while the next batch is made, and the others once, at its end."""
     if not aid_item_ids:
+        return
+    if connection.vendor != "postgresql":  # nothing is sent ahead there: added now, in chunks of ids
+        rollup_deltas(aid_item_ids, 1, grains)
         return
     membership, params = member_of(list(aid_item_ids))
     for sql, statement_params in _grain_statements(1, membership.format(column="aid_item_id"), params, grains):

@@ -335,7 +335,6 @@ class IatiImporter(ActivityMapping):
         if keyed:
             new_transactions, gone_ids = self._transaction_changes(written, parts)
             facts = self._new_facts(to_create)
-        if keyed:
             self._create_organisations(planned)
         now = self.now = timezone.now()
         for _, item in to_update:
