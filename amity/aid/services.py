@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from amity.core import derived
 from amity.core.breaches import Breaches, breaches_of
-from amity.core.bulk import all_reserved, create_records, insert_history, update_rows
+from amity.core.bulk import create_records, insert_history, update_rows
 from amity.core.money import CENT, round_significant
 from amity.core.scoping import Action, jurisdiction
 from amity.core.services import (
@@ -379,8 +379,7 @@ def aid_items_write(
     (reserved for them, `core.bulk.reserve_keys`) are written under them."""
     when = when or timezone.now()
     if new:
-        keys = all_reserved([item.pk for item in new])
-        create_records(AidItem, list(new), user=user, reason=reason, when=when, keys=keys)
+        create_records(AidItem, list(new), user=user, reason=reason, when=when)
     if changed:
         for item in changed:
             item.updated_at = when

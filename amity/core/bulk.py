@@ -312,17 +312,17 @@ def create_records(
     user: Any,
     reason: str = "",
     when: datetime | None = None,
-    keys: Sequence[int] | None = None,
 ) -> list[Any]:
-    """Insert new records (validated by the caller) with their history rows, stamped `when`; sets each
-    instance's primary key (`keys`: those reserved for them, `reserve_keys`; else the database's)."""
+    """Insert new records (validated by the caller) with their history rows, stamped `when`. Records that all
+    carry keys reserved for them (`reserve_keys`) are written under those; otherwise the database gives each
+    instance its primary key."""
     when = when or timezone.now()
     columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     for instance in instances:
         if hasattr(instance, "updated_at"):
             instance.created_at = instance.updated_at = when
     rows = [tuple(getattr(i, c) for c in columns) for i in instances]
-    keys = _insert_keyed(model, columns, rows, keys)
+    keys = _insert_keyed(model, columns, rows, all_reserved([i.pk for i in instances]))
     for instance, key in zip(instances, keys, strict=True):
         instance.pk = key
         instance._state.adding = False
@@ -544,12 +544,6 @@ def send_ahead(sql: str, params: Sequence[Any]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def _wait_for_sent() -> None:
-    ahead = _sent_ahead()
-    if ahead is not None:
-        ahead.wait()
 
 
 @contextmanager

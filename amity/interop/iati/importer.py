@@ -43,6 +43,7 @@ from amity.aid.parts import BUDGET_COLUMNS, parts_write
 from amity.aid.services import aid_items_write
 from amity.core.ahead import PlannedAhead, may_plan_ahead
 from amity.core.bulk import (
+    all_reserved,
     create_rows,
     few_collections,
     insert_history,
@@ -541,21 +542,20 @@ class IatiImporter(ActivityMapping):
         """Create the new transactions and delete the gone ones (soft: restorable)."""
         now = timezone.now()
         # Those of new items have keys reserved when planned; those a stored item gains get theirs here.
-        reserved = [tx for tx in new if tx.id is not None]
-        for group in (reserved, [tx for tx in new if tx.id is None]):
-            if not group:
-                continue
-            keys = create_rows(
-                Transaction,
-                TRANSACTION_COLUMNS,
-                [tx.row() for tx in group],
-                user=self.user,
-                reason=self.reason,
-                when=now,
-                keys=[tx.id for tx in group if tx.id is not None] if group is reserved else None,
-            )
-            for tx, pk in zip(group, keys, strict=True):
-                tx.id = pk
+        for group in ([tx for tx in new if tx.id is not None], [tx for tx in new if tx.id is None]):
+            if group:
+                rows = [tx.row() for tx in group]
+                keys = create_rows(
+                    Transaction,
+                    TRANSACTION_COLUMNS,
+                    rows,
+                    user=self.user,
+                    reason=self.reason,
+                    when=now,
+                    keys=all_reserved([tx.id for tx in group]),
+                )
+                for tx, pk in zip(group, keys, strict=True):
+                    tx.id = pk
         gone = list(Transaction.all_objects.filter(pk__in=gone_ids)) if gone_ids else []
         if gone:
             for stored in gone:

@@ -23,7 +23,7 @@ from amity.aid.models import (
     SectorSplit,
     Transaction,
 )
-from amity.core.bulk import all_reserved, create_records
+from amity.core.bulk import create_records
 from amity.organisations.choices import OrganisationKind
 from amity.organisations.models import Organisation
 from amity.organisations.names import normalise_name
@@ -213,6 +213,7 @@ class Organisations:
             return 0
         instances = [
             Organisation(
+                pk=p.key,  # reserved when planned, on PostgreSQL
                 name=p.name,
                 kind=p.kind,
                 iati_identifier=p.ref,
@@ -222,8 +223,7 @@ class Organisations:
             )
             for p in new
         ]
-        keys = all_reserved([p.key for p in new])
-        created = create_records(Organisation, instances, user=user, reason=reason, keys=keys)
+        created = create_records(Organisation, instances, user=user, reason=reason)
         for org, instance in zip(new, created, strict=True):
             org.instance = instance
             self.countries[instance.pk] = instance.country_id
