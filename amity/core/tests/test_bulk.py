@@ -180,3 +180,51 @@ def test_a_copy_sent_ahead_is_finished_before_the_next_statement_and_its_failure
         Transaction.all_objects.count()
     assert Transaction.all_objects.count() == before
     assert bulk._sent_ahead() is None
+
+
+@postgresql_only
+def test_foreign_keys_checked_ahead_fail_the_next_statement_and_are_deferred_again(
+    users: dict[str, Any], hai_phong: Any
+) -> None:
+    """The foreign keys of the rows written so far are checked when asked, not at commit: a row that points
+    nowhere fails the statement after the check; rows written after the check are left to the commit again."""
+    _editor, tx = _a_transaction(users, hai_phong)
+    columns = [field.attname for field in Transaction._meta.concrete_fields]
+    nowhere = tx.aid_item_id + 1_000_000
+
+    def pointing_nowhere(key: int) -> tuple[Any, ...]:
+        values = {"id": key, "public_id": uuid4(), "aid_item_id": nowhere}
+        return tuple(values[name] if name in values else getattr(tx, name) for name in columns)
+
+    before = Transaction.all_objects.count()
+    reached = []
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.writes_sent_ahead():
+        bulk.insert_rows(Transaction, columns, [pointing_nowhere(bulk.reserve_keys(Transaction, 1)[0])])
+        assert Transaction.all_objects.count() == before + 1  # written, its key not checked yet
+        bulk.foreign_keys_checked_ahead()
+        assert connection._amity_sent_ahead.pipeline is not None  # sent, not waited for
+        reached.append("checked")
+        Transaction.all_objects.count()
+        reached.append("the statement after the check")
+    assert reached == ["checked"]
+    assert Transaction.all_objects.count() == before
+
+    with transaction.atomic(), bulk.writes_sent_ahead():
+        bulk.foreign_keys_checked_ahead()  # nothing broken yet: passes
+        bulk.insert_rows(Transaction, columns, [pointing_nowhere(bulk.reserve_keys(Transaction, 1)[0])])
+        assert Transaction.all_objects.count() == before + 1  # deferred again: no error before the commit
+        transaction.set_rollback(True)
+
+
+@postgresql_only
+def test_the_only_deferrable_constraints_are_initially_deferred() -> None:
+    """`foreign_keys_checked_ahead` puts the constraints back with `SET CONSTRAINTS ALL DEFERRED`: right only
+    while no deferrable constraint starts immediate (a model's `Deferrable.IMMEDIATE` would need its name there)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE condeferrable AND NOT condeferred"
+            " AND connamespace = 'public'::regnamespace"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE condeferred AND connamespace = 'public'::regnamespace")
+        assert cursor.fetchone()[0] > 100  # Django's foreign keys, every one deferred

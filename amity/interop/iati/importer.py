@@ -46,6 +46,7 @@ from amity.core.bulk import (
     all_reserved,
     create_rows,
     few_collections,
+    foreign_keys_checked_ahead,
     insert_history,
     insert_rows,
     reserve_keys,
@@ -360,6 +361,7 @@ class IatiImporter(ActivityMapping):
         insert_rows(ReportFact, FACT_COLUMNS, facts if keyed else self._new_facts(to_create))
         created_ids = [item.pk for _, item in to_create]
         rollups_sent_ahead(created_ids, GRAINS_PER_BATCH)
+        foreign_keys_checked_ahead()  # the batch's, by the server while the next one is made, not all at commit
         self.created_ids += created_ids  # the coarser grains' rollups: once, at the end (`import_stream`)
         facts_refresh([item.pk for _, item in to_update], in_sql=True)
         self.result.created += len(to_create)
