@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from amity.accounts.models import User
@@ -66,6 +67,9 @@ def public_site(django_db_setup: None, django_db_blocker: Any, live_server: Any)
     with django_db_blocker.unblock():
         call_command("flush", verbosity=0, interactive=False)
         cache.clear()
+        # Opened by the flush outside any test, this connection outlived the session and kept the worker's test
+        # database from being dropped at its end ("being accessed by other users").
+        connections.close_all()
 
 
 def _as_is(application: Any) -> Any:
