@@ -550,7 +550,8 @@ def foreign_keys_checked_ahead() -> None:
     """Have PostgreSQL check now, without waiting (inside `writes_sent_ahead`), the foreign keys of every row this
     transaction has written so far, which it would otherwise check at commit, with nothing to overlap them. A
     writer of many batches asks at the end of each, so the server checks one batch while the next is made; a
-    row that breaks a key fails the next statement, as it would have failed the commit. Django's foreign keys
+    row that breaks a key fails this call or, at the latest, the next statement, as it would have failed the
+    commit. Django's foreign keys
     are the only deferrable constraints, all initially deferred, so `ALL DEFERRED` puts back the transaction as
     it was (a test holds the schema to that). SQLite has nothing to overlap: nothing is sent there."""
     if connection.vendor != "postgresql":

@@ -187,7 +187,7 @@ def test_foreign_keys_checked_ahead_fail_the_next_statement_and_are_deferred_aga
     users: dict[str, Any], hai_phong: Any
 ) -> None:
     """The foreign keys of the rows written so far are checked when asked, not at commit: a row that points
-    nowhere fails the statement after the check; rows written after the check are left to the commit again."""
+    nowhere fails the check or the statement after it; rows written after the check are left to the commit again."""
     _editor, tx = _a_transaction(users, hai_phong)
     columns = [field.attname for field in Transaction._meta.concrete_fields]
     nowhere = tx.aid_item_id + 1_000_000
